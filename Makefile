@@ -1,0 +1,53 @@
+# The two commands a newcomer needs (see README.md):
+#   make lab    create .venv if missing, install, start the local AWS, open JupyterLab on notebooks/
+#   make test   create .venv if missing, install with the test extra, run the whole test suite
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8888
+# make lab NO_BROWSER=1 keeps JupyterLab from opening a browser window (remote machines, Binder).
+NO_BROWSER ?=
+PYTEST_ARGS ?=
+
+.PHONY: lab test lint format local-stop clean-state help
+
+help:
+	@echo "make lab    open the tutorial in JupyterLab (local AWS started for you)"
+	@echo "make test   run the whole test suite"
+	@echo "make lint   ruff check + ruff format --check"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed-lab: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed-lab
+
+lab: $(VENV)/.installed-lab
+	$(BIN)/cftutorial local start
+	$(BIN)/jupyter lab --notebook-dir=notebooks --port=$(PORT) $(if $(NO_BROWSER),--no-browser,)
+
+test: $(VENV)/.installed-test
+	@$(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests; failing on purpose" >&2; exit 1; fi; \
+	exit $$rc
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed-test
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+local-stop:
+	$(BIN)/cftutorial local stop
+
+clean-state: local-stop
+	rm -rf .cftutorial

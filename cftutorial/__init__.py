@@ -1,0 +1,10 @@
+"""cftutorial: serve private files through Amazon CloudFront with signed URLs and cookies.
+
+The helper package behind the eight tutorial notebooks. Each notebook step calls one module:
+see the README's "Layout" section for the map.
+"""
+
+from .errors import CftutorialError
+
+__version__ = "0.1.0"
+__all__ = ["CftutorialError", "__version__"]

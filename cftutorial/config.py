@@ -1,0 +1,96 @@
+"""Settings read from the environment, validated once, in one place.
+
+| variable | meaning | default |
+|---|---|---|
+| ``CFTUTORIAL_HOME`` | state directory: local AWS runtime file and log, saved tutorial state, keys | the checkout's ``.cftutorial/`` when the package runs from a source checkout, else ``~/.cftutorial`` |
+| ``CFTUTORIAL_BACKEND`` | ``local`` (the embedded local AWS) or ``aws`` (real AWS, opt-in) | ``local`` |
+| ``CFTUTORIAL_AWS_PORT`` | port of the local AWS API (``0`` = any free port) | 4750 |
+| ``CFTUTORIAL_EDGE_PORT`` | port of the local CloudFront edge (``0`` = any free port) | 4751 |
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .errors import ConfigError
+
+ENV_HOME = "CFTUTORIAL_HOME"
+ENV_BACKEND = "CFTUTORIAL_BACKEND"
+ENV_AWS_PORT = "CFTUTORIAL_AWS_PORT"
+ENV_EDGE_PORT = "CFTUTORIAL_EDGE_PORT"
+
+DEFAULT_AWS_PORT = 4750
+DEFAULT_EDGE_PORT = 4751
+BACKENDS = ("local", "aws")
+
+LOCAL_HOST = "127.0.0.1"
+LOCAL_REGION = "us-east-1"
+LOCAL_ACCOUNT_ID = "123456789012"
+#: Dummy credentials for the local AWS. They are passed explicitly to every local client, so
+#: botocore never looks at the environment, ``~/.aws`` or an SSO cache in local mode.
+LOCAL_ACCESS_KEY_ID = "LOCALCFTUTORIALKEY00"
+LOCAL_SECRET_ACCESS_KEY = "local-cftutorial-secret-not-a-real-credential"
+
+
+def _checkout_root() -> Path | None:
+    """The source checkout this package runs from, if it runs from one (editable install)."""
+    root = Path(__file__).resolve().parent.parent
+    if (root / "pyproject.toml").is_file() and (root / "notebooks").is_dir():
+        return root
+    return None
+
+
+def home() -> Path:
+    """The state directory (created on first use, mode 0700)."""
+    raw = os.environ.get(ENV_HOME, "").strip()
+    if raw:
+        path = Path(raw).expanduser()
+    else:
+        root = _checkout_root()
+        path = (root / ".cftutorial") if root else (Path.home() / ".cftutorial")
+    try:
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(
+            f"{ENV_HOME}={str(path)!r} cannot be used as the state directory ({exc.strerror}); "
+            "set it to a writable directory"
+        ) from None
+    if not path.is_dir():
+        raise ConfigError(f"{ENV_HOME}={str(path)!r} is not a directory; set it to a directory")
+    return path
+
+
+def backend() -> str:
+    """The active backend: ``local`` (default) or ``aws``."""
+    value = os.environ.get(ENV_BACKEND, "").strip().lower() or "local"
+    if value not in BACKENDS:
+        raise ConfigError(
+            f"{ENV_BACKEND}={os.environ.get(ENV_BACKEND)!r} is not a backend; "
+            f"use one of {', '.join(BACKENDS)}"
+        )
+    return value
+
+
+def port(name: str, default: int) -> int:
+    """A TCP port from environment variable ``name``: 0 (any free port) to 65535."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= 65535:
+        raise ConfigError(
+            f"{name}={raw!r} is not a port; use a whole number from 1 to 65535, or 0 for any free port"
+        )
+    return value
+
+
+def aws_port() -> int:
+    return port(ENV_AWS_PORT, DEFAULT_AWS_PORT)
+
+
+def edge_port() -> int:
+    return port(ENV_EDGE_PORT, DEFAULT_EDGE_PORT)

@@ -1,0 +1,262 @@
+"""Start, find and stop the local AWS process.
+
+The process is detached (its own session), binds 127.0.0.1 only, and records itself in the
+runtime file ``$CFTUTORIAL_HOME/local-aws.json``; its log goes to ``local-aws.log`` beside it.
+``start`` is idempotent and replaces a stale runtime file; ``stop`` ends only the process that
+file names, and only after checking that the pid still belongs to a cftutorial server.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import requests
+
+from .. import config
+from ..errors import LocalAWSError, LocalAWSNotRunning, PortInUseError
+from .server import EXIT_PORT_IN_USE, HEALTH_PATH
+
+SERVER_MODULE = "cftutorial.localaws.server"
+RUNTIME_NAME = "local-aws.json"
+LOG_NAME = "local-aws.log"
+#: Set to a pid to make the local AWS end by itself when that process ends (tests use it).
+ENV_WATCH_PID = "CFTUTORIAL_LOCAL_WATCH_PID"
+START_TIMEOUT = 60.0
+
+
+@dataclass(frozen=True)
+class LocalAWSStatus:
+    """What ``cftutorial local status --json`` prints."""
+
+    running: bool
+    aws_endpoint: str | None
+    edge_endpoint: str | None
+    pid: int | None
+    home: str
+    log_file: str
+    runtime_file: str
+    started_at: float | None = None
+    already_running: bool = False
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=2)
+
+
+def runtime_file() -> Path:
+    return config.home() / RUNTIME_NAME
+
+
+def log_file() -> Path:
+    return config.home() / LOG_NAME
+
+
+def _read_runtime() -> dict | None:
+    try:
+        data = json.loads(runtime_file().read_text())
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and isinstance(data.get("pid"), int) else None
+
+
+def _is_our_server(pid: int) -> bool:
+    """Whether ``pid`` is alive and runs this package's server (not a recycled pid)."""
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+    except OSError:
+        try:
+            os.kill(pid, 0)
+        except (ProcessLookupError, PermissionError):
+            return False
+        return True  # no /proc (macOS): the health check below confirms identity
+    return SERVER_MODULE.encode() in cmdline
+
+
+def _answers(endpoint: str, pid: int) -> bool:
+    try:
+        reply = requests.get(endpoint + HEALTH_PATH, timeout=2)
+        return reply.ok and reply.json().get("pid") == pid
+    except (requests.RequestException, ValueError):
+        return False
+
+
+def _alive(data: dict) -> bool:
+    endpoint = data.get("endpoints", {}).get("aws")
+    return bool(endpoint) and _is_our_server(data["pid"]) and _answers(endpoint, data["pid"])
+
+
+def _status_from(data: dict | None, running: bool, **extra) -> LocalAWSStatus:
+    endpoints = (data or {}).get("endpoints", {}) if running else {}
+    return LocalAWSStatus(
+        running=running,
+        aws_endpoint=endpoints.get("aws"),
+        edge_endpoint=endpoints.get("edge"),
+        pid=data["pid"] if running and data else None,
+        home=str(config.home()),
+        log_file=str(log_file()),
+        runtime_file=str(runtime_file()),
+        started_at=(data or {}).get("started_at") if running else None,
+        **extra,
+    )
+
+
+def status() -> LocalAWSStatus:
+    """Whether the local AWS runs, and where."""
+    data = _read_runtime()
+    return _status_from(data, bool(data) and _alive(data))
+
+
+def _check_port_free(port: int, variable: str) -> None:
+    if port == 0:
+        return
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind((config.LOCAL_HOST, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise PortInUseError(_port_message(port, variable)) from None
+            raise LocalAWSError(f"cannot use port {port} ({variable}): {exc.strerror}") from None
+
+
+def _port_message(port: int, variable: str) -> str:
+    return (
+        f"port {port} on {config.LOCAL_HOST} is already in use by another program; "
+        f"set {variable} to a free port (or 0 to pick one) and run 'cftutorial local start' again"
+    )
+
+
+def _log_tail(lines: int = 15) -> str:
+    try:
+        return "\n".join(log_file().read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return ""
+
+
+def _server_env() -> dict[str, str]:
+    """The server's environment: no real AWS settings or credentials reach it."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(
+        AWS_ACCESS_KEY_ID=config.LOCAL_ACCESS_KEY_ID,
+        AWS_SECRET_ACCESS_KEY=config.LOCAL_SECRET_ACCESS_KEY,
+        AWS_DEFAULT_REGION=config.LOCAL_REGION,
+        AWS_CONFIG_FILE=os.devnull,
+        AWS_SHARED_CREDENTIALS_FILE=os.devnull,
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+def start(timeout: float = START_TIMEOUT) -> LocalAWSStatus:
+    """Start the local AWS in the background, or report the one already running."""
+    data = _read_runtime()
+    if data and _alive(data):
+        return _status_from(data, True, already_running=True)
+    runtime = runtime_file()
+    runtime.unlink(missing_ok=True)  # stale: its process is gone or is not ours
+    ports = {"aws": (config.aws_port(), config.ENV_AWS_PORT)}
+    ports["edge"] = (config.edge_port(), config.ENV_EDGE_PORT)
+    from .server import APPS
+
+    ports = {name: value for name, value in ports.items() if name in APPS}
+    for port, variable in ports.values():
+        _check_port_free(port, variable)
+    command = [sys.executable, "-m", SERVER_MODULE, "--runtime-file", str(runtime)]
+    for name, (port, _variable) in ports.items():
+        command += [f"--{name}-port", str(port)]
+    watch_pid = os.environ.get(ENV_WATCH_PID, "").strip()
+    if watch_pid:
+        command += ["--watch-pid", watch_pid]
+    with open(log_file(), "ab") as log:
+        child = subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=_server_env(),
+            start_new_session=True,
+            close_fds=True,
+        )
+    return _wait_until_ready(child, ports, timeout)
+
+
+def _wait_until_ready(child: subprocess.Popen, ports: dict, timeout: float) -> LocalAWSStatus:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        code = child.poll()
+        if code is not None:
+            _raise_start_failure(code, ports)
+        data = _read_runtime()
+        if data and data.get("pid") == child.pid and _answers(data["endpoints"]["aws"], child.pid):
+            return _status_from(data, True)
+        time.sleep(0.1)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(child.pid, signal.SIGTERM)
+    raise LocalAWSError(
+        f"the local AWS did not answer within {timeout:.0f} s; see its log {log_file()}:\n"
+        + _log_tail()
+    )
+
+
+def _raise_start_failure(code: int, ports: dict) -> None:
+    tail = _log_tail()
+    if code == EXIT_PORT_IN_USE:
+        for line in reversed(tail.splitlines()):
+            if line.startswith("PORT_IN_USE "):
+                name, port = line.split()[1:3]
+                raise PortInUseError(_port_message(int(port), ports[name][1]))
+    raise LocalAWSError(
+        f"the local AWS exited with status {code} while starting; its log {log_file()} ends:\n"
+        + tail
+    )
+
+
+def stop(timeout: float = 10.0) -> bool:
+    """Stop the process the runtime file names. False when none was running."""
+    data = _read_runtime()
+    runtime = runtime_file()
+    if not data or not _is_our_server(data["pid"]):
+        runtime.unlink(missing_ok=True)
+        return False
+    pid = data["pid"]
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and _is_our_server(pid):
+        _reap(pid)
+        time.sleep(0.05)
+    if _is_our_server(pid):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    _reap(pid)
+    runtime.unlink(missing_ok=True)
+    return True
+
+
+def _reap(pid: int) -> None:
+    """Collect the exit status when the server is our own child (so it leaves no zombie)."""
+    with contextlib.suppress(ChildProcessError, OSError):
+        os.waitpid(pid, os.WNOHANG)
+
+
+def ensure_running() -> LocalAWSStatus:
+    """The running local AWS, started on demand."""
+    current = status()
+    return current if current.running else start()
+
+
+def require_running() -> LocalAWSStatus:
+    current = status()
+    if not current.running:
+        raise LocalAWSNotRunning(
+            "the local AWS is not running; start it with 'cftutorial local start'"
+        )
+    return current

@@ -1,0 +1,46 @@
+"""Shared fixtures.
+
+``local_aws`` starts one local AWS process for the test session, in a temporary state
+directory, on free ports, set to end by itself when pytest ends. Tests never use the user's
+real ``CFTUTORIAL_HOME`` or AWS credentials: both are replaced for the whole session.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from cftutorial.localaws import process
+
+ISOLATED_ENV = {
+    "CFTUTORIAL_AWS_PORT": "0",
+    "CFTUTORIAL_EDGE_PORT": "0",
+    "CFTUTORIAL_BACKEND": "local",
+    process.ENV_WATCH_PID: str(os.getpid()),
+}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def isolated_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A private CFTUTORIAL_HOME for the whole session, and free ports for the local AWS."""
+    home = tmp_path_factory.mktemp("cftutorial-home")
+    saved = {name: os.environ.get(name) for name in [*ISOLATED_ENV, "CFTUTORIAL_HOME"]}
+    os.environ.update(ISOLATED_ENV, CFTUTORIAL_HOME=str(home))
+    yield home
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
+@pytest.fixture(scope="session")
+def local_aws(isolated_home: Path) -> Iterator[process.LocalAWSStatus]:
+    """One running local AWS for the session (stopped at the end, and by itself if pytest dies)."""
+    state = process.start()
+    assert state.running, state
+    yield state
+    process.stop()
