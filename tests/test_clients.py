@@ -1,0 +1,73 @@
+"""Local-mode clients never read or send the user's real AWS credentials."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cftutorial import clients, config
+from cftutorial.errors import BackendError, ConfigError
+
+FAKE_KEY = "AKIAIOSFODNN7EXAMPLE"
+FAKE_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+
+
+@pytest.fixture
+def real_looking_credentials(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    aws_dir = tmp_path / "fakehome" / ".aws"
+    aws_dir.mkdir(parents=True)
+    (aws_dir / "credentials").write_text(
+        f"[default]\naws_access_key_id = {FAKE_KEY}\naws_secret_access_key = {FAKE_SECRET}\n"
+        f"[work]\naws_access_key_id = {FAKE_KEY}\naws_secret_access_key = {FAKE_SECRET}\n"
+    )
+    (aws_dir / "config").write_text(
+        "[default]\nregion = eu-west-3\n[profile work]\nregion = ap-south-1\n"
+    )
+    monkeypatch.setenv("HOME", str(tmp_path / "fakehome"))
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", FAKE_KEY)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", FAKE_SECRET)
+    monkeypatch.setenv("AWS_SESSION_TOKEN", "FwoGZXIvYXdzEXAMPLETOKEN")
+    monkeypatch.setenv("AWS_PROFILE", "work-profile-that-does-not-exist")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-central-1")
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "https://example.invalid")
+    return aws_dir
+
+
+@pytest.mark.parametrize("service", clients.SERVICES)
+def test_local_clients_ignore_real_looking_credentials(
+    local_aws, real_looking_credentials: Path, service: str
+) -> None:
+    sent: list[dict] = []
+    client = clients.client(service)
+    client.meta.events.register("before-send", lambda request, **_: sent.append(request))
+    credentials = client._request_signer._credentials
+    assert credentials.access_key == config.LOCAL_ACCESS_KEY_ID
+    assert credentials.token is None
+    assert client.meta.region_name == "us-east-1"
+    assert client.meta.endpoint_url == local_aws.aws_endpoint
+    call = {"s3": "list_buckets", "cloudfront": "list_distributions", "sts": "get_caller_identity"}
+    getattr(client, call[service])()
+    assert sent, "no request was sent"
+    for request in sent:
+        headers = str(request.headers)
+        assert FAKE_KEY not in headers and "EXAMPLETOKEN" not in headers
+        assert config.LOCAL_ACCESS_KEY_ID in request.headers["Authorization"].decode()
+        assert request.url.startswith(local_aws.aws_endpoint)
+
+
+def test_unknown_backend_is_refused_with_the_accepted_values(monkeypatch) -> None:
+    monkeypatch.setenv("CFTUTORIAL_BACKEND", "cloud")
+    with pytest.raises(ConfigError, match=r"CFTUTORIAL_BACKEND='cloud'.*local, aws"):
+        clients.client("s3")
+
+
+def test_aws_backend_is_refused_until_real_aws_mode_exists(monkeypatch) -> None:
+    monkeypatch.setenv("CFTUTORIAL_BACKEND", "aws")
+    with pytest.raises(BackendError, match="unset CFTUTORIAL_BACKEND"):
+        clients.client("s3")
+
+
+def test_unknown_service_names_the_services_used(local_aws) -> None:
+    with pytest.raises(BackendError, match=r"'ec2'.*s3.*cloudfront.*sts"):
+        clients.client("ec2")
