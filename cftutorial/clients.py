@@ -48,20 +48,20 @@ def local_session() -> boto3.Session:
     )
 
 
-def client(service: str, *, start_local: bool = True) -> Any:
+def client(service: str, *, start_local: bool = True, for_teardown: bool = False) -> Any:
     """A boto3 client for ``service`` on the active backend (the local AWS by default).
 
-    In local mode the local AWS is started on demand unless ``start_local`` is false.
+    In local mode the local AWS is started on demand unless ``start_local`` is false. In aws
+    mode the standard credential chain is used, and only after the user opted in (see
+    :mod:`cftutorial.awsmode`); ``for_teardown`` lifts that requirement, since deleting what an
+    earlier, opted-in run created creates nothing.
     """
     if service not in SERVICES:
         raise BackendError(
             f"service {service!r} is not used by the tutorial; use one of {SERVICES}"
         )
     if config.backend() == "aws":
-        raise BackendError(
-            "CFTUTORIAL_BACKEND=aws: real-AWS mode is not available yet; "
-            "unset CFTUTORIAL_BACKEND to use the local AWS"
-        )
+        return _aws_client(service, for_teardown=for_teardown)
     from .localaws import process
 
     state = process.ensure_running() if start_local else process.require_running()
@@ -77,6 +77,18 @@ def client(service: str, *, start_local: bool = True) -> Any:
     )
 
 
+def _aws_client(service: str, *, for_teardown: bool) -> Any:
+    from . import awsmode
+
+    if not for_teardown:
+        awsmode.require_opt_in()
+    session = boto3.Session()
+    region = session.region_name or config.LOCAL_REGION
+    return session.client(
+        service, region_name=region, config=Config(retries={"max_attempts": 8, "mode": "adaptive"})
+    )
+
+
 @dataclass(frozen=True)
 class Clients:
     s3: Any
@@ -84,6 +96,11 @@ class Clients:
     sts: Any
 
 
-def clients(*, start_local: bool = True) -> Clients:
+def clients(*, start_local: bool = True, for_teardown: bool = False) -> Clients:
     """The three clients the tutorial uses, for the active backend."""
-    return Clients(**{name: client(name, start_local=start_local) for name in SERVICES})
+    return Clients(
+        **{
+            name: client(name, start_local=start_local, for_teardown=for_teardown)
+            for name in SERVICES
+        }
+    )

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import boto3
 import pytest
 
 from cftutorial import clients, config
+from cftutorial.awsmode import OptInRequired
 from cftutorial.errors import BackendError, ConfigError
 
 FAKE_KEY = "AKIAIOSFODNN7EXAMPLE"
@@ -62,10 +64,37 @@ def test_unknown_backend_is_refused_with_the_accepted_values(monkeypatch) -> Non
         clients.client("s3")
 
 
-def test_aws_backend_is_refused_until_real_aws_mode_exists(monkeypatch) -> None:
+def test_aws_backend_without_opt_in_refuses_before_any_network_call(monkeypatch) -> None:
     monkeypatch.setenv("CFTUTORIAL_BACKEND", "aws")
-    with pytest.raises(BackendError, match="unset CFTUTORIAL_BACKEND"):
-        clients.client("s3")
+    monkeypatch.delenv("CFTUTORIAL_AWS_OPT_IN", raising=False)
+    created: list[str] = []
+    monkeypatch.setattr(boto3.Session, "client", lambda self, name, **kw: created.append(name))
+    for service in clients.SERVICES:
+        with pytest.raises(OptInRequired, match="CFTUTORIAL_AWS_OPT_IN=yes") as refused:
+            clients.client(service)
+        assert "nothing has been created" in str(refused.value)
+    assert created == [], "a client was built before the opt-in"
+
+
+def test_aws_backend_with_opt_in_uses_the_standard_credential_chain(monkeypatch) -> None:
+    monkeypatch.setenv("CFTUTORIAL_BACKEND", "aws")
+    monkeypatch.setenv("CFTUTORIAL_AWS_OPT_IN", "yes")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", FAKE_KEY)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", FAKE_SECRET)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
+    s3 = clients.client("s3")
+    assert s3._request_signer._credentials.access_key == FAKE_KEY
+    assert s3.meta.region_name == "eu-west-1"
+    assert "amazonaws.com" in s3.meta.endpoint_url
+
+
+def test_teardown_clients_do_not_need_the_opt_in(monkeypatch) -> None:
+    monkeypatch.setenv("CFTUTORIAL_BACKEND", "aws")
+    monkeypatch.delenv("CFTUTORIAL_AWS_OPT_IN", raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", FAKE_KEY)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", FAKE_SECRET)
+    cf = clients.client("cloudfront", for_teardown=True)
+    assert cf.meta.service_model.service_name == "cloudfront"
 
 
 def test_unknown_service_names_the_services_used(local_aws) -> None:
