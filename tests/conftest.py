@@ -19,6 +19,7 @@ ISOLATED_ENV = {
     "CFTUTORIAL_AWS_PORT": "0",
     "CFTUTORIAL_EDGE_PORT": "0",
     "CFTUTORIAL_BACKEND": "local",
+    "CFTUTORIAL_DEPLOY_SECONDS": "1",
     process.ENV_WATCH_PID: str(os.getpid()),
 }
 

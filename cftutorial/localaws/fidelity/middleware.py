@@ -1,0 +1,111 @@
+"""The WSGI layer in front of moto: answers what moto gets wrong, passes everything else on.
+
+Order of a request: the local account-key-pair endpoint; ``/moto-api/reset`` (also clears the
+fidelity layer's own stores); CloudFront routes moto lacks or gets wrong (C1, C5, C7, C8);
+then S3 rules: presigned URLs (S8), anonymous requests (S4-S6), ACL calls (S2), bucket
+policies (S7). A rule returns a response to send, or None to let moto answer.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Callable
+
+from ...errors import AccountKeyPairError
+from .. import account_keys
+from . import keygroups, oac, oai, public_keys, s3_acls, s3_anonymous, s3_policy, s3_presigned
+from .wire import CloudFrontError, Request, Response, WSGIApp, send
+
+log = logging.getLogger("cftutorial.localaws.fidelity")
+
+ACCOUNT_KEYS_PATH = "/_cftutorial/account-key-pairs"
+RESET_PATH = "/moto-api/reset"
+
+CLOUDFRONT_ROUTES = [
+    (method, re.compile(pattern + "$"), handler, operation)
+    for method, pattern, handler, operation in (
+        *oai.ROUTES,
+        *keygroups.ROUTES,
+        *public_keys.ROUTES,
+        *oac.ROUTES,
+    )
+]
+
+
+def reset_own_state() -> None:
+    """What ``POST /moto-api/reset`` must clear besides moto's backends."""
+    oai.reset()
+    account_keys.reset()
+
+
+def _json(status: int, data: object) -> Response:
+    return status, {"Content-Type": "application/json"}, json.dumps(data).encode()
+
+
+def account_key_pairs(request: Request) -> Response:
+    """``POST`` a PEM body to register a local account key pair; ``GET`` lists them."""
+    if request.method == "GET":
+        keys = account_keys.trusted_for_self()
+        return _json(200, [{"KeyPairId": k, "PublicKey": v} for k, v in sorted(keys.items())])
+    if request.method != "POST":
+        return _json(405, {"Error": f"method {request.method} not allowed; use GET or POST"})
+    try:
+        key_id = account_keys.register(request.body.decode("utf-8", "replace"))
+    except AccountKeyPairError as error:
+        return _json(400, {"Error": str(error)})
+    return _json(201, {"KeyPairId": key_id})
+
+
+def cloudfront_route(request: Request) -> Response | None:
+    for method, pattern, handler, operation in CLOUDFRONT_ROUTES:
+        match = pattern.match(request.path)
+        if method == request.method and match:
+            try:
+                return handler(request, **match.groupdict())
+            except CloudFrontError as error:
+                return error.response(operation)
+    return None
+
+
+def s3_rules(request: Request) -> Response | None:
+    for rule in (s3_presigned.check,):
+        found = rule(request)
+        if found:
+            return found
+    if request.anonymous:
+        return s3_anonymous.check(request)
+    for rule in (s3_acls.check, s3_policy.check):
+        found = rule(request)
+        if found:
+            return found
+    return None
+
+
+def wrap_app(app: WSGIApp) -> Callable:
+    """moto's app with the fidelity rules in front of it."""
+
+    def wsgi(environ, start_response):
+        request = Request(environ)
+        path = request.path
+        if path == ACCOUNT_KEYS_PATH:
+            return send(start_response, account_key_pairs(request))
+        if path == RESET_PATH and request.method == "POST":
+            result = app(environ, start_response)
+            reset_own_state()
+            return result
+        if path.startswith(("/moto-api", "/_cftutorial")):
+            return app(environ, start_response)
+        service = request.service
+        if service == "cloudfront":
+            found = cloudfront_route(request)
+        elif service in ("s3", None):
+            found = s3_rules(request)
+        else:
+            found = None
+        if found is not None:
+            return send(start_response, found)
+        return app(environ, start_response)
+
+    return wsgi

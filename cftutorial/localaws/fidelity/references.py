@@ -1,0 +1,114 @@
+"""Gap C3: a distribution or key group may only name resources that exist.
+
+AWS rejects a distribution config whose ``TrustedKeyGroups`` name an unknown key group
+(400 ``TrustedKeyGroupDoesNotExist``) or ``TrustedSigners`` an account that does not exist
+(400 ``TrustedSignerDoesNotExist``), whose S3 origin names an unknown or malformed OAI
+(400 ``InvalidOriginAccessIdentity``) or an unknown OAC (``NoSuchOriginAccessControl``), or that
+sets both on one origin (400 ``IllegalOriginAccessConfiguration``); a key group naming an unknown
+public key fails with 404 ``NoSuchPublicKey``. moto 5.2.5 accepts anything, so a typo would
+only show up later, on AWS.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from ...config import LOCAL_ACCOUNT_ID
+from . import oai
+from .wire import CloudFrontError, cloudfront_backend
+
+
+def _items(container: Any) -> list:
+    if not isinstance(container, dict):
+        return []
+    items = container.get("Items") or []
+    return items if isinstance(items, list) else [items]
+
+
+def _behaviours(config: dict) -> Iterable[dict]:
+    yield config.get("DefaultCacheBehavior") or {}
+    for behaviour in _items(config.get("CacheBehaviors")):
+        if isinstance(behaviour, dict):
+            yield behaviour
+
+
+def check_distribution_config(config: dict) -> None:
+    """Raise the CloudFront error AWS gives for the first dangling reference in ``config``."""
+    backend = cloudfront_backend()
+    for behaviour in _behaviours(config):
+        for signer in _items(behaviour.get("TrustedSigners")):
+            if signer not in ("self", LOCAL_ACCOUNT_ID):
+                raise CloudFrontError(
+                    "TrustedSignerDoesNotExist",
+                    f"One or more of your trusted signers don't exist: {signer!r}; locally only "
+                    f"'self' (or the account id {LOCAL_ACCOUNT_ID}) can sign.",
+                )
+        for group_id in _items(behaviour.get("TrustedKeyGroups")):
+            if group_id not in backend.key_groups:
+                raise CloudFrontError(
+                    "TrustedKeyGroupDoesNotExist",
+                    f"The specified key group does not exist: {group_id}",
+                )
+    for origin in _items(config.get("Origins")):
+        if isinstance(origin, dict):
+            check_origin(origin, backend)
+
+
+def check_origin(origin: dict, backend: Any) -> None:
+    identity = (origin.get("S3OriginConfig") or {}).get("OriginAccessIdentity") or ""
+    control = origin.get("OriginAccessControlId") or ""
+    if identity and control:
+        raise CloudFrontError(
+            "IllegalOriginAccessConfiguration",
+            f"Origin {origin.get('Id')!r} cannot use both an origin access identity and an "
+            "origin access control; set S3OriginConfig.OriginAccessIdentity to '' when using OAC.",
+        )
+    if identity:
+        oai_id = identity.removeprefix(oai.ORIGIN_PREFIX)
+        if not identity.startswith(oai.ORIGIN_PREFIX) or oai.get_oai(oai_id) is None:
+            raise CloudFrontError(
+                "InvalidOriginAccessIdentity",
+                f"The origin access identity {identity!r} does not exist or is not valid; "
+                f"use 'origin-access-identity/cloudfront/ID' with the Id of an existing OAI.",
+            )
+    if control and control not in backend.origin_access_controls:
+        raise CloudFrontError(
+            "NoSuchOriginAccessControl",
+            f"The specified origin access control does not exist: {control}",
+        )
+
+
+def check_public_keys(key_ids: Iterable[str]) -> None:
+    """Every public key a key group names must exist (404 ``NoSuchPublicKey``)."""
+    backend = cloudfront_backend()
+    for key_id in key_ids:
+        if key_id not in backend.public_keys:
+            raise CloudFrontError(
+                "NoSuchPublicKey", f"The specified public key does not exist: {key_id}"
+            )
+
+
+def distributions_using_key_group(group_id: str) -> list[str]:
+    return [
+        dist_id
+        for dist_id, dist in list(cloudfront_backend().distributions.items())
+        if any(group_id in b.trusted_key_groups.items for b in behaviours_of(dist))
+    ]
+
+
+def distributions_using_oac(control_id: str) -> list[str]:
+    return [
+        dist_id
+        for dist_id, dist in list(cloudfront_backend().distributions.items())
+        for origin in dist.distribution_config.Origins["Items"]
+        if getattr(origin, "origin_access_control_id", "") == control_id
+    ]
+
+
+def behaviours_of(dist: Any) -> list:
+    """moto's behaviour objects of a distribution, default first."""
+    config = dist.distribution_config
+    cache_behaviours = config.CacheBehaviors
+    others = (cache_behaviours.get("Items") or []) if isinstance(cache_behaviours, dict) else []
+    return [config.DefaultCacheBehavior, *[b for b in others if not isinstance(b, dict)]]

@@ -1,0 +1,102 @@
+"""Gaps S2 and S3: ACLs on S3 behave as on AWS.
+
+S2 -- on a bucket whose Object Ownership is ``BucketOwnerEnforced`` (the default since 2023) AWS
+refuses every request that sets an ACL (PutBucketAcl, PutObjectAcl, PutObject/CopyObject with an
+``x-amz-acl`` other than ``bucket-owner-full-control`` or any ``x-amz-grant-*`` header) with
+400 ``AccessControlListNotSupported`` "The bucket does not allow ACLs". Reading ACLs still works.
+moto 5.2.5 accepts them.
+
+Also Block Public Access ``BlockPublicAcls`` (on by default, S1): on a bucket with ACLs enabled,
+a request that sets a *public* ACL (AllUsers / AuthenticatedUsers, ``public-read`` …) is 403
+``AccessDenied``.
+
+S3 -- ``PutObjectAcl`` with an ``AccessControlPolicy`` body stores exactly the grants in the body
+(the guide's way of granting READ to an OAI's canonical user); moto 5.2.5 ignores the body and
+copies the bucket ACL instead.
+"""
+
+from __future__ import annotations
+
+from .guard import Expectation, wrap
+from .s3_paths import bucket_and_key, ownership
+from .wire import Request, Response, s3_error
+
+OWNER_ONLY_ACL = "bucket-owner-full-control"
+PUBLIC_CANNED = ("public-read", "public-read-write", "authenticated-read")
+PUBLIC_GROUPS = (
+    "acs.amazonaws.com/groups/global/AllUsers",
+    "acs.amazonaws.com/groups/global/AuthenticatedUsers",
+)
+
+
+def _is_public_acl(request: Request) -> bool:
+    if (request.header("x-amz-acl") or "") in PUBLIC_CANNED:
+        return True
+    grants = " ".join(v for k, v in request.environ.items() if k.startswith("HTTP_X_AMZ_GRANT_"))
+    body = request.body.decode("utf-8", "replace") if "acl" in request.query else ""
+    return any(group in grants or group in body for group in PUBLIC_GROUPS)
+
+
+def _blocks_public_acls(bucket: str) -> bool:
+    from .wire import s3_backend
+
+    block = getattr(s3_backend().buckets.get(bucket), "public_access_block", None)
+    return bool(block is not None and block.block_public_acls)
+
+
+def _sets_acl(request: Request, key: str) -> bool:
+    if request.method != "PUT":
+        return False
+    if "acl" in request.query:
+        canned = request.header("x-amz-acl")
+        grants = any(k.startswith("HTTP_X_AMZ_GRANT_") for k in request.environ)
+        return bool(
+            grants or request.body.strip() or (canned and canned != OWNER_ONLY_ACL) or not canned
+        )
+    if key and not request.query:
+        canned = request.header("x-amz-acl")
+        grants = any(k.startswith("HTTP_X_AMZ_GRANT_") for k in request.environ)
+        return bool(grants or (canned and canned != OWNER_ONLY_ACL))
+    return False
+
+
+def check(request: Request) -> Response | None:
+    """An ``AccessControlListNotSupported`` answer when the request sets an ACL it may not."""
+    bucket, key = bucket_and_key(request)
+    if not bucket or not _sets_acl(request, key):
+        return None
+    if ownership(bucket) != "BucketOwnerEnforced":
+        if _blocks_public_acls(bucket) and _is_public_acl(request):
+            return s3_error("AccessDenied", "Access Denied", 403)
+        return None
+    return s3_error(
+        "AccessControlListNotSupported",
+        "The bucket does not allow ACLs",
+        400,
+    )
+
+
+def expectations() -> list[Expectation]:
+    from moto.s3.responses import S3Response
+
+    return [
+        Expectation(S3Response, "put_object_acl", ["self"], "S3"),
+        Expectation(S3Response, "_acl_from_body", ["self"], "S3"),
+        Expectation(S3Response, "_acl_from_headers", ["self", "headers"], "S3"),
+    ]
+
+
+def apply() -> None:
+    from moto.s3.responses import S3Response
+
+    def make(original):
+        def put_object_acl(self):
+            if self._acl_from_headers(self.headers) is None and (self.body or b"").strip():
+                acl = self._acl_from_body()
+                self.backend.put_object_acl(self.bucket_name, self.parse_key_name(), acl)
+                return 200, {}, ""
+            return original(self)
+
+        return put_object_acl
+
+    wrap(S3Response, "put_object_acl", make)

@@ -1,0 +1,196 @@
+"""Requests in, AWS-shaped responses out: the small WSGI vocabulary the fidelity layer speaks.
+
+CloudFront answers are serialised by moto's own rest-xml serializer against the botocore model,
+so shapes, status codes and the ``<ErrorResponse><Error><Type>Sender</Type>…`` error body are
+exactly what boto3 parses from AWS. S3 errors use S3's flat ``<Error>`` body.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+from urllib.parse import parse_qsl
+from xml.sax.saxutils import escape
+
+from ... import config
+
+WSGIApp = Callable[[dict, Callable], Iterable[bytes]]
+Response = tuple[int, dict[str, str], bytes]
+
+_REASONS = {
+    200: "OK",
+    201: "Created",
+    204: "No Content",
+    400: "Bad Request",
+    403: "Forbidden",
+    404: "Not Found",
+    409: "Conflict",
+    412: "Precondition Failed",
+    500: "Internal Server Error",
+}
+
+
+@dataclass
+class Request:
+    """The parts of a WSGI request the fidelity rules look at (body read at most once)."""
+
+    environ: dict
+
+    @property
+    def method(self) -> str:
+        return self.environ.get("REQUEST_METHOD", "GET").upper()
+
+    @property
+    def path(self) -> str:
+        return self.environ.get("PATH_INFO", "")
+
+    @cached_property
+    def query(self) -> dict[str, str]:
+        return dict(parse_qsl(self.environ.get("QUERY_STRING", ""), keep_blank_values=True))
+
+    def header(self, name: str) -> str | None:
+        key = "HTTP_" + name.upper().replace("-", "_")
+        if name.lower() == "content-type":
+            key = "CONTENT_TYPE"
+        return self.environ.get(key)
+
+    @cached_property
+    def body(self) -> bytes:
+        """Read the body and put it back, so moto can still read it after a rule looked."""
+        import io
+
+        try:
+            length = int(self.environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        stream = self.environ["wsgi.input"]
+        if length > 0:
+            data = stream.read(length)
+        elif self.environ.get("wsgi.input_terminated"):  # chunked: read to the end
+            data = stream.read()
+        else:
+            data = b""
+        self.environ["wsgi.input"] = io.BytesIO(data)
+        self.environ["CONTENT_LENGTH"] = str(len(data))
+        return data
+
+    @property
+    def service(self) -> str | None:
+        """The service the SigV4 credential scope names (``cloudfront``, ``s3``, ``sts``)."""
+        auth = self.header("Authorization") or ""
+        credential = self.query.get("X-Amz-Credential", "")
+        scope = (
+            auth.split("Credential=", 1)[1].split(",", 1)[0]
+            if "Credential=" in auth
+            else credential
+        )
+        parts = scope.split("/")
+        return parts[3] if len(parts) >= 5 else None
+
+    @property
+    def anonymous(self) -> bool:
+        """No Authorization header and no presigned-URL signature: S3's anonymous principal."""
+        return not (
+            self.header("Authorization")
+            or "X-Amz-Signature" in self.query
+            or "Signature" in self.query
+        )
+
+
+def send(start_response: Callable, response: Response) -> list[bytes]:
+    status, headers, body = response
+    headers = {**headers, "Content-Length": str(len(body))}
+    start_response(f"{status} {_REASONS.get(status, 'Status')}", list(headers.items()))
+    return [body]
+
+
+def request_id() -> str:
+    return secrets.token_hex(8).upper()
+
+
+def cloudfront_result(operation: str, result: dict) -> Response:
+    """``result`` serialised as the output of CloudFront ``operation`` (status from the model)."""
+    from moto.core.serialize import get_serializer_class
+    from moto.core.utils import get_service_model
+
+    model = get_service_model("cloudfront").operation_model(operation)
+    serialized = get_serializer_class("cloudfront", "rest-xml")(model).serialize(result)
+    body = serialized["body"]
+    headers = {k: str(v) for k, v in serialized["headers"].items()}
+    headers["x-amz-request-id"] = request_id()
+    data = body.encode() if isinstance(body, str) else (body or b"")
+    return serialized["status_code"], headers, data
+
+
+class CloudFrontError(Exception):
+    """A CloudFront error to answer with; the HTTP status comes from the botocore model."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+
+    def as_moto(self) -> Exception:
+        from moto.cloudfront.exceptions import CloudFrontException
+
+        return CloudFrontException(self.code, self.message)
+
+    def response(self, operation: str = "GetDistribution") -> Response:
+        return cloudfront_result(operation, self.as_moto())  # type: ignore[arg-type]
+
+
+def s3_error(code: str, message: str, status: int, **extra: str) -> Response:
+    """S3's error body: ``<Error><Code/><Message/>…<RequestId/><HostId/></Error>``."""
+    rid = request_id()
+    fields = "".join(f"<{k}>{escape(v)}</{k}>" for k, v in extra.items())
+    body = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f"<Error><Code>{code}</Code><Message>{escape(message)}</Message>{fields}"
+        f"<RequestId>{rid}</RequestId><HostId>{secrets.token_urlsafe(48)}</HostId></Error>"
+    ).encode()
+    return status, {"Content-Type": "application/xml", "x-amz-request-id": rid}, body
+
+
+def access_denied() -> Response:
+    return s3_error("AccessDenied", "Access Denied", 403)
+
+
+def cloudfront_backend() -> Any:
+    """moto's CloudFront backend for the local account (moto keys it by partition, ``aws``)."""
+    from moto.cloudfront.models import cloudfront_backends
+
+    return cloudfront_backends[config.LOCAL_ACCOUNT_ID]["aws"]
+
+
+def s3_backend() -> Any:
+    from moto.s3.models import s3_backends
+
+    return s3_backends[config.LOCAL_ACCOUNT_ID]["aws"]
+
+
+def new_id(length: int = 14) -> str:
+    """A CloudFront-style id: an upper-case letter, then upper-case letters and digits."""
+    import string
+
+    alphabet = string.ascii_uppercase + string.digits
+    return secrets.choice(string.ascii_uppercase) + "".join(
+        secrets.choice(alphabet) for _ in range(length - 1)
+    )
+
+
+def moto_errors(function: Callable) -> Callable:
+    """Turn :class:`CloudFrontError` into moto's own exception inside patched moto methods,
+    so moto's dispatcher serialises it instead of answering HTTP 500."""
+    import functools
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except CloudFrontError as error:
+            raise error.as_moto() from None
+
+    return wrapper

@@ -1,0 +1,486 @@
+"""The local AWS answers CloudFront calls as AWS does (gaps C1-C10 of local-aws-fidelity.md)."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from botocore.exceptions import ClientError
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+from cftutorial.clients import client
+
+FAST_WAIT = {"Delay": 1, "MaxAttempts": 20}
+
+
+@pytest.fixture(scope="module")
+def cf(local_aws):
+    return client("cloudfront")
+
+
+def unique(prefix: str = "t") -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:12]}"
+
+
+def pem_of(key) -> str:
+    return (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+
+
+def rsa_pem(bits: int = 2048) -> str:
+    return pem_of(rsa.generate_private_key(public_exponent=65537, key_size=bits))
+
+
+def error_of(excinfo) -> tuple[str, int]:
+    response = excinfo.value.response
+    return response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"]
+
+
+def make_public_key(cf, pem: str | None = None) -> str:
+    config = {"CallerReference": unique(), "Name": unique("pk"), "EncodedKey": pem or rsa_pem()}
+    return cf.create_public_key(PublicKeyConfig=config)["PublicKey"]["Id"]
+
+
+def make_key_group(cf, key_ids: list[str] | None = None) -> str:
+    items = key_ids or [make_public_key(cf)]
+    config = {"Name": unique("kg"), "Items": items}
+    return cf.create_key_group(KeyGroupConfig=config)["KeyGroup"]["Id"]
+
+
+def make_oai(cf) -> dict:
+    config = {"CallerReference": unique(), "Comment": "tutorial"}
+    reply = cf.create_cloud_front_origin_access_identity(
+        CloudFrontOriginAccessIdentityConfig=config
+    )
+    return reply["CloudFrontOriginAccessIdentity"] | {"ETag": reply["ETag"]}
+
+
+def make_oac(cf) -> str:
+    config = {
+        "Name": unique("oac"),
+        "SigningProtocol": "sigv4",
+        "SigningBehavior": "always",
+        "OriginAccessControlOriginType": "s3",
+    }
+    return cf.create_origin_access_control(OriginAccessControlConfig=config)["OriginAccessControl"][
+        "Id"
+    ]
+
+
+def dist_config(*, oai_id: str = "", oac_id: str = "", key_groups=(), enabled=True) -> dict:
+    origin = {
+        "Id": "s3",
+        "DomainName": "tutorial-bucket.s3.us-east-1.amazonaws.com",
+        "S3OriginConfig": {
+            "OriginAccessIdentity": f"origin-access-identity/cloudfront/{oai_id}" if oai_id else ""
+        },
+    }
+    if oac_id:
+        origin["OriginAccessControlId"] = oac_id
+    behaviour = {
+        "TargetOriginId": "s3",
+        "ViewerProtocolPolicy": "redirect-to-https",
+        "CachePolicyId": "658327ea-f89d-4fab-a63d-7e88639e58f6",
+    }
+    if key_groups:
+        behaviour["TrustedKeyGroups"] = {
+            "Enabled": True,
+            "Quantity": len(key_groups),
+            "Items": list(key_groups),
+        }
+    return {
+        "CallerReference": unique(),
+        "Comment": "fidelity test",
+        "Enabled": enabled,
+        "Origins": {"Quantity": 1, "Items": [origin]},
+        "DefaultCacheBehavior": behaviour,
+    }
+
+
+def make_distribution(cf, **kwargs) -> dict:
+    reply = cf.create_distribution(DistributionConfig=dist_config(**kwargs))
+    return reply["Distribution"] | {"ETag": reply["ETag"]}
+
+
+# C1 -------------------------------------------------------------------------------------------
+
+
+def test_oai_api_creates_gets_lists_updates_and_deletes_an_identity(cf):
+    oai = make_oai(cf)
+    assert oai["Id"].startswith("E") and len(oai["Id"]) == 14
+    assert len(oai["S3CanonicalUserId"]) == 96
+    int(oai["S3CanonicalUserId"], 16)
+    got = cf.get_cloud_front_origin_access_identity(Id=oai["Id"])
+    assert got["CloudFrontOriginAccessIdentity"]["S3CanonicalUserId"] == oai["S3CanonicalUserId"]
+    config = cf.get_cloud_front_origin_access_identity_config(Id=oai["Id"])
+    assert config["CloudFrontOriginAccessIdentityConfig"]["Comment"] == "tutorial"
+    listed = cf.list_cloud_front_origin_access_identities()["CloudFrontOriginAccessIdentityList"]
+    assert oai["Id"] in [item["Id"] for item in listed["Items"]]
+    new_config = dict(config["CloudFrontOriginAccessIdentityConfig"], Comment="renamed")
+    updated = cf.update_cloud_front_origin_access_identity(
+        Id=oai["Id"], IfMatch=config["ETag"], CloudFrontOriginAccessIdentityConfig=new_config
+    )
+    assert (
+        updated["CloudFrontOriginAccessIdentity"]["CloudFrontOriginAccessIdentityConfig"]["Comment"]
+        == "renamed"
+    )
+    assert updated["ETag"] != config["ETag"]
+    cf.delete_cloud_front_origin_access_identity(Id=oai["Id"], IfMatch=updated["ETag"])
+    with pytest.raises(ClientError) as excinfo:
+        cf.get_cloud_front_origin_access_identity(Id=oai["Id"])
+    assert error_of(excinfo) == ("NoSuchCloudFrontOriginAccessIdentity", 404)
+
+
+def test_oai_delete_is_refused_with_in_use_while_a_distribution_uses_it(cf):
+    oai = make_oai(cf)
+    make_distribution(cf, oai_id=oai["Id"])
+    with pytest.raises(ClientError) as excinfo:
+        cf.delete_cloud_front_origin_access_identity(Id=oai["Id"], IfMatch=oai["ETag"])
+    assert error_of(excinfo) == ("CloudFrontOriginAccessIdentityInUse", 409)
+
+
+def test_oai_delete_without_if_match_is_invalid_if_match_version(cf):
+    oai = make_oai(cf)
+    with pytest.raises(ClientError) as excinfo:
+        cf.delete_cloud_front_origin_access_identity(Id=oai["Id"], IfMatch="")
+    assert error_of(excinfo) == ("InvalidIfMatchVersion", 400)
+
+
+# C2 -------------------------------------------------------------------------------------------
+
+
+def test_distribution_keeps_origin_access_identity_and_origin_access_control_id(cf):
+    oai = make_oai(cf)
+    with_oai = make_distribution(cf, oai_id=oai["Id"])
+    origin = cf.get_distribution_config(Id=with_oai["Id"])["DistributionConfig"]["Origins"][
+        "Items"
+    ][0]
+    assert (
+        origin["S3OriginConfig"]["OriginAccessIdentity"]
+        == f"origin-access-identity/cloudfront/{oai['Id']}"
+    )
+    oac_id = make_oac(cf)
+    with_oac = make_distribution(cf, oac_id=oac_id)
+    origin = cf.get_distribution(Id=with_oac["Id"])["Distribution"]["DistributionConfig"][
+        "Origins"
+    ]["Items"][0]
+    assert origin["OriginAccessControlId"] == oac_id
+    assert origin["S3OriginConfig"]["OriginAccessIdentity"] == ""
+
+
+# C3 -------------------------------------------------------------------------------------------
+
+
+def test_distribution_trusting_an_unknown_key_group_is_rejected(cf):
+    with pytest.raises(ClientError) as excinfo:
+        make_distribution(cf, key_groups=["KNOWNOTHING123"])
+    assert error_of(excinfo) == ("TrustedKeyGroupDoesNotExist", 400)
+
+
+def test_distribution_trusting_an_unknown_signer_account_is_rejected(cf):
+    config = dist_config()
+    config["DefaultCacheBehavior"]["TrustedSigners"] = {
+        "Enabled": True,
+        "Quantity": 1,
+        "Items": ["999999999999"],
+    }
+    with pytest.raises(ClientError) as excinfo:
+        cf.create_distribution(DistributionConfig=config)
+    assert error_of(excinfo) == ("TrustedSignerDoesNotExist", 400)
+
+
+def test_origin_naming_an_unknown_oai_is_rejected(cf):
+    with pytest.raises(ClientError) as excinfo:
+        make_distribution(cf, oai_id="E000000000000X")
+    assert error_of(excinfo) == ("InvalidOriginAccessIdentity", 400)
+
+
+def test_origin_naming_an_unknown_oac_is_rejected(cf):
+    with pytest.raises(ClientError) as excinfo:
+        make_distribution(cf, oac_id="E000000000000Y")
+    assert error_of(excinfo) == ("NoSuchOriginAccessControl", 404)
+
+
+def test_key_group_naming_an_unknown_public_key_is_rejected(cf):
+    with pytest.raises(ClientError) as excinfo:
+        make_key_group(cf, ["K000000000000Z"])
+    assert error_of(excinfo) == ("NoSuchPublicKey", 404)
+
+
+# C4 -------------------------------------------------------------------------------------------
+
+
+def test_new_distribution_is_in_progress_until_deployed_and_the_waiter_waits(cf):
+    dist = make_distribution(cf)
+    assert dist["Status"] == "InProgress"
+    assert cf.get_distribution(Id=dist["Id"])["Distribution"]["Status"] == "InProgress"
+    cf.get_waiter("distribution_deployed").wait(Id=dist["Id"], WaiterConfig=FAST_WAIT)
+    assert cf.get_distribution(Id=dist["Id"])["Distribution"]["Status"] == "Deployed"
+
+
+def test_disabling_a_distribution_puts_it_back_in_progress(cf):
+    dist = make_distribution(cf)
+    cf.get_waiter("distribution_deployed").wait(Id=dist["Id"], WaiterConfig=FAST_WAIT)
+    current = cf.get_distribution_config(Id=dist["Id"])
+    config = dict(current["DistributionConfig"], Enabled=False)
+    updated = cf.update_distribution(
+        Id=dist["Id"], IfMatch=current["ETag"], DistributionConfig=config
+    )
+    assert updated["Distribution"]["Status"] == "InProgress"
+
+
+# C5 -------------------------------------------------------------------------------------------
+
+
+def test_update_without_if_match_is_invalid_if_match_version(cf):
+    dist = make_distribution(cf)
+    config = cf.get_distribution_config(Id=dist["Id"])["DistributionConfig"]
+    with pytest.raises(ClientError) as excinfo:
+        cf.update_distribution(Id=dist["Id"], IfMatch="", DistributionConfig=config)
+    assert error_of(excinfo) == ("InvalidIfMatchVersion", 400)
+
+
+def test_update_with_a_stale_etag_is_precondition_failed_and_etags_rotate(cf):
+    dist = make_distribution(cf)
+    first = cf.get_distribution_config(Id=dist["Id"])
+    config = dict(first["DistributionConfig"], Comment="second")
+    second = cf.update_distribution(Id=dist["Id"], IfMatch=first["ETag"], DistributionConfig=config)
+    assert second["ETag"] != first["ETag"]
+    with pytest.raises(ClientError) as excinfo:
+        cf.update_distribution(Id=dist["Id"], IfMatch=first["ETag"], DistributionConfig=config)
+    assert error_of(excinfo) == ("PreconditionFailed", 412)
+
+
+def test_origin_access_control_update_needs_the_current_etag(cf):
+    oac_id = make_oac(cf)
+    current = cf.get_origin_access_control(Id=oac_id)
+    config = current["OriginAccessControl"]["OriginAccessControlConfig"]
+    with pytest.raises(ClientError) as excinfo:
+        cf.update_origin_access_control(
+            Id=oac_id, IfMatch="STALE", OriginAccessControlConfig=config
+        )
+    assert error_of(excinfo) == ("PreconditionFailed", 412)
+    updated = cf.update_origin_access_control(
+        Id=oac_id, IfMatch=current["ETag"], OriginAccessControlConfig=config
+    )
+    assert updated["ETag"] != current["ETag"]
+    cf.delete_origin_access_control(Id=oac_id, IfMatch=updated["ETag"])
+    with pytest.raises(ClientError) as excinfo:
+        cf.get_origin_access_control(Id=oac_id)
+    assert error_of(excinfo)[0] == "NoSuchOriginAccessControl"
+
+
+def test_public_key_delete_with_a_stale_etag_is_precondition_failed(cf):
+    key_id = make_public_key(cf)
+    with pytest.raises(ClientError) as excinfo:
+        cf.delete_public_key(Id=key_id, IfMatch="STALE")
+    assert error_of(excinfo) == ("PreconditionFailed", 412)
+
+
+# C6 -------------------------------------------------------------------------------------------
+
+
+def test_enabled_distribution_cannot_be_deleted(cf):
+    dist = make_distribution(cf)
+    cf.get_waiter("distribution_deployed").wait(Id=dist["Id"], WaiterConfig=FAST_WAIT)
+    etag = cf.get_distribution(Id=dist["Id"])["ETag"]
+    with pytest.raises(ClientError) as excinfo:
+        cf.delete_distribution(Id=dist["Id"], IfMatch=etag)
+    assert error_of(excinfo) == ("DistributionNotDisabled", 409)
+
+
+def test_disabled_distribution_is_deleted_only_once_deployed(cf):
+    dist = make_distribution(cf)
+    current = cf.get_distribution_config(Id=dist["Id"])
+    config = dict(current["DistributionConfig"], Enabled=False)
+    etag = cf.update_distribution(
+        Id=dist["Id"], IfMatch=current["ETag"], DistributionConfig=config
+    )["ETag"]
+    with pytest.raises(ClientError) as excinfo:
+        cf.delete_distribution(Id=dist["Id"], IfMatch=etag)
+    assert error_of(excinfo) == ("DistributionNotDisabled", 409)
+    cf.get_waiter("distribution_deployed").wait(Id=dist["Id"], WaiterConfig=FAST_WAIT)
+    cf.delete_distribution(Id=dist["Id"], IfMatch=etag)
+    with pytest.raises(ClientError) as excinfo:
+        cf.get_distribution(Id=dist["Id"])
+    assert error_of(excinfo) == ("NoSuchDistribution", 404)
+
+
+# C7 -------------------------------------------------------------------------------------------
+
+
+def test_key_group_config_can_be_read_updated_and_deleted(cf):
+    first, second = make_public_key(cf), make_public_key(cf)
+    group_id = make_key_group(cf, [first])
+    current = cf.get_key_group_config(Id=group_id)
+    assert current["KeyGroupConfig"]["Items"] == [first]
+    config = dict(current["KeyGroupConfig"], Items=[first, second])
+    updated = cf.update_key_group(Id=group_id, IfMatch=current["ETag"], KeyGroupConfig=config)
+    assert updated["KeyGroup"]["KeyGroupConfig"]["Items"] == [first, second]
+    assert updated["ETag"] != current["ETag"]
+    assert cf.get_key_group(Id=group_id)["KeyGroup"]["KeyGroupConfig"]["Items"] == [first, second]
+    cf.delete_key_group(Id=group_id, IfMatch=updated["ETag"])
+    with pytest.raises(ClientError) as excinfo:
+        cf.get_key_group(Id=group_id)
+    assert error_of(excinfo) == ("NoSuchResource", 404)
+
+
+def test_key_group_trusted_by_a_distribution_cannot_be_deleted(cf):
+    group_id = make_key_group(cf)
+    make_distribution(cf, key_groups=[group_id])
+    etag = cf.get_key_group(Id=group_id)["ETag"]
+    with pytest.raises(ClientError) as excinfo:
+        cf.delete_key_group(Id=group_id, IfMatch=etag)
+    assert error_of(excinfo) == ("ResourceInUse", 409)
+
+
+# C8 -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "encoded_key",
+    ["not a pem", "RSA-1024"],
+    ids=["not-a-pem", "rsa-1024"],
+)
+def test_create_public_key_rejects_keys_cloudfront_does_not_accept(cf, encoded_key):
+    pem = rsa_pem(1024) if encoded_key == "RSA-1024" else encoded_key
+    with pytest.raises(ClientError) as excinfo:
+        make_public_key(cf, pem)
+    assert error_of(excinfo) == ("InvalidArgument", 400)
+
+
+def test_create_public_key_accepts_ecdsa_p256(cf):
+    pem = pem_of(ec.generate_private_key(ec.SECP256R1()))
+    key_id = make_public_key(cf, pem)
+    assert (
+        cf.get_public_key(Id=key_id)["PublicKey"]["PublicKeyConfig"]["EncodedKey"].strip()
+        == pem.strip()
+    )
+
+
+def test_unknown_public_key_is_no_such_public_key(cf):
+    with pytest.raises(ClientError) as excinfo:
+        cf.get_public_key(Id="K0000000000000")
+    assert error_of(excinfo) == ("NoSuchPublicKey", 404)
+
+
+def test_public_key_in_a_key_group_cannot_be_deleted(cf):
+    key_id = make_public_key(cf)
+    make_key_group(cf, [key_id])
+    etag = cf.get_public_key(Id=key_id)["ETag"]
+    with pytest.raises(ClientError) as excinfo:
+        cf.delete_public_key(Id=key_id, IfMatch=etag)
+    assert error_of(excinfo) == ("PublicKeyInUse", 409)
+
+
+# C9 -------------------------------------------------------------------------------------------
+
+
+def test_invalidation_is_completed_and_the_waiter_returns(cf):
+    dist = make_distribution(cf)
+    batch = {"Paths": {"Quantity": 1, "Items": ["/*"]}, "CallerReference": unique()}
+    invalidation = cf.create_invalidation(DistributionId=dist["Id"], InvalidationBatch=batch)
+    invalidation_id = invalidation["Invalidation"]["Id"]
+    cf.get_waiter("invalidation_completed").wait(
+        DistributionId=dist["Id"], Id=invalidation_id, WaiterConfig={"Delay": 1, "MaxAttempts": 3}
+    )
+    got = cf.get_invalidation(DistributionId=dist["Id"], Id=invalidation_id)
+    assert got["Invalidation"]["Status"] == "Completed"
+
+
+# C10 ------------------------------------------------------------------------------------------
+
+
+def test_active_trusted_key_groups_list_the_groups_and_their_key_ids(cf):
+    key_id = make_public_key(cf)
+    group_id = make_key_group(cf, [key_id])
+    dist = make_distribution(cf, key_groups=[group_id])
+    active = cf.get_distribution(Id=dist["Id"])["Distribution"]["ActiveTrustedKeyGroups"]
+    assert active["Enabled"] is True
+    assert active["Items"] == [
+        {"KeyGroupId": group_id, "KeyPairIds": {"Quantity": 1, "Items": [key_id]}}
+    ]
+
+
+def test_distribution_without_trusted_key_groups_reports_none_active(cf):
+    dist = make_distribution(cf)
+    active = cf.get_distribution(Id=dist["Id"])["Distribution"]["ActiveTrustedKeyGroups"]
+    assert active["Enabled"] is False and active["Quantity"] == 0
+
+
+# guard ----------------------------------------------------------------------------------------
+
+
+def test_moto_guard_reports_a_missing_or_changed_method():
+    from cftutorial.errors import MotoVersionError
+    from cftutorial.localaws.fidelity import expectations
+    from cftutorial.localaws.fidelity.guard import Expectation, check, require
+
+    class FakeBackend:
+        def update_distribution(self, config, dist_id):  # parameters renamed
+            return None
+
+    fake = [
+        Expectation(
+            FakeBackend, "update_distribution", ["self", "dist_config", "_id", "if_match"], "C5"
+        ),
+        Expectation(
+            FakeBackend, "delete_distribution", ["self", "distribution_id", "if_match"], "C6"
+        ),
+    ]
+    problems = check(fake)
+    assert len(problems) == 2
+    assert "takes (self, config, dist_id)" in problems[0] and "C5" in problems[0]
+    assert "delete_distribution is missing" in problems[1]
+    with pytest.raises(MotoVersionError, match="does not match"):
+        require(fake)
+    assert check(expectations()) == []
+
+
+def test_public_key_comment_can_change_but_its_key_cannot(cf):
+    key_id = make_public_key(cf)
+    current = cf.get_public_key_config(Id=key_id)
+    config = dict(current["PublicKeyConfig"], Comment="rotated soon")
+    updated = cf.update_public_key(Id=key_id, IfMatch=current["ETag"], PublicKeyConfig=config)
+    assert updated["PublicKey"]["PublicKeyConfig"]["Comment"] == "rotated soon"
+    assert updated["ETag"] != current["ETag"]
+    changed = dict(config, EncodedKey=rsa_pem())
+    with pytest.raises(ClientError) as excinfo:
+        cf.update_public_key(Id=key_id, IfMatch=updated["ETag"], PublicKeyConfig=changed)
+    assert error_of(excinfo) == ("CannotChangeImmutablePublicKeyFields", 400)
+
+
+def test_active_trusted_signers_list_self_for_trusted_signers_self(cf):
+    config = dist_config()
+    config["DefaultCacheBehavior"]["TrustedSigners"] = {
+        "Enabled": True,
+        "Quantity": 1,
+        "Items": ["self"],
+    }
+    dist_id = cf.create_distribution(DistributionConfig=config)["Distribution"]["Id"]
+    active = cf.get_distribution(Id=dist_id)["Distribution"]["ActiveTrustedSigners"]
+    assert active["Enabled"] is True
+    assert [item["AwsAccountNumber"] for item in active["Items"]] == ["self"]
+
+
+def test_local_aws_refuses_to_start_on_a_moto_it_does_not_match(monkeypatch, caplog):
+    from cftutorial.localaws import fidelity
+    from cftutorial.localaws.fidelity.guard import Expectation
+
+    class ChangedMoto:
+        pass
+
+    changed = [Expectation(ChangedMoto, "create_distribution_with_tags", None, "C3")]
+    monkeypatch.setattr(fidelity, "expectations", lambda: changed)
+    with (
+        caplog.at_level("ERROR", logger="cftutorial.localaws.fidelity"),
+        pytest.raises(SystemExit) as excinfo,
+    ):
+        fidelity.build_app()
+    assert excinfo.value.code == 4
+    assert "FIDELITY_GUARD" in caplog.text
+    assert "create_distribution_with_tags is missing" in caplog.text
