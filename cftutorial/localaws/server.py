@@ -39,9 +39,23 @@ def build_aws_app() -> Callable:
     return DomainDispatcherApplication(create_backend_app)
 
 
+def build_edge_app() -> Callable:
+    """The local CloudFront edge (imported lazily, like moto, to keep ``--help`` fast)."""
+    from .edge import build_edge_app as build
+
+    return build()
+
+
+def build_faithful_aws_app() -> Callable:
+    """moto behind the fidelity layer (gaps C1-C10, S1-S8 of local-aws-fidelity.md)."""
+    from .fidelity import build_app
+
+    return build_app()
+
+
 #: The apps this process serves: name -> (factory, port argument). Later layers (the
 #: fidelity layer, the edge) register here.
-APPS: dict[str, Callable[[], Callable]] = {"aws": build_aws_app}
+APPS: dict[str, Callable[[], Callable]] = {"aws": build_faithful_aws_app, "edge": build_edge_app}
 
 
 def with_health(app: Callable, name: str) -> Callable:
@@ -76,8 +90,13 @@ def remove_runtime_if_ours(path: Path) -> None:
 
 
 def bind(name: str, port: int) -> BaseWSGIServer:
+    app = APPS[name]()
+    # An app may bring its own request handler (the edge sets its own Server and Date headers).
+    handler = getattr(app, "request_handler", None)
     try:
-        return make_server(LOCAL_HOST, port, with_health(APPS[name](), name), threaded=True)
+        return make_server(
+            LOCAL_HOST, port, with_health(app, name), threaded=True, request_handler=handler
+        )
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
             print(f"PORT_IN_USE {name} {port}", file=sys.stderr, flush=True)

@@ -1,0 +1,388 @@
+"""The edge under load and under fuzzed input: every answer right, never a 5xx.
+
+No speed threshold here: the load test only has a generous overall timeout so a hang fails
+instead of blocking the suite (figures belong in benchmarks/).
+"""
+
+from __future__ import annotations
+
+import base64
+import http.client
+import json
+import socket
+import string
+import threading
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import urlsplit
+
+import pytest
+import requests
+from edge_world import VIDEO, World, build_world, in_an_hour
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+pytestmark = [pytest.mark.localaws, pytest.mark.slow]
+
+CLIENTS = 50
+REQUESTS = 2000
+OVERALL_TIMEOUT = 600.0
+SIGNING_NAMES = ["Expires", "Policy", "Signature", "Key-Pair-Id", "Hash-Algorithm"]
+URL_SAFE = str.maketrans("+=/", "-_~")
+FUZZ = settings(
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
+@pytest.fixture(scope="module")
+def world(local_aws) -> World:
+    return build_world()
+
+
+def raw_get(world: World, target: str, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
+    """Send ``target`` on the request line byte for byte (no client-side re-encoding)."""
+    edge = urlsplit(world.edge)
+    connection = http.client.HTTPConnection(edge.hostname, edge.port, timeout=30)
+    try:
+        headers = headers or {}
+        connection.putrequest("GET", target, skip_host="Host" in headers, skip_accept_encoding=True)
+        for name, value in headers.items():
+            connection.putheader(name, value)
+        connection.endheaders()
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+def edge_target(world: World, viewer_url: str) -> str:
+    return "/" + viewer_url.split("//", 1)[1]
+
+
+def code_of(body: bytes) -> str | None:
+    text = body.decode("utf-8", "replace")
+    if "<Code>" in text:
+        return text.split("<Code>", 1)[1].split("</Code>", 1)[0]
+    return "BadRequest" if "Bad request." in text else None
+
+
+# --- load -------------------------------------------------------------------------------------
+
+
+def _cases(world: World) -> list[tuple[str, dict[str, str], int, str | None, bytes | None]]:
+    """(target, headers, expected status, expected code, expected body) for each kind of request."""
+    small = world.url("signed", "/my%20video.mp4")
+    rsa, ecdsa = world.signers["rsa-SHA1"], world.signers["ecdsa-SHA256"]
+    cookies = rsa.sign_cookies(f"https://{world.domains['signed']}/*", date_less_than=in_an_hour())
+    cookie_header = "; ".join(f"{k}={v}" for k, v in cookies.items())
+    signed = rsa.sign_url(small, date_less_than=in_an_hour())
+    return [
+        (edge_target(world, signed), {}, 200, None, VIDEO[:1000]),
+        (
+            edge_target(world, ecdsa.sign_url(small, date_less_than=in_an_hour())),
+            {},
+            200,
+            None,
+            VIDEO[:1000],
+        ),
+        (edge_target(world, small), {"Cookie": cookie_header}, 200, None, VIDEO[:1000]),
+        (edge_target(world, signed), {"Range": "bytes=10-19"}, 206, None, VIDEO[10:20]),
+        (edge_target(world, small), {}, 403, "MissingKey", None),
+        (edge_target(world, signed + "&extra=1"), {}, 403, "AccessDenied", None),
+        (
+            edge_target(
+                world, rsa.sign_url(small, date_less_than=int(time.time()) - 1, allow_past=True)
+            ),
+            {},
+            403,
+            "AccessDenied",
+            None,
+        ),
+        (
+            edge_target(world, world.untrusted.sign_url(small, date_less_than=in_an_hour())),
+            {},
+            403,
+            "InvalidKey",
+            None,
+        ),
+        (edge_target(world, world.url("oai", "/private.txt")), {}, 403, "AccessDenied", None),
+        (edge_target(world, world.url("signed", "/public/readme.txt")), {}, 200, None, None),
+        ("/d0000000000000.cloudfront.net/x", {}, 403, "BadRequest", None),
+    ]
+
+
+def test_fifty_concurrent_clients_get_every_answer_right_and_no_5xx(world):
+    cases = _cases(world)
+    failures: list[str] = []
+    counts: Counter[int] = Counter()
+    lock = threading.Lock()
+
+    def one(index: int) -> None:
+        target, headers, status, code, body = cases[index % len(cases)]
+        got_status, got_body = raw_get(world, target, headers)
+        problem = None
+        if got_status != status:
+            problem = f"{target[:80]} -> {got_status}, expected {status}: {got_body[:200]!r}"
+        elif code is not None and code_of(got_body) != code:
+            problem = f"{target[:80]} -> code {code_of(got_body)}, expected {code}"
+        elif body is not None and got_body != body:
+            problem = f"{target[:80]} -> wrong bytes ({len(got_body)} bytes)"
+        with lock:
+            counts[got_status] += 1
+            if problem:
+                failures.append(problem)
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=CLIENTS) as pool:
+        futures = [pool.submit(one, i) for i in range(REQUESTS)]
+        for future in futures:
+            future.result(timeout=max(1.0, OVERALL_TIMEOUT - (time.monotonic() - started)))
+    assert sum(counts.values()) == REQUESTS
+    assert not [s for s in counts if s >= 500], counts
+    assert failures == [], failures[:5]
+    assert counts[200] > 0
+    assert counts[403] > 0
+
+
+# --- fuzz -------------------------------------------------------------------------------------
+
+QUERY_TEXT = st.text(
+    alphabet=string.ascii_letters + string.digits + "-_~.%=&+/!$'()*,;:@?", max_size=300
+)
+VALUE = st.text(alphabet=string.ascii_letters + string.digits + "-_~.%+/=", max_size=120)
+
+
+@FUZZ
+@given(query=QUERY_TEXT)
+def test_fuzzed_query_strings_never_5xx_and_never_200(world, query):
+    status, body = raw_get(
+        world, edge_target(world, world.url("signed", "/video.mp4")) + "?" + query
+    )
+    assert status == 403, (query, status, body[:200])
+    assert code_of(body) in {
+        "MissingKey",
+        "InvalidKey",
+        "MalformedPolicy",
+        "MalformedSignature",
+        "AccessDenied",
+    }
+
+
+@FUZZ
+@given(
+    params=st.lists(
+        st.tuples(st.sampled_from([*SIGNING_NAMES, "x", "Key-Pair-Id"]), VALUE),
+        min_size=1,
+        max_size=6,
+    ),
+    use_real_key=st.booleans(),
+)
+def test_fuzzed_signing_parameters_never_5xx_and_never_200(world, params, use_real_key):
+    if use_real_key:
+        params = [*params, ("Key-Pair-Id", world.ids["rsa"])]
+    query = "&".join(f"{name}={value}" for name, value in params)
+    status, body = raw_get(
+        world, edge_target(world, world.url("signed", "/video.mp4")) + "?" + query
+    )
+    assert status == 403, (query, status, body[:200])
+
+
+COOKIE_VALUE = st.text(alphabet=string.ascii_letters + string.digits + '-_~.%+/="; ,', max_size=200)
+
+
+@FUZZ
+@given(
+    cookies=st.dictionaries(
+        st.sampled_from([f"CloudFront-{n}" for n in SIGNING_NAMES] + ["other"]),
+        COOKIE_VALUE,
+        max_size=6,
+    ),
+    use_real_key=st.booleans(),
+)
+def test_fuzzed_cookies_never_5xx_and_never_200(world, cookies, use_real_key):
+    if use_real_key:
+        cookies["CloudFront-Key-Pair-Id"] = world.ids["ecdsa"]
+    header = "; ".join(f"{name}={value}" for name, value in cookies.items())
+    status, body = raw_get(
+        world,
+        edge_target(world, world.url("signed", "/video.mp4")),
+        {"Cookie": header} if header else {},
+    )
+    assert status == 403, (header, status, body[:200])
+
+
+JSON_LEAF = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(2**40), 2**40),
+    st.text(max_size=40),
+    st.floats(allow_nan=False),
+)
+JSON_VALUE = st.recursive(
+    JSON_LEAF,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3),
+        st.dictionaries(
+            st.sampled_from(
+                [
+                    "Statement",
+                    "Resource",
+                    "Condition",
+                    "DateLessThan",
+                    "DateGreaterThan",
+                    "IpAddress",
+                    "AWS:EpochTime",
+                    "AWS:SourceIp",
+                    "x",
+                ]
+            ),
+            inner,
+            max_size=4,
+        ),
+    ),
+    max_leaves=12,
+)
+
+
+def _policy_strategy(world_domain: str):
+    plausible = st.fixed_dictionaries(
+        {
+            "Statement": st.lists(
+                st.fixed_dictionaries(
+                    {
+                        "Resource": st.sampled_from(
+                            [f"https://{world_domain}/*", "*", "https://other/*", 5]
+                        ),
+                        "Condition": st.fixed_dictionaries(
+                            {
+                                "DateLessThan": st.fixed_dictionaries(
+                                    {"AWS:EpochTime": st.integers(0, 2**33)}
+                                )
+                            },
+                            optional={
+                                "IpAddress": st.fixed_dictionaries(
+                                    {
+                                        "AWS:SourceIp": st.sampled_from(
+                                            ["127.0.0.1/32", "10.0.0.0/8", "nope", "::1/128"]
+                                        )
+                                    }
+                                ),
+                                "DateGreaterThan": st.fixed_dictionaries(
+                                    {"AWS:EpochTime": st.integers(0, 2**33)}
+                                ),
+                            },
+                        ),
+                    }
+                ),
+                min_size=0,
+                max_size=2,
+            )
+        }
+    )
+    return st.one_of(plausible, JSON_VALUE)
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode().translate(URL_SAFE)
+
+
+@FUZZ
+@given(data=st.data())
+def test_fuzzed_policies_never_5xx_and_never_200_without_a_valid_signature(world, data):
+    policy = data.draw(_policy_strategy(world.domains["signed"]))
+    text = json.dumps(policy, separators=(",", ":"))
+    signer = world.signers["rsa-SHA1"]
+    url = world.url("signed", "/video.mp4")
+    garbage = _b64(data.draw(st.binary(min_size=0, max_size=300)))
+    unsigned = (
+        f"{url}?Policy={_b64(text.encode())}&Signature={garbage}&Key-Pair-Id={signer.key_pair_id}"
+    )
+    status, body = raw_get(world, edge_target(world, unsigned))
+    assert status == 403, (text, status, body[:200])
+
+    encoded, signature = signer.sign_policy(text)
+    signed = f"{url}?Policy={encoded}&Signature={signature}&Key-Pair-Id={signer.key_pair_id}"
+    status, body = raw_get(world, edge_target(world, signed))
+    assert status in (200, 403), (text, status, body[:200])
+    if status == 200:
+        assert body == VIDEO
+
+
+PATH_TEXT = st.text(
+    alphabet=string.ascii_letters + string.digits + "-_~.%/!$&'()*+,;=:@", max_size=120
+)
+
+
+@FUZZ
+@given(path=PATH_TEXT, host_form=st.booleans())
+def test_fuzzed_paths_never_5xx(world, path, host_form):
+    domain = world.domains["signed"]
+    if host_form:
+        status, _ = raw_get(world, "/" + path, {"Host": domain})
+    else:
+        status, _ = raw_get(world, f"/{domain}/{path}")
+    assert status in (200, 206, 304, 403, 404, 416), (path, status)
+
+
+def test_requests_library_sees_the_same_answers_as_raw_http(world):
+    """The raw client above is not hiding anything: requests agrees on a valid and an invalid URL."""
+    signed = world.signers["rsa-SHA1"].sign_url(
+        world.url("signed", "/video.mp4"), date_less_than=in_an_hour()
+    )
+    assert requests.get(f"{world.edge}{edge_target(world, signed)}", timeout=30).status_code == 200
+    assert raw_get(world, edge_target(world, signed))[0] == 200
+    assert raw_get(world, edge_target(world, signed + "x"))[0] == 403
+
+
+def raw_status_line(world: World, target: str, host: str = "edge.test") -> bytes:
+    """Send a request line byte for byte over a socket; return the status line answered."""
+    edge = urlsplit(world.edge)
+    with socket.create_connection((edge.hostname, edge.port), timeout=30) as sock:
+        sock.sendall(f"GET {target} HTTP/1.1\r\nHost: {host}\r\n\r\n".encode("latin-1"))
+        data = b""
+        while b"\r\n" not in data:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+    return data.split(b"\r\n", 1)[0]
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "http://[bad/",
+        "http://[::1]:99999/x",
+        "//double//slash",
+        "*",
+        "/%",
+        "/%zz",
+        "/?a=%",
+        "/\xe9t\xe9",
+    ],
+)
+def test_odd_request_targets_get_an_answer_below_500(world, target):
+    line = raw_status_line(world, target)
+    assert line.startswith(b"HTTP/1.1 "), (target, line)
+    assert int(line.split()[1]) < 500, (target, line)
+
+
+@pytest.mark.parametrize("host", ["[::1", "a:b:c", "", "\xe9"])
+def test_odd_host_headers_get_an_answer_below_500(world, host):
+    line = raw_status_line(world, "/public/readme.txt", host)
+    assert line.startswith(b"HTTP/1.1 "), (host, line)
+    assert int(line.split()[1]) < 500, (host, line)
+
+
+TARGET_TEXT = st.text(alphabet=string.printable.strip() + "\xe9", min_size=1, max_size=80)
+
+
+@FUZZ
+@given(target=TARGET_TEXT)
+def test_fuzzed_request_targets_always_get_an_answer_below_500(world, target):
+    line = raw_status_line(world, target)
+    assert line.startswith(b"HTTP/1."), (target, line)
+    assert int(line.split()[1]) < 500, (target, line)
