@@ -1,0 +1,148 @@
+"""``cftutorial keys create``, ``sign``, ``sign-cookies`` and ``verify``.
+
+``sign`` and ``sign-cookies`` take the flags of ``aws cloudfront sign``, so what a learner types
+here also works against AWS. ``verify`` answers what CloudFront would: exit 0 when allowed, 1
+when denied, with the error code and the reason.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from .. import keys
+from ..errors import CookieOptionError
+from ..signer import HASH_ALGORITHMS, Signer
+from ..verify import requested_key_pair_id, verify
+
+EXIT_DENIED = 1
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    _register_keys(commands)
+    sign = commands.add_parser("sign", help="print a signed URL (flags of `aws cloudfront sign`)")
+    _signing_flags(sign)
+    sign.set_defaults(handler=run_sign)
+    cookies = commands.add_parser("sign-cookies", help="print signed cookies as JSON")
+    _signing_flags(cookies)
+    cookies.set_defaults(handler=run_sign_cookies)
+    _register_verify(commands)
+
+
+def _register_keys(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("keys", help="create a CloudFront signing key pair")
+    actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    create = actions.add_parser(
+        "create", help="write NAME_private_key.pem (mode 0600) and NAME_public_key.pem"
+    )
+    create.add_argument("--type", choices=keys.KINDS, default=keys.KIND_RSA, help="default: rsa")
+    create.add_argument("--out", required=True, metavar="DIR", help="directory for the two files")
+    create.add_argument(
+        "--name", default="cloudfront", help="file name prefix (default: cloudfront)"
+    )
+    create.add_argument("--force", action="store_true", help="replace existing key files")
+    create.set_defaults(handler=run_keys_create)
+
+
+def _signing_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--url", required=True, help="the viewer URL (for cookies: the resource)")
+    parser.add_argument("--key-pair-id", required=True, help="the CloudFront public key id")
+    parser.add_argument(
+        "--private-key", required=True, metavar="PATH", help="PEM file, as a path or file://path"
+    )
+    parser.add_argument(
+        "--date-less-than", required=True, metavar="TIME", help="expiry: epoch seconds or ISO 8601"
+    )
+    parser.add_argument("--date-greater-than", metavar="TIME", help="start: epoch or ISO 8601")
+    parser.add_argument("--ip-address", metavar="IP", help="IPv4 address or CIDR range")
+    parser.add_argument(
+        "--policy-resource", metavar="RESOURCE", help="custom policy resource (wildcards * and ?)"
+    )
+    parser.add_argument("--hash-algorithm", type=str.upper, choices=HASH_ALGORITHMS, default="SHA1")
+    parser.add_argument(
+        "--allow-past", action="store_true", help="allow an expiry already past (demonstrations)"
+    )
+
+
+def _register_verify(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "verify", help="what CloudFront would answer a viewer (exit 0 allowed, 1 denied)"
+    )
+    parser.add_argument("url", metavar="URL", help="the signed (or unsigned) viewer URL")
+    parser.add_argument(
+        "--public-key", required=True, metavar="PEM", help="trusted public key file"
+    )
+    parser.add_argument(
+        "--key-pair-id", help="the id the key is trusted under (default: the one the request names)"
+    )
+    parser.add_argument(
+        "--at", metavar="TIME", help="request time: epoch or ISO 8601 (default: now)"
+    )
+    parser.add_argument("--ip", metavar="IP", help="viewer IP address")
+    parser.add_argument(
+        "--cookie", action="append", default=[], metavar="NAME=VALUE", help="a cookie (repeatable)"
+    )
+    parser.add_argument("--json", action="store_true", help="the verdict as one JSON object")
+    parser.set_defaults(handler=run_verify)
+
+
+def run_keys_create(args: argparse.Namespace) -> int:
+    files = keys.write_key_pair(args.out, kind=args.type, name=args.name, overwrite=args.force)
+    print(f"private key ({files.kind}, mode 0600, keep it secret): {files.private_key_path}")
+    print(f"public key (for create_public_key):                 {files.public_key_path}")
+    return 0
+
+
+def _signer(args: argparse.Namespace) -> Signer:
+    return Signer(args.key_pair_id, args.private_key, args.hash_algorithm)
+
+
+def _policy_options(args: argparse.Namespace) -> dict:
+    return {
+        "date_less_than": args.date_less_than,
+        "date_greater_than": args.date_greater_than,
+        "ip_address": args.ip_address,
+        "allow_past": args.allow_past,
+    }
+
+
+def run_sign(args: argparse.Namespace) -> int:
+    url = _signer(args).sign_url(
+        args.url, policy_resource=args.policy_resource, **_policy_options(args)
+    )
+    print(url)
+    return 0
+
+
+def run_sign_cookies(args: argparse.Namespace) -> int:
+    resource = args.policy_resource or args.url
+    cookies = _signer(args).sign_cookies(resource, **_policy_options(args))
+    print(json.dumps(cookies, indent=2))
+    return 0
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    cookies = dict(_cookie(text) for text in args.cookie)
+    key = keys.load_public_key(args.public_key)
+    key_id = args.key_pair_id or requested_key_pair_id(args.url, cookies) or "(none)"
+    verdict = verify(
+        args.url,
+        trusted_keys={key_id: key},
+        cookies=cookies,
+        viewer_ip=args.ip,
+        at=args.at,
+    )
+    if args.json:
+        print(json.dumps(verdict.to_dict(), indent=2))
+    elif verdict.allowed:
+        print(f"allowed: {verdict.reason}")
+    else:
+        print(f"denied: {verdict.code} ({verdict.message}): {verdict.reason}")
+    return 0 if verdict.allowed else EXIT_DENIED
+
+
+def _cookie(text: str) -> tuple[str, str]:
+    name, separator, value = text.partition("=")
+    if not separator or not name.strip():
+        raise CookieOptionError(f"--cookie {text!r} is not NAME=VALUE; e.g. CloudFront-Policy=eyJ…")
+    return name.strip(), value.strip()
