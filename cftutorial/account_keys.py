@@ -61,3 +61,16 @@ def list_account_key_pairs() -> list[dict[str, str]]:
             f"the local AWS did not answer ({error}); check 'cftutorial local status'"
         ) from None
     return reply.json()
+
+
+def delete_account_key_pair(key_pair_id: str) -> bool:
+    """Delete a local account key pair; False when it was not registered (so cleanup can repeat)."""
+    try:
+        reply = requests.delete(f"{_endpoint()}/{key_pair_id}", timeout=TIMEOUT)
+    except requests.RequestException as error:
+        raise LocalAWSError(
+            f"the local AWS did not answer ({error}); check 'cftutorial local status'"
+        ) from None
+    if reply.status_code not in (204, 404):
+        raise AccountKeyPairError(f"deleting account key pair {key_pair_id!r} failed: {reply.text}")
+    return reply.status_code == 204

@@ -5,7 +5,8 @@ and AWS discourages them in favour of public keys in key groups. Offline, this r
 in for them so the guide's ``TrustedSigners: self`` path can be followed: the local edge trusts
 :func:`trusted_for_self` for behaviours with ``TrustedSigners: self``. It lives in the local AWS
 process only (in memory, thread-safe) and is cleared by ``POST /moto-api/reset``; it is exposed
-as ``POST/GET /_cftutorial/account-key-pairs`` on the AWS port.
+as ``POST/GET /_cftutorial/account-key-pairs`` and ``DELETE …/account-key-pairs/ID`` on the
+AWS port.
 """
 
 from __future__ import annotations
@@ -62,6 +63,12 @@ def trusted_for_self() -> dict[str, str]:
     """Key pair id -> PEM of every registered account key pair (what ``self`` trusts)."""
     with _lock:
         return dict(_keys)
+
+
+def delete(key_pair_id: str) -> bool:
+    """Delete one account key pair (the console's "Delete"); False when it was not there."""
+    with _lock:
+        return _keys.pop(key_pair_id, None) is not None
 
 
 def reset() -> None:

@@ -98,3 +98,16 @@ def test_moto_api_reset_also_clears_oais_and_account_key_pairs(fresh_aws):
     listed = cf.list_cloud_front_origin_access_identities()["CloudFrontOriginAccessIdentityList"]
     assert listed["Quantity"] == 0
     assert account_keys.list_account_key_pairs() == []
+
+
+def test_deleted_account_key_pair_is_no_longer_trusted_and_frees_its_slot(fresh_aws):
+    first = account_keys.register_account_key_pair(rsa_pem())
+    second = account_keys.register_account_key_pair(rsa_pem())
+    with pytest.raises(AccountKeyPairError, match="at most 2"):
+        account_keys.register_account_key_pair(rsa_pem())
+    assert account_keys.delete_account_key_pair(first) is True
+    listed = [item["KeyPairId"] for item in account_keys.list_account_key_pairs()]
+    assert listed == [second]
+    assert account_keys.delete_account_key_pair(first) is False
+    third = account_keys.register_account_key_pair(rsa_pem())
+    assert third not in (first, second)

@@ -58,6 +58,16 @@ def account_key_pairs(request: Request) -> Response:
     return _json(201, {"KeyPairId": key_id})
 
 
+def delete_account_key_pair(request: Request) -> Response:
+    """``DELETE /_cftutorial/account-key-pairs/ID``: 204, or 404 when there is no such key pair."""
+    if request.method != "DELETE":
+        return _json(405, {"Error": f"method {request.method} not allowed; use DELETE"})
+    key_id = request.path.rsplit("/", 1)[1]
+    if account_keys.delete(key_id):
+        return 204, {}, b""
+    return _json(404, {"Error": f"no account key pair {key_id!r} is registered"})
+
+
 def cloudfront_route(request: Request) -> Response | None:
     for method, pattern, handler, operation in CLOUDFRONT_ROUTES:
         match = pattern.match(request.path)
@@ -91,6 +101,8 @@ def wrap_app(app: WSGIApp) -> Callable:
         path = request.path
         if path == ACCOUNT_KEYS_PATH:
             return send(start_response, account_key_pairs(request))
+        if path.startswith(ACCOUNT_KEYS_PATH + "/"):
+            return send(start_response, delete_account_key_pair(request))
         if path == RESET_PATH and request.method == "POST":
             result = app(environ, start_response)
             reset_own_state()
