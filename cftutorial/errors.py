@@ -30,3 +30,119 @@ class PortInUseError(LocalAWSError):
 
 class LocalAWSNotRunning(LocalAWSError):
     """The local AWS process is not running and was not started."""
+
+
+class UnsupportedPolicyError(CftutorialError):
+    """A bucket policy uses an element the local S3 does not evaluate (rather than guess at it)."""
+
+
+class EdgeError(CftutorialError):
+    """The local CloudFront edge cannot be reached or cannot answer what was asked."""
+
+
+class SigningKeyError(CftutorialError):
+    """A CloudFront signing key cannot be read, or is of a kind CloudFront does not accept."""
+
+
+class KeyFileExistsError(SigningKeyError):
+    """Writing a key pair would overwrite an existing key file (pass overwrite=True to allow it)."""
+
+
+class PolicyError(CftutorialError):
+    """A signed URL/cookie policy value is wrong: bad time, resource, IP address or order of dates."""
+
+
+class SignedUrlError(CftutorialError):
+    """A URL, key pair id or hash algorithm cannot be used to make a signed URL or cookie."""
+
+
+class CookieOptionError(CftutorialError):
+    """A Set-Cookie option (domain, path, max-age) cannot be used for CloudFront signed cookies."""
+
+
+class BatchError(CftutorialError):
+    """A batch run cannot start or finish: unreadable input, unusable output path or options."""
+
+
+class BadRowError(BatchError):
+    """One input row names no usable object; carries the line number so the file can be fixed."""
+
+    def __init__(self, line: int, key: str, reason: str) -> None:
+        self.line = line
+        self.key = key
+        self.reason = reason
+        super().__init__(
+            f"line {line}: {reason}; fix the row, or skip bad rows with --on-error skip "
+            "(on_error='skip' in Python)"
+        )
+
+
+class MotoVersionError(LocalAWSError):
+    """The installed moto no longer matches what the local AWS fidelity layer patches."""
+
+
+class AccountKeyPairError(CftutorialError):
+    """A local account key pair (the guide's root-account key pair) cannot be registered."""
+
+
+class ViewerURLError(CftutorialError):
+    """A viewer URL is not an http(s) URL with a host, so it cannot be fetched through the edge."""
+
+
+class PlayerError(CftutorialError):
+    """A browser player option (size, element id) cannot be used for the notebook's video element."""
+
+
+# Tutorial steps (state, bucket, origin_access, permissions, distribution, keygroups, forms)
+
+
+class StateError(CftutorialError):
+    """The saved tutorial state is missing something, or cannot be read or written."""
+
+
+class InvalidRunNameError(StateError):
+    """A run name that cannot be used to name AWS resources."""
+
+
+class BucketError(CftutorialError):
+    """The bucket cannot be created or used as asked."""
+
+
+class BucketNameError(BucketError):
+    """A bucket name that S3 would refuse; the message names the rule and the offending part."""
+
+
+class RegionError(BucketError):
+    """A region name that is not one, or a bucket that exists in another region."""
+
+
+class OriginAccessError(CftutorialError):
+    """An origin access identity or control cannot be created or found."""
+
+
+class PermissionsError(CftutorialError):
+    """The read permission for CloudFront could not be set up as asked."""
+
+
+class AclNotSupportedError(PermissionsError):
+    """The bucket disables ACLs (BucketOwnerEnforced), so the guide's ACL grant cannot work."""
+
+
+class DistributionError(CftutorialError):
+    """The distribution cannot be created, changed or found as asked."""
+
+
+class DeploymentTimeout(DistributionError):
+    """The distribution did not reach Deployed in time."""
+
+
+class KeyGroupError(CftutorialError):
+    """A public key or key group cannot be created, found or used as asked."""
+
+
+class WrongKeyPairIdError(KeyGroupError):
+    """A Key-Pair-Id that is not the id of a trusted public key (often the key group id)."""
+
+
+class FormError(CftutorialError):
+    """A form field was given a value the form does not offer."""

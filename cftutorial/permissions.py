@@ -1,0 +1,254 @@
+"""Step 3: who may read the objects — only CloudFront, never an anonymous visitor.
+
+The guide granted READ on each object to the OAI's ``S3CanonicalUserId`` (an object ACL). Since
+April 2023 new buckets disable ACLs (Object Ownership ``BucketOwnerEnforced``), so that call
+fails with ``AccessControlListNotSupported`` unless the bucket was created with
+``BucketOwnerPreferred`` or ``ObjectWriter``; AWS marks the ACL way "not recommended". Today one
+bucket policy does it: for an OAI, the principal
+``arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity ID``; for OAC, the service
+principal ``cloudfront.amazonaws.com`` limited by ``AWS:SourceArn`` to *this* distribution, which
+is why that policy can only be written once the distribution exists (notebook 04).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from . import clients, config
+from .errors import AclNotSupportedError, PermissionsError
+
+OAI_PRINCIPAL_PREFIX = "arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity "
+CLOUDFRONT_SERVICE = "cloudfront.amazonaws.com"
+
+
+@dataclass(frozen=True)
+class AclOutcome:
+    """What happened to one ``put_object_acl`` call, for the notebook to show."""
+
+    bucket: str
+    key: str
+    ok: bool
+    code: str | None = None
+    message: str | None = None
+    status: int | None = None
+
+
+def distribution_arn(distribution_id: str, account_id: str = config.LOCAL_ACCOUNT_ID) -> str:
+    return f"arn:aws:cloudfront::{account_id}:distribution/{distribution_id}"
+
+
+def acl_with_read_grant(current_acl: dict[str, Any], canonical_user_id: str) -> dict[str, Any]:
+    """The object's ACL plus READ for the OAI, keeping the owner's grants (put replaces all)."""
+    grants = [g for g in current_acl.get("Grants", []) if _grantee_id(g) != canonical_user_id]
+    grants.append(
+        {"Grantee": {"Type": "CanonicalUser", "ID": canonical_user_id}, "Permission": "READ"}
+    )
+    return {"Owner": current_acl["Owner"], "Grants": grants}
+
+
+def _grantee_id(grant: dict[str, Any]) -> str | None:
+    return grant.get("Grantee", {}).get("ID")
+
+
+def try_grant_read(bucket: str, key: str, canonical_user_id: str, *, s3: Any = None) -> AclOutcome:
+    """The guide's ``key.add_user_grant("READ", oai.s3_user_id)``, reporting S3's answer."""
+    s3 = s3 or clients.client("s3")
+    try:
+        current = s3.get_object_acl(Bucket=bucket, Key=key)
+        s3.put_object_acl(
+            Bucket=bucket,
+            Key=key,
+            AccessControlPolicy=acl_with_read_grant(current, canonical_user_id),
+        )
+    except ClientError as exc:
+        error = exc.response.get("Error", {})
+        return AclOutcome(
+            bucket,
+            key,
+            ok=False,
+            code=error.get("Code"),
+            message=error.get("Message"),
+            status=exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode"),
+        )
+    return AclOutcome(bucket, key, ok=True)
+
+
+def grant_read_to_oai(
+    bucket: str, keys: Iterable[str], canonical_user_id: str, *, s3: Any = None
+) -> list[AclOutcome]:
+    """Grant READ on every key to the OAI; raise a clear error on a bucket without ACLs."""
+    s3 = s3 or clients.client("s3")
+    outcomes = [try_grant_read(bucket, key, canonical_user_id, s3=s3) for key in keys]
+    for outcome in outcomes:
+        if outcome.code == "AccessControlListNotSupported":
+            raise AclNotSupportedError(
+                f"bucket {bucket!r} does not allow ACLs (Object Ownership BucketOwnerEnforced), "
+                f"so READ on {outcome.key!r} cannot be granted to the OAI; create the bucket with "
+                "object_ownership='BucketOwnerPreferred' (approach='guide' in notebook 01) or use "
+                "a bucket policy instead"
+            )
+        if not outcome.ok:
+            raise PermissionsError(
+                f"granting READ on s3://{bucket}/{outcome.key} failed: {outcome.code} "
+                f"{outcome.message}"
+            )
+    return outcomes
+
+
+def object_grants(bucket: str, key: str, *, s3: Any = None) -> list[dict[str, str]]:
+    """The object's grants as rows (grantee, permission), to show what the ACL now says."""
+    s3 = s3 or clients.client("s3")
+    acl = s3.get_object_acl(Bucket=bucket, Key=key)
+    return [
+        {
+            "Grantee": g["Grantee"].get("ID") or g["Grantee"].get("URI", "?"),
+            "Permission": g["Permission"],
+        }
+        for g in acl.get("Grants", [])
+    ]
+
+
+def show_acl_refused_on_default_bucket(run_name: str, *, s3: Any = None) -> AclOutcome:
+    """Try the guide's grant on a bucket made the default (2023+) way: expect a 400.
+
+    A small extra bucket ``cftutorial-RUN-acl-demo`` is created for the demonstration (cleanup
+    removes it), so the learner's real bucket is left alone.
+    """
+    from . import bucket as bucket_module
+
+    s3 = s3 or clients.client("s3")
+    demo = f"cftutorial-{run_name}-acl-demo"
+    bucket_module.create_bucket(demo, object_ownership="BucketOwnerEnforced", s3=s3)
+    s3.put_object(Bucket=demo, Key="hello.txt", Body=b"hello\n", ContentType="text/plain")
+    return try_grant_read(demo, "hello.txt", "0" * 64, s3=s3)
+
+
+def oai_policy(bucket: str, oai_id: str) -> dict[str, Any]:
+    """Today's way for an OAI: one bucket policy statement instead of one ACL per object."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "AllowCloudFrontOAIRead",
+                "Effect": "Allow",
+                "Principal": {"AWS": f"{OAI_PRINCIPAL_PREFIX}{oai_id}"},
+                "Action": "s3:GetObject",
+                "Resource": f"arn:aws:s3:::{bucket}/*",
+            }
+        ],
+    }
+
+
+def oac_policy(bucket: str, distribution_arn_value: str) -> dict[str, Any]:
+    """Today's way for OAC: the CloudFront service, but only on behalf of this distribution."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "AllowCloudFrontServicePrincipalReadOnly",
+                "Effect": "Allow",
+                "Principal": {"Service": CLOUDFRONT_SERVICE},
+                "Action": "s3:GetObject",
+                "Resource": f"arn:aws:s3:::{bucket}/*",
+                "Condition": {"StringEquals": {"AWS:SourceArn": distribution_arn_value}},
+            }
+        ],
+    }
+
+
+def put_bucket_policy(bucket: str, policy: dict[str, Any], *, s3: Any = None) -> None:
+    """Write the policy (replacing any earlier one: re-running is idempotent)."""
+    s3 = s3 or clients.client("s3")
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(policy))
+
+
+def bucket_policy(bucket: str, *, s3: Any = None) -> dict[str, Any] | None:
+    s3 = s3 or clients.client("s3")
+    try:
+        return json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] == "NoSuchBucketPolicy":
+            return None
+        raise
+
+
+def delete_bucket_policy(bucket: str, *, s3: Any = None) -> None:
+    s3 = s3 or clients.client("s3")
+    s3.delete_bucket_policy(Bucket=bucket)
+
+
+SKIPPED_STEP3_KEY = "not-granted/hello.html"
+
+
+@contextlib.contextmanager
+def step3_skipped(bucket: str, approach: str, *, s3: Any = None) -> Iterator[str]:
+    """For the length of a ``with`` block, an object CloudFront may *not* read; yields its key.
+
+    Guide approach: an object uploaded without the ACL grant. Modern approach: the bucket policy
+    is removed and put back afterwards. Either way a valid signature then meets an origin 403.
+    """
+    s3 = s3 or clients.client("s3")
+    if approach == "guide":
+        s3.put_object(
+            Bucket=bucket,
+            Key=SKIPPED_STEP3_KEY,
+            Body=b"<p>no grant for CloudFront on this object</p>\n",
+            ContentType="text/html; charset=utf-8",
+        )
+        try:
+            yield SKIPPED_STEP3_KEY
+        finally:
+            s3.delete_object(Bucket=bucket, Key=SKIPPED_STEP3_KEY)
+        return
+    saved = bucket_policy(bucket, s3=s3)
+    if saved is None:
+        raise PermissionsError(
+            f"bucket {bucket!r} has no bucket policy to remove; run notebook 04 first"
+        )
+    delete_bucket_policy(bucket, s3=s3)
+    try:
+        yield "hello.html"
+    finally:
+        put_bucket_policy(bucket, saved, s3=s3)
+
+
+@dataclass(frozen=True)
+class PermissionsStep:
+    approach: str
+    bucket: str
+    acl_grants: list[AclOutcome]  # guide: one per object
+    default_bucket_attempt: AclOutcome | None  # the same call on a 2023-default bucket
+    policy_preview: dict[str, Any] | None  # modern: the policy notebook 04 will write
+    policy_written: bool
+
+
+def step(
+    *, run_name: str, approach: str = "modern", show_acl_failure: bool = True
+) -> PermissionsStep:
+    """Notebook 03: guide → ACL READ for the OAI on every object; modern → explain the policy.
+
+    The modern (OAC) bucket policy names the distribution's ARN, so it is only *previewed* here
+    (with a placeholder id) and written by notebook 04 right after the distribution is created.
+    """
+    from . import origin_access, state
+
+    bucket = state.require(run_name, "bucket")
+    access = origin_access.from_state(state.require(run_name, "origin_access"))
+    attempt = show_acl_refused_on_default_bucket(run_name) if show_acl_failure else None
+    if approach == "guide":
+        if access.kind != "oai":
+            raise PermissionsError(
+                f"run {run_name!r} uses an {access.kind.upper()}, but the guide's ACL grant needs "
+                "an OAI; run notebook 02 with approach='guide'"
+            )
+        keys = state.get(run_name, "objects") or []
+        grants = grant_read_to_oai(bucket, keys, access.s3_canonical_user_id or "")
+        return PermissionsStep(approach, bucket, grants, attempt, None, False)
+    preview = oac_policy(bucket, distribution_arn("EDFDVBD6EXAMPLE"))
+    return PermissionsStep(approach, bucket, [], attempt, preview, False)

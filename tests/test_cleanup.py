@@ -1,0 +1,65 @@
+"""Cleanup: everything a run made is removed in dependency order; running it twice is harmless."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cftutorial import bucket, cleanup, clients, distribution, origin_access, permissions, state
+
+
+def _full_run(run_name: str, approach: str) -> distribution.DistributionStep:
+    bucket.step(run_name=run_name, approach=approach)
+    origin_access.step(run_name=run_name, approach=approach)
+    permissions.step(run_name=run_name, approach=approach)
+    return distribution.step(run_name=run_name, approach=approach, progress=False)
+
+
+def test_cleanup_removes_every_resource_of_a_modern_run(local_aws):
+    result = _full_run("cl-modern", "modern")
+    key_path = Path(state.get("cl-modern", "signing_key")["private_key_path"])
+    steps = cleanup.cleanup("cl-modern", progress=False)
+    outcomes = {(s.what, s.outcome) for s in steps}
+    for what in (
+        "distribution",
+        "key group",
+        "public key",
+        "OAC",
+        "bucket (policy, objects, bucket)",
+    ):
+        assert (what, "deleted") in outcomes, what
+    order = [s.what for s in steps]
+    assert order.index("distribution") < order.index("key group") < order.index("public key")
+    assert order.index("public key") < order.index("OAC")
+    cf, s3 = clients.client("cloudfront"), clients.client("s3")
+    assert distribution.find_distribution("cl-modern") is None
+    assert result.key_group_id not in str(cf.list_key_groups())
+    buckets = [b["Name"] for b in s3.list_buckets()["Buckets"]]
+    assert "cftutorial-cl-modern" not in buckets and "cftutorial-cl-modern-acl-demo" not in buckets
+    assert not key_path.exists()
+    assert state.load("cl-modern") == {}
+
+
+def test_cleanup_of_a_guide_run_removes_the_oai(local_aws):
+    _full_run("cl-guide", "guide")
+    oai = origin_access.find_oai("cl-guide")
+    assert oai is not None
+    steps = cleanup.cleanup("cl-guide", progress=False)
+    assert cleanup.CleanupStep("OAI", oai.id, "deleted") in steps
+    assert origin_access.find_oai("cl-guide") is None
+
+
+def test_cleanup_twice_reports_everything_absent(local_aws):
+    _full_run("cl-twice", "guide")
+    cleanup.cleanup("cl-twice", progress=False)
+    again = cleanup.cleanup("cl-twice", progress=False)
+    assert again, "cleanup reported no steps"
+    assert {s.outcome for s in again} == {"absent"}
+
+
+def test_cleanup_can_keep_the_local_key_files(local_aws):
+    _full_run("cl-keep", "modern")
+    key_path = Path(state.get("cl-keep", "signing_key")["private_key_path"])
+    steps = cleanup.cleanup("cl-keep", keep_keys=True, progress=False)
+    assert key_path.exists()
+    assert any(s.what == "local key file" and s.outcome == "kept" for s in steps)
+    key_path.unlink()

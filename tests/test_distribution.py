@@ -1,0 +1,129 @@
+"""Step 4: the distribution that requires signatures; ETag updates; waiting; deletion."""
+
+from __future__ import annotations
+
+import pytest
+from botocore.exceptions import ClientError
+
+from cftutorial import bucket, clients, distribution, origin_access, permissions, state
+
+
+def _prepare(run_name: str, approach: str) -> None:
+    bucket.step(run_name=run_name, approach=approach)
+    origin_access.step(run_name=run_name, approach=approach)
+    permissions.step(run_name=run_name, approach=approach, show_acl_failure=False)
+
+
+def test_the_config_uses_the_regional_origin_and_caching_optimized():
+    access = origin_access.OriginAccess("oac", "OACID", "n")
+    config = distribution.distribution_config(
+        run_name="d", bucket="b", region="eu-west-1", access=access, key_group_id="KG"
+    )
+    origin = config["Origins"]["Items"][0]
+    assert origin["DomainName"] == "b.s3.eu-west-1.amazonaws.com"
+    assert origin["OriginAccessControlId"] == "OACID"
+    assert origin["S3OriginConfig"] == {"OriginAccessIdentity": ""}
+    behaviour = config["DefaultCacheBehavior"]
+    assert behaviour["CachePolicyId"] == "658327ea-f89d-4fab-a63d-7e88639e58f6"
+    assert behaviour["TrustedKeyGroups"] == {"Enabled": True, "Quantity": 1, "Items": ["KG"]}
+    assert behaviour["TrustedSigners"]["Enabled"] is False
+
+
+def test_without_a_key_group_the_config_trusts_self_like_the_guide():
+    access = origin_access.OriginAccess("oai", "OAIID", "n", "c" * 64)
+    config = distribution.distribution_config(
+        run_name="d", bucket="b", region="us-east-1", access=access
+    )
+    behaviour = config["DefaultCacheBehavior"]
+    assert behaviour["TrustedSigners"] == {"Enabled": True, "Quantity": 1, "Items": ["self"]}
+    assert behaviour["TrustedKeyGroups"]["Enabled"] is False
+    origin = config["Origins"]["Items"][0]
+    assert (
+        origin["S3OriginConfig"]["OriginAccessIdentity"]
+        == "origin-access-identity/cloudfront/OAIID"
+    )
+
+
+def test_the_modern_step_trusts_the_key_group_and_writes_the_oac_policy(local_aws):
+    _prepare("ds-modern", "modern")
+    result = distribution.step(run_name="ds-modern", approach="modern", progress=False)
+    dist = result.distribution
+    assert dist.created and dist.status == "Deployed"
+    assert result.signers["TrustedKeyGroups"]["Items"] == [result.key_group_id]
+    assert result.key_pair_id != result.key_group_id
+    policy = permissions.bucket_policy("cftutorial-ds-modern")
+    condition = policy["Statement"][0]["Condition"]["StringEquals"]
+    assert condition["AWS:SourceArn"] == dist.arn
+    assert state.get("ds-modern", "distribution")["id"] == dist.id
+
+
+def test_running_the_step_again_finds_the_same_distribution(local_aws):
+    _prepare("ds-again", "guide")
+    first = distribution.step(run_name="ds-again", approach="guide", progress=False)
+    second = distribution.step(run_name="ds-again", approach="guide", progress=False)
+    assert first.distribution.id == second.distribution.id
+    assert not second.distribution.created
+    listing = clients.client("cloudfront").list_distributions()["DistributionList"]["Items"]
+    comment = distribution.comment_for("ds-again")
+    assert sum(item["Comment"] == comment for item in listing) == 1
+    assert second.signers["TrustedSigners"]["Items"] == ["self"]
+
+
+def test_an_update_with_a_stale_etag_is_refused(local_aws):
+    _prepare("ds-etag", "guide")
+    dist = distribution.step(run_name="ds-etag", approach="guide", progress=False).distribution
+    cf = clients.client("cloudfront")
+    current = cf.get_distribution_config(Id=dist.id)
+    distribution.set_enabled(dist.id, False)
+    with pytest.raises(ClientError) as caught:
+        cf.update_distribution(
+            Id=dist.id, DistributionConfig=current["DistributionConfig"], IfMatch=current["ETag"]
+        )
+    assert caught.value.response["Error"]["Code"] == "PreconditionFailed"
+
+
+def test_switching_to_a_key_group_uses_if_match_and_is_idempotent(local_aws):
+    from cftutorial import keygroups
+
+    _prepare("ds-switch", "modern")
+    access = origin_access.from_state(state.get("ds-switch", "origin_access"))
+    dist = distribution.create_or_find_distribution(
+        run_name="ds-switch", bucket="cftutorial-ds-switch", region="us-east-1", access=access
+    )
+    signing = keygroups.ensure_signing_key("ds-switch", "modern", "rsa")
+    assert distribution.trust_key_group(dist.id, signing.key_group_id) is not None
+    assert distribution.trust_key_group(dist.id, signing.key_group_id) is None
+    signers = distribution.signers_of(dist.id)
+    assert signers["TrustedKeyGroups"]["Items"] == [signing.key_group_id]
+    assert signers["TrustedSigners"]["Enabled"] is False
+
+
+def test_wait_deployed_waits_through_in_progress(local_aws):
+    _prepare("ds-wait", "guide")
+    dist = distribution.step(run_name="ds-wait", approach="guide", progress=False).distribution
+    distribution.set_enabled(dist.id, False)
+    assert not distribution.is_deployed(dist.id)
+    waited = distribution.wait_deployed(dist.id, progress=False)
+    assert waited > 0
+    assert distribution.is_deployed(dist.id)
+
+
+def test_wait_deployed_times_out_with_a_message_saying_what_to_do(local_aws):
+    _prepare("ds-timeout", "guide")
+    dist = distribution.step(run_name="ds-timeout", approach="guide", progress=False).distribution
+    distribution.set_enabled(dist.id, False)
+    with pytest.raises(distribution.DeploymentTimeout, match="run this cell again"):
+        distribution.wait_deployed(dist.id, timeout=0.0, progress=False)
+
+
+def test_delete_disables_waits_and_deletes(local_aws):
+    _prepare("ds-delete", "guide")
+    dist = distribution.step(run_name="ds-delete", approach="guide", progress=False).distribution
+    assert distribution.delete_distribution(dist.id, progress=False) is True
+    assert distribution.find_distribution("ds-delete") is None
+    assert distribution.delete_distribution(dist.id, progress=False) is False
+
+
+def test_the_rtmp_history_says_when_and_what_replaces_it():
+    assert "31 December 2020" in distribution.RTMP_HISTORY
+    assert "HLS" in distribution.RTMP_HISTORY

@@ -1,0 +1,97 @@
+"""The notebooks' forms: prefilled from parameters, values reach the step functions."""
+
+from __future__ import annotations
+
+import inspect
+
+import ipywidgets as widgets
+import pytest
+
+from cftutorial import bucket, distribution, forms, keygroups, origin_access, permissions, state
+from cftutorial.errors import FormError
+
+#: notebook -> the step function its "do it" cell calls with ``**form.values()``
+STEP_OF = {
+    1: bucket.step,
+    2: origin_access.step,
+    3: permissions.step,
+    4: distribution.step,
+    6: keygroups.step,
+}
+
+
+@pytest.mark.parametrize("number", sorted(forms.BUILDERS))
+def test_every_form_is_prefilled_from_the_parameters(number):
+    form = forms.BUILDERS[number](run_name="from-params", approach="guide")
+    values = form.values()
+    assert values["run_name"] == "from-params"
+    assert values["approach"] == "guide"
+    assert isinstance(form.widget, widgets.VBox)
+    assert len(form.widget.children) == len(form.fields) + 1
+
+
+@pytest.mark.parametrize("number", sorted(STEP_OF))
+def test_the_form_fields_are_exactly_keyword_arguments_of_the_step(number):
+    fields = set(forms.BUILDERS[number]().values())
+    parameters = inspect.signature(STEP_OF[number]).parameters
+    assert fields <= set(parameters), fields - set(parameters)
+
+
+def test_setting_a_field_changes_the_values():
+    form = forms.signing_form(hash_algorithm="SHA1").set(hash_algorithm="SHA256", expires_in=60)
+    assert form.values()["hash_algorithm"] == "SHA256"
+    assert form.values()["expires_in"] == 60
+
+
+def test_setting_an_unknown_field_names_the_fields():
+    with pytest.raises(KeyError, match="run_name"):
+        forms.bucket_form().set(colour="blue")
+
+
+def test_a_choice_outside_the_options_is_refused():
+    with pytest.raises(
+        FormError, match="key type 'dsa' is not an option; use one of 'rsa', 'ecdsa'"
+    ):
+        forms.keys_form(key_type="dsa")
+
+
+def test_values_set_in_the_form_reach_the_step_functions(local_aws):
+    form1 = forms.bucket_form(run_name="fm-run", approach="modern").set(
+        bucket_name="cftutorial-fm-chosen", region="eu-west-1", approach="guide"
+    )
+    result = bucket.step(**form1.values())
+    assert result.bucket.name == "cftutorial-fm-chosen"
+    assert bucket.bucket_region("cftutorial-fm-chosen") == "eu-west-1"
+    assert bucket.object_ownership("cftutorial-fm-chosen") == "BucketOwnerPreferred"
+
+    form2 = forms.origin_access_form(run_name="fm-run", approach="modern").set(approach="guide")
+    assert origin_access.step(**form2.values()).kind == "oai"
+
+    form3 = forms.permissions_form(run_name="fm-run", approach="guide", show_acl_failure=True)
+    result3 = permissions.step(**form3.set(show_acl_failure=False).values())
+    assert result3.default_bucket_attempt is None
+    assert result3.acl_grants
+
+    form4 = forms.distribution_form(run_name="fm-run", approach="guide", deploy_timeout=900)
+    result4 = distribution.step(**form4.set(deploy_timeout=120).values(), progress=False)
+    assert result4.signers["TrustedSigners"]["Items"] == ["self"]
+    assert result4.distribution.domain_name.endswith(".cloudfront.net")
+
+    form6 = forms.keys_form(run_name="fm-run", approach="guide").set(key_type="ecdsa")
+    result6 = keygroups.step(**form6.values(), progress=False)
+    assert result6.signing_key.kind == "ecdsa"
+    assert state.get("fm-run", "signing_key")["kind"] == "ecdsa"
+
+
+def test_the_inspector_explains_a_url_signed_with_the_key_group_id(local_aws):
+    signing = keygroups.ensure_signing_key("fm-inspect", "modern", "rsa")
+    url = keygroups.signer_for("fm-inspect").sign_url(
+        "https://d111111abcdef8.cloudfront.net/video.mp4", date_less_than=2_000_000_000
+    )
+    good = forms.inspect_signed_url(url, run_name="fm-inspect")
+    assert good["allowed"] is True
+    assert good["policy kind"] == "canned"
+    assert good["expires (UTC)"].startswith("2033-05-18T03:33:20")
+    wrong = url.replace(signing.key_pair_id, signing.key_group_id)
+    report = forms.inspect_signed_url(wrong, run_name="fm-inspect")
+    assert (report["allowed"], report["code"]) == (False, "InvalidKey")

@@ -1,0 +1,361 @@
+"""The eight notebooks: their structure, and the whole chain 01→08 run headless.
+
+The chain tests run every notebook with papermill in a fresh kernel, each chain in its own
+CFTUTORIAL_HOME with its own local AWS (started on demand by the first notebook, stopped at the
+end), and assert on what the executed notebooks *show*: the objects, the ids, the 403 codes, the
+200s, the exercises' solutions — not only that no cell failed.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from cftutorial import config
+from cftutorial.localaws import process
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOK_DIR = ROOT / "notebooks"
+NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("0[1-8]-*.ipynb"))
+SECRET_PATTERNS = [
+    re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----"),
+    re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"),
+    re.compile(r"(?i)aws_secret_access_key\s*[=:]"),
+    re.compile(re.escape(config.LOCAL_SECRET_ACCESS_KEY)),
+    re.compile(re.escape(config.LOCAL_ACCESS_KEY_ID)),
+]
+
+
+def _load_builder():
+    spec = importlib.util.spec_from_file_location(
+        "build_notebooks", ROOT / "scripts" / "build_notebooks.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _outputs_text(notebook: nbformat.NotebookNode) -> str:
+    parts = []
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream":
+                parts.append(output.get("text", ""))
+            elif output.get("output_type") == "error":
+                parts.append(f"{output.get('ename')}: {output.get('evalue')}")
+            for kind in ("text/plain", "text/html", "text/markdown"):
+                if kind in output.get("data", {}):
+                    parts.append(output["data"][kind])
+    return "\n".join(parts)
+
+
+def _solution_outputs(notebook: nbformat.NotebookNode) -> list[str]:
+    return [
+        _outputs_text(nbformat.from_dict({"cells": [cell]}))
+        for cell in notebook.cells
+        if "solution" in cell.get("metadata", {}).get("tags", [])
+    ]
+
+
+# --- structure of the committed notebooks --------------------------------------------------
+
+
+def test_there_are_eight_numbered_notebooks():
+    assert [p.name[:2] for p in NOTEBOOKS] == [f"0{i}" for i in range(1, 9)]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name[:2])
+def test_committed_notebooks_are_stripped_of_outputs_and_widget_state(path):
+    notebook = nbformat.read(path, as_version=4)
+    code_cells = [c for c in notebook.cells if c.cell_type == "code"]
+    assert code_cells, f"{path.name} has no code cells"
+    assert all(not c.outputs and c.execution_count is None for c in code_cells)
+    assert "widgets" not in notebook.metadata
+    assert notebook.metadata["kernelspec"]["name"] == "python3"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name[:2])
+def test_every_notebook_has_the_tutorial_sections(path):
+    notebook = nbformat.read(path, as_version=4)
+    markdown = "\n".join(c.source for c in notebook.cells if c.cell_type == "markdown")
+    assert re.search(r"^# \d\. ", notebook.cells[0].source), "the first cell is not the title"
+    for needle in (
+        "## Overview",
+        "Learning objectives",
+        "| Concepts | Importance | Notes |",
+        "Time to complete",
+        "## Since the guide",
+        "## Check",
+        "## Exercise",
+        "<details>",
+        "## Summary",
+        "What's next",
+    ):
+        assert needle in markdown, f"{path.name} lacks {needle!r}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name[:2])
+def test_parameters_come_first_then_a_form_then_the_step(path):
+    notebook = nbformat.read(path, as_version=4)
+    code_cells = [c for c in notebook.cells if c.cell_type == "code"]
+    tagged = [i for i, c in enumerate(code_cells) if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1, "exactly one cell must be tagged 'parameters'"
+    parameters = code_cells[tagged[0]].source
+    assert 'run_name = "default"' in parameters and 'approach = "modern"' in parameters
+    assert code_cells[tagged[0] + 1].source.startswith("form = forms.")
+    sources = "\n".join(c.source for c in code_cells)
+    assert "form.values()" in sources
+    assert "on_click" not in sources and "interact_manual" not in sources
+    hidden = [c for c in code_cells if c.metadata.get("jupyter", {}).get("source_hidden")]
+    assert hidden and all("exercises.check_" in c.source for c in hidden)
+
+
+def test_the_builder_script_reproduces_the_committed_notebooks():
+    builder = _load_builder()
+    assert sorted(builder.NOTEBOOKS) == [p.name for p in NOTEBOOKS]
+    for name, cells in builder.NOTEBOOKS.items():
+        built = builder.build(name, cells)
+        committed = nbformat.read(NOTEBOOK_DIR / name, as_version=4)
+        assert [(c.cell_type, c.source, c.metadata) for c in built.cells] == [
+            (c.cell_type, c.source, c.metadata) for c in committed.cells
+        ], f"{name} differs from scripts/build_notebooks.py; run the script"
+
+
+def test_notebook_07_keeps_a_marked_section_for_batch_signing_at_the_end():
+    notebook = nbformat.read(NOTEBOOK_DIR / "07-signed-urls-and-cookies.ipynb", as_version=4)
+    sources = [c.source for c in notebook.cells]
+    marker = next(i for i, text in enumerate(sources) if "BATCH SECTION" in text)
+    resources = next(i for i, text in enumerate(sources) if text.startswith("## Resources"))
+    assert resources < marker, "the batch section must come after the tutorial's own ending"
+    assert sources[marker].startswith("## Batch signing")
+
+
+# --- the whole chain, headless ----------------------------------------------------------------
+
+
+@pytest.fixture
+def fresh_local_aws(tmp_path, monkeypatch):
+    """A CFTUTORIAL_HOME of its own; the first notebook starts a local AWS there."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("CFTUTORIAL_HOME", str(home))
+    yield home
+    process.stop()
+
+
+def _execute(path: Path, out: Path, parameters: dict) -> nbformat.NotebookNode:
+    import papermill
+
+    papermill.execute_notebook(
+        str(path),
+        str(out),
+        parameters=parameters,
+        kernel_name="python3",
+        cwd=str(NOTEBOOK_DIR),
+        progress_bar=False,
+    )
+    return nbformat.read(out, as_version=4)
+
+
+def run_chain(
+    out_dir: Path, parameters: dict, home: Path, *, rerun: tuple[str, ...] = ()
+) -> tuple[dict, dict, list[str]]:
+    """Execute 01..08 (and again the notebooks in ``rerun``, in fresh kernels, just before 08).
+
+    Returns the executed notebooks (reruns under "NN-again"), seconds per first run, and the
+    lines of the private key files (read before notebook 08 deletes them).
+    """
+    executed, seconds, key_lines = {}, {}, []
+    for path in NOTEBOOKS:
+        number = path.name[:2]
+        if number == "08":
+            for again in (p for p in NOTEBOOKS if p.name[:2] in rerun):
+                out = out_dir / f"again-{again.name}"
+                executed[f"{again.name[:2]}-again"] = _execute(again, out, parameters)
+            key_lines = [
+                line
+                for pem in (home / "keys").glob("*private_key.pem")
+                for line in pem.read_text().splitlines()
+                if line and not line.startswith("-----")
+            ]
+        started = time.perf_counter()
+        executed[number] = _execute(path, out_dir / path.name, parameters)
+        seconds[number] = time.perf_counter() - started
+    return executed, seconds, key_lines
+
+
+def _flat(html_text: str) -> str:
+    """Table cells as 'a | b | c' (the notebooks show tables as HTML)."""
+    return re.sub(r"(\s*\|\s*)+", " | ", re.sub(r"<[^>]+>", " | ", html_text))
+
+
+def _assert_no_secrets(executed: dict, key_lines: list[str]) -> None:
+    assert key_lines, "no private key file was found to compare against"
+    for number, notebook in executed.items():
+        text = _outputs_text(notebook)
+        for pattern in SECRET_PATTERNS:
+            assert not pattern.search(text), f"notebook {number} shows {pattern.pattern!r}"
+        for line in key_lines:
+            assert line not in text, f"notebook {number} shows private key material"
+
+
+def _assert_common(executed: dict, run_name: str) -> None:
+    text = {number: _outputs_text(nb) for number, nb in executed.items()}
+    assert f"OK: 7 objects in s3://cftutorial-{run_name}" in text["01"]
+    for key in ("video.mp4", "hls/video.m3u8", "hls/video0.ts", "hello.html"):
+        assert key in text["01"]
+    assert "AccessControlListNotSupported" in text["03"]
+    assert re.search(r"distribution \w+ \(created\): Deployed", text["04"])
+    assert "403" in text["05"] and "AccessDenied" in text["05"] and "MissingKey" in text["05"]
+    assert (
+        "OK: S3 403 AccessDenied, edge 403 MissingKey, origin 403 without step 3, 200 with it"
+        in text["05"]
+    )
+    assert "private key file mode | 0o600" in re.sub(r"<[^>]+>", " | ", text["06"]).replace(
+        " |  | ", " | "
+    )
+    assert "OK: canned and custom URLs and the cookies verify" in text["07"]
+    assert "bytes match the uploaded file: True" in text["08"]
+    assert re.search(
+        r"OK: 200 with the signature \(59152 bytes\), 403 for all 4 bad cases", text["08"]
+    )
+    assert "OK: everything this run created is gone" in text["08"]
+    for number, notebook in executed.items():
+        solutions = _solution_outputs(notebook)
+        assert solutions and all(s.startswith("Correct:") for s in solutions), (number, solutions)
+
+
+@pytest.mark.slow
+def test_the_modern_chain_runs_headless_and_shows_each_step(tmp_path, fresh_local_aws):
+    executed, seconds, key_lines = run_chain(
+        tmp_path, {"approach": "modern"}, fresh_local_aws, rerun=("01", "02", "04", "06")
+    )
+    _assert_common(executed, "default")
+    text = {number: _outputs_text(nb) for number, nb in executed.items()}
+    # re-running in a fresh kernel finds what exists instead of making a second one
+    assert "(already there)" in text["01-again"]
+    dist_id = re.search(r"distribution (\w+) \(created\)", text["04"]).group(1)
+    assert f"distribution {dist_id} (found)" in text["04-again"]
+    assert re.search(r"OAC \w+ \(found\)", text["02-again"])
+    assert "distribution switched to the key group now | False" in _flat(text["06-again"])
+    oac_id = re.search(r"OAC (\w+) \(created\)", text["02"]).group(1)
+    assert f'"OriginAccessControlId": "{oac_id}"' in text["04"]
+    group = re.search(r"key group (\w+) holds public key (\w+)", text["04"])
+    assert group, "notebook 04 did not show the key group and public key"
+    assert (
+        f'"TrustedKeyGroups": {{"Enabled": true, "Quantity": 1, "Items": ["{group.group(1)}"]}}'
+        in text["04"]
+    )
+    assert "InvalidKey" in text["06"] and "Unknown Key" in text["06"]
+    assert f"Key-Pair-Id={group.group(2)}" in text["07"]
+    for what in ("distribution", "key group", "public key", "OAC"):
+        assert re.search(
+            rf"{what} \| \w+ \| deleted",
+            re.sub(r"<[^>]+>", " | ", text["08"]).replace(" |  | ", " | "),
+        )
+    _assert_no_secrets(executed, key_lines)
+    print(
+        "modern chain seconds:",
+        {k: round(v, 1) for k, v in seconds.items()},
+        round(sum(seconds.values()), 1),
+    )
+
+
+@pytest.mark.slow
+def test_the_guide_chain_uses_oai_acl_and_trusted_signers_self(tmp_path, fresh_local_aws):
+    executed, seconds, key_lines = run_chain(
+        tmp_path, {"approach": "guide", "run_name": "guide"}, fresh_local_aws
+    )
+    _assert_common(executed, "guide")
+    text = {number: _outputs_text(nb) for number, nb in executed.items()}
+    assert re.search(r"OAI \w+ \(created\)", text["02"])
+    assert "granted READ to the OAI on 7 objects" in text["03"]
+    assert "OK: every object grants READ to the OAI" in text["03"]
+    assert '"TrustedSigners": {"Enabled": true, "Quantity": 1, "Items": ["self"]}' in text["04"]
+    assert re.search(r"Key-Pair-Id=APKA\w+", text["07"])
+    _assert_no_secrets(executed, key_lines)
+    print(
+        "guide chain seconds:",
+        {k: round(v, 1) for k, v in seconds.items()},
+        round(sum(seconds.values()), 1),
+    )
+
+
+@pytest.mark.slow
+def test_the_modern_chain_with_ecdsa_and_sha256(tmp_path, fresh_local_aws):
+    parameters = {
+        "approach": "modern",
+        "run_name": "ecdsa",
+        "key_type": "ecdsa",
+        "hash_algorithm": "SHA256",
+    }
+    executed, seconds, key_lines = run_chain(tmp_path, parameters, fresh_local_aws)
+    _assert_common(executed, "ecdsa")
+    text = {number: _outputs_text(nb) for number, nb in executed.items()}
+    assert "kind='ecdsa', hash_algorithm='SHA256'" in text["07"]
+    canned = re.search(r"https://\S+/video\.mp4\?Expires=\S+", text["07"]).group(0)
+    assert canned.endswith("&Hash-Algorithm=SHA256")
+    _assert_no_secrets(executed, key_lines)
+    print(
+        "ecdsa chain seconds:",
+        {k: round(v, 1) for k, v in seconds.items()},
+        round(sum(seconds.values()), 1),
+    )
+
+
+@pytest.mark.slow
+def test_nbval_runs_the_committed_notebooks_in_order(tmp_path):
+    """nbval in lax mode: the notebooks are committed without outputs, so every cell must run
+    without error — and the check cells assert each step's behaviour."""
+    env = {
+        **os.environ,
+        "CFTUTORIAL_HOME": str(tmp_path / "home"),
+        "CFTUTORIAL_AWS_PORT": "0",
+        "CFTUTORIAL_EDGE_PORT": "0",
+    }
+    (tmp_path / "home").mkdir()
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "--nbval-lax",
+        "-p",
+        "no:cacheprovider",
+        "-q",
+        *map(str, NOTEBOOKS),
+    ]
+    try:
+        result = subprocess.run(
+            command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600
+        )
+    finally:
+        subprocess.run(
+            [sys.executable, "-m", "cftutorial", "local", "stop"],
+            env=env,
+            capture_output=True,
+            timeout=60,
+        )
+    summary = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    passed = int(re.search(r"(\d+) passed", summary).group(1))
+    code_cells = sum(
+        sum(c.cell_type == "code" for c in nbformat.read(p, as_version=4).cells) for p in NOTEBOOKS
+    )
+    assert passed == code_cells, f"nbval ran {passed} cells, the notebooks have {code_cells}"
+
+
+def test_the_kernel_named_in_the_notebooks_exists():
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    spec = KernelSpecManager().get_kernel_spec("python3")
+    assert spec.argv, "the python3 kernel has no command"
+    assert json.dumps(spec.argv)
