@@ -16,7 +16,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from . import clients, distribution, keygroups, origin_access, state
+from . import clients, config, distribution, keygroups, origin_access, state
 
 
 @dataclass(frozen=True)
@@ -93,6 +93,19 @@ def _origin_access_steps(run_name: str, cf: Any) -> list[CleanupStep]:
     return steps
 
 
+def _account_key_steps(run: dict) -> list[CleanupStep]:
+    """The guide path's local account key pair: delete it so the account's two slots stay free."""
+    signing = run.get("signing_key") or {}
+    if signing.get("approach") != "guide" or config.backend() != "local":
+        return []
+    from .account_keys import delete_account_key_pair
+
+    key_id = signing["key_pair_id"]
+    return [
+        CleanupStep("account key pair (local)", key_id, _outcome(delete_account_key_pair(key_id)))
+    ]
+
+
 def _local_key_steps(run: dict, keep_keys: bool) -> list[CleanupStep]:
     steps = []
     for paths in (run.get("key_files") or {}).values():
@@ -114,6 +127,7 @@ def cleanup(run_name: str, *, keep_keys: bool = False, progress: bool = True) ->
     cf, s3 = clients.client("cloudfront"), clients.client("s3")
     steps = _distribution_steps(run, cf, progress)
     steps += _key_steps(run_name, run, cf)
+    steps += _account_key_steps(run)
     steps += _origin_access_steps(run_name, cf)
     buckets = [run.get("bucket") or f"cftutorial-{run_name}", f"cftutorial-{run_name}-acl-demo"]
     for name in dict.fromkeys(buckets):

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from cftutorial import clients, keygroups, state
+from cftutorial import cleanup, clients, keygroups, state
+from cftutorial.account_keys import list_account_key_pairs
 
 
 def test_the_private_key_file_has_mode_0600_and_is_not_in_the_state(local_aws):
@@ -51,6 +52,13 @@ def test_the_guide_registers_an_account_key_pair(local_aws):
     signing = keygroups.ensure_signing_key("kg-guide", "guide", "rsa")
     assert signing.key_pair_id.startswith("APKA")
     assert signing.key_group_id is None
+    trusted = [item["KeyPairId"] for item in list_account_key_pairs()]
+    assert signing.key_pair_id in trusted
+    steps = cleanup.cleanup("kg-guide", progress=False)
+    assert ("account key pair (local)", signing.key_pair_id, "deleted") in [
+        (step.what, step.id, step.outcome) for step in steps
+    ]
+    assert signing.key_pair_id not in [item["KeyPairId"] for item in list_account_key_pairs()]
 
 
 def test_the_key_group_id_as_key_pair_id_is_named_as_the_mistake(local_aws):
