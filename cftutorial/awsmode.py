@@ -9,15 +9,19 @@ headless run without the opt-in stops in the first notebook having touched nothi
 
 from __future__ import annotations
 
+import json
 import os
+import time
 from dataclasses import dataclass, field
+from typing import Any
 
 from . import config
 from .errors import BackendError
+from .tags import RUN_TAG
 
 ENV_OPT_IN = "CFTUTORIAL_AWS_OPT_IN"
 OPT_IN_VALUE = "yes"
-RUN_TAG = "cftutorial:run"
+OPT_IN_FILE = "aws-opt-in.json"
 
 COST_NOTES = (
     "S3: a few MB stored and requested, well under USD 0.01 for the tutorial.",
@@ -33,18 +37,28 @@ class OptInRequired(BackendError):
     """Real-AWS mode was chosen but the user has not agreed to create resources."""
 
 
-_opted_in_by_form = False
+def _opt_in_file():
+    return config.home() / OPT_IN_FILE
 
 
 def opt_in(agree: bool) -> None:
-    """What the notebook's opt-in checkbox calls: ``True`` agrees for this kernel only."""
-    global _opted_in_by_form
-    _opted_in_by_form = bool(agree)
+    """What notebook 01's opt-in checkbox calls.
+
+    The choice is kept in the state directory so the later notebooks (fresh kernels) see it;
+    ``opt_in(False)`` takes it back.
+    """
+    path = _opt_in_file()
+    if agree:
+        path.write_text(
+            json.dumps({"agreed_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
+        )
+    else:
+        path.unlink(missing_ok=True)
 
 
 def opted_in() -> bool:
     value = os.environ.get(ENV_OPT_IN, "").strip().lower()
-    return value == OPT_IN_VALUE or _opted_in_by_form
+    return value == OPT_IN_VALUE or _opt_in_file().is_file()
 
 
 def opt_in_message() -> str:
@@ -85,3 +99,47 @@ class Preflight:
             *(f"  - {note}" for note in self.cost_notes),
         ]
         return "\n".join(lines)
+
+
+def planned_resources(run_name: str, bucket_name: str = "") -> list[str]:
+    """What a tutorial run creates, by name (the names the step modules use)."""
+    from . import bucket, distribution, keygroups, origin_access
+
+    return [
+        f"S3 bucket {bucket_name or bucket.default_bucket_name(run_name)} (tagged), with the sample objects",
+        f"origin access control {origin_access.oac_name(run_name)!r} (or, guide path, an OAI)",
+        f"CloudFront distribution {distribution.comment_for(run_name)!r} (tagged)",
+        f"public key {keygroups.public_key_name(run_name, 'rsa')!r} and key group "
+        f"{keygroups.key_group_name(run_name)!r}",
+    ]
+
+
+def preflight(run_name: str, bucket_name: str = "", *, sts: Any = None) -> Preflight:
+    """Account, caller and region of the aws backend — one STS call, after the opt-in."""
+    from . import clients
+
+    require_opt_in()
+    sts = sts or clients.client("sts")
+    identity = sts.get_caller_identity()
+    return Preflight(
+        account_id=identity["Account"],
+        caller_arn=identity["Arn"],
+        region=sts.meta.region_name,
+        run_name=run_name,
+        resources=planned_resources(run_name, bucket_name),
+    )
+
+
+def where_this_runs(run_name: str, bucket_name: str = "", *, aws_opt_in: bool = False) -> str:
+    """Notebook 01's "where will this run" text: the local AWS, or the AWS account after opt-in."""
+    if config.backend() == "local":
+        from .localaws import process
+
+        state = process.ensure_running()
+        return (
+            f"local AWS at {state.aws_endpoint} (edge {state.edge_endpoint}): offline, no AWS "
+            "account or credentials involved, nothing costs money"
+        )
+    if aws_opt_in:
+        opt_in(True)
+    return preflight(run_name, bucket_name).describe()

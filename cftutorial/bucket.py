@@ -20,7 +20,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from . import clients
+from . import clients, config, tags
 from .errors import BucketError, BucketNameError, RegionError
 
 OBJECT_OWNERSHIPS = ("BucketOwnerEnforced", "BucketOwnerPreferred", "ObjectWriter")
@@ -179,9 +179,14 @@ def create_bucket(
     *,
     region: str = DEFAULT_REGION,
     object_ownership: str = "BucketOwnerEnforced",
+    run_name: str | None = None,
     s3: Any = None,
 ) -> BucketInfo:
-    """Find or create the bucket; re-running with the same settings changes nothing."""
+    """Find or create the bucket; re-running with the same settings changes nothing.
+
+    A new bucket is tagged ``cftutorial:run=RUN`` when ``run_name`` is given, so teardown finds
+    it even under a custom name and without the saved state.
+    """
     kwargs = create_bucket_kwargs(name, region=region, object_ownership=object_ownership)
     warnings = tuple(check_bucket_name(name))
     s3 = s3 or clients.client("s3")
@@ -195,6 +200,8 @@ def create_bucket(
         current = _ownership_or_set(name, object_ownership, s3)
         return BucketInfo(name, region, current, created=False, warnings=warnings)
     s3.create_bucket(**kwargs)
+    if run_name:
+        s3.put_bucket_tagging(Bucket=name, Tagging=tags.s3_tagging(run_name))
     return BucketInfo(name, region, object_ownership, created=True, warnings=warnings)
 
 
@@ -285,15 +292,28 @@ class BucketStep:
 
 
 def step(
-    *, run_name: str, approach: str = "modern", bucket_name: str = "", region: str = DEFAULT_REGION
+    *,
+    run_name: str,
+    approach: str = "modern",
+    bucket_name: str = "",
+    region: str = DEFAULT_REGION,
+    aws_opt_in: bool = False,
 ) -> BucketStep:
-    """Notebook 01: create (or find) the bucket, upload the samples, save what was made."""
-    from . import state
+    """Notebook 01: create (or find) the bucket, upload the samples, save what was made.
+
+    ``aws_opt_in`` is the form's "create resources in my AWS account" box; it matters only with
+    ``CFTUTORIAL_BACKEND=aws``, where nothing is created without it (or the environment's opt-in).
+    """
+    from . import awsmode, state
 
     state.check_run_name(run_name)
+    if aws_opt_in and config.backend() == "aws":
+        awsmode.opt_in(True)
+    awsmode.require_opt_in()
     name = bucket_name.strip() or default_bucket_name(run_name)
-    s3 = clients.client("s3")
-    info = create_bucket(name, region=region, object_ownership=ownership_for(approach), s3=s3)
-    uploaded = upload_samples(name, s3=s3)
+    info = create_bucket(
+        name, region=region, object_ownership=ownership_for(approach), run_name=run_name
+    )
+    uploaded = upload_samples(name)
     state.update(run_name, bucket=name, region=region, approach=approach, objects=uploaded)
-    return BucketStep(info, uploaded, list_objects(name, s3=s3))
+    return BucketStep(info, uploaded, list_objects(name))

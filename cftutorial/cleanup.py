@@ -16,7 +16,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from . import clients, config, distribution, keygroups, origin_access, state
+from . import clients, config, distribution, keygroups, origin_access, state, tags
 
 
 @dataclass(frozen=True)
@@ -27,9 +27,7 @@ class CleanupStep:
 
 
 def _delete_bucket(name: str, s3: Any) -> bool:
-    try:
-        s3.head_bucket(Bucket=name)
-    except ClientError:
+    if not _bucket_exists(name, s3):
         return False
     with contextlib.suppress(ClientError):
         s3.delete_bucket_policy(Bucket=name)
@@ -53,90 +51,147 @@ def _outcome(done: bool) -> str:
     return "deleted" if done else "absent"
 
 
-def _distribution_steps(run: dict, cf: Any, progress: bool) -> list[CleanupStep]:
-    found = distribution.find_distribution(run["_name"], cf=cf)
-    dist_id = found.id if found else (run.get("distribution") or {}).get("id")
-    if not dist_id:
-        return [CleanupStep("distribution", "-", "absent")]
-    done = distribution.delete_distribution(dist_id, progress=progress, cf=cf)
-    return [CleanupStep("distribution", dist_id, _outcome(done))]
+@dataclass(frozen=True)
+class Found:
+    """One resource of the run that exists now, in the order it must be deleted."""
+
+    what: str
+    id: str
 
 
-def _key_steps(run_name: str, run: dict, cf: Any) -> list[CleanupStep]:
-    steps = []
+def _find_distribution(run_name: str, run: dict, cf: Any) -> list[Found]:
+    found = distribution.find_distribution(run_name, cf=cf)
+    saved = (run.get("distribution") or {}).get("id")
+    if not found and saved:
+        with contextlib.suppress(ClientError):
+            found = distribution.get_distribution(saved, cf=cf)
+    return [Found("distribution", found.id)] if found else []
+
+
+def _find_keys(run_name: str, cf: Any) -> list[Found]:
     group = keygroups.find_key_group(keygroups.key_group_name(run_name), cf=cf)
-    if group:
-        steps.append(
-            CleanupStep(
-                "key group", group["Id"], _outcome(keygroups.delete_key_group(group["Id"], cf=cf))
-            )
-        )
+    items = [Found("key group", group["Id"])] if group else []
     for kind in keygroups.KEY_TYPES:
         key_id = keygroups.find_public_key(keygroups.public_key_name(run_name, kind), cf=cf)
         if key_id:
-            done = keygroups.delete_public_key(key_id, cf=cf)
-            steps.append(CleanupStep("public key", key_id, _outcome(done)))
-    return steps
+            items.append(Found("public key", key_id))
+    return items
 
 
-def _origin_access_steps(run_name: str, cf: Any) -> list[CleanupStep]:
-    steps = []
-    oac = origin_access.find_oac(run_name, cf=cf)
-    if oac:
-        steps.append(CleanupStep("OAC", oac.id, _outcome(origin_access.delete_oac(oac.id, cf=cf))))
-    try:
-        oai = origin_access.find_oai(run_name, cf=cf)
-    except ClientError:
-        oai = None  # a local AWS without the OAI API has none to delete
-    if oai:
-        steps.append(CleanupStep("OAI", oai.id, _outcome(origin_access.delete_oai(oai.id, cf=cf))))
-    return steps
-
-
-def _account_key_steps(run: dict) -> list[CleanupStep]:
-    """The guide path's local account key pair: delete it so the account's two slots stay free."""
+def _find_account_key(run: dict) -> list[Found]:
+    """The guide path's local account key pair (the two slots of the account must stay free)."""
     signing = run.get("signing_key") or {}
     if signing.get("approach") != "guide" or config.backend() != "local":
         return []
-    from .account_keys import delete_account_key_pair
+    from .account_keys import list_account_key_pairs
 
+    registered = {item["KeyPairId"] for item in list_account_key_pairs()}
     key_id = signing["key_pair_id"]
+    return [Found(ACCOUNT_KEY, key_id)] if key_id in registered else []
+
+
+def _find_origin_access(run_name: str, cf: Any) -> list[Found]:
+    items = []
+    oac = origin_access.find_oac(run_name, cf=cf)
+    if oac:
+        items.append(Found("OAC", oac.id))
+    try:
+        oai = origin_access.find_oai(run_name, cf=cf)
+    except ClientError:
+        oai = None  # a backend without the OAI API has none to delete
+    if oai:
+        items.append(Found("OAI", oai.id))
+    return items
+
+
+def _bucket_exists(name: str, s3: Any) -> bool:
+    try:
+        s3.head_bucket(Bucket=name)
+    except ClientError:
+        return False
+    return True
+
+
+def _find_buckets(run_name: str, run: dict, s3: Any) -> list[Found]:
+    """By saved name, by the default names, and by the run tag (custom name, state lost)."""
+    names = [run.get("bucket"), f"cftutorial-{run_name}", f"cftutorial-{run_name}-acl-demo"]
+    names += tags.buckets_of_run(run_name, s3)
     return [
-        CleanupStep("account key pair (local)", key_id, _outcome(delete_account_key_pair(key_id)))
+        Found(BUCKET, name)
+        for name in dict.fromkeys(filter(None, names))
+        if _bucket_exists(name, s3)
     ]
 
 
-def _local_key_steps(run: dict, keep_keys: bool) -> list[CleanupStep]:
-    steps = []
-    for paths in (run.get("key_files") or {}).values():
-        for raw in paths:
-            path = Path(raw)
-            if keep_keys:
-                steps.append(CleanupStep("local key file", path.name, "kept"))
-                continue
-            existed = path.is_file()
-            path.unlink(missing_ok=True)
-            steps.append(CleanupStep("local key file", path.name, _outcome(existed)))
-    return steps
+def _find_key_files(run_name: str, run: dict) -> list[Found]:
+    paths = [Path(raw) for pair in (run.get("key_files") or {}).values() for raw in pair]
+    for kind in keygroups.KEY_TYPES:
+        stem = keygroups.keys_dir() / f"{run_name}-{kind}"
+        paths += [Path(f"{stem}_private_key.pem"), Path(f"{stem}_public_key.pem")]
+    return [Found(KEY_FILE, str(path)) for path in dict.fromkeys(paths) if path.is_file()]
+
+
+ACCOUNT_KEY = "account key pair (local)"
+BUCKET = "bucket (policy, objects, bucket)"
+KEY_FILE = "local key file"
+
+
+def plan(
+    run_name: str, *, cf: Any = None, s3: Any = None, for_teardown: bool = True
+) -> list[Found]:
+    """What of the run exists now, in deletion order; changes nothing (``--dry-run``)."""
+    state.check_run_name(run_name)
+    run = state.load(run_name)
+    cf = cf or clients.client("cloudfront", for_teardown=for_teardown)
+    s3 = s3 or clients.client("s3", for_teardown=for_teardown)
+    return [
+        *_find_distribution(run_name, run, cf),
+        *_find_keys(run_name, cf),
+        *_find_account_key(run),
+        *_find_origin_access(run_name, cf),
+        *_find_buckets(run_name, run, s3),
+        *_find_key_files(run_name, run),
+    ]
+
+
+def _delete(item: Found, cf: Any, s3: Any, progress: bool) -> bool:
+    if item.what == "distribution":
+        return distribution.delete_distribution(item.id, progress=progress, cf=cf)
+    if item.what == "key group":
+        return keygroups.delete_key_group(item.id, cf=cf)
+    if item.what == "public key":
+        return keygroups.delete_public_key(item.id, cf=cf)
+    if item.what == ACCOUNT_KEY:
+        from .account_keys import delete_account_key_pair
+
+        return delete_account_key_pair(item.id)
+    if item.what == "OAC":
+        return origin_access.delete_oac(item.id, cf=cf)
+    if item.what == "OAI":
+        return origin_access.delete_oai(item.id, cf=cf)
+    if item.what == BUCKET:
+        return _delete_bucket(item.id, s3)
+    existed = Path(item.id).is_file()
+    Path(item.id).unlink(missing_ok=True)
+    return existed
 
 
 def cleanup(run_name: str, *, keep_keys: bool = False, progress: bool = True) -> list[CleanupStep]:
-    """Delete the run's resources in dependency order; forget its saved state."""
-    state.check_run_name(run_name)
-    run = {**state.load(run_name), "_name": run_name}
-    cf, s3 = clients.client("cloudfront"), clients.client("s3")
-    steps = _distribution_steps(run, cf, progress)
-    steps += _key_steps(run_name, run, cf)
-    steps += _account_key_steps(run)
-    steps += _origin_access_steps(run_name, cf)
-    buckets = [run.get("bucket") or f"cftutorial-{run_name}", f"cftutorial-{run_name}-acl-demo"]
-    for name in dict.fromkeys(buckets):
-        steps.append(
-            CleanupStep(
-                "bucket (policy, objects, bucket)", name, _outcome(_delete_bucket(name, s3))
-            )
-        )
-    steps += _local_key_steps(run, keep_keys)
+    """Delete the run's resources in dependency order; forget its saved state.
+
+    Idempotent and resumable: each call finds what still exists, so after a failure half-way
+    (a timeout while the distribution deploys, say) running it again finishes the job. The saved
+    state is forgotten only once everything is gone.
+    """
+    cf = clients.client("cloudfront", for_teardown=True)
+    s3 = clients.client("s3", for_teardown=True)
+    steps = []
+    for item in plan(run_name, cf=cf, s3=s3):
+        if keep_keys and item.what == KEY_FILE:
+            steps.append(CleanupStep(item.what, Path(item.id).name, "kept"))
+            continue
+        shown = Path(item.id).name if item.what == KEY_FILE else item.id
+        steps.append(CleanupStep(item.what, shown, _outcome(_delete(item, cf, s3, progress))))
     state.forget(run_name)
     return steps
 

@@ -24,7 +24,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from . import clients, config
+from . import clients, config, tags
 from .bucket import regional_domain
 from .errors import DeploymentTimeout
 from .origin_access import OriginAccess
@@ -133,13 +133,20 @@ def _info(dist: dict[str, Any], etag: str, created: bool = False) -> Distributio
 
 
 def find_distribution(run_name: str, *, cf: Any = None) -> DistributionInfo | None:
-    """The run's distribution, found by its comment (None when there is none)."""
+    """The run's distribution, found by its comment, else by its run tag (None: there is none)."""
     cf = cf or clients.client("cloudfront")
     comment = comment_for(run_name)
-    for page in cf.get_paginator("list_distributions").paginate():
-        for item in page["DistributionList"].get("Items", []) or []:
-            if item.get("Comment") == comment:
-                return get_distribution(item["Id"], cf=cf)
+    items = [
+        item
+        for page in cf.get_paginator("list_distributions").paginate()
+        for item in page["DistributionList"].get("Items", []) or []
+    ]
+    for item in items:
+        if item.get("Comment") == comment:
+            return get_distribution(item["Id"], cf=cf)
+    for item in items:
+        if tags.distribution_run(item["ARN"], cf) == run_name:
+            return get_distribution(item["Id"], cf=cf)
     return None
 
 
@@ -168,7 +175,12 @@ def create_or_find_distribution(
     config_ = distribution_config(
         run_name=run_name, bucket=bucket, region=region, access=access, key_group_id=key_group_id
     )
-    answer = cf.create_distribution(DistributionConfig=config_)
+    answer = cf.create_distribution_with_tags(
+        DistributionConfigWithTags={
+            "DistributionConfig": config_,
+            "Tags": tags.cloudfront_tags(run_name),
+        }
+    )
     return _info(answer["Distribution"], answer["ETag"], created=True)
 
 

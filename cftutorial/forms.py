@@ -93,6 +93,12 @@ def bucket_form(**params: Any) -> Form:
     fields = _common(params)
     fields["bucket_name"] = _text("bucket name", params.get("bucket_name", ""))
     fields["region"] = _text("region", params.get("region", "us-east-1"))
+    fields["aws_opt_in"] = widgets.Checkbox(
+        value=bool(params.get("aws_opt_in", False)),
+        description="Create resources in my AWS account (only with CFTUTORIAL_BACKEND=aws)",
+        style=_STYLE,
+        layout=_LAYOUT,
+    )
     return Form("Step 1: bucket and upload", fields, NOTE)
 
 

@@ -152,8 +152,10 @@ run_name = "default"  # names everything this tutorial run creates
 approach = "modern"  # "modern" (2026) or "guide" (2011: ACLs enabled for step 3)
 bucket_name = ""  # empty: cftutorial-<run_name>
 region = "us-east-1"
+aws_opt_in = False  # only with CFTUTORIAL_BACKEND=aws: True agrees to create billable resources
 """,
-        "forms.bucket_form(run_name=run_name, approach=approach, bucket_name=bucket_name, region=region)",
+        "forms.bucket_form(run_name=run_name, approach=approach, bucket_name=bucket_name, "
+        "region=region, aws_opt_in=aws_opt_in)",
     ),
     md(
         "## Bucket names: which rule, which character\n"
@@ -186,6 +188,22 @@ forms.table(rows)
 for where in ("us-east-1", "eu-west-1"):
     print(where, "->", bucket.create_bucket_kwargs("cftutorial-videos", region=where,
                                                    object_ownership=bucket.ownership_for(approach)))
+"""
+    ),
+    md(
+        "## Where this runs\n"
+        "By default everything happens in the local AWS on this machine. With "
+        "`CFTUTORIAL_BACKEND=aws` the same cells use your AWS account — but only after you opt in "
+        "(the form's last box, or `CFTUTORIAL_AWS_OPT_IN=yes`); before the first write this cell "
+        "shows the account, the region, what will be created and what it costs."
+    ),
+    code(
+        """
+from cftutorial import awsmode
+
+values = form.values()
+print(awsmode.where_this_runs(values["run_name"], values["bucket_name"],
+                              aws_opt_in=values["aws_opt_in"]))
 """
     ),
     md(

@@ -48,12 +48,13 @@ def test_cleanup_of_a_guide_run_removes_the_oai(local_aws):
     assert origin_access.find_oai("cl-guide") is None
 
 
-def test_cleanup_twice_reports_everything_absent(local_aws):
+def test_cleanup_twice_finds_nothing_left_the_second_time(local_aws):
     _full_run("cl-twice", "guide")
-    cleanup.cleanup("cl-twice", progress=False)
-    again = cleanup.cleanup("cl-twice", progress=False)
-    assert again, "cleanup reported no steps"
-    assert {s.outcome for s in again} == {"absent"}
+    first = cleanup.cleanup("cl-twice", progress=False)
+    assert first, "the first cleanup found nothing to delete"
+    assert {s.outcome for s in first} == {"deleted"}
+    assert cleanup.plan("cl-twice") == []
+    assert cleanup.cleanup("cl-twice", progress=False) == []
 
 
 def test_cleanup_can_keep_the_local_key_files(local_aws):

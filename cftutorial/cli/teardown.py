@@ -1,0 +1,56 @@
+"""``cftutorial teardown [--run NAME] [--dry-run] [--yes] [--keep-keys]``.
+
+Lists what the run left, then deletes it in AWS's dependency order (see
+:mod:`cftutorial.cleanup`). Without ``--yes`` it asks first, and refuses when it cannot ask
+(no terminal), so a script never deletes by accident.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .. import cleanup, config
+from ..errors import CftutorialError
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "teardown", help="delete everything a tutorial run created (dependency order, resumable)"
+    )
+    parser.add_argument("--run", default="default", help="the run name (default: %(default)s)")
+    parser.add_argument("--dry-run", action="store_true", help="list what would be deleted, only")
+    parser.add_argument("--yes", action="store_true", help="delete without asking")
+    parser.add_argument("--keep-keys", action="store_true", help="keep the local key files")
+    parser.set_defaults(handler=run)
+
+
+def _describe(found: list[cleanup.Found]) -> str:
+    return "\n".join(f"  {item.what:<34} {item.id}" for item in found)
+
+
+def run(args: argparse.Namespace) -> int:
+    found = cleanup.plan(args.run)
+    where = "the local AWS" if config.backend() == "local" else "your AWS account"
+    if not found:
+        print(f"run {args.run!r}: nothing left in {where}")
+        cleanup.cleanup(args.run, progress=False)  # forgets any saved state
+        return 0
+    print(f"run {args.run!r}: {len(found)} resource(s) in {where}, in deletion order:")
+    print(_describe(found))
+    if args.dry_run:
+        print("dry run: nothing was deleted")
+        return 0
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise CftutorialError(
+                "teardown deletes resources: run it in a terminal to confirm, or add --yes"
+            )
+        if input("delete them? [y/N] ").strip().lower() not in ("y", "yes"):
+            print("nothing was deleted")
+            return 1
+    steps = cleanup.cleanup(args.run, keep_keys=args.keep_keys, progress=sys.stderr.isatty())
+    for step in steps:
+        print(f"  {step.outcome:<8} {step.what:<34} {step.id}")
+    print(f"run {args.run!r}: done")
+    return 0

@@ -1,0 +1,208 @@
+"""Real-AWS safety, checked against the local AWS (which enforces ETags and disable-before-delete):
+teardown leaves nothing of a run, can run twice, resumes after a run interrupted at any step,
+finds a run's resources without the saved state, and aws mode creates nothing without an opt-in."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from cftutorial import (
+    bucket,
+    cleanup,
+    clients,
+    distribution,
+    keygroups,
+    origin_access,
+    permissions,
+    state,
+    tags,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+
+STEPS = {
+    "bucket": lambda run, approach: bucket.step(run_name=run, approach=approach),
+    "origin access": lambda run, approach: origin_access.step(run_name=run, approach=approach),
+    "permissions": lambda run, approach: permissions.step(run_name=run, approach=approach),
+    "distribution": lambda run, approach: distribution.step(
+        run_name=run, approach=approach, progress=False
+    ),
+    "keys": lambda run, approach: keygroups.step(run_name=run, approach=approach),
+}
+
+
+def create(run_name: str, approach: str = "modern", upto: str = "keys") -> None:
+    for name, do in STEPS.items():
+        do(run_name, approach)
+        if name == upto:
+            return
+
+
+def teardown(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "cftutorial", "teardown", *args],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        stdin=subprocess.DEVNULL,
+        env=os.environ.copy(),
+    )
+
+
+def leftovers(run_name: str) -> list[str]:
+    """Everything of the run that boto3 can still list, found independently of cleanup.plan."""
+    cf, s3 = clients.client("cloudfront"), clients.client("s3")
+    marker = f"cftutorial-{run_name}"
+    found = [b["Name"] for b in s3.list_buckets()["Buckets"] if b["Name"].startswith(marker)]
+    found += [
+        b["Name"]
+        for b in s3.list_buckets()["Buckets"]
+        if tags.bucket_run(b["Name"], s3) == run_name
+    ]
+    dists = cf.list_distributions()["DistributionList"].get("Items", [])
+    found += [d["Id"] for d in dists if f"cftutorial {run_name}:" in d.get("Comment", "")]
+    groups = cf.list_key_groups()["KeyGroupList"].get("Items", [])
+    found += [
+        g["KeyGroup"]["Id"] for g in groups if marker in g["KeyGroup"]["KeyGroupConfig"]["Name"]
+    ]
+    pubkeys = cf.list_public_keys()["PublicKeyList"].get("Items", [])
+    found += [k["Id"] for k in pubkeys if k["Name"].startswith(marker)]
+    oacs = cf.list_origin_access_controls()["OriginAccessControlList"].get("Items", [])
+    found += [o["Id"] for o in oacs if run_name in o["Name"]]
+    oais = cf.list_cloud_front_origin_access_identities()["CloudFrontOriginAccessIdentityList"]
+    found += [o["Id"] for o in oais.get("Items", []) if run_name in o.get("Comment", "")]
+    return list(dict.fromkeys(found))
+
+
+def test_teardown_deletes_everything_a_run_created(local_aws):
+    create("td-full")
+    assert len(leftovers("td-full")) >= 5, "the run did not create what this test expects"
+    result = teardown("--run", "td-full", "--yes")
+    assert result.returncode == 0, result.stderr
+    assert "deleted  distribution" in result.stdout
+    assert leftovers("td-full") == []
+    assert state.load("td-full") == {}
+
+
+def test_teardown_twice_is_harmless(local_aws):
+    create("td-twice", "guide")
+    assert teardown("--run", "td-twice", "--yes").returncode == 0
+    second = teardown("--run", "td-twice", "--yes")
+    assert second.returncode == 0
+    assert "nothing left in the local AWS" in second.stdout
+    assert leftovers("td-twice") == []
+
+
+@pytest.mark.parametrize("upto", list(STEPS))
+def test_teardown_after_a_run_interrupted_at_each_step(local_aws, upto):
+    run = f"td-stop-{upto.replace(' ', '-')}"
+    create(run, "guide" if upto == "permissions" else "modern", upto=upto)
+    assert leftovers(run), f"nothing was created up to {upto}"
+    assert teardown("--run", run, "--yes").returncode == 0
+    assert leftovers(run) == []
+
+
+def test_teardown_finds_the_run_by_tags_and_names_when_the_state_is_lost(local_aws):
+    bucket.step(run_name="td-lost", bucket_name="custom-name-td-lost")
+    create("td-lost")
+    state.forget("td-lost")
+    assert state.load("td-lost") == {}
+    assert tags.bucket_run("custom-name-td-lost", clients.client("s3")) == "td-lost"
+    result = teardown("--run", "td-lost", "--yes")
+    assert result.returncode == 0, result.stderr
+    assert "custom-name-td-lost" in result.stdout
+    assert leftovers("td-lost") == []
+    names = [b["Name"] for b in clients.client("s3").list_buckets()["Buckets"]]
+    assert "custom-name-td-lost" not in names
+
+
+def test_dry_run_lists_in_deletion_order_and_deletes_nothing(local_aws):
+    create("td-dry")
+    before = leftovers("td-dry")
+    result = teardown("--run", "td-dry", "--dry-run")
+    assert result.returncode == 0
+    lines = result.stdout.splitlines()
+    position = {
+        what: next(i for i, line in enumerate(lines) if what in line)
+        for what in ("distribution", "key group", "public key", "OAC", "bucket")
+    }
+    assert position["distribution"] < position["key group"] < position["public key"]
+    assert position["public key"] < position["OAC"] < position["bucket"]
+    assert "nothing was deleted" in result.stdout
+    assert leftovers("td-dry") == before
+    assert teardown("--run", "td-dry", "--yes").returncode == 0
+
+
+def test_teardown_without_yes_and_without_a_terminal_refuses(local_aws):
+    create("td-ask", upto="bucket")
+    result = teardown("--run", "td-ask")
+    assert result.returncode == 2
+    assert "add --yes" in result.stderr
+    assert leftovers("td-ask") == ["cftutorial-td-ask"]
+    assert teardown("--run", "td-ask", "--yes").returncode == 0
+
+
+def test_cleanup_resumes_after_a_failure_half_way(local_aws, monkeypatch):
+    create("td-resume")
+    real = cleanup._delete
+
+    def fail_at_buckets(item, cf, s3, progress):
+        if item.what == cleanup.BUCKET:
+            raise RuntimeError("network went away")
+        return real(item, cf, s3, progress)
+
+    monkeypatch.setattr(cleanup, "_delete", fail_at_buckets)
+    with pytest.raises(RuntimeError):
+        cleanup.cleanup("td-resume", progress=False)
+    assert state.load("td-resume"), "the state was forgotten although the bucket is left"
+    assert next(found.what for found in cleanup.plan("td-resume")) == cleanup.BUCKET
+    monkeypatch.setattr(cleanup, "_delete", real)
+    cleanup.cleanup("td-resume", progress=False)
+    assert leftovers("td-resume") == []
+
+
+@pytest.mark.slow
+def test_headless_aws_run_without_opt_in_stops_in_notebook_01_before_any_network_call(tmp_path):
+    import papermill
+
+    env = {
+        "CFTUTORIAL_BACKEND": "aws",
+        "CFTUTORIAL_HOME": str(tmp_path / "home"),
+        "AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE",
+        "AWS_SECRET_ACCESS_KEY": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        # any HTTP(S) call would go to this dead proxy and fail with a connection error
+        "HTTPS_PROXY": "http://127.0.0.1:9",
+        "HTTP_PROXY": "http://127.0.0.1:9",
+    }
+    saved = {name: os.environ.get(name) for name in [*env, "CFTUTORIAL_AWS_OPT_IN"]}
+    os.environ.update(env)
+    os.environ.pop("CFTUTORIAL_AWS_OPT_IN", None)
+    out = tmp_path / "01.ipynb"
+    try:
+        with pytest.raises(papermill.PapermillExecutionError) as stopped:
+            papermill.execute_notebook(
+                str(ROOT / "notebooks" / "01-create-bucket-and-upload.ipynb"),
+                str(out),
+                kernel_name="python3",
+                cwd=str(ROOT / "notebooks"),
+                progress_bar=False,
+            )
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+    assert stopped.value.ename == "OptInRequired"
+    assert "CFTUTORIAL_AWS_OPT_IN=yes" in stopped.value.evalue
+    assert "no AWS call was made" in stopped.value.evalue
+    executed = nbformat.read(out, as_version=4)
+    text = "".join(str(o) for cell in executed.cells for o in cell.get("outputs", []))
+    assert "ProxyError" not in text and "EndpointConnectionError" not in text
+    assert not (tmp_path / "home" / "tutorial-state.json").exists(), "a step ran without opt-in"
