@@ -45,3 +45,20 @@ def local_aws(isolated_home: Path) -> Iterator[process.LocalAWSStatus]:
     assert state.running, state
     yield state
     process.stop()
+
+
+@pytest.fixture(autouse=True)
+def free_account_key_pair_slots(request: pytest.FixtureRequest) -> Iterator[None]:
+    """An account has at most two key pairs (as on AWS), and the session shares one local AWS:
+    delete the account key pairs a test registered (guide path) once it is done."""
+    if "local_aws" not in request.fixturenames:
+        yield
+        return
+    from cftutorial import account_keys
+
+    request.getfixturevalue("local_aws")
+    before = {item["KeyPairId"] for item in account_keys.list_account_key_pairs()}
+    yield
+    for item in account_keys.list_account_key_pairs():
+        if item["KeyPairId"] not in before:
+            account_keys.delete_account_key_pair(item["KeyPairId"])

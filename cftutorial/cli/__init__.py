@@ -11,10 +11,10 @@ import sys
 
 from .. import __version__
 from ..errors import CftutorialError
-from . import doctor, local
+from . import batch, doctor, local, signing, teardown
 
 #: Command groups, in the order ``--help`` lists them.
-COMMANDS = [local, doctor]
+COMMANDS = [local, doctor, signing, batch, teardown]
 
 EXIT_ERROR = 2
 

@@ -1,0 +1,142 @@
+"""``cftutorial batch --input FILE --output FILE --base-url URL …``: signed URLs for many objects.
+
+The same code as notebook 07's batch parameters (:func:`cftutorial.batch.sign_batch`), with the
+signing flags of ``cftutorial sign``. Times may be relative (``24h``, ``90m``, ``7d``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .. import batch
+
+#: How many skipped rows the command lists (all are counted in the summary).
+SHOW_BAD_ROWS = 20
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "batch",
+        help="sign URLs for every object in a list (text, CSV or JSONL), on all cores",
+        description="Sign a URL for every object key in --input and write key, url, expires "
+        "rows to --output (CSV or JSONL by extension), in input order. Canned policy by default; "
+        "--date-greater-than or --ip-address make a custom policy per URL; --policy-resource "
+        "signs one shared policy once for every URL (fast, but any one URL then opens every "
+        "object the resource matches).",
+    )
+    parser.add_argument(
+        "--input",
+        required=True,
+        metavar="FILE",
+        help="one object key per line, or *.csv / *.jsonl with a 'key' column "
+        "(optional 'query' column); or s3://BUCKET/PREFIX to list",
+    )
+    parser.add_argument(
+        "--output", required=True, metavar="FILE", help="*.csv or *.jsonl (written atomically)"
+    )
+    parser.add_argument(
+        "--base-url",
+        required=True,
+        metavar="URL",
+        help="the distribution's address, e.g. https://d111111abcdef8.cloudfront.net",
+    )
+    parser.add_argument(
+        "--key-pair-id",
+        required=True,
+        help="the public key's Id (Key-Pair-Id), e.g. K2JCJMDEHXQW5F",
+    )
+    parser.add_argument(
+        "--private-key", required=True, metavar="PEM_FILE", help="the private key file (PEM)"
+    )
+    parser.add_argument(
+        "--date-less-than",
+        required=True,
+        metavar="TIME",
+        help="expiry: relative (24h, 90m, 7d), ISO 8601 (2030-01-01T00:00:00Z) or epoch seconds",
+    )
+    parser.add_argument(
+        "--date-greater-than",
+        metavar="TIME",
+        help="start time (custom policy); relative times count from now (use = for -5m)",
+    )
+    parser.add_argument(
+        "--ip-address",
+        metavar="IP",
+        help="viewer IPv4 address or CIDR range (custom policy), e.g. 192.0.2.0/24",
+    )
+    parser.add_argument(
+        "--policy-resource",
+        metavar="URL",
+        help="one shared custom policy for every URL, e.g. 'https://DOMAIN/course/*'",
+    )
+    parser.add_argument(
+        "--hash-algorithm",
+        default="SHA1",
+        type=str.upper,
+        choices=["SHA1", "SHA256"],
+        help="signature hash (default SHA1, CloudFront's default)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        metavar="N",
+        help=f"signing processes (default: all {batch.default_workers()} cores)",
+    )
+    parser.add_argument(
+        "--on-error",
+        choices=batch.ON_ERROR,
+        default="stop",
+        help="a bad row stops the run and writes nothing (stop, default), or is left out "
+        "and listed at the end (skip)",
+    )
+    bar = parser.add_mutually_exclusive_group()
+    bar.add_argument(
+        "--progress",
+        dest="progress",
+        action="store_true",
+        default=None,
+        help="show a progress bar (default: only on a terminal)",
+    )
+    bar.add_argument("--no-progress", dest="progress", action="store_false")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    show = sys.stderr.isatty() if args.progress is None else args.progress
+    bar = _progress_bar(args.input) if show else None
+    try:
+        result = batch.sign_batch(
+            args.input,
+            args.output,
+            base_url=args.base_url,
+            key_pair_id=args.key_pair_id,
+            private_key=args.private_key,
+            date_less_than=args.date_less_than,
+            date_greater_than=args.date_greater_than,
+            ip_address=args.ip_address,
+            policy_resource=args.policy_resource,
+            hash_algorithm=args.hash_algorithm,
+            workers=args.workers,
+            on_error=args.on_error,
+            progress=None if bar is None else bar.update,
+        )
+    finally:
+        if bar is not None:
+            bar.close()
+    for bad in result.bad_rows[:SHOW_BAD_ROWS]:
+        print(f"cftutorial: skipped {bad}", file=sys.stderr)
+    if result.skipped > SHOW_BAD_ROWS:
+        print(
+            f"cftutorial: … and {result.skipped - SHOW_BAD_ROWS:,} more skipped rows",
+            file=sys.stderr,
+        )
+    print(result.summary())
+    return 0
+
+
+def _progress_bar(source: str):  # -> tqdm.tqdm
+    from tqdm import tqdm
+
+    return tqdm(total=batch.count_rows(source), unit=" rows", file=sys.stderr, smoothing=0.1)
