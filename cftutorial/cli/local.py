@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-from ..localaws import process
-
 
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
@@ -21,7 +19,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     status_parser.set_defaults(handler=status)
 
 
-def _describe(state: process.LocalAWSStatus) -> str:
+def _describe(state) -> str:
     edge = state.edge_endpoint or "not served"
     return (
         f"local AWS running (pid {state.pid})\n"
@@ -33,17 +31,23 @@ def _describe(state: process.LocalAWSStatus) -> str:
 
 
 def start(_args: argparse.Namespace) -> int:
+    from ..localaws import process
+
     state = process.start()
     print(("already running: " if state.already_running else "started: ") + _describe(state))
     return 0
 
 
 def stop(_args: argparse.Namespace) -> int:
+    from ..localaws import process
+
     print("stopped" if process.stop() else "not running")
     return 0
 
 
 def status(args: argparse.Namespace) -> int:
+    from ..localaws import process
+
     state = process.status()
     if args.json:
         print(state.to_json())

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .. import cleanup, config
+from .. import config
 from ..errors import CftutorialError
 
 
@@ -25,11 +25,13 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=run)
 
 
-def _describe(found: list[cleanup.Found]) -> str:
+def _describe(found: list) -> str:
     return "\n".join(f"  {item.what:<34} {item.id}" for item in found)
 
 
 def run(args: argparse.Namespace) -> int:
+    from .. import cleanup  # boto3 and the step modules: loaded only when tearing down
+
     found = cleanup.plan(args.run)
     where = "the local AWS" if config.backend() == "local" else "your AWS account"
     if not found:
