@@ -22,6 +22,7 @@ from typing import Any
 
 from . import clients, config, state
 from .errors import KeyGroupError, WrongKeyPairIdError
+from .etags import delete_with_etag
 
 KEY_TYPES = ("rsa", "ecdsa")
 
@@ -232,31 +233,17 @@ def check_key_pair_id(value: str, *, signing_key: SigningKey) -> str:
 
 
 def delete_key_group(group_id: str, *, cf: Any = None) -> bool:
-    from botocore.exceptions import ClientError
-
     cf = cf or clients.client("cloudfront")
-    try:
-        etag = cf.get_key_group(Id=group_id)["ETag"]
-        cf.delete_key_group(Id=group_id, IfMatch=etag)
-    except ClientError as exc:
-        if exc.response["Error"]["Code"] in ("NoSuchResource", "NoSuchKeyGroup", "404"):
-            return False
-        raise
-    return True
+    return delete_with_etag(
+        cf.get_key_group, cf.delete_key_group, group_id, ("NoSuchResource", "NoSuchKeyGroup")
+    )
 
 
 def delete_public_key(key_id: str, *, cf: Any = None) -> bool:
-    from botocore.exceptions import ClientError
-
     cf = cf or clients.client("cloudfront")
-    try:
-        etag = cf.get_public_key(Id=key_id)["ETag"]
-        cf.delete_public_key(Id=key_id, IfMatch=etag)
-    except ClientError as exc:
-        if exc.response["Error"]["Code"] in ("NoSuchPublicKey", "NoSuchResource", "404"):
-            return False
-        raise
-    return True
+    return delete_with_etag(
+        cf.get_public_key, cf.delete_public_key, key_id, ("NoSuchPublicKey", "NoSuchResource")
+    )
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from . import clients
 from .errors import OriginAccessError
+from .etags import delete_with_etag
 
 OAI_ORIGIN_PREFIX = "origin-access-identity/cloudfront/"
 
@@ -136,31 +137,23 @@ def from_state(record: dict[str, Any]) -> OriginAccess:
 
 def delete_oai(oai_id: str, *, cf: Any = None) -> bool:
     """Delete an OAI (needs its ETag). False when it was already gone."""
-    from botocore.exceptions import ClientError
-
     cf = cf or clients.client("cloudfront")
-    try:
-        etag = cf.get_cloud_front_origin_access_identity(Id=oai_id)["ETag"]
-        cf.delete_cloud_front_origin_access_identity(Id=oai_id, IfMatch=etag)
-    except ClientError as exc:
-        if exc.response["Error"]["Code"] in ("NoSuchCloudFrontOriginAccessIdentity", "404"):
-            return False
-        raise
-    return True
+    return delete_with_etag(
+        cf.get_cloud_front_origin_access_identity,
+        cf.delete_cloud_front_origin_access_identity,
+        oai_id,
+        ("NoSuchCloudFrontOriginAccessIdentity",),
+    )
 
 
 def delete_oac(oac_id: str, *, cf: Any = None) -> bool:
-    from botocore.exceptions import ClientError
-
     cf = cf or clients.client("cloudfront")
-    try:
-        etag = cf.get_origin_access_control(Id=oac_id)["ETag"]
-        cf.delete_origin_access_control(Id=oac_id, IfMatch=etag)
-    except ClientError as exc:
-        if exc.response["Error"]["Code"] in ("NoSuchOriginAccessControl", "404"):
-            return False
-        raise
-    return True
+    return delete_with_etag(
+        cf.get_origin_access_control,
+        cf.delete_origin_access_control,
+        oac_id,
+        ("NoSuchOriginAccessControl",),
+    )
 
 
 def step(*, run_name: str, approach: str = "modern") -> OriginAccess:

@@ -1,0 +1,29 @@
+"""CloudFront's optimistic locking: every change or deletion names the ETag it last read.
+
+Deleting a key group, public key, OAI or OAC is always the same two calls — read the resource
+for its ETag, delete with ``IfMatch=ETag`` — and "already gone" is not an error for cleanup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+
+def delete_with_etag(
+    get: Callable[..., dict[str, Any]],
+    delete: Callable[..., Any],
+    resource_id: str,
+    missing_codes: tuple[str, ...],
+) -> bool:
+    """``delete(Id=…, IfMatch=ETag from get(Id=…))``; False when the resource no longer exists."""
+    try:
+        etag = get(Id=resource_id)["ETag"]
+        delete(Id=resource_id, IfMatch=etag)
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] in (*missing_codes, "404"):
+            return False
+        raise
+    return True
