@@ -34,6 +34,7 @@ lab: $(VENV)/.installed-lab
 	$(BIN)/jupyter lab --notebook-dir=notebooks --port=$(PORT) $(if $(NO_BROWSER),--no-browser,)
 
 test: $(VENV)/.installed-test
+	@bash scripts/install-test-system-deps.sh
 	@$(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests; failing on purpose" >&2; exit 1; fi; \
 	exit $$rc

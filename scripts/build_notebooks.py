@@ -1303,9 +1303,15 @@ forms.table([{k: d.get(k) for k in ("path", "status", "code", "reason")}
     ),
     code(
         """
-import html
+from cftutorial import player
 
-HTML(f'<video controls width="320" src="{html.escape(viewer.edge_url(video_url))}"></video>')
+# The browser fetches the video through this Jupyter server (its /proxy/PORT/ route to the local
+# edge), so it plays on a laptop, on Binder and on a JupyterHub alike; on AWS the src is the signed
+# CloudFront URL itself. The URL is escaped for the HTML attribute, not changed.
+print("the browser loads:", player.browser_url(video_url).split("?")[0] + "?…")
+display(player.video(video_url, width=320, element_id="signed-video"))
+print("The URL that expired a minute ago, in the same player (403: nothing plays):")
+player.video(cases["expired a minute ago"], width=320, element_id="expired-video")
 """
     ),
     md(
