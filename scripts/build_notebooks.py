@@ -1050,6 +1050,20 @@ hash_algorithm = "SHA1"  # "SHA1" (default) or "SHA256"
 object_key = "video.mp4"
 expires_in = 300  # seconds
 ip_range = "127.0.0.1/32"  # for the custom policy (the local viewer is 127.0.0.1)
+# batch signing (the section at the end); papermill: -p batch_objects s3://BUCKET/PREFIX, …
+batch_objects = None  # None: this run's samples; a list, a .txt/.csv/.jsonl file or "s3://BUCKET/PREFIX"
+batch_domain = None  # None: this run's distribution ("d….cloudfront.net" or "https://…")
+batch_key_pair_id = None  # None: this run's public key id
+batch_private_key = None  # None: this run's private key file
+batch_expires = "24h"  # relative (24h, 90m, 7d), ISO 8601 or epoch seconds
+batch_policy = "canned"  # "canned", "custom" (one per URL) or "shared" (one for a prefix)
+batch_ip_address = None  # custom/shared: e.g. "192.0.2.0/24"
+batch_starts = None  # custom/shared: start, e.g. "now" or "2030-01-01T00:00:00Z"
+batch_policy_resource = None  # shared: "https://DOMAIN/course/*" (None: all)
+batch_hash_algorithm = None  # None: hash_algorithm above
+batch_output = None  # None: $CFTUTORIAL_HOME/batch/<run>-signed-urls.csv and .jsonl
+batch_workers = None  # None: every core
+batch_on_error = "stop"  # "stop" at the first bad row, or "skip" and list it
 """,
         "forms.signing_form(run_name=run_name, approach=approach, hash_algorithm=hash_algorithm, "
         "object_key=object_key, expires_in=expires_in, ip_range=ip_range)",
