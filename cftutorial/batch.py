@@ -51,7 +51,8 @@ from typing import Any, Literal
 from urllib.parse import quote, urlsplit
 
 from . import keys, policy, signer
-from .errors import BadRowError, BatchError, CftutorialError, PolicyError
+from .errors import BadRowError, BatchError, CftutorialError
+from .policy import parse_time
 
 OnError = Literal["stop", "skip"]
 ON_ERROR = ("stop", "skip")
@@ -67,8 +68,6 @@ CHUNKS_PER_WORKER = 4
 KEEP_BAD_ROWS = 100
 MAX_KEY_BYTES = 1024  # S3's limit on an object key
 
-_RELATIVE = re.compile(r"\s*([+-]?)\s*(\d+)\s*([smhdw])\s*", re.IGNORECASE)
-_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 _PLAIN_URL = re.compile(r"[\x21\x24-\x5b\x5d-\x7e]+")  # printable ASCII but space " # \
 #: Keys made only of characters that percent-encoding leaves alone (the common case, checked fast).
 _PLAIN_KEY = re.compile(r"[A-Za-z0-9_.~/-]+")
@@ -128,43 +127,6 @@ class BatchResult:
 
 
 # ---------------------------------------------------------------------------------------- times
-
-
-def parse_time(
-    value: int | float | datetime | timedelta | str, *, name: str, now: float | None = None
-) -> int:
-    """Epoch seconds from a relative time (``24h``, ``90m``, ``7d``, ``-5m``, a timedelta) or an
-    absolute one (epoch seconds, ISO 8601, aware datetime).
-
-    Relative times are counted from ``now`` (the start of the run), so every URL of a batch gets
-    the same expiry.
-    """
-    current = time.time() if now is None else now
-    if isinstance(value, timedelta):
-        return policy.to_epoch(current + value.total_seconds(), name=name)
-    if isinstance(value, str):
-        text = value.strip()
-        if text.lower() == "now":
-            return int(current)
-        match = _RELATIVE.fullmatch(text)
-        if match:
-            sign, amount, unit = match.groups()
-            offset = int(amount) * _UNIT_SECONDS[unit.lower()]
-            return policy.to_epoch(current + (-offset if sign == "-" else offset), name=name)
-        if not text.isdigit() and not _looks_iso(text):
-            raise PolicyError(
-                f"{name}={value!r} is not a time; use a relative time such as 24h, 90m, 7d or "
-                "30s, an ISO 8601 time such as 2030-01-01T00:00:00Z, or Unix seconds"
-            )
-    return policy.to_epoch(value, name=name)
-
-
-def _looks_iso(text: str) -> bool:
-    try:
-        datetime.fromisoformat(text[:-1] + "+00:00" if text[-1:] in "Zz" else text)
-    except ValueError:
-        return False
-    return True
 
 
 # ------------------------------------------------------------------------------------- URLs

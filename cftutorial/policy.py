@@ -15,7 +15,7 @@ import ipaddress
 import json
 import re
 import time
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 from .errors import PolicyError
 
@@ -24,6 +24,8 @@ MAX_EPOCH = 2147483647
 _FORBIDDEN = re.compile(r'["\x00-\x1f\x7f]')
 _PLAIN = re.compile(r"[\x20-\x7e]*")
 _DIGITS = re.compile(r"[0-9]+")
+_RELATIVE = re.compile(r"\s*([+-]?)\s*(\d+)\s*([smhdw])\s*", re.IGNORECASE)
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 
 def iso(epoch: float) -> str:
@@ -63,6 +65,42 @@ def to_epoch(value: int | float | datetime | str, *, name: str) -> int:
             "an aware datetime or an ISO 8601 string"
         )
     return _in_range(seconds, name)
+
+
+def parse_time(
+    value: int | float | datetime | timedelta | str, *, name: str, now: float | None = None
+) -> int:
+    """:func:`to_epoch`, plus times relative to ``now``: ``24h``, ``90m``, ``7d``, ``-5m``, ``now``
+    or a timedelta (what the command line and batch runs accept).
+
+    A batch passes one ``now`` (its start) so that every URL of the batch gets the same expiry.
+    """
+    current = time.time() if now is None else now
+    if isinstance(value, timedelta):
+        return to_epoch(current + value.total_seconds(), name=name)
+    if isinstance(value, str):
+        text = value.strip()
+        if text.lower() == "now":
+            return int(current)
+        match = _RELATIVE.fullmatch(text)
+        if match:
+            sign, amount, unit = match.groups()
+            offset = int(amount) * _UNIT_SECONDS[unit.lower()]
+            return to_epoch(current + (-offset if sign == "-" else offset), name=name)
+        if not _DIGITS.fullmatch(text) and not _is_iso(text):
+            raise PolicyError(
+                f"{name}={value!r} is not a time; use a relative time such as 24h, 90m, 7d or "
+                "30s, an ISO 8601 time such as 2030-01-01T00:00:00Z, or Unix seconds"
+            )
+    return to_epoch(value, name=name)
+
+
+def _is_iso(text: str) -> bool:
+    try:
+        datetime.fromisoformat(text[:-1] + "+00:00" if text[-1:] in "Zz" else text)
+    except ValueError:
+        return False
+    return True
 
 
 def _parse_time_text(text: str, name: str) -> int | datetime:

@@ -162,3 +162,26 @@ def test_bad_input_through_the_real_command_prints_no_traceback(key_dir: Path) -
     assert verify_run.returncode == 2
     assert "Traceback" not in verify_run.stderr
     assert "cannot read public key file '/nonexistent.pem'" in verify_run.stderr
+
+
+def test_sign_accepts_a_relative_expiry_like_batch(tmp_path) -> None:
+    import subprocess
+    import sys
+    import time
+
+    from cftutorial import keys
+
+    files = keys.write_key_pair(tmp_path, kind="rsa")
+    before = int(time.time())
+    url = subprocess.run(
+        [
+            sys.executable, "-m", "cftutorial", "sign",
+            "--url", "https://d111111abcdef8.cloudfront.net/video.mp4",
+            "--key-pair-id", "K2JCJMDEHXQW5F",
+            "--private-key", str(files.private_key_path),
+            "--date-less-than", "2h",
+        ],
+        capture_output=True, text=True, check=True, timeout=60,
+    ).stdout.strip()  # fmt: skip
+    expires = int(url.split("Expires=")[1].split("&")[0])
+    assert before + 7200 <= expires <= int(time.time()) + 7200

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from .. import keys
+from .. import keys, policy
 from ..errors import CookieOptionError
 from ..signer import HASH_ALGORITHMS, Signer
 from ..verify import requested_key_pair_id, verify
@@ -51,9 +51,16 @@ def _signing_flags(parser: argparse.ArgumentParser) -> None:
         "--private-key", required=True, metavar="PATH", help="PEM file, as a path or file://path"
     )
     parser.add_argument(
-        "--date-less-than", required=True, metavar="TIME", help="expiry: epoch seconds or ISO 8601"
+        "--date-less-than",
+        required=True,
+        metavar="TIME",
+        help="expiry: relative (24h, 90m, 7d), ISO 8601 or epoch seconds",
     )
-    parser.add_argument("--date-greater-than", metavar="TIME", help="start: epoch or ISO 8601")
+    parser.add_argument(
+        "--date-greater-than",
+        metavar="TIME",
+        help="start: relative (now, -5m), ISO 8601 or epoch seconds",
+    )
     parser.add_argument("--ip-address", metavar="IP", help="IPv4 address or CIDR range")
     parser.add_argument(
         "--policy-resource", metavar="RESOURCE", help="custom policy resource (wildcards * and ?)"
@@ -99,8 +106,10 @@ def _signer(args: argparse.Namespace) -> Signer:
 
 def _policy_options(args: argparse.Namespace) -> dict:
     return {
-        "date_less_than": args.date_less_than,
-        "date_greater_than": args.date_greater_than,
+        "date_less_than": policy.parse_time(args.date_less_than, name="date_less_than"),
+        "date_greater_than": None
+        if args.date_greater_than is None
+        else policy.parse_time(args.date_greater_than, name="date_greater_than"),
         "ip_address": args.ip_address,
         "allow_past": args.allow_past,
     }
