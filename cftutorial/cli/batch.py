@@ -10,6 +10,7 @@ import argparse
 import sys
 
 from .. import batch
+from .signing import add_policy_flags
 
 #: How many skipped rows the command lists (all are counted in the summary).
 SHOW_BAD_ROWS = 20
@@ -41,41 +42,9 @@ def register(commands: argparse._SubParsersAction) -> None:
         metavar="URL",
         help="the distribution's address, e.g. https://d111111abcdef8.cloudfront.net",
     )
-    parser.add_argument(
-        "--key-pair-id",
-        required=True,
-        help="the public key's Id (Key-Pair-Id), e.g. K2JCJMDEHXQW5F",
-    )
-    parser.add_argument(
-        "--private-key", required=True, metavar="PEM_FILE", help="the private key file (PEM)"
-    )
-    parser.add_argument(
-        "--date-less-than",
-        required=True,
-        metavar="TIME",
-        help="expiry: relative (24h, 90m, 7d), ISO 8601 (2030-01-01T00:00:00Z) or epoch seconds",
-    )
-    parser.add_argument(
-        "--date-greater-than",
-        metavar="TIME",
-        help="start time (custom policy); relative times count from now (use = for -5m)",
-    )
-    parser.add_argument(
-        "--ip-address",
-        metavar="IP",
-        help="viewer IPv4 address or CIDR range (custom policy), e.g. 192.0.2.0/24",
-    )
-    parser.add_argument(
-        "--policy-resource",
-        metavar="URL",
-        help="one shared custom policy for every URL, e.g. 'https://DOMAIN/course/*'",
-    )
-    parser.add_argument(
-        "--hash-algorithm",
-        default="SHA1",
-        type=str.upper,
-        choices=["SHA1", "SHA256"],
-        help="signature hash (default SHA1, CloudFront's default)",
+    add_policy_flags(
+        parser,
+        policy_resource_help="one shared custom policy for every URL, e.g. 'https://DOMAIN/course/*'",
     )
     parser.add_argument(
         "--workers",

@@ -44,9 +44,17 @@ def _register_keys(commands: argparse._SubParsersAction) -> None:
     create.set_defaults(handler=run_keys_create)
 
 
-def _signing_flags(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--url", required=True, help="the viewer URL (for cookies: the resource)")
-    parser.add_argument("--key-pair-id", required=True, help="the CloudFront public key id")
+def add_policy_flags(
+    parser: argparse.ArgumentParser,
+    *,
+    policy_resource_help: str = "custom policy resource (wildcards * and ?)",
+) -> None:
+    """The flags of ``aws cloudfront sign`` after ``--url``; ``cftutorial batch`` takes them too."""
+    parser.add_argument(
+        "--key-pair-id",
+        required=True,
+        help="the CloudFront public key's Id (Key-Pair-Id), e.g. K2JCJMDEHXQW5F",
+    )
     parser.add_argument(
         "--private-key", required=True, metavar="PATH", help="PEM file, as a path or file://path"
     )
@@ -54,18 +62,31 @@ def _signing_flags(parser: argparse.ArgumentParser) -> None:
         "--date-less-than",
         required=True,
         metavar="TIME",
-        help="expiry: relative (24h, 90m, 7d), ISO 8601 or epoch seconds",
+        help="expiry: relative (24h, 90m, 7d), ISO 8601 (2030-01-01T00:00:00Z) or epoch seconds",
     )
     parser.add_argument(
         "--date-greater-than",
         metavar="TIME",
-        help="start: relative (now, -5m), ISO 8601 or epoch seconds",
+        help="start (custom policy): relative (now, use = for -5m), ISO 8601 or epoch seconds",
     )
-    parser.add_argument("--ip-address", metavar="IP", help="IPv4 address or CIDR range")
     parser.add_argument(
-        "--policy-resource", metavar="RESOURCE", help="custom policy resource (wildcards * and ?)"
+        "--ip-address",
+        metavar="IP",
+        help="viewer IPv4 address or CIDR range (custom policy), e.g. 192.0.2.0/24",
     )
-    parser.add_argument("--hash-algorithm", type=str.upper, choices=HASH_ALGORITHMS, default="SHA1")
+    parser.add_argument("--policy-resource", metavar="RESOURCE", help=policy_resource_help)
+    parser.add_argument(
+        "--hash-algorithm",
+        type=str.upper,
+        choices=HASH_ALGORITHMS,
+        default="SHA1",
+        help="signature hash (default SHA1, CloudFront's default)",
+    )
+
+
+def _signing_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--url", required=True, help="the viewer URL (for cookies: the resource)")
+    add_policy_flags(parser)
     parser.add_argument(
         "--allow-past", action="store_true", help="allow an expiry already past (demonstrations)"
     )
