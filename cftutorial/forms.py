@@ -95,7 +95,9 @@ def bucket_form(**params: Any) -> Form:
     fields["region"] = _text("region", params.get("region", "us-east-1"))
     fields["aws_opt_in"] = widgets.Checkbox(
         value=bool(params.get("aws_opt_in", False)),
-        description="Create resources in my AWS account (only with CFTUTORIAL_BACKEND=aws)",
+        description="Create resources in my AWS account",
+        description_allow_html=False,
+        tooltip="Only with CFTUTORIAL_BACKEND=aws: agree to create billable resources",
         style=_STYLE,
         layout=_LAYOUT,
     )
