@@ -10,12 +10,13 @@ PORT ?= 8888
 NO_BROWSER ?=
 PYTEST_ARGS ?=
 
-.PHONY: lab test lint format local-stop clean-state help
+.PHONY: lab test lint format notebooks local-stop clean-state help
 
 help:
 	@echo "make lab    open the tutorial in JupyterLab (local AWS started for you)"
 	@echo "make test   run the whole test suite"
-	@echo "make lint   ruff check + ruff format --check"
+	@echo "make lint   ruff check + ruff format --check + import contracts"
+	@echo "make notebooks  regenerate notebooks/*.ipynb from their .md sources"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +44,11 @@ test: $(VENV)/.installed-test
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+# Each notebook's one source is notebooks/NN-*.md; the .ipynb is generated (see notebooks/jupytext.toml).
+notebooks: $(VENV)/.installed-test
+	$(BIN)/python scripts/sync_notebooks.py
 
 format: $(VENV)/.installed-test
 	$(BIN)/ruff format .

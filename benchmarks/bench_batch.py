@@ -25,7 +25,8 @@ import threading
 import time
 from pathlib import Path
 
-from cftutorial import batch, keys
+from cftutorial import batch
+from cftutorial.signing import keys
 
 BASE = "https://d111111abcdef8.cloudfront.net"
 KEY_ID = "K2JCJMDEHXQW5F"

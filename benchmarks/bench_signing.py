@@ -24,8 +24,8 @@ from botocore.signers import CloudFrontSigner
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding
 
-from cftutorial import keys, policy
-from cftutorial.signer import Signer
+from cftutorial.signing import keys, policy
+from cftutorial.signing.signer import Signer
 
 CORE = 0
 SECONDS = 2.0

@@ -8,7 +8,7 @@
 | ``CFTUTORIAL_EDGE_PORT`` | port of the local CloudFront edge (``0`` = any free port) | 4751 |
 | ``CFTUTORIAL_DEPLOY_SECONDS`` | how long a local distribution stays ``InProgress`` after a change (0–3600) | 2 |
 | ``CFTUTORIAL_EDGE_CORS_ORIGINS`` | CORS for in-browser players: ``*``, a comma-separated list of origins, or empty for none | ``*`` |
-| ``CFTUTORIAL_AWS_OPT_IN`` | ``yes`` lets aws mode create resources (see :mod:`cftutorial.awsmode`) | unset |
+| ``CFTUTORIAL_AWS_OPT_IN`` | ``yes`` lets aws mode create resources (see :mod:`cftutorial.aws.backend`) | unset |
 """
 
 from __future__ import annotations

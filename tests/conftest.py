@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from cftutorial.aws import account_keys
 from cftutorial.localaws import process
 
 ISOLATED_ENV = {
@@ -54,7 +55,6 @@ def free_account_key_pair_slots(request: pytest.FixtureRequest) -> Iterator[None
     if "local_aws" not in request.fixturenames:
         yield
         return
-    from cftutorial import account_keys
 
     request.getfixturevalue("local_aws")
     before = {item["KeyPairId"] for item in account_keys.list_account_key_pairs()}

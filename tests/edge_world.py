@@ -22,11 +22,12 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from cftutorial import clients, keys
-from cftutorial.account_keys import register_account_key_pair
+from cftutorial.aws import clients
+from cftutorial.aws.account_keys import register_account_key_pair
 from cftutorial.errors import AccountKeyPairError
 from cftutorial.localaws import process
-from cftutorial.signer import Signer
+from cftutorial.signing import keys
+from cftutorial.signing.signer import Signer
 
 CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
 VIDEO = os.urandom(200_003)

@@ -15,10 +15,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cftutorial import batch, keys, verify
+from cftutorial import batch
+from cftutorial.aws import clients
+from cftutorial.batch import run as batch_run
 from cftutorial.cli import main
 from cftutorial.errors import BadRowError, BatchError, PolicyError
-from cftutorial.signer import Signer
+from cftutorial.signing import keys, policy, verify, wildcard
+from cftutorial.signing.signer import Signer
 
 DOMAIN = "d111111abcdef8.cloudfront.net"
 BASE = f"https://{DOMAIN}"
@@ -132,11 +135,10 @@ def test_every_acceptable_key_becomes_a_url_whose_path_decodes_back_to_the_key(p
     text=st.text(alphabet="ab/.", max_size=8),
 )
 def test_the_compiled_resource_matcher_agrees_with_the_verifier(pattern: str, text: str) -> None:
-    assert batch.resource_matcher(pattern)(text) == verify.wildcard_match(pattern, text)
+    assert wildcard.matcher(pattern)(text) == wildcard.match(pattern, text)
 
 
 def test_keys_under_an_s3_prefix_are_listed_through_the_active_backend(local_aws) -> None:
-    from cftutorial import clients
 
     s3 = clients.client("s3")
     s3.create_bucket(Bucket="cftutorial-batch-listing")
@@ -154,12 +156,12 @@ def test_keys_under_an_s3_prefix_are_listed_through_the_active_backend(local_aws
     ("value", "offset"), [("24h", 86400), ("90m", 5400), ("7d", 604800), ("-5m", -300)]
 )
 def test_relative_times_count_from_the_start_of_the_run(value: str, offset: int) -> None:
-    assert batch.parse_time(value, name="t", now=1_800_000_000) == 1_800_000_000 + offset
+    assert policy.parse_time(value, name="t", now=1_800_000_000) == 1_800_000_000 + offset
 
 
 def test_an_unreadable_time_names_the_value_and_the_accepted_forms() -> None:
     with pytest.raises(PolicyError, match=r"'24x' is not a time; use a relative time such as 24h"):
-        batch.parse_time("24x", name="date_less_than")
+        policy.parse_time("24x", name="date_less_than")
 
 
 def test_row_count_for_the_progress_bar_ignores_the_csv_header_and_a_missing_final_newline(
@@ -373,11 +375,11 @@ def test_the_parallel_window_holds_a_bounded_number_of_chunks(tmp_path, key_file
 def test_a_worker_that_dies_is_reported_as_a_batch_error_without_output(
     tmp_path, key_files, monkeypatch
 ) -> None:
-    if batch._process_context().get_start_method() != "fork":
+    if batch_run._process_context().get_start_method() != "fork":
         pytest.skip(
             "the crash is injected by patching the parent, which only forked workers inherit"
         )
-    monkeypatch.setattr(batch._RowSigner, "chunk", lambda self, rows: os._exit(3))
+    monkeypatch.setattr(batch_run._RowSigner, "chunk", lambda self, rows: os._exit(3))
     output = tmp_path / "out.csv"
     with pytest.raises(BatchError, match=r"a signing worker process died before finishing"):
         sign([f"k{i}" for i in range(100)], output, key_files, workers=2, chunk_rows=10)

@@ -6,7 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from cftutorial import batch, bucket, clients, config, keygroups, keys, state, verify, viewer
+from cftutorial import batch, config
+from cftutorial.aws import clients
+from cftutorial.signing import keys, verify
+from cftutorial.tutorial import state, viewer
+from cftutorial.tutorial import step01_bucket as step01
+from cftutorial.tutorial import step02_origin_access as step02
+from cftutorial.tutorial import step03_who_may_read as step03
+from cftutorial.tutorial import step04_distribution as step04
+from cftutorial.tutorial import step06_signing_keys as step06
 
 pytestmark = [pytest.mark.slow, pytest.mark.localaws]
 
@@ -19,13 +27,12 @@ COUNT = 300
 @pytest.fixture(scope="module")
 def tutorial_run(local_aws) -> dict:
     """Steps 01-06 for one run (what notebooks 01-06 do), plus a few hundred course objects."""
-    from cftutorial import distribution, origin_access, permissions
 
-    bucket.step(run_name=RUN)
-    origin_access.step(run_name=RUN)
-    permissions.step(run_name=RUN, show_acl_failure=False)
-    distribution.step(run_name=RUN, progress=False)
-    keygroups.step(run_name=RUN, progress=False)
+    step01.step(run_name=RUN)
+    step02.step(run_name=RUN)
+    step03.step(run_name=RUN, show_acl_failure=False)
+    step04.step(run_name=RUN, progress=False)
+    step06.step(run_name=RUN, progress=False)
     name = state.require(RUN, "bucket")
     s3 = clients.client("s3")
     names = [

@@ -8,7 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cftutorial import bucket, clients, state
+from cftutorial.aws import buckets, clients
+from cftutorial.tutorial import state
+from cftutorial.tutorial import step01_bucket as step01
 
 
 @pytest.mark.parametrize(
@@ -27,13 +29,13 @@ from cftutorial import bucket, clients, state
     ],
 )
 def test_a_broken_naming_rule_is_named_in_the_error(name, rule):
-    with pytest.raises(bucket.BucketNameError, match=re.escape(rule)) as caught:
-        bucket.check_bucket_name(name)
+    with pytest.raises(buckets.BucketNameError, match=re.escape(rule)) as caught:
+        buckets.check_bucket_name(name)
     assert repr(name) in str(caught.value)
 
 
 def test_a_dotted_name_is_accepted_with_an_https_warning():
-    warnings = bucket.check_bucket_name("stream.example.com")
+    warnings = buckets.check_bucket_name("stream.example.com")
     assert len(warnings) == 1
     assert "HTTPS" in warnings[0]
 
@@ -43,57 +45,57 @@ def test_a_dotted_name_is_accepted_with_an_https_warning():
 def test_hyphenated_lowercase_names_pass_without_warnings(name):
     if name.startswith("xn--") or name.endswith("-s3alias"):
         return
-    assert bucket.check_bucket_name(name) == []
+    assert buckets.check_bucket_name(name) == []
 
 
 def test_us_east_1_gets_no_location_constraint():
-    kwargs = bucket.create_bucket_kwargs("cftutorial-x", region="us-east-1")
+    kwargs = buckets.create_bucket_kwargs("cftutorial-x", region="us-east-1")
     assert "CreateBucketConfiguration" not in kwargs
     assert kwargs["ObjectOwnership"] == "BucketOwnerEnforced"
 
 
 def test_other_regions_get_a_location_constraint():
-    kwargs = bucket.create_bucket_kwargs("cftutorial-x", region="eu-west-1")
+    kwargs = buckets.create_bucket_kwargs("cftutorial-x", region="eu-west-1")
     assert kwargs["CreateBucketConfiguration"] == {"LocationConstraint": "eu-west-1"}
 
 
 def test_a_region_that_is_not_one_is_refused():
-    with pytest.raises(bucket.RegionError, match="'Europe'"):
-        bucket.create_bucket_kwargs("cftutorial-x", region="Europe")
+    with pytest.raises(buckets.RegionError, match="'Europe'"):
+        buckets.create_bucket_kwargs("cftutorial-x", region="Europe")
 
 
 def test_an_unknown_object_ownership_is_refused():
-    with pytest.raises(bucket.BucketError, match="BucketOwnerPreferred"):
-        bucket.create_bucket_kwargs("cftutorial-x", object_ownership="Public")
+    with pytest.raises(step01.BucketError, match="BucketOwnerPreferred"):
+        buckets.create_bucket_kwargs("cftutorial-x", object_ownership="Public")
 
 
 def test_creating_twice_finds_the_existing_bucket(local_aws):
-    first = bucket.create_bucket("cftutorial-bk-twice")
-    second = bucket.create_bucket("cftutorial-bk-twice")
+    first = buckets.create_bucket("cftutorial-bk-twice")
+    second = buckets.create_bucket("cftutorial-bk-twice")
     assert (first.created, second.created) == (True, False)
     names = [b["Name"] for b in clients.client("s3").list_buckets()["Buckets"]]
     assert names.count("cftutorial-bk-twice") == 1
 
 
 def test_a_bucket_in_another_region_has_that_location(local_aws):
-    info = bucket.create_bucket("cftutorial-bk-eu", region="eu-west-1")
+    info = buckets.create_bucket("cftutorial-bk-eu", region="eu-west-1")
     assert info.origin_domain == "cftutorial-bk-eu.s3.eu-west-1.amazonaws.com"
-    assert bucket.bucket_region("cftutorial-bk-eu") == "eu-west-1"
+    assert buckets.bucket_region("cftutorial-bk-eu") == "eu-west-1"
 
 
 def test_asking_for_an_existing_bucket_in_another_region_is_refused(local_aws):
-    bucket.create_bucket("cftutorial-bk-moved", region="eu-west-1")
-    with pytest.raises(bucket.RegionError, match="eu-west-1"):
-        bucket.create_bucket("cftutorial-bk-moved", region="us-east-1")
+    buckets.create_bucket("cftutorial-bk-moved", region="eu-west-1")
+    with pytest.raises(buckets.RegionError, match="eu-west-1"):
+        buckets.create_bucket("cftutorial-bk-moved", region="us-east-1")
 
 
 def test_the_guide_approach_creates_a_bucket_that_allows_acls(local_aws):
-    bucket.create_bucket("cftutorial-bk-acl", object_ownership=bucket.ownership_for("guide"))
-    assert bucket.object_ownership("cftutorial-bk-acl") == "BucketOwnerPreferred"
+    buckets.create_bucket("cftutorial-bk-acl", object_ownership=step01.ownership_for("guide"))
+    assert buckets.object_ownership("cftutorial-bk-acl") == "BucketOwnerPreferred"
 
 
 def test_sample_files_include_the_video_its_hls_rendition_and_a_page():
-    samples = {s.key: s for s in bucket.sample_files()}
+    samples = {s.key: s for s in step01.sample_files()}
     assert {"video.mp4", "hls/video.m3u8", "hls/video0.ts", "hello.html"} <= set(samples)
     assert samples["video.mp4"].content_type == "video/mp4"
     assert samples["video.mp4"].size < 1_000_000
@@ -105,9 +107,9 @@ def test_sample_files_include_the_video_its_hls_rendition_and_a_page():
 
 
 def test_step_uploads_the_samples_and_saves_the_bucket(local_aws):
-    result = bucket.step(run_name="bk-step", approach="modern")
-    listed = {row["Key"]: row["Size"] for row in bucket.list_objects("cftutorial-bk-step")}
-    for sample in bucket.sample_files():
+    result = step01.step(run_name="bk-step", approach="modern")
+    listed = {row["Key"]: row["Size"] for row in buckets.list_objects("cftutorial-bk-step")}
+    for sample in step01.sample_files():
         assert listed[sample.key] == sample.size
     head = clients.client("s3").head_object(Bucket="cftutorial-bk-step", Key="hls/video.m3u8")
     assert head["ContentType"] == "application/vnd.apple.mpegurl"

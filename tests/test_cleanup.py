@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cftutorial import bucket, cleanup, clients, distribution, origin_access, permissions, state
+from cftutorial.aws import clients
+from cftutorial.tutorial import cleanup, state
+from cftutorial.tutorial import step01_bucket as step01
+from cftutorial.tutorial import step02_origin_access as step02
+from cftutorial.tutorial import step03_who_may_read as step03
+from cftutorial.tutorial import step04_distribution as step04
 
 
-def _full_run(run_name: str, approach: str) -> distribution.DistributionStep:
-    bucket.step(run_name=run_name, approach=approach)
-    origin_access.step(run_name=run_name, approach=approach)
-    permissions.step(run_name=run_name, approach=approach)
-    return distribution.step(run_name=run_name, approach=approach, progress=False)
+def _full_run(run_name: str, approach: str) -> step04.DistributionStep:
+    step01.step(run_name=run_name, approach=approach)
+    step02.step(run_name=run_name, approach=approach)
+    step03.step(run_name=run_name, approach=approach)
+    return step04.step(run_name=run_name, approach=approach, progress=False)
 
 
 def test_cleanup_removes_every_resource_of_a_modern_run(local_aws):
@@ -31,7 +36,7 @@ def test_cleanup_removes_every_resource_of_a_modern_run(local_aws):
     assert order.index("distribution") < order.index("key group") < order.index("public key")
     assert order.index("public key") < order.index("OAC")
     cf, s3 = clients.client("cloudfront"), clients.client("s3")
-    assert distribution.find_distribution("cl-modern") is None
+    assert step04.find_run_distribution("cl-modern") is None
     assert result.key_group_id not in str(cf.list_key_groups())
     buckets = [b["Name"] for b in s3.list_buckets()["Buckets"]]
     assert "cftutorial-cl-modern" not in buckets and "cftutorial-cl-modern-acl-demo" not in buckets
@@ -41,11 +46,11 @@ def test_cleanup_removes_every_resource_of_a_modern_run(local_aws):
 
 def test_cleanup_of_a_guide_run_removes_the_oai(local_aws):
     _full_run("cl-guide", "guide")
-    oai = origin_access.find_oai("cl-guide")
+    oai = step02.find_run_oai("cl-guide")
     assert oai is not None
     steps = cleanup.cleanup("cl-guide", progress=False)
     assert cleanup.CleanupStep("OAI", oai.id, "deleted") in steps
-    assert origin_access.find_oai("cl-guide") is None
+    assert step02.find_run_oai("cl-guide") is None
 
 
 def test_cleanup_twice_finds_nothing_left_the_second_time(local_aws):

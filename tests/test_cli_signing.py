@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from cftutorial.cli import main
+from cftutorial.signing import keys
 
 FUTURE = "2030-01-01T00:00:00Z"
 KEY_ID = "K2JCJMDEHXQW5F"
@@ -168,8 +169,6 @@ def test_sign_accepts_a_relative_expiry_like_batch(tmp_path) -> None:
     import subprocess
     import sys
     import time
-
-    from cftutorial import keys
 
     files = keys.write_key_pair(tmp_path, kind="rsa")
     before = int(time.time())

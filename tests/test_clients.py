@@ -7,8 +7,9 @@ from pathlib import Path
 import boto3
 import pytest
 
-from cftutorial import clients, config
-from cftutorial.awsmode import OptInRequired
+from cftutorial import config
+from cftutorial.aws import clients
+from cftutorial.aws.backend import OptInRequired
 from cftutorial.errors import BackendError, ConfigError
 
 FAKE_KEY = "AKIAIOSFODNN7EXAMPLE"

@@ -7,10 +7,10 @@ import json
 
 import pytest
 
-from cftutorial import keys
-from cftutorial.cookies import set_cookie_headers, signed_cookies
 from cftutorial.errors import CookieOptionError, PolicyError
-from cftutorial.verify import verify
+from cftutorial.signing import keys
+from cftutorial.signing.cookies import set_cookie_headers, signed_cookies
+from cftutorial.signing.verify import verify
 
 FUTURE = 1893456000
 NOW = FUTURE - 600

@@ -5,18 +5,25 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
-from cftutorial import bucket, clients, distribution, origin_access, permissions, state
+from cftutorial.aws import clients, distributions
+from cftutorial.tutorial import names as run_names
+from cftutorial.tutorial import state
+from cftutorial.tutorial import step01_bucket as step01
+from cftutorial.tutorial import step02_origin_access as step02
+from cftutorial.tutorial import step03_who_may_read as step03
+from cftutorial.tutorial import step04_distribution as step04
+from cftutorial.tutorial import step06_signing_keys as step06
 
 
 def _prepare(run_name: str, approach: str) -> None:
-    bucket.step(run_name=run_name, approach=approach)
-    origin_access.step(run_name=run_name, approach=approach)
-    permissions.step(run_name=run_name, approach=approach, show_acl_failure=False)
+    step01.step(run_name=run_name, approach=approach)
+    step02.step(run_name=run_name, approach=approach)
+    step03.step(run_name=run_name, approach=approach, show_acl_failure=False)
 
 
 def test_the_config_uses_the_regional_origin_and_caching_optimized():
-    access = origin_access.OriginAccess("oac", "OACID", "n")
-    config = distribution.distribution_config(
+    access = step02.OriginAccess("oac", "OACID", "n")
+    config = step04.config_for(
         run_name="d", bucket="b", region="eu-west-1", access=access, key_group_id="KG"
     )
     origin = config["Origins"]["Items"][0]
@@ -30,10 +37,8 @@ def test_the_config_uses_the_regional_origin_and_caching_optimized():
 
 
 def test_without_a_key_group_the_config_trusts_self_like_the_guide():
-    access = origin_access.OriginAccess("oai", "OAIID", "n", "c" * 64)
-    config = distribution.distribution_config(
-        run_name="d", bucket="b", region="us-east-1", access=access
-    )
+    access = step02.OriginAccess("oai", "OAIID", "n", "c" * 64)
+    config = step04.config_for(run_name="d", bucket="b", region="us-east-1", access=access)
     behaviour = config["DefaultCacheBehavior"]
     assert behaviour["TrustedSigners"] == {"Enabled": True, "Quantity": 1, "Items": ["self"]}
     assert behaviour["TrustedKeyGroups"]["Enabled"] is False
@@ -46,12 +51,12 @@ def test_without_a_key_group_the_config_trusts_self_like_the_guide():
 
 def test_the_modern_step_trusts_the_key_group_and_writes_the_oac_policy(local_aws):
     _prepare("ds-modern", "modern")
-    result = distribution.step(run_name="ds-modern", approach="modern", progress=False)
+    result = step04.step(run_name="ds-modern", approach="modern", progress=False)
     dist = result.distribution
     assert dist.created and dist.status == "Deployed"
     assert result.signers["TrustedKeyGroups"]["Items"] == [result.key_group_id]
     assert result.key_pair_id != result.key_group_id
-    policy = permissions.bucket_policy("cftutorial-ds-modern")
+    policy = step03.bucket_policy("cftutorial-ds-modern")
     condition = policy["Statement"][0]["Condition"]["StringEquals"]
     assert condition["AWS:SourceArn"] == dist.arn
     assert state.get("ds-modern", "distribution")["id"] == dist.id
@@ -59,22 +64,22 @@ def test_the_modern_step_trusts_the_key_group_and_writes_the_oac_policy(local_aw
 
 def test_running_the_step_again_finds_the_same_distribution(local_aws):
     _prepare("ds-again", "guide")
-    first = distribution.step(run_name="ds-again", approach="guide", progress=False)
-    second = distribution.step(run_name="ds-again", approach="guide", progress=False)
+    first = step04.step(run_name="ds-again", approach="guide", progress=False)
+    second = step04.step(run_name="ds-again", approach="guide", progress=False)
     assert first.distribution.id == second.distribution.id
     assert not second.distribution.created
     listing = clients.client("cloudfront").list_distributions()["DistributionList"]["Items"]
-    comment = distribution.comment_for("ds-again")
+    comment = run_names.distribution_comment("ds-again")
     assert sum(item["Comment"] == comment for item in listing) == 1
     assert second.signers["TrustedSigners"]["Items"] == ["self"]
 
 
 def test_an_update_with_a_stale_etag_is_refused(local_aws):
     _prepare("ds-etag", "guide")
-    dist = distribution.step(run_name="ds-etag", approach="guide", progress=False).distribution
+    dist = step04.step(run_name="ds-etag", approach="guide", progress=False).distribution
     cf = clients.client("cloudfront")
     current = cf.get_distribution_config(Id=dist.id)
-    distribution.set_enabled(dist.id, False)
+    distributions.set_enabled(dist.id, False)
     with pytest.raises(ClientError) as caught:
         cf.update_distribution(
             Id=dist.id, DistributionConfig=current["DistributionConfig"], IfMatch=current["ETag"]
@@ -83,47 +88,46 @@ def test_an_update_with_a_stale_etag_is_refused(local_aws):
 
 
 def test_switching_to_a_key_group_uses_if_match_and_is_idempotent(local_aws):
-    from cftutorial import keygroups
 
     _prepare("ds-switch", "modern")
-    access = origin_access.from_state(state.get("ds-switch", "origin_access"))
-    dist = distribution.create_or_find_distribution(
+    access = step02.from_state(state.get("ds-switch", "origin_access"))
+    dist = step04.create_or_find_distribution(
         run_name="ds-switch", bucket="cftutorial-ds-switch", region="us-east-1", access=access
     )
-    signing = keygroups.ensure_signing_key("ds-switch", "modern", "rsa")
-    assert distribution.trust_key_group(dist.id, signing.key_group_id) is not None
-    assert distribution.trust_key_group(dist.id, signing.key_group_id) is None
-    signers = distribution.signers_of(dist.id)
+    signing = step06.ensure_signing_key("ds-switch", "modern", "rsa")
+    assert step04.trust_key_group(dist.id, signing.key_group_id) is not None
+    assert step04.trust_key_group(dist.id, signing.key_group_id) is None
+    signers = step04.signers_of(dist.id)
     assert signers["TrustedKeyGroups"]["Items"] == [signing.key_group_id]
     assert signers["TrustedSigners"]["Enabled"] is False
 
 
 def test_wait_deployed_waits_through_in_progress(local_aws):
     _prepare("ds-wait", "guide")
-    dist = distribution.step(run_name="ds-wait", approach="guide", progress=False).distribution
-    distribution.set_enabled(dist.id, False)
-    assert not distribution.is_deployed(dist.id)
-    waited = distribution.wait_deployed(dist.id, progress=False)
+    dist = step04.step(run_name="ds-wait", approach="guide", progress=False).distribution
+    distributions.set_enabled(dist.id, False)
+    assert not distributions.is_deployed(dist.id)
+    waited = step04.wait_deployed(dist.id, progress=False)
     assert waited > 0
-    assert distribution.is_deployed(dist.id)
+    assert distributions.is_deployed(dist.id)
 
 
 def test_wait_deployed_times_out_with_a_message_saying_what_to_do(local_aws):
     _prepare("ds-timeout", "guide")
-    dist = distribution.step(run_name="ds-timeout", approach="guide", progress=False).distribution
-    distribution.set_enabled(dist.id, False)
-    with pytest.raises(distribution.DeploymentTimeout, match="run this cell again"):
-        distribution.wait_deployed(dist.id, timeout=0.0, progress=False)
+    dist = step04.step(run_name="ds-timeout", approach="guide", progress=False).distribution
+    distributions.set_enabled(dist.id, False)
+    with pytest.raises(distributions.DeploymentTimeout, match="run this cell again"):
+        step04.wait_deployed(dist.id, timeout=0.0, progress=False)
 
 
 def test_delete_disables_waits_and_deletes(local_aws):
     _prepare("ds-delete", "guide")
-    dist = distribution.step(run_name="ds-delete", approach="guide", progress=False).distribution
-    assert distribution.delete_distribution(dist.id, progress=False) is True
-    assert distribution.find_distribution("ds-delete") is None
-    assert distribution.delete_distribution(dist.id, progress=False) is False
+    dist = step04.step(run_name="ds-delete", approach="guide", progress=False).distribution
+    assert distributions.delete_distribution(dist.id, progress=False) is True
+    assert step04.find_run_distribution("ds-delete") is None
+    assert distributions.delete_distribution(dist.id, progress=False) is False
 
 
 def test_the_rtmp_history_says_when_and_what_replaces_it():
-    assert "31 December 2020" in distribution.RTMP_HISTORY
-    assert "HLS" in distribution.RTMP_HISTORY
+    assert "31 December 2020" in step04.RTMP_HISTORY
+    assert "HLS" in step04.RTMP_HISTORY

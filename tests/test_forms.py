@@ -7,16 +7,22 @@ import inspect
 import ipywidgets as widgets
 import pytest
 
-from cftutorial import bucket, distribution, forms, keygroups, origin_access, permissions, state
+from cftutorial.aws import buckets
 from cftutorial.errors import FormError
+from cftutorial.tutorial import forms, signing_key, state
+from cftutorial.tutorial import step01_bucket as step01
+from cftutorial.tutorial import step02_origin_access as step02
+from cftutorial.tutorial import step03_who_may_read as step03
+from cftutorial.tutorial import step04_distribution as step04
+from cftutorial.tutorial import step06_signing_keys as step06
 
 #: notebook -> the step function its "do it" cell calls with ``**form.values()``
 STEP_OF = {
-    1: bucket.step,
-    2: origin_access.step,
-    3: permissions.step,
-    4: distribution.step,
-    6: keygroups.step,
+    1: step01.step,
+    2: step02.step,
+    3: step03.step,
+    4: step04.step,
+    6: step06.step,
 }
 
 
@@ -59,33 +65,33 @@ def test_values_set_in_the_form_reach_the_step_functions(local_aws):
     form1 = forms.bucket_form(run_name="fm-run", approach="modern").set(
         bucket_name="cftutorial-fm-chosen", region="eu-west-1", approach="guide"
     )
-    result = bucket.step(**form1.values())
+    result = step01.step(**form1.values())
     assert result.bucket.name == "cftutorial-fm-chosen"
-    assert bucket.bucket_region("cftutorial-fm-chosen") == "eu-west-1"
-    assert bucket.object_ownership("cftutorial-fm-chosen") == "BucketOwnerPreferred"
+    assert buckets.bucket_region("cftutorial-fm-chosen") == "eu-west-1"
+    assert buckets.object_ownership("cftutorial-fm-chosen") == "BucketOwnerPreferred"
 
     form2 = forms.origin_access_form(run_name="fm-run", approach="modern").set(approach="guide")
-    assert origin_access.step(**form2.values()).kind == "oai"
+    assert step02.step(**form2.values()).kind == "oai"
 
     form3 = forms.permissions_form(run_name="fm-run", approach="guide", show_acl_failure=True)
-    result3 = permissions.step(**form3.set(show_acl_failure=False).values())
+    result3 = step03.step(**form3.set(show_acl_failure=False).values())
     assert result3.default_bucket_attempt is None
     assert result3.acl_grants
 
     form4 = forms.distribution_form(run_name="fm-run", approach="guide", deploy_timeout=900)
-    result4 = distribution.step(**form4.set(deploy_timeout=120).values(), progress=False)
+    result4 = step04.step(**form4.set(deploy_timeout=120).values(), progress=False)
     assert result4.signers["TrustedSigners"]["Items"] == ["self"]
     assert result4.distribution.domain_name.endswith(".cloudfront.net")
 
     form6 = forms.keys_form(run_name="fm-run", approach="guide").set(key_type="ecdsa")
-    result6 = keygroups.step(**form6.values(), progress=False)
+    result6 = step06.step(**form6.values(), progress=False)
     assert result6.signing_key.kind == "ecdsa"
     assert state.get("fm-run", "signing_key")["kind"] == "ecdsa"
 
 
 def test_the_inspector_explains_a_url_signed_with_the_key_group_id(local_aws):
-    signing = keygroups.ensure_signing_key("fm-inspect", "modern", "rsa")
-    url = keygroups.signer_for("fm-inspect").sign_url(
+    signing = step06.ensure_signing_key("fm-inspect", "modern", "rsa")
+    url = signing_key.signer_for("fm-inspect").sign_url(
         "https://d111111abcdef8.cloudfront.net/video.mp4", date_less_than=2_000_000_000
     )
     good = forms.inspect_signed_url(url, run_name="fm-inspect")

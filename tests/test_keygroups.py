@@ -7,22 +7,29 @@ from pathlib import Path
 
 import pytest
 
-from cftutorial import cleanup, clients, keygroups, state
-from cftutorial.account_keys import list_account_key_pairs
+from cftutorial.aws import clients
+from cftutorial.aws.account_keys import list_account_key_pairs
+from cftutorial.signing import keys, verify
+from cftutorial.tutorial import cleanup, signing_key, state
+from cftutorial.tutorial import names as run_names
+from cftutorial.tutorial import step01_bucket as step01
+from cftutorial.tutorial import step02_origin_access as step02
+from cftutorial.tutorial import step04_distribution as step04
+from cftutorial.tutorial import step06_signing_keys as step06
 
 
 def test_the_private_key_file_has_mode_0600_and_is_not_in_the_state(local_aws):
-    signing = keygroups.ensure_signing_key("kg-mode", "modern", "rsa")
+    signing = step06.ensure_signing_key("kg-mode", "modern", "rsa")
     path = Path(signing.private_key_path)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert path.parent == keygroups.keys_dir()
+    assert path.parent == signing_key.keys_dir()
     saved = state.state_file().read_text()
     assert "PRIVATE KEY" not in saved
     assert path.read_text().splitlines()[1] not in saved
 
 
 def test_the_public_key_id_is_the_key_pair_id_and_the_group_holds_it(local_aws):
-    signing = keygroups.ensure_signing_key("kg-ids", "modern", "ecdsa")
+    signing = step06.ensure_signing_key("kg-ids", "modern", "ecdsa")
     cf = clients.client("cloudfront")
     group = cf.get_key_group(Id=signing.key_group_id)["KeyGroup"]["KeyGroupConfig"]
     assert group["Items"] == [signing.key_pair_id]
@@ -31,25 +38,25 @@ def test_the_public_key_id_is_the_key_pair_id_and_the_group_holds_it(local_aws):
 
 
 def test_ensuring_twice_reuses_the_key_and_registers_nothing_new(local_aws):
-    first = keygroups.ensure_signing_key("kg-twice", "modern", "rsa")
-    second = keygroups.ensure_signing_key("kg-twice", "modern", "rsa")
+    first = step06.ensure_signing_key("kg-twice", "modern", "rsa")
+    second = step06.ensure_signing_key("kg-twice", "modern", "rsa")
     assert first == second
     names = [
         k["Name"] for k in clients.client("cloudfront").list_public_keys()["PublicKeyList"]["Items"]
     ]
-    assert names.count(keygroups.public_key_name("kg-twice", "rsa")) == 1
+    assert names.count(run_names.public_key("kg-twice", "rsa")) == 1
 
 
 def test_a_second_key_type_is_added_to_the_same_group(local_aws):
-    rsa = keygroups.ensure_signing_key("kg-rotate", "modern", "rsa")
-    ecdsa = keygroups.ensure_signing_key("kg-rotate", "modern", "ecdsa")
+    rsa = step06.ensure_signing_key("kg-rotate", "modern", "rsa")
+    ecdsa = step06.ensure_signing_key("kg-rotate", "modern", "ecdsa")
     assert rsa.key_group_id == ecdsa.key_group_id
     group = clients.client("cloudfront").get_key_group(Id=rsa.key_group_id)
     assert set(group["KeyGroup"]["KeyGroupConfig"]["Items"]) == {rsa.key_pair_id, ecdsa.key_pair_id}
 
 
 def test_the_guide_registers_an_account_key_pair(local_aws):
-    signing = keygroups.ensure_signing_key("kg-guide", "guide", "rsa")
+    signing = step06.ensure_signing_key("kg-guide", "guide", "rsa")
     assert signing.key_pair_id.startswith("APKA")
     assert signing.key_group_id is None
     trusted = [item["KeyPairId"] for item in list_account_key_pairs()]
@@ -62,64 +69,62 @@ def test_the_guide_registers_an_account_key_pair(local_aws):
 
 
 def test_the_key_group_id_as_key_pair_id_is_named_as_the_mistake(local_aws):
-    signing = keygroups.ensure_signing_key("kg-mistake", "modern", "rsa")
+    signing = step06.ensure_signing_key("kg-mistake", "modern", "rsa")
     assert (
-        keygroups.check_key_pair_id(signing.key_pair_id, signing_key=signing) == signing.key_pair_id
+        signing_key.check_key_pair_id(signing.key_pair_id, signing_key=signing)
+        == signing.key_pair_id
     )
-    with pytest.raises(keygroups.WrongKeyPairIdError, match="key group's Id") as caught:
-        keygroups.check_key_pair_id(signing.key_group_id, signing_key=signing)
+    with pytest.raises(signing_key.WrongKeyPairIdError, match="key group's Id") as caught:
+        signing_key.check_key_pair_id(signing.key_group_id, signing_key=signing)
     assert "Unknown Key" in str(caught.value)
 
 
 def test_the_signer_and_trusted_keys_of_a_run_verify_each_other(local_aws):
-    from cftutorial import verify
 
-    keygroups.ensure_signing_key("kg-verify", "modern", "ecdsa")
-    signer = keygroups.signer_for("kg-verify", "SHA256")
+    step06.ensure_signing_key("kg-verify", "modern", "ecdsa")
+    signer = signing_key.signer_for("kg-verify", "SHA256")
     url = signer.sign_url(
         "https://d111111abcdef8.cloudfront.net/video.mp4", date_less_than=2_000_000_000
     )
-    verdict = verify.verify(url, trusted_keys=keygroups.trusted_keys("kg-verify"))
+    verdict = verify.verify(url, trusted_keys=signing_key.trusted_keys("kg-verify"))
     assert verdict.allowed, verdict.reason
     assert verdict.hash_algorithm == "SHA256"
 
 
 def test_an_unknown_key_type_is_refused():
-    with pytest.raises(keygroups.KeyGroupError, match="'rsa' or 'ecdsa'"):
-        keygroups.ensure_signing_key("kg-bad", "modern", "dsa")
+    with pytest.raises(signing_key.KeyGroupError, match="'rsa' or 'ecdsa'"):
+        step06.ensure_signing_key("kg-bad", "modern", "dsa")
 
 
 def test_step_switches_the_distribution_to_the_key_group(local_aws):
-    from cftutorial import bucket, distribution, origin_access
 
-    bucket.step(run_name="kg-step", approach="modern")
-    access = origin_access.step(run_name="kg-step", approach="modern")
-    dist = distribution.create_or_find_distribution(
+    step01.step(run_name="kg-step", approach="modern")
+    access = step02.step(run_name="kg-step", approach="modern")
+    dist = step04.create_or_find_distribution(
         run_name="kg-step", bucket="cftutorial-kg-step", region="us-east-1", access=access
     )
     state.update("kg-step", distribution=dist.to_state())
-    result = keygroups.step(run_name="kg-step", approach="modern", key_type="rsa", progress=False)
+    result = step06.step(run_name="kg-step", approach="modern", key_type="rsa", progress=False)
     assert result.switched is True
     assert result.private_key_mode == "0o600"
-    trusted = distribution.signers_of(dist.id)["TrustedKeyGroups"]["Items"]
+    trusted = step04.signers_of(dist.id)["TrustedKeyGroups"]["Items"]
     assert trusted == [result.signing_key.key_group_id]
 
 
 def test_a_run_whose_state_was_lost_reuses_its_key_files(local_aws):
-    first = keygroups.ensure_signing_key("kg-lost", "modern", "rsa")
+    first = step06.ensure_signing_key("kg-lost", "modern", "rsa")
     state.forget("kg-lost")
-    again = keygroups.ensure_signing_key("kg-lost", "modern", "rsa")
+    again = step06.ensure_signing_key("kg-lost", "modern", "rsa")
     assert again == first
 
 
 def test_a_registered_public_key_that_no_longer_matches_the_file_is_refused(local_aws):
-    from cftutorial import keys
 
-    first = keygroups.ensure_signing_key("kg-mismatch", "modern", "rsa")
+    first = step06.ensure_signing_key("kg-mismatch", "modern", "rsa")
     state.forget("kg-mismatch")
     Path(first.private_key_path).unlink()
     Path(first.public_key_path).unlink()
-    with pytest.raises(keygroups.KeyGroupError, match=r"cleanup\.cleanup") as caught:
-        keygroups.ensure_signing_key("kg-mismatch", "modern", "rsa")
+    with pytest.raises(signing_key.KeyGroupError, match="cftutorial teardown") as caught:
+        step06.ensure_signing_key("kg-mismatch", "modern", "rsa")
     assert first.key_pair_id in str(caught.value)
     assert keys.load_public_key(Path(first.public_key_path))  # a new pair was written

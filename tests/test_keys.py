@@ -10,8 +10,8 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed25519, rsa
 
-from cftutorial import keys
 from cftutorial.errors import CftutorialError, KeyFileExistsError, SigningKeyError
+from cftutorial.signing import keys
 
 
 def _pem(key, password: bytes | None = None) -> bytes:

@@ -60,12 +60,12 @@ def test_start_status_json_then_stop(own_home: Path) -> None:
 def test_bucket_created_in_one_process_is_listed_from_another(own_home: Path) -> None:
     process.start()
     create = (
-        "from cftutorial.clients import client;"
+        "from cftutorial.aws.clients import client;"
         "client('s3', start_local=False).create_bucket(Bucket='shared-between-processes')"
     )
     subprocess.run([sys.executable, "-c", create], check=True, timeout=60)
     listing = (
-        "from cftutorial.clients import client;"
+        "from cftutorial.aws.clients import client;"
         "print([b['Name'] for b in client('s3', start_local=False).list_buckets()['Buckets']])"
     )
     out = subprocess.run(

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from cftutorial import clients, origin_access, state
+from cftutorial.aws import clients
+from cftutorial.aws import origin_access as aws_origin_access
+from cftutorial.tutorial import state
+from cftutorial.tutorial import step02_origin_access as step02
 
 
 def test_an_oai_is_created_once_and_has_a_canonical_user_id(local_aws):
-    first = origin_access.create_or_find_oai("oa-oai")
-    second = origin_access.create_or_find_oai("oa-oai")
+    first = step02.create_or_find_oai("oa-oai")
+    second = step02.create_or_find_oai("oa-oai")
     assert first.created and not second.created
     assert first.id == second.id
     assert len(first.s3_canonical_user_id or "") >= 64
@@ -18,8 +21,8 @@ def test_an_oai_is_created_once_and_has_a_canonical_user_id(local_aws):
 
 
 def test_an_oac_is_created_once_and_signs_with_sigv4(local_aws):
-    first = origin_access.create_or_find_oac("oa-oac")
-    second = origin_access.create_or_find_oac("oa-oac")
+    first = step02.create_or_find_oac("oa-oac")
+    second = step02.create_or_find_oac("oa-oac")
     assert first.created and not second.created and first.id == second.id
     config = clients.client("cloudfront").get_origin_access_control(Id=first.id)
     config = config["OriginAccessControl"]["OriginAccessControlConfig"]
@@ -29,26 +32,26 @@ def test_an_oac_is_created_once_and_signs_with_sigv4(local_aws):
 
 
 def test_step_saves_the_origin_access_of_the_approach(local_aws):
-    guide = origin_access.step(run_name="oa-step-g", approach="guide")
-    modern = origin_access.step(run_name="oa-step-m", approach="modern")
+    guide = step02.step(run_name="oa-step-g", approach="guide")
+    modern = step02.step(run_name="oa-step-m", approach="modern")
     assert (guide.kind, modern.kind) == ("oai", "oac")
     assert (
         state.get("oa-step-g", "origin_access")["s3_canonical_user_id"]
         == guide.s3_canonical_user_id
     )
-    assert origin_access.from_state(state.get("oa-step-m", "origin_access")) == modern
+    assert step02.from_state(state.get("oa-step-m", "origin_access")) == modern
 
 
 def test_an_unknown_approach_is_refused():
-    with pytest.raises(origin_access.OriginAccessError, match="'modern' or 'guide'"):
-        origin_access.ensure("oa-x", "future")
+    with pytest.raises(step02.OriginAccessError, match="'modern' or 'guide'"):
+        step02.ensure("oa-x", "future")
 
 
 def test_deleting_twice_reports_the_second_as_absent(local_aws):
-    oac = origin_access.create_or_find_oac("oa-delete")
-    oai = origin_access.create_or_find_oai("oa-delete")
-    assert origin_access.delete_oac(oac.id) is True
-    assert origin_access.delete_oac(oac.id) is False
-    assert origin_access.delete_oai(oai.id) is True
-    assert origin_access.delete_oai(oai.id) is False
-    assert origin_access.find_oai("oa-delete") is None
+    oac = step02.create_or_find_oac("oa-delete")
+    oai = step02.create_or_find_oai("oa-delete")
+    assert aws_origin_access.delete_oac(oac.id) is True
+    assert aws_origin_access.delete_oac(oac.id) is False
+    assert aws_origin_access.delete_oai(oai.id) is True
+    assert aws_origin_access.delete_oai(oai.id) is False
+    assert step02.find_run_oai("oa-delete") is None

@@ -4,84 +4,88 @@ from __future__ import annotations
 
 import pytest
 
-from cftutorial import bucket, origin_access, permissions, state, viewer
+from cftutorial.aws import bucket_access, buckets
+from cftutorial.tutorial import state, viewer
+from cftutorial.tutorial import step01_bucket as step01
+from cftutorial.tutorial import step02_origin_access as step02
+from cftutorial.tutorial import step03_who_may_read as step03
 
 
 def _guide_run(run_name: str) -> None:
-    bucket.step(run_name=run_name, approach="guide")
-    origin_access.step(run_name=run_name, approach="guide")
+    step01.step(run_name=run_name, approach="guide")
+    step02.step(run_name=run_name, approach="guide")
 
 
 def test_the_guide_grant_gives_the_oai_read_and_keeps_the_owner(local_aws):
     _guide_run("pm-guide")
-    result = permissions.step(run_name="pm-guide", approach="guide", show_acl_failure=False)
+    result = step03.step(run_name="pm-guide", approach="guide", show_acl_failure=False)
     canonical = state.get("pm-guide", "origin_access")["s3_canonical_user_id"]
     assert len(result.acl_grants) == len(state.get("pm-guide", "objects"))
-    grants = permissions.object_grants("cftutorial-pm-guide", "video.mp4")
+    grants = bucket_access.object_grants("cftutorial-pm-guide", "video.mp4")
     assert {"Grantee": canonical, "Permission": "READ"} in grants
     assert any(g["Permission"] == "FULL_CONTROL" for g in grants)
 
 
 def test_a_default_bucket_refuses_the_acl_call_with_access_control_list_not_supported(local_aws):
-    outcome = permissions.show_acl_refused_on_default_bucket("pm-default")
+    outcome = step03.show_acl_refused_on_default_bucket("pm-default")
     assert not outcome.ok
     assert (outcome.status, outcome.code) == (400, "AccessControlListNotSupported")
 
 
 def test_granting_on_a_bucket_without_acls_raises_a_clear_error(local_aws):
-    bucket.create_bucket("cftutorial-pm-enforced")
-    bucket.upload_samples("cftutorial-pm-enforced")
-    with pytest.raises(permissions.AclNotSupportedError, match="BucketOwnerPreferred"):
-        permissions.grant_read_to_oai("cftutorial-pm-enforced", ["video.mp4"], "a" * 64)
+    buckets.create_bucket("cftutorial-pm-enforced")
+    step01.upload_samples("cftutorial-pm-enforced")
+    with pytest.raises(bucket_access.AclNotSupportedError, match="BucketOwnerPreferred"):
+        step03.grant_read_to_oai("cftutorial-pm-enforced", ["video.mp4"], "a" * 64)
 
 
 def test_the_guide_step_needs_an_oai(local_aws):
-    bucket.step(run_name="pm-mixed", approach="guide")
-    origin_access.step(run_name="pm-mixed", approach="modern")
-    with pytest.raises(permissions.PermissionsError, match="approach='guide'"):
-        permissions.step(run_name="pm-mixed", approach="guide", show_acl_failure=False)
+    step01.step(run_name="pm-mixed", approach="guide")
+    step02.step(run_name="pm-mixed", approach="modern")
+    with pytest.raises(step03.PermissionsError, match="approach='guide'"):
+        step03.step(run_name="pm-mixed", approach="guide", show_acl_failure=False)
 
 
 def test_the_modern_step_previews_the_oac_policy_without_writing_it(local_aws):
-    bucket.step(run_name="pm-modern", approach="modern")
-    origin_access.step(run_name="pm-modern", approach="modern")
-    result = permissions.step(run_name="pm-modern", approach="modern", show_acl_failure=False)
+    step01.step(run_name="pm-modern", approach="modern")
+    step02.step(run_name="pm-modern", approach="modern")
+    result = step03.step(run_name="pm-modern", approach="modern", show_acl_failure=False)
     statement = result.policy_preview["Statement"][0]
     assert statement["Principal"] == {"Service": "cloudfront.amazonaws.com"}
     assert "AWS:SourceArn" in statement["Condition"]["StringEquals"]
-    assert permissions.bucket_policy("cftutorial-pm-modern") is None
+    assert step03.bucket_policy("cftutorial-pm-modern") is None
 
 
 def test_the_oai_policy_names_the_oai_principal():
-    policy = permissions.oai_policy("b", "E2EXAMPLE")
+    policy = bucket_access.oai_policy("b", "E2EXAMPLE")
     principal = policy["Statement"][0]["Principal"]["AWS"]
     assert principal == "arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity E2EXAMPLE"
 
 
 def test_anonymous_reads_stay_denied_with_the_oac_policy_in_place(local_aws):
-    bucket.step(run_name="pm-anon", approach="modern")
-    policy = permissions.oac_policy("cftutorial-pm-anon", permissions.distribution_arn("E1"))
-    permissions.put_bucket_policy("cftutorial-pm-anon", policy)
-    assert permissions.bucket_policy("cftutorial-pm-anon") == policy
+    step01.step(run_name="pm-anon", approach="modern")
+    policy = step03.oac_policy("cftutorial-pm-anon", step03.distribution_arn("E1"))
+    step03.put_bucket_policy("cftutorial-pm-anon", policy)
+    assert step03.bucket_policy("cftutorial-pm-anon") == policy
     answer = viewer.direct_s3_get("cftutorial-pm-anon", "hello.html")
     assert answer.status_code == 403
     assert viewer.describe_response(answer)["code"] == "AccessDenied"
 
 
 def test_step3_skipped_removes_and_restores_the_policy(local_aws):
-    bucket.step(run_name="pm-skip", approach="modern")
-    policy = permissions.oac_policy("cftutorial-pm-skip", permissions.distribution_arn("E1"))
-    permissions.put_bucket_policy("cftutorial-pm-skip", policy)
-    with permissions.step3_skipped("cftutorial-pm-skip", "modern") as key:
+    step01.step(run_name="pm-skip", approach="modern")
+    policy = step03.oac_policy("cftutorial-pm-skip", step03.distribution_arn("E1"))
+    step03.put_bucket_policy("cftutorial-pm-skip", policy)
+    with step03.step3_skipped("cftutorial-pm-skip", "modern") as key:
         assert key == "hello.html"
-        assert permissions.bucket_policy("cftutorial-pm-skip") is None
-    assert permissions.bucket_policy("cftutorial-pm-skip") == policy
+        assert step03.bucket_policy("cftutorial-pm-skip") is None
+    assert step03.bucket_policy("cftutorial-pm-skip") == policy
 
 
 def test_step3_skipped_in_the_guide_path_uploads_an_ungranted_object_and_removes_it(local_aws):
     _guide_run("pm-skip-g")
-    with permissions.step3_skipped("cftutorial-pm-skip-g", "guide") as key:
-        keys = {row["Key"] for row in bucket.list_objects("cftutorial-pm-skip-g")}
+    with step03.step3_skipped("cftutorial-pm-skip-g", "guide") as key:
+        keys = {row["Key"] for row in buckets.list_objects("cftutorial-pm-skip-g")}
         assert key in keys
-    keys = {row["Key"] for row in bucket.list_objects("cftutorial-pm-skip-g")}
+    keys = {row["Key"] for row in buckets.list_objects("cftutorial-pm-skip-g")}
     assert key not in keys

@@ -12,8 +12,8 @@ import requests
 from edge_world import VIDEO, World, build_world, in_an_hour
 from jupyter_process import JupyterServer, running_jupyter
 
-from cftutorial import player, viewer
 from cftutorial.errors import CftutorialError, PlayerError, ViewerURLError
+from cftutorial.tutorial import player, viewer
 
 SIGNED = (
     "https://d111111abcdef8.cloudfront.net/videos/clip.mp4"

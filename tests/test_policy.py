@@ -11,8 +11,8 @@ from botocore.signers import CloudFrontSigner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cftutorial import policy
 from cftutorial.errors import PolicyError
+from cftutorial.signing import policy
 
 FUTURE = 1893456000  # 2030-01-01T00:00:00Z
 BOTOCORE = CloudFrontSigner("K1", lambda message: b"")

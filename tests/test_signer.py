@@ -16,9 +16,9 @@ from cryptography.hazmat.primitives.asymmetric import padding
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from cftutorial import keys, policy
 from cftutorial.errors import PolicyError, SignedUrlError
-from cftutorial.signer import RESERVED_PARAMS, Signer, sign_url, url_safe_b64
+from cftutorial.signing import keys, policy
+from cftutorial.signing.signer import RESERVED_PARAMS, Signer, sign_url, url_safe_b64
 
 FUTURE = 1893456000
 KEY_ID = "K2JCJMDEHXQW5F"

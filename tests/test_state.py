@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from cftutorial import state
+from cftutorial.tutorial import state
 
 
 def test_update_then_load_returns_the_saved_values():

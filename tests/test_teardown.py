@@ -12,28 +12,24 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from cftutorial import (
-    bucket,
-    cleanup,
-    clients,
-    distribution,
-    keygroups,
-    origin_access,
-    permissions,
-    state,
-    tags,
-)
+from cftutorial.aws import clients, tags
+from cftutorial.tutorial import cleanup, state
+from cftutorial.tutorial import step01_bucket as step01
+from cftutorial.tutorial import step02_origin_access as step02
+from cftutorial.tutorial import step03_who_may_read as step03
+from cftutorial.tutorial import step04_distribution as step04
+from cftutorial.tutorial import step06_signing_keys as step06
 
 ROOT = Path(__file__).resolve().parent.parent
 
 STEPS = {
-    "bucket": lambda run, approach: bucket.step(run_name=run, approach=approach),
-    "origin access": lambda run, approach: origin_access.step(run_name=run, approach=approach),
-    "permissions": lambda run, approach: permissions.step(run_name=run, approach=approach),
-    "distribution": lambda run, approach: distribution.step(
+    "bucket": lambda run, approach: step01.step(run_name=run, approach=approach),
+    "origin access": lambda run, approach: step02.step(run_name=run, approach=approach),
+    "permissions": lambda run, approach: step03.step(run_name=run, approach=approach),
+    "distribution": lambda run, approach: step04.step(
         run_name=run, approach=approach, progress=False
     ),
-    "keys": lambda run, approach: keygroups.step(run_name=run, approach=approach),
+    "keys": lambda run, approach: step06.step(run_name=run, approach=approach),
 }
 
 
@@ -109,7 +105,7 @@ def test_teardown_after_a_run_interrupted_at_each_step(local_aws, upto):
 
 
 def test_teardown_finds_the_run_by_tags_and_names_when_the_state_is_lost(local_aws):
-    bucket.step(run_name="td-lost", bucket_name="custom-name-td-lost")
+    step01.step(run_name="td-lost", bucket_name="custom-name-td-lost")
     create("td-lost")
     state.forget("td-lost")
     assert state.load("td-lost") == {}

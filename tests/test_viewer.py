@@ -6,8 +6,8 @@ import pytest
 import requests
 from edge_world import README, VIDEO, World, build_world, in_an_hour
 
-from cftutorial import viewer
 from cftutorial.errors import BackendError, CftutorialError, ViewerURLError
+from cftutorial.tutorial import viewer
 
 pytestmark = pytest.mark.localaws
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from .. import doctor
+from ..tutorial import doctor
 
 
 def register(commands: argparse._SubParsersAction) -> None:

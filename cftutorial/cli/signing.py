@@ -10,10 +10,10 @@ from __future__ import annotations
 import argparse
 import json
 
-from .. import keys, policy
 from ..errors import CookieOptionError
-from ..signer import HASH_ALGORITHMS, Signer
-from ..verify import requested_key_pair_id, verify
+from ..signing import keys, policy
+from ..signing.signer import HASH_ALGORITHMS, Signer
+from ..signing.verify import requested_key_pair_id, verify
 
 EXIT_DENIED = 1
 

@@ -30,7 +30,7 @@ def _describe(found: list) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .. import cleanup  # boto3 and the step modules: loaded only when tearing down
+    from ..tutorial import cleanup  # boto3 and the step modules: loaded only when tearing down
 
     found = cleanup.plan(args.run)
     where = "the local AWS" if config.backend() == "local" else "your AWS account"

@@ -16,6 +16,7 @@ import string
 import threading
 
 from ..errors import AccountKeyPairError
+from ..signing.keys import public_key_problem
 
 ID_PREFIX = "APKA"
 MAX_ACTIVE = 2
@@ -35,10 +36,8 @@ def register(public_key_pem: str) -> str:
     The key is checked as CloudFront checks public keys (RSA 2048 or ECDSA P-256, PEM); the same
     PEM registered twice returns the same id; a third distinct key is refused, as on AWS.
     """
-    from .fidelity.public_keys import key_problem
-
     pem = (public_key_pem or "").strip()
-    problem = key_problem(pem)
+    problem = public_key_problem(pem)
     if problem:
         raise AccountKeyPairError(
             f"the account key pair was not registered: {problem}; "

@@ -59,7 +59,6 @@ from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from functools import lru_cache
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -71,6 +70,7 @@ from werkzeug.wrappers import Request, Response
 
 from ..config import LOCAL_ACCOUNT_ID
 from ..errors import UnsupportedPolicyError
+from ..signing import wildcard
 from . import s3_access
 
 log = logging.getLogger("cftutorial.localaws.edge")
@@ -302,19 +302,9 @@ def is_enabled(dist: Any) -> bool:
     return enabled is True or str(enabled).lower() == "true"
 
 
-@lru_cache(maxsize=512)
-def _path_pattern(pattern: str) -> re.Pattern[str]:
-    if not pattern.startswith("/"):
-        pattern = "/" + pattern
-    body = "".join(
-        ".*" if char == "*" else "." if char == "?" else re.escape(char) for char in pattern
-    )
-    return re.compile(body, re.DOTALL)
-
-
 def path_matches(pattern: str, path: str) -> bool:
     """CloudFront path-pattern semantics: ``*`` any characters, ``?`` one, case-sensitive."""
-    return _path_pattern(pattern).fullmatch(path) is not None
+    return wildcard.matcher(pattern if pattern.startswith("/") else "/" + pattern)(path)
 
 
 def find_behaviour(dist: Any, path: str) -> Any:
@@ -667,7 +657,7 @@ def _preflight(view: _View) -> Outcome:
 
 
 def _verify(view: _View) -> Any:
-    from .. import verify
+    from ..signing import verify
 
     viewer_url = view.target.viewer_url
     cookies = parse_cookie(view.request.headers.get("Cookie", ""))

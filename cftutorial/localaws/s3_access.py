@@ -13,8 +13,8 @@ and :func:`can_list_bucket` read those facts from moto's in-process S3 backend.
 What is evaluated, and how (the subset of S3 authorisation a tutorial meets):
 
 * bucket policy: an explicit ``Deny`` beats any ``Allow``; statements as a list or a single
-  object; ``Action`` / ``Resource`` as a string or a list with ``*`` and ``?`` wildcards (actions
-  case-insensitive, resources case-sensitive); principals ``"*"``, ``{"AWS": "*"}``, the OAI ARN
+  object; ``Action`` / ``Resource`` as a string or a list with ``*`` and ``?`` wildcards
+  (:mod:`cftutorial.signing.wildcard`; actions case-insensitive, resources case-sensitive); principals ``"*"``, ``{"AWS": "*"}``, the OAI ARN
   ``arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity ID``, ``{"CanonicalUser": …}``,
   ``{"Service": "cloudfront.amazonaws.com"}``; conditions ``StringEquals``, ``StringLike``,
   ``ArnEquals``, ``ArnLike`` on ``AWS:SourceArn`` and ``AWS:SourceAccount`` (keys
@@ -41,14 +41,13 @@ access points, and Requester Pays.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 from ..config import LOCAL_ACCOUNT_ID
 from ..errors import UnsupportedPolicyError
+from ..signing import wildcard
 
 OAI_ARN_PREFIX = "arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity "
 CLOUDFRONT_SERVICE = "cloudfront.amazonaws.com"
@@ -297,20 +296,6 @@ def _check_condition(condition: Any, statement: Mapping[str, Any]) -> None:
             _strings(value, f"{operator} {key}", statement)
 
 
-@lru_cache(maxsize=1024)
-def _wildcard(pattern: str, ignore_case: bool) -> re.Pattern[str]:
-    """IAM's wildcards: ``*`` any run of characters, ``?`` exactly one; nothing else special."""
-    body = "".join(
-        ".*" if char == "*" else "." if char == "?" else re.escape(char) for char in pattern
-    )
-    return re.compile(body, re.DOTALL | (re.IGNORECASE if ignore_case else 0))
-
-
-def wildcard_match(pattern: str, value: str, *, ignore_case: bool = False) -> bool:
-    """Whether ``value`` matches the IAM wildcard ``pattern`` (whole string)."""
-    return _wildcard(pattern, ignore_case).fullmatch(value) is not None
-
-
 def _principal_matches(spec: Any, principal: Principal) -> tuple[bool, bool]:
     """(matches, via a wildcard principal only)."""
     if spec == "*":
@@ -354,7 +339,7 @@ def _condition_holds(condition: Mapping[str, Any] | None, context: Mapping[str, 
                 return False
             wanted = _as_list(expected)
             if like:
-                if not any(wildcard_match(p, actual) for p in wanted):
+                if not any(wildcard.matcher(p)(actual) for p in wanted):
                     return False
             elif actual not in wanted:
                 return False
@@ -365,14 +350,15 @@ def _statement_matches(
     statement: Mapping[str, Any], action: str, resource: str, principal: Principal
 ) -> tuple[bool, bool]:
     """(applies to this request, applies only through a wildcard principal)."""
-    if not any(wildcard_match(p, action, ignore_case=True) for p in _as_list(statement["Action"])):
+    actions = _as_list(statement["Action"])
+    if not any(wildcard.matcher(p, ignore_case=True)(action) for p in actions):
         return False, False
-    if not any(wildcard_match(p, resource) for p in _as_list(statement["Resource"])):
+    if not any(wildcard.matcher(p)(resource) for p in _as_list(statement["Resource"])):
         return False, False
-    matches, wildcard = _principal_matches(statement["Principal"], principal)
+    matches, via_wildcard = _principal_matches(statement["Principal"], principal)
     if not matches or not _condition_holds(statement.get("Condition"), _context(principal)):
         return False, False
-    return True, wildcard and not statement.get("Condition")
+    return True, via_wildcard and not statement.get("Condition")
 
 
 def evaluate_policy(
@@ -605,5 +591,4 @@ __all__: Sequence[str] = (
     "decide_get_object",
     "evaluate_policy",
     "parse_policy",
-    "wildcard_match",
 )

@@ -32,13 +32,6 @@ HEALTH_PATH = "/_cftutorial/health"
 log = logging.getLogger("cftutorial.localaws")
 
 
-def build_aws_app() -> Callable:
-    """moto's server app (all services, dispatched by host or signature)."""
-    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
-
-    return DomainDispatcherApplication(create_backend_app)
-
-
 def build_edge_app() -> Callable:
     """The local CloudFront edge (imported lazily, like moto, to keep ``--help`` fast)."""
     from .edge import build_edge_app as build

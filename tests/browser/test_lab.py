@@ -27,7 +27,7 @@ from lab_driver import (
     wait_executed,
 )
 
-from cftutorial import clients
+from cftutorial.aws import clients
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.localaws]
 

@@ -11,8 +11,8 @@ import requests
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-from cftutorial import account_keys
-from cftutorial.clients import client
+from cftutorial.aws import account_keys
+from cftutorial.aws.clients import client
 from cftutorial.errors import AccountKeyPairError, BackendError
 from cftutorial.localaws import account_keys as registry
 from cftutorial.localaws import process

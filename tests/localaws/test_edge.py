@@ -12,8 +12,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 from edge_world import GRANTED, PRIVATE, README, VIDEO, World, build_world, in_an_hour
 
-from cftutorial import keys
-from cftutorial.verify import CLOUDFRONT_ERRORS
+from cftutorial.signing import keys
+from cftutorial.signing.verify import CLOUDFRONT_ERRORS
 
 pytestmark = pytest.mark.localaws
 

@@ -9,7 +9,7 @@ from botocore.exceptions import ClientError
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-from cftutorial.clients import client
+from cftutorial.aws.clients import client
 
 FAST_WAIT = {"Delay": 1, "MaxAttempts": 20}
 

@@ -11,7 +11,7 @@ import requests
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from cftutorial.clients import client, local_session
+from cftutorial.aws.clients import client, local_session
 
 FULL_BLOCK = {
     "BlockPublicAcls": True,

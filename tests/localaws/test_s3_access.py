@@ -18,8 +18,8 @@ from cftutorial.localaws.s3_access import (
     OriginAccessIdentity,
     decide_get_object,
     evaluate_policy,
-    wildcard_match,
 )
+from cftutorial.signing import wildcard
 
 BUCKET = "stream.example.com"
 KEY = "video.mp4"
@@ -430,7 +430,7 @@ def test_missing_object_is_no_such_key_with_list_permission():
     ],
 )
 def test_wildcards_are_star_and_question_mark_only(pattern, value, expected):
-    assert wildcard_match(pattern, value) is expected
+    assert wildcard.match(pattern, value) is expected
 
 
 # --- reading moto's backend (in-process moto, no server) --------------------------------------

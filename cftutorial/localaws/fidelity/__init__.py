@@ -73,8 +73,9 @@ def apply_patches() -> None:
 
 def build_app() -> Callable:
     """The local AWS app: moto behind the fidelity rules. Refuses to build on a changed moto."""
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
     from ...errors import ConfigError, MotoVersionError
-    from ..server import build_aws_app
     from .middleware import wrap_app
 
     try:
@@ -85,4 +86,4 @@ def build_app() -> Callable:
     except ConfigError as error:
         log.error("FIDELITY_CONFIG %s", error)
         raise SystemExit(2) from None
-    return wrap_app(build_aws_app())
+    return wrap_app(DomainDispatcherApplication(create_backend_app))

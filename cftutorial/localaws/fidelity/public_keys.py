@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
+from ...signing.keys import public_key_problem as key_problem
 from .etags import new_etag, require_if_match
 from .guard import Expectation, wrap
 from .wire import (
@@ -24,24 +25,6 @@ from .wire import (
 )
 
 PREFIX = "/2020-05-31/public-key"
-
-
-def key_problem(pem: str) -> str | None:
-    """Why CloudFront would refuse this public key, or None when it is acceptable."""
-    from cryptography.hazmat.primitives.asymmetric import ec, rsa
-    from cryptography.hazmat.primitives.serialization import load_pem_public_key
-
-    try:
-        key = load_pem_public_key(pem.strip().encode())
-    except (ValueError, TypeError):
-        return "it is not a PEM-encoded public key ('-----BEGIN PUBLIC KEY-----' …)"
-    if isinstance(key, rsa.RSAPublicKey):
-        return None if key.key_size == 2048 else f"it is an RSA {key.key_size}-bit key"
-    if isinstance(key, ec.EllipticCurvePublicKey):
-        return (
-            None if isinstance(key.curve, ec.SECP256R1) else f"it is an ECDSA {key.curve.name} key"
-        )
-    return f"it is a {type(key).__name__.removeprefix('_')} key"
 
 
 def require_valid_key(pem: str) -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ...signing import wildcard
 from .s3_paths import bucket_and_key, bucket_exists
 from .wire import Request, Response, s3_backend, s3_error
 
@@ -63,12 +64,10 @@ def _check_statement(statement: Any, bucket: str) -> None:
 
 
 def _names_bucket(resource: str, bucket: str) -> bool:
-    import fnmatch
-
     if not resource.startswith("arn:aws:s3:::"):
         return False
     target = resource.removeprefix("arn:aws:s3:::").split("/", 1)[0]
-    return fnmatch.fnmatchcase(bucket, target)
+    return wildcard.match(target, bucket)
 
 
 def problem(text: bytes, bucket: str) -> str | None:

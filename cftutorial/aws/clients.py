@@ -1,0 +1,106 @@
+"""boto3 clients for the active backend, from one function.
+
+In local mode every client talks to the local AWS process with region us-east-1 and explicit
+dummy credentials. The botocore session is cut off from ``~/.aws`` (config and credentials
+files point at ``os.devnull``), from ``AWS_PROFILE`` and from ``AWS_ENDPOINT_URL*``, so real
+credentials present on the machine are never read, let alone sent.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+import botocore.session
+from botocore.config import Config
+from botocore.configprovider import ConstantProvider
+
+from .. import config
+from ..errors import BackendError
+
+SERVICES = ("s3", "cloudfront", "sts")
+
+
+def _isolated_botocore_session() -> botocore.session.Session:
+    session = botocore.session.Session()
+    # A constant provider, not an instance variable: AWS_PROFILE must not even be consulted.
+    store = session.get_component("config_store")
+    store.set_config_provider("profile", ConstantProvider(None))
+    for variable, value in {
+        "config_file": os.devnull,
+        "credentials_file": os.devnull,
+        "region": config.LOCAL_REGION,
+        "ignore_configured_endpoint_urls": True,
+    }.items():
+        session.set_config_variable(variable, value)
+    return session
+
+
+def local_session() -> boto3.Session:
+    return boto3.Session(
+        aws_access_key_id=config.LOCAL_ACCESS_KEY_ID,
+        aws_secret_access_key=config.LOCAL_SECRET_ACCESS_KEY,
+        aws_session_token=None,
+        region_name=config.LOCAL_REGION,
+        botocore_session=_isolated_botocore_session(),
+    )
+
+
+def client(service: str, *, start_local: bool = True, for_teardown: bool = False) -> Any:
+    """A boto3 client for ``service`` on the active backend (the local AWS by default).
+
+    In local mode the local AWS is started on demand unless ``start_local`` is false. In aws
+    mode the standard credential chain is used, and only after the user opted in (see
+    :mod:`cftutorial.aws.backend`); ``for_teardown`` lifts that requirement, since deleting what an
+    earlier, opted-in run created creates nothing.
+    """
+    if service not in SERVICES:
+        raise BackendError(
+            f"service {service!r} is not used by the tutorial; use one of {SERVICES}"
+        )
+    if config.backend() == "aws":
+        return _aws_client(service, for_teardown=for_teardown)
+    from ..localaws import process
+
+    state = process.ensure_running() if start_local else process.require_running()
+    return local_session().client(
+        service,
+        endpoint_url=state.aws_endpoint,
+        config=Config(
+            s3={"addressing_style": "path"},
+            retries={"max_attempts": 2, "mode": "standard"},
+            connect_timeout=5,
+            read_timeout=30,
+        ),
+    )
+
+
+def _aws_client(service: str, *, for_teardown: bool) -> Any:
+    from . import backend
+
+    if not for_teardown:
+        backend.require_opt_in()
+    session = boto3.Session()
+    region = session.region_name or config.LOCAL_REGION
+    return session.client(
+        service, region_name=region, config=Config(retries={"max_attempts": 8, "mode": "adaptive"})
+    )
+
+
+@dataclass(frozen=True)
+class Clients:
+    s3: Any
+    cloudfront: Any
+    sts: Any
+
+
+def clients(*, start_local: bool = True, for_teardown: bool = False) -> Clients:
+    """The three clients the tutorial uses, for the active backend."""
+    return Clients(
+        **{
+            name: client(name, start_local=start_local, for_teardown=for_teardown)
+            for name in SERVICES
+        }
+    )

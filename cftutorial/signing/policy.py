@@ -1,0 +1,243 @@
+"""The policy statement a CloudFront signature covers (notebook step 7).
+
+A *canned* policy is never sent: CloudFront rebuilds it from the URL and ``Expires``, so it must be
+built byte for byte as CloudFront builds it. A *custom* policy travels (base64) in ``Policy=`` and
+may widen the resource with ``*``/``?`` wildcards, add a start time and an IPv4 range.
+
+The values are checked here rather than by CloudFront later, because CloudFront's only answer to a
+bad policy is a bare 403: an expiry in milliseconds or in local time, a ``"`` that would inject
+JSON, or a start after the end are refused with a message that says what is wrong.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import re
+import time
+from datetime import date, datetime, timedelta, timezone
+
+from ..errors import PolicyError
+
+#: CloudFront stores epoch times as signed 32-bit integers (19 January 2038).
+MAX_EPOCH = 2147483647
+_FORBIDDEN = re.compile(r'["\x00-\x1f\x7f]')
+_PLAIN = re.compile(r"[\x20-\x7e]*")
+_DIGITS = re.compile(r"[0-9]+")
+_RELATIVE = re.compile(r"\s*([+-]?)\s*(\d+)\s*([smhdw])\s*", re.IGNORECASE)
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def iso(epoch: float) -> str:
+    """``2026-11-28T10:00:00Z``: how times are shown in messages."""
+    return datetime.fromtimestamp(int(epoch), timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def to_epoch(value: int | float | datetime | str, *, name: str) -> int:
+    """Whole Unix seconds (UTC) from epoch seconds, an aware datetime or an ISO 8601 / digit string.
+
+    Naive datetimes are refused: they are read in the machine's local time, the classic cause of
+    URLs that expire hours early or late. Numbers too large to be seconds are checked for being
+    milliseconds (JavaScript's ``Date.now()``), the other classic mistake.
+    """
+    if isinstance(value, bool):
+        raise PolicyError(f"{name}={value!r} is not a time; use epoch seconds or an aware datetime")
+    if isinstance(value, str):
+        value = _parse_time_text(value, name)
+    if isinstance(value, datetime):
+        if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
+            raise PolicyError(
+                f"{name}={value.isoformat()!r} is a naive datetime (no time zone), which Python "
+                "reads as local time; pass an aware one, e.g. datetime.now(timezone.utc) + timedelta(hours=1)"
+            )
+        seconds = int(value.timestamp())
+    elif isinstance(value, date):
+        raise PolicyError(
+            f"{name}={value.isoformat()!r} is a date without a time; pass an aware datetime or epoch seconds"
+        )
+    elif isinstance(value, int | float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise PolicyError(f"{name}={value!r} is not a time; use whole epoch seconds")
+        seconds = int(value)
+    else:
+        raise PolicyError(
+            f"{name}={value!r} ({type(value).__name__}) is not a time; use epoch seconds, "
+            "an aware datetime or an ISO 8601 string"
+        )
+    return _in_range(seconds, name)
+
+
+def parse_time(
+    value: int | float | datetime | timedelta | str, *, name: str, now: float | None = None
+) -> int:
+    """:func:`to_epoch`, plus times relative to ``now``: ``24h``, ``90m``, ``7d``, ``-5m``, ``now``
+    or a timedelta (what the command line and batch runs accept).
+
+    A batch passes one ``now`` (its start) so that every URL of the batch gets the same expiry.
+    """
+    current = time.time() if now is None else now
+    if isinstance(value, timedelta):
+        return to_epoch(current + value.total_seconds(), name=name)
+    if isinstance(value, str):
+        text = value.strip()
+        if text.lower() == "now":
+            return int(current)
+        match = _RELATIVE.fullmatch(text)
+        if match:
+            sign, amount, unit = match.groups()
+            offset = int(amount) * _UNIT_SECONDS[unit.lower()]
+            return to_epoch(current + (-offset if sign == "-" else offset), name=name)
+        if not _DIGITS.fullmatch(text) and not _is_iso(text):
+            raise PolicyError(
+                f"{name}={value!r} is not a time; use a relative time such as 24h, 90m, 7d or "
+                "30s, an ISO 8601 time such as 2030-01-01T00:00:00Z, or Unix seconds"
+            )
+    return to_epoch(value, name=name)
+
+
+def _is_iso(text: str) -> bool:
+    try:
+        datetime.fromisoformat(text[:-1] + "+00:00" if text[-1:] in "Zz" else text)
+    except ValueError:
+        return False
+    return True
+
+
+def _parse_time_text(text: str, name: str) -> int | datetime:
+    stripped = text.strip()
+    if _DIGITS.fullmatch(stripped):
+        return int(stripped)
+    candidate = stripped[:-1] + "+00:00" if stripped[-1:] in ("Z", "z") else stripped
+    try:
+        return datetime.fromisoformat(candidate)
+    except ValueError:
+        raise PolicyError(
+            f"{name}={text!r} is neither epoch seconds nor an ISO 8601 time; "
+            "use e.g. 1893456000 or 2030-01-01T00:00:00Z"
+        ) from None
+
+
+def _in_range(seconds: int, name: str) -> int:
+    if seconds < 0:
+        raise PolicyError(
+            f"{name}={seconds} is before 1970; use epoch seconds from 0 to {MAX_EPOCH}"
+        )
+    if seconds > MAX_EPOCH:
+        hint = ""
+        if seconds // 1000 <= MAX_EPOCH:
+            hint = (
+                f" — it looks like milliseconds ({iso(seconds // 1000)} if divided by 1000); "
+                "CloudFront wants seconds"
+            )
+        raise PolicyError(
+            f"{name}={seconds} is beyond {MAX_EPOCH} (2038-01-19T03:14:07Z), the largest epoch "
+            f"time CloudFront accepts{hint}"
+        )
+    return seconds
+
+
+def check_resource(resource: str, *, name: str = "resource") -> str:
+    """Refuse text that would change the policy's JSON structure instead of escaping it.
+
+    AWS's shared SDK test suite refuses ``"`` rather than escaping it; control characters are
+    refused for the same reason (and a real URL never contains them).
+    """
+    if not isinstance(resource, str) or not resource:
+        raise PolicyError(f"{name}={resource!r} is empty or not text; pass the URL to allow")
+    bad = _FORBIDDEN.search(resource)
+    if bad:
+        raise PolicyError(
+            f"{name}={resource!r} contains {bad.group()!r} at position {bad.start()}; quotes and "
+            "control characters are not allowed (percent-encode them in the URL, e.g. %22)"
+        )
+    return resource
+
+
+def json_string(text: str) -> str:
+    """JSON string literal exactly as ``json.dumps`` (and so botocore) writes it."""
+    if _PLAIN.fullmatch(text) and "\\" not in text and '"' not in text:
+        return f'"{text}"'
+    return json.dumps(text)
+
+
+#: The canned policy around its two values, resource (a JSON string) and expiry.
+CANNED_HEAD = '{"Statement":[{"Resource":'
+CANNED_MIDDLE = ',"Condition":{"DateLessThan":{"AWS:EpochTime":'
+CANNED_TAIL = "}}}]}"
+
+
+def canned_text(resource: str, expires: int | str) -> str:
+    """The canned policy JSON with no checks (the verifier rebuilds it from what a viewer sent)."""
+    return f"{CANNED_HEAD}{json_string(resource)}{CANNED_MIDDLE}{expires}{CANNED_TAIL}"
+
+
+def canned_policy(resource: str, date_less_than: int | float | datetime | str) -> str:
+    """The canned policy, byte-exact: CloudFront rebuilds this exact text to check the signature."""
+    check_resource(resource)
+    return canned_text(resource, to_epoch(date_less_than, name="date_less_than"))
+
+
+def check_ip(ip_address: str) -> str:
+    """One IPv4 address or CIDR range as the policy writes it (a bare address becomes ``/32``)."""
+    if not isinstance(ip_address, str) or not ip_address.strip():
+        raise PolicyError(f"ip_address={ip_address!r} is empty; use an IPv4 address or CIDR range")
+    text = ip_address.strip()
+    try:
+        network = ipaddress.ip_network(text, strict=False)
+    except ValueError:
+        raise PolicyError(
+            f"ip_address={ip_address!r} is not an IPv4 address or CIDR range; "
+            "use e.g. 192.0.2.10 or 192.0.2.0/24"
+        ) from None
+    if network.version == 6:
+        raise PolicyError(
+            f"ip_address={ip_address!r} is IPv6; CloudFront custom policies support only IPv4 "
+            "(and a distribution using IP-restricted URLs should have IPv6 disabled)"
+        )
+    return text if "/" in text else f"{text}/32"
+
+
+def custom_policy(
+    resource: str | None,
+    *,
+    date_less_than: int | float | datetime | str,
+    date_greater_than: int | float | datetime | str | None = None,
+    ip_address: str | None = None,
+    allow_past: bool = False,
+    now: float | None = None,
+) -> str:
+    """A custom policy, compact JSON in botocore's key order (Resource, then the conditions).
+
+    ``resource`` may use ``*`` (any characters) and ``?`` (one character); ``None`` omits it, which
+    lets the signature open every distribution that trusts the key. ``allow_past`` permits an
+    expiry already gone, for demonstrating a denial.
+    """
+    expires = to_epoch(date_less_than, name="date_less_than")
+    check_not_past(expires, allow_past=allow_past, now=now)
+    condition: dict[str, dict[str, int | str]] = {"DateLessThan": {"AWS:EpochTime": expires}}
+    if ip_address is not None:
+        condition["IpAddress"] = {"AWS:SourceIp": check_ip(ip_address)}
+    if date_greater_than is not None:
+        start = to_epoch(date_greater_than, name="date_greater_than")
+        if start >= expires:
+            raise PolicyError(
+                f"date_greater_than={start} ({iso(start)}) is not before date_less_than={expires} "
+                f"({iso(expires)}); the start must come before the expiry"
+            )
+        condition["DateGreaterThan"] = {"AWS:EpochTime": start}
+    statement: dict[str, object] = {}
+    if resource is not None:
+        statement["Resource"] = check_resource(resource)
+    statement["Condition"] = condition
+    return json.dumps({"Statement": [statement]}, separators=(",", ":"))
+
+
+def check_not_past(expires: int, *, allow_past: bool = False, now: float | None = None) -> int:
+    """Refuse an expiry that has already passed: such a URL can only ever be denied."""
+    current = time.time() if now is None else now
+    if not allow_past and expires <= current:
+        raise PolicyError(
+            f"date_less_than={expires} ({iso(expires)}) is already past "
+            f"(now {iso(current)}); choose a later time, or pass allow_past=True to demonstrate a denial"
+        )
+    return expires

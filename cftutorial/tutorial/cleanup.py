@@ -1,0 +1,200 @@
+"""Remove everything a tutorial run created, in the order AWS insists on.
+
+A distribution cannot be deleted while enabled (``DistributionNotDisabled``), and a key group,
+public key, OAI or OAC cannot be deleted while a distribution uses it (``…InUse``). So: disable
+the distribution (IfMatch its ETag) → wait until Deployed → delete it (IfMatch the new ETag) →
+key group → public keys → OAC / OAI → bucket policy → objects → buckets → local key files →
+saved state. Each step reports ``deleted`` or ``absent``, so running cleanup twice is harmless.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from .. import config
+from ..aws import account_keys, clients, distributions, origin_access, signing_keys, tags
+from . import names, signing_key, state
+
+
+@dataclass(frozen=True)
+class CleanupStep:
+    what: str
+    id: str
+    outcome: str  # "deleted" | "absent" | "kept"
+
+
+def _delete_bucket(name: str, s3: Any) -> bool:
+    if not _bucket_exists(name, s3):
+        return False
+    with contextlib.suppress(ClientError):
+        s3.delete_bucket_policy(Bucket=name)
+    for page in s3.get_paginator("list_object_versions").paginate(Bucket=name):
+        doomed = [
+            {"Key": item["Key"], "VersionId": item["VersionId"]}
+            for kind in ("Versions", "DeleteMarkers")
+            for item in page.get(kind, []) or []
+        ]
+        if doomed:
+            s3.delete_objects(Bucket=name, Delete={"Objects": doomed, "Quiet": True})
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=name):
+        doomed = [{"Key": item["Key"]} for item in page.get("Contents", []) or []]
+        if doomed:
+            s3.delete_objects(Bucket=name, Delete={"Objects": doomed, "Quiet": True})
+    s3.delete_bucket(Bucket=name)
+    return True
+
+
+def _outcome(done: bool) -> str:
+    return "deleted" if done else "absent"
+
+
+@dataclass(frozen=True)
+class Found:
+    """One resource of the run that exists now, in the order it must be deleted."""
+
+    what: str
+    id: str
+
+
+def _find_distribution(run_name: str, run: dict, cf: Any) -> list[Found]:
+    found = distributions.find_distribution(
+        names.distribution_comment(run_name), run_name=run_name, cf=cf
+    )
+    saved = (run.get("distribution") or {}).get("id")
+    if not found and saved:
+        with contextlib.suppress(ClientError):
+            found = distributions.get_distribution(saved, cf=cf)
+    return [Found("distribution", found.id)] if found else []
+
+
+def _find_keys(run_name: str, cf: Any) -> list[Found]:
+    group = signing_keys.find_key_group(names.key_group(run_name), cf=cf)
+    items = [Found("key group", group["Id"])] if group else []
+    for kind in signing_key.KEY_TYPES:
+        key_id = signing_keys.find_public_key(names.public_key(run_name, kind), cf=cf)
+        if key_id:
+            items.append(Found("public key", key_id))
+    return items
+
+
+def _find_account_key(run: dict) -> list[Found]:
+    """The guide path's local account key pair (the two slots of the account must stay free)."""
+    signing = run.get("signing_key") or {}
+    if signing.get("approach") != "guide" or config.backend() != "local":
+        return []
+    registered = {item["KeyPairId"] for item in account_keys.list_account_key_pairs()}
+    key_id = signing["key_pair_id"]
+    return [Found(ACCOUNT_KEY, key_id)] if key_id in registered else []
+
+
+def _find_origin_access(run_name: str, cf: Any) -> list[Found]:
+    items = []
+    oac = origin_access.find_oac(names.oac_name(run_name), cf=cf)
+    if oac:
+        items.append(Found("OAC", oac.id))
+    try:
+        oai = origin_access.find_oai(names.oai_comment(run_name), cf=cf)
+    except ClientError:
+        oai = None  # a backend without the OAI API has none to delete
+    if oai:
+        items.append(Found("OAI", oai.id))
+    return items
+
+
+def _bucket_exists(name: str, s3: Any) -> bool:
+    try:
+        s3.head_bucket(Bucket=name)
+    except ClientError:
+        return False
+    return True
+
+
+def _find_buckets(run_name: str, run: dict, s3: Any) -> list[Found]:
+    """By saved name, by the default names, and by the run tag (custom name, state lost)."""
+    candidates = [run.get("bucket"), names.bucket(run_name), names.acl_demo_bucket(run_name)]
+    candidates += tags.buckets_of_run(run_name, s3)
+    return [
+        Found(BUCKET, name)
+        for name in dict.fromkeys(filter(None, candidates))
+        if _bucket_exists(name, s3)
+    ]
+
+
+def _find_key_files(run_name: str, run: dict) -> list[Found]:
+    paths = [Path(raw) for pair in (run.get("key_files") or {}).values() for raw in pair]
+    for kind in signing_key.KEY_TYPES:
+        stem = signing_key.keys_dir() / names.key_files_stem(run_name, kind)
+        paths += [Path(f"{stem}_private_key.pem"), Path(f"{stem}_public_key.pem")]
+    return [Found(KEY_FILE, str(path)) for path in dict.fromkeys(paths) if path.is_file()]
+
+
+ACCOUNT_KEY = "account key pair (local)"
+BUCKET = "bucket (policy, objects, bucket)"
+KEY_FILE = "local key file"
+
+
+def plan(
+    run_name: str, *, cf: Any = None, s3: Any = None, for_teardown: bool = True
+) -> list[Found]:
+    """What of the run exists now, in deletion order; changes nothing (``--dry-run``)."""
+    state.check_run_name(run_name)
+    run = state.load(run_name)
+    cf = cf or clients.client("cloudfront", for_teardown=for_teardown)
+    s3 = s3 or clients.client("s3", for_teardown=for_teardown)
+    return [
+        *_find_distribution(run_name, run, cf),
+        *_find_keys(run_name, cf),
+        *_find_account_key(run),
+        *_find_origin_access(run_name, cf),
+        *_find_buckets(run_name, run, s3),
+        *_find_key_files(run_name, run),
+    ]
+
+
+def _delete(item: Found, cf: Any, s3: Any, progress: bool) -> bool:
+    if item.what == "distribution":
+        return distributions.delete_distribution(item.id, progress=progress, cf=cf)
+    if item.what == "key group":
+        return signing_keys.delete_key_group(item.id, cf=cf)
+    if item.what == "public key":
+        return signing_keys.delete_public_key(item.id, cf=cf)
+    if item.what == ACCOUNT_KEY:
+        return account_keys.delete_account_key_pair(item.id)
+    if item.what == "OAC":
+        return origin_access.delete_oac(item.id, cf=cf)
+    if item.what == "OAI":
+        return origin_access.delete_oai(item.id, cf=cf)
+    if item.what == BUCKET:
+        return _delete_bucket(item.id, s3)
+    existed = Path(item.id).is_file()
+    Path(item.id).unlink(missing_ok=True)
+    return existed
+
+
+def cleanup(run_name: str, *, keep_keys: bool = False, progress: bool = True) -> list[CleanupStep]:
+    """Delete the run's resources in dependency order; forget its saved state.
+
+    Idempotent and resumable: each call finds what still exists, so after a failure half-way
+    (a timeout while the distribution deploys, say) running it again finishes the job. The saved
+    state is forgotten only once everything is gone.
+    """
+    cf = clients.client("cloudfront", for_teardown=True)
+    s3 = clients.client("s3", for_teardown=True)
+    steps = []
+    for item in plan(run_name, cf=cf, s3=s3):
+        if keep_keys and item.what == KEY_FILE:
+            steps.append(CleanupStep(item.what, Path(item.id).name, "kept"))
+            continue
+        shown = Path(item.id).name if item.what == KEY_FILE else item.id
+        steps.append(CleanupStep(item.what, shown, _outcome(_delete(item, cf, s3, progress))))
+    state.forget(run_name)
+    return steps
+
+
+def as_rows(steps: list[CleanupStep]) -> list[dict[str, str]]:
+    return [{"what": s.what, "id": s.id, "outcome": s.outcome} for s in steps]

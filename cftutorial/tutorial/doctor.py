@@ -1,0 +1,112 @@
+"""``cftutorial doctor``: is this machine ready for the tutorial, and if not, what to do.
+
+Each check returns a :class:`Check`; a failed one carries a plain-language fix.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import json
+import sys
+from dataclasses import asdict, dataclass
+
+from .. import config
+from ..errors import CftutorialError
+
+KEY_PACKAGES = (
+    "boto3",
+    "botocore",
+    "cryptography",
+    "moto",
+    "ipywidgets",
+    "jupyterlab",
+    "papermill",
+)
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    detail: str
+    fix: str = ""
+
+
+def check_python() -> Check:
+    version = ".".join(map(str, sys.version_info[:3]))
+    ok = sys.version_info >= (3, 10)
+    return Check("python", ok, version, "" if ok else "install Python 3.10 or newer")
+
+
+def check_package(name: str) -> Check:
+    try:
+        return Check(name, True, importlib.metadata.version(name))
+    except importlib.metadata.PackageNotFoundError:
+        return Check(
+            name, False, "not installed", "run 'make lab' (or: pip install -e .) to install it"
+        )
+
+
+def check_backend() -> Check:
+    try:
+        return Check("backend", True, config.backend())
+    except CftutorialError as exc:
+        return Check("backend", False, str(exc), "unset CFTUTORIAL_BACKEND or set it to 'local'")
+
+
+def check_local_aws() -> Check:
+    from ..localaws import process
+
+    try:
+        state = process.status()
+    except CftutorialError as exc:
+        return Check("local AWS", False, str(exc), "fix the setting named above")
+    if state.running:
+        edge = state.edge_endpoint or "no edge"
+        return Check("local AWS", True, f"running, pid {state.pid}, {state.aws_endpoint}, {edge}")
+    return Check(
+        "local AWS",
+        False,
+        f"not running (state directory {state.home})",
+        "start it with 'cftutorial local start' (make lab starts it for you)",
+    )
+
+
+def check_widgets_extension() -> Check:
+    try:
+        version = importlib.metadata.version("jupyterlab_widgets")
+    except importlib.metadata.PackageNotFoundError:
+        return Check(
+            "JupyterLab widgets extension",
+            False,
+            "jupyterlab_widgets is not installed: forms will show as text",
+            "pip install 'ipywidgets>=8.1,<9' in the environment that runs JupyterLab",
+        )
+    return Check("JupyterLab widgets extension", True, f"jupyterlab_widgets {version}")
+
+
+def run_checks() -> list[Check]:
+    checks = [check_python()]
+    checks += [check_package(name) for name in KEY_PACKAGES]
+    checks += [check_backend()]
+    if checks[-1].ok and config.backend() == "local":
+        checks.append(check_local_aws())
+    checks.append(check_widgets_extension())
+    return checks
+
+
+def report(checks: list[Check]) -> str:
+    width = max(len(check.name) for check in checks)
+    lines = []
+    for check in checks:
+        mark = "ok  " if check.ok else "FAIL"
+        lines.append(f"[{mark}] {check.name:<{width}}  {check.detail}")
+        if not check.ok:
+            lines.append(f"       {'':<{width}}  fix: {check.fix}")
+    failed = sum(not check.ok for check in checks)
+    lines.append("all checks passed" if not failed else f"{failed} problem(s) found")
+    return "\n".join(lines)
+
+
+def as_json(checks: list[Check]) -> str:
+    return json.dumps([asdict(check) for check in checks], indent=2)

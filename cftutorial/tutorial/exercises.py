@@ -1,0 +1,287 @@
+"""Auto-checks for the notebooks' exercises: specific feedback, never just "wrong".
+
+Each ``check_…`` takes the learner's answer and returns :class:`Feedback` (it never raises for a
+wrong or missing answer, so a headless run of a notebook with the exercise left blank still
+finishes). The feedback names what is wrong and which rule or fact applies.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import CftutorialError
+
+EXAMPLE_OAI_ID = "E2QWRUHEXAMPLE"
+EXAMPLE_DISTRIBUTION_ARN = "arn:aws:cloudfront::123456789012:distribution/EDFDVBD6EXAMPLE"
+EXAMPLE_BUCKET = "cftutorial-demo"
+EXAMPLE_KEY_GROUP_ID = "5d8a1b1c-1234-4cde-9f00-0123456789ab"
+
+
+@dataclass(frozen=True)
+class Feedback:
+    ok: bool
+    message: str
+
+    def __str__(self) -> str:
+        return ("Correct: " if self.ok else "Not yet: ") + self.message
+
+    def __repr__(self) -> str:
+        return str(self)
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+
+def _missing(answer: Any, what: str) -> Feedback | None:
+    if answer is None or answer == "" or answer == {}:
+        return Feedback(False, f"no answer yet — set `answer` to {what} and run the cell again")
+    return None
+
+
+# 01 ---------------------------------------------------------------------------------------
+
+
+def check_dotted_bucket_name(answer: Any) -> Feedback:
+    """Exercise 01: a name S3 accepts but that breaks virtual-hosted HTTPS."""
+    from ..aws.buckets import check_bucket_name
+    from ..errors import BucketNameError
+
+    missing = _missing(answer, "a bucket name string, e.g. 'videos.example'")
+    if missing is not None:
+        return missing
+    try:
+        check_bucket_name(answer)
+    except BucketNameError as exc:
+        return Feedback(False, f"S3 would refuse it: {exc}")
+    if "." not in answer:
+        return Feedback(
+            False,
+            f"{answer!r} is valid and HTTPS-safe; the exercise asks for one whose virtual-hosted "
+            "HTTPS address fails — which character does that?",
+        )
+    return Feedback(
+        True,
+        f"{answer!r} is a valid name, and https://{answer}.s3.amazonaws.com fails the "
+        "certificate check because *.s3.amazonaws.com matches a single label only",
+    )
+
+
+# 02 ---------------------------------------------------------------------------------------
+
+
+def check_oai_origin_value(answer: Any, oai_id: str = EXAMPLE_OAI_ID) -> Feedback:
+    """Exercise 02: the S3OriginConfig.OriginAccessIdentity value for an OAI id."""
+    missing = _missing(answer, f"the string for OAI {oai_id}")
+    if missing is not None:
+        return missing
+    expected = f"origin-access-identity/cloudfront/{oai_id}"
+    if answer == expected:
+        return Feedback(True, f"{expected!r} is what the origin's S3OriginConfig takes")
+    if answer == oai_id:
+        return Feedback(False, "the bare id is not enough: the API wants a path-like prefix first")
+    if isinstance(answer, str) and answer.lower() == expected.lower():
+        return Feedback(False, "right words, wrong case: the prefix is lowercase, the id as given")
+    if isinstance(answer, str) and answer.count("/") == 2 and answer.endswith(oai_id):
+        return Feedback(
+            False,
+            f"the prefix is 'origin-access-identity/cloudfront/', not {answer.rsplit('/', 1)[0]!r}/",
+        )
+    return Feedback(False, f"{answer!r} is not the form 'origin-access-identity/cloudfront/ID'")
+
+
+# 03 ---------------------------------------------------------------------------------------
+
+
+def check_oac_policy_statement(
+    answer: Any,
+    *,
+    bucket: str = EXAMPLE_BUCKET,
+    distribution_arn: str = EXAMPLE_DISTRIBUTION_ARN,
+) -> Feedback:
+    """Exercise 03: one bucket policy statement that lets only this distribution read."""
+    missing = _missing(answer, "a dict: one policy statement")
+    if missing is not None:
+        return missing
+    if not isinstance(answer, Mapping):
+        return Feedback(False, f"a statement is a dict, not {type(answer).__name__}")
+    problems = []
+    if answer.get("Effect") != "Allow":
+        problems.append(f"Effect should be 'Allow', not {answer.get('Effect')!r}")
+    principal = answer.get("Principal")
+    if principal != {"Service": "cloudfront.amazonaws.com"}:
+        hint = (
+            " (that is the OAI form; OAC uses the service principal)"
+            if "AWS" in str(principal)
+            else ""
+        )
+        problems.append(
+            f"Principal should be {{'Service': 'cloudfront.amazonaws.com'}}, not {principal!r}{hint}"
+        )
+    action = answer.get("Action")
+    if action not in ("s3:GetObject", ["s3:GetObject"]):
+        problems.append(f"Action should be 's3:GetObject' (read only), not {action!r}")
+    resource = answer.get("Resource")
+    if resource != f"arn:aws:s3:::{bucket}/*":
+        hint = " — the objects, so end with /*" if resource == f"arn:aws:s3:::{bucket}" else ""
+        problems.append(f"Resource should be 'arn:aws:s3:::{bucket}/*', not {resource!r}{hint}")
+    condition = answer.get("Condition") or {}
+    source = (condition.get("StringEquals") or condition.get("ArnLike") or {}).get("AWS:SourceArn")
+    if source != distribution_arn:
+        problems.append(
+            "without Condition StringEquals AWS:SourceArn = the distribution ARN, *any* "
+            f"CloudFront distribution could read the bucket (got {source!r})"
+        )
+    if problems:
+        return Feedback(False, "; ".join(problems))
+    return Feedback(True, "only this distribution, through CloudFront, may read the objects")
+
+
+# 04 ---------------------------------------------------------------------------------------
+
+
+def check_trusted_key_groups(answer: Any, key_group_id: str = EXAMPLE_KEY_GROUP_ID) -> Feedback:
+    """Exercise 04: the TrustedKeyGroups value for a cache behaviour."""
+    missing = _missing(answer, "a dict with Enabled, Quantity and Items")
+    if missing is not None:
+        return missing
+    if not isinstance(answer, Mapping):
+        return Feedback(False, f"TrustedKeyGroups is a dict, not {type(answer).__name__}")
+    items = answer.get("Items")
+    if items == ["self"]:
+        return Feedback(
+            False, "'self' belongs to the guide's TrustedSigners; key groups are named by id"
+        )
+    if answer.get("Enabled") is not True:
+        return Feedback(False, "Enabled must be True, or CloudFront serves the files unsigned")
+    if items != [key_group_id]:
+        return Feedback(
+            False, f"Items should be the key group id [{key_group_id!r}], got {items!r}"
+        )
+    if answer.get("Quantity") != len(items):
+        return Feedback(
+            False,
+            f"Quantity must equal the number of Items ({len(items)}), got {answer.get('Quantity')!r}",
+        )
+    return Feedback(True, "signatures made with any public key in that key group are accepted")
+
+
+# 05 ---------------------------------------------------------------------------------------
+
+DENIAL_QUIZ = {
+    "no Key-Pair-Id": "MissingKey",
+    "Key-Pair-Id is the key group id": "InvalidKey",
+    "URL expired a minute ago": "AccessDenied",
+    "Policy is not base64 JSON": "MalformedPolicy",
+}
+
+
+def check_denial_code(scenario: str, answer: Any) -> Feedback:
+    """Exercise 05: which 403 code CloudFront gives for a scenario of DENIAL_QUIZ."""
+    if scenario not in DENIAL_QUIZ:
+        raise CftutorialError(
+            f"scenario {scenario!r} is not in the quiz; use one of {list(DENIAL_QUIZ)}"
+        )
+    missing = _missing(answer, "one of MissingKey, InvalidKey, MalformedPolicy, AccessDenied")
+    if missing is not None:
+        return missing
+    expected = DENIAL_QUIZ[scenario]
+    if answer == expected:
+        return Feedback(True, f"{scenario}: 403 {expected}")
+    if str(answer).lower() == expected.lower():
+        return Feedback(False, f"the code is case-sensitive: {expected}")
+    if answer == "AccessDenied":
+        return Feedback(
+            False,
+            f"AccessDenied is for a signature that was read but does not allow the request; for {scenario!r} CloudFront stops earlier",
+        )
+    return Feedback(
+        False, f"not {answer!r}: look at the edge's decisions above for the {scenario!r} case"
+    )
+
+
+# 06 ---------------------------------------------------------------------------------------
+
+
+def check_key_pair_id_choice(
+    answer: Any, *, key_pair_id: str, key_group_id: str | None
+) -> Feedback:
+    """Exercise 06: which id goes into the URL's Key-Pair-Id."""
+    missing = _missing(answer, "the id string to put in Key-Pair-Id")
+    if missing is not None:
+        return missing
+    if answer == key_pair_id:
+        return Feedback(True, f"{key_pair_id} is the public key's id, the one CloudFront looks up")
+    if key_group_id and answer == key_group_id:
+        return Feedback(
+            False,
+            "that is the key group's id: CloudFront would answer 403 InvalidKey 'Unknown Key'",
+        )
+    return Feedback(False, f"{answer!r} is not an id this run registered")
+
+
+# 07 ---------------------------------------------------------------------------------------
+
+
+def check_restricted_url(
+    url: Any, *, run_name: str, lifetime: tuple[int, int] = (540, 660)
+) -> Feedback:
+    """Exercise 07: a URL valid about 10 minutes and only from 127.0.0.1 (a custom policy)."""
+    from ..signing import verify
+    from . import signing_key
+
+    missing = _missing(url, "a signed URL string")
+    if missing is not None:
+        return missing
+    verdict = verify.verify(
+        url, trusted_keys=signing_key.trusted_keys(run_name), viewer_ip="127.0.0.1"
+    )
+    if not verdict.allowed:
+        return Feedback(False, f"the edge would deny it: {verdict.code} — {verdict.reason}")
+    if verdict.policy_kind != "custom":
+        return Feedback(
+            False,
+            "a canned policy cannot name an IP range; pass ip_address= so a custom policy is used",
+        )
+    condition = verdict.policy["Statement"][0]["Condition"]
+    ip = (condition.get("IpAddress") or {}).get("AWS:SourceIp")
+    if ip not in ("127.0.0.1/32", "127.0.0.1"):
+        return Feedback(False, f"the policy's IP condition is {ip!r}; limit it to 127.0.0.1/32")
+    remaining = (verdict.expires or 0) - int(time.time())
+    if not lifetime[0] <= remaining <= lifetime[1]:
+        return Feedback(
+            False,
+            f"it expires in {remaining} s; aim for about 600 s (10 minutes) — seconds, not milliseconds",
+        )
+    return Feedback(True, f"custom policy, IP {ip}, expires in {remaining} s")
+
+
+# 08 ---------------------------------------------------------------------------------------
+
+
+def check_hls_cookies(cookies: Any, *, run_name: str, domain: str) -> Feedback:
+    """Exercise 08: cookies that open every HLS file but not the MP4."""
+    from ..signing import verify
+    from . import signing_key
+
+    missing = _missing(cookies, "the dict of CloudFront-* cookies")
+    if missing is not None:
+        return missing
+    trusted = signing_key.trusted_keys(run_name)
+
+    def allowed(path: str) -> verify.Verdict:
+        return verify.verify(
+            f"https://{domain}/{path}", trusted_keys=trusted, cookies=cookies, viewer_ip="127.0.0.1"
+        )
+
+    for path in ("hls/video.m3u8", "hls/video0.ts"):
+        verdict = allowed(path)
+        if not verdict.allowed:
+            return Feedback(False, f"{path} would be denied: {verdict.code} — {verdict.reason}")
+    if allowed("video.mp4").allowed:
+        return Feedback(
+            False, "these cookies also open video.mp4; narrow the Resource to https://DOMAIN/hls/*"
+        )
+    return Feedback(True, "the playlist and its segments open, the MP4 does not")

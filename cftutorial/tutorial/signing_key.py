@@ -1,0 +1,152 @@
+"""The run's signing key: key files (0600), and where CloudFront trusts them — a public key in a
+key group (today) or the guide's account key pair. Notebooks 04-08 all sign with it.
+
+In 2011 the only way was a root-account "CloudFront key pair" made in the console; AWS now
+discourages it (root user only, at most two, no IAM control). Since 22 Oct 2020 you upload the
+*public* half of a key you generated yourself (``create_public_key``), put it in a key group
+(``create_key_group``) and name the group in the distribution (``TrustedKeyGroups``).
+
+The classic mistake is visible here: the value that goes into ``Key-Pair-Id`` is the **public
+key's Id**, not the key group's Id; CloudFront answers the latter with ``InvalidKey`` /
+"Unknown Key". :func:`check_key_pair_id` says which one a value is.
+
+The private key is written once under ``$CFTUTORIAL_HOME/keys/`` (mode 0600) and is never
+returned as text, printed or saved in the tutorial state (only its path is).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from .. import config
+from ..aws import account_keys, signing_keys
+from ..errors import KeyGroupError, WrongKeyPairIdError
+from ..signing import keys
+from ..signing.signer import Signer
+from . import names, state
+
+KEY_TYPES = ("rsa", "ecdsa")
+
+
+@dataclass(frozen=True)
+class SigningKey:
+    """Everything needed to sign for a run — paths and ids, never the key itself."""
+
+    approach: str
+    kind: str
+    key_pair_id: str  # the public key Id (modern) or APKA… account key pair id (guide)
+    key_group_id: str | None  # modern only; goes into TrustedKeyGroups, never into URLs
+    private_key_path: str
+    public_key_path: str
+
+    def to_state(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def keys_dir() -> Path:
+    path = config.home() / "keys"
+    path.mkdir(mode=0o700, exist_ok=True)
+    return path
+
+
+def _check_kind(kind: str) -> str:
+    if kind not in KEY_TYPES:
+        raise KeyGroupError(f"key_type={kind!r} is not supported; use 'rsa' or 'ecdsa'")
+    return kind
+
+
+def ensure_key_files(run_name: str, kind: str = "rsa") -> tuple[Path, Path]:
+    """The run's key pair files, generated on first use (private key mode 0600)."""
+    _check_kind(kind)
+    name = names.key_files_stem(run_name, kind)
+    saved = state.get(run_name, "key_files", {}).get(kind)
+    if saved and Path(saved[0]).is_file() and Path(saved[1]).is_file():
+        return Path(saved[0]), Path(saved[1])
+    # keys.write_key_pair's file names: reuse a pair left by an earlier run whose state was lost,
+    # because CloudFront may still hold its public half
+    private_path = keys_dir() / f"{name}_private_key.pem"
+    public_path = keys_dir() / f"{name}_public_key.pem"
+    if not (private_path.is_file() and public_path.is_file()):
+        files = keys.write_key_pair(keys_dir(), kind=kind, name=name, overwrite=True)
+        private_path, public_path = Path(files.private_key_path), Path(files.public_key_path)
+    key_files = dict(state.get(run_name, "key_files", {}))
+    key_files[kind] = [str(private_path), str(public_path)]
+    state.update(run_name, key_files=key_files)
+    return private_path, public_path
+
+
+def ensure_signing_key(
+    run_name: str, approach: str = "modern", kind: str = "rsa", *, cf: Any = None
+) -> SigningKey:
+    """Find or make the run's signing key and register it where CloudFront trusts it.
+
+    modern: public key + key group (the group goes into ``TrustedKeyGroups``).
+    guide: the local stand-in for the console's root-account key pair (``TrustedSigners: self``).
+    The result is saved in the tutorial state (ids and paths only).
+    """
+    _check_kind(kind)
+    saved = state.get(run_name, "signing_key")
+    if (
+        saved
+        and saved.get("approach") == approach
+        and saved.get("kind") == kind
+        and Path(saved["private_key_path"]).is_file()
+    ):
+        return SigningKey(**saved)
+    private_path, public_path = ensure_key_files(run_name, kind)
+    pem = keys.public_key_pem(keys.load_public_key(public_path))
+    if approach == "modern":
+        key_id = signing_keys.ensure_public_key(public_key_config(run_name, kind, pem), cf=cf)
+        group_id = signing_keys.ensure_key_group(
+            names.key_group(run_name),
+            [key_id],
+            comment=f"cftutorial {run_name}: keys trusted to sign",
+            cf=cf,
+        )
+    elif approach == "guide":
+        key_id, group_id = account_keys.register_account_key_pair(pem), None
+    else:
+        raise KeyGroupError(f"approach={approach!r} is not known; use 'modern' or 'guide'")
+    signing = SigningKey(approach, kind, key_id, group_id, str(private_path), str(public_path))
+    state.update(run_name, signing_key=signing.to_state())
+    return signing
+
+
+def signer_for(run_name: str, hash_algorithm: str = "SHA1") -> Any:
+    """A :class:`cftutorial.signing.signer.Signer` for the run's saved signing key."""
+    saved = state.require(run_name, "signing_key")
+    private_key = keys.load_private_key(saved["private_key_path"])
+    return Signer(saved["key_pair_id"], private_key, hash_algorithm=hash_algorithm)
+
+
+def trusted_keys(run_name: str) -> dict[str, str]:
+    """Key-Pair-Id -> public PEM of the run's key, for :func:`cftutorial.signing.verify.verify`."""
+    saved = state.require(run_name, "signing_key")
+    pem = keys.public_key_pem(keys.load_public_key(saved["public_key_path"]))
+    return {saved["key_pair_id"]: pem}
+
+
+def check_key_pair_id(value: str, *, signing_key: SigningKey) -> str:
+    """Accept the public key id; name the mistake when ``value`` is the key group id."""
+    if value == signing_key.key_pair_id:
+        return value
+    if signing_key.key_group_id and value == signing_key.key_group_id:
+        raise WrongKeyPairIdError(
+            f"Key-Pair-Id={value!r} is the key group's Id; CloudFront would answer 403 "
+            f"InvalidKey 'Unknown Key'. Use the public key's Id {signing_key.key_pair_id!r}"
+        )
+    raise WrongKeyPairIdError(
+        f"Key-Pair-Id={value!r} is not a key this run registered; use {signing_key.key_pair_id!r}"
+    )
+
+
+def public_key_config(run_name: str, kind: str, pem: str) -> dict[str, str]:
+    """What ``create_public_key`` takes for the run's key: the *public* PEM only."""
+    return signing_keys.public_key_config(
+        caller_reference=names.public_key(run_name, kind),
+        name=names.public_key(run_name, kind),
+        pem=pem,
+        comment=f"cftutorial {run_name}: {kind} signing key",
+    )

@@ -1,0 +1,204 @@
+"""Be the viewer: request a CloudFront URL (through the local edge) or an S3 object directly.
+
+The guide's step 5 checks that unsigned access fails and step 8 that signed URLs work. Both are
+HTTP requests a browser would make; this module makes them from a notebook. In local mode
+``https://DIST.cloudfront.net/PATH?QUERY`` is sent to the local edge as
+``EDGE/DIST.cloudfront.net/PATH?QUERY`` with the path and query *exactly* as given, because
+re-encoding a signed URL would break its signature (a classic learner mistake, which the edge
+then reports just as CloudFront does). In aws mode the real URL is requested.
+
+:func:`describe_response` turns an answer into a small dict (status, the CloudFront or S3 error
+code and message, key headers) that a notebook can display, and :func:`recent_decisions` asks
+the local edge *why* it answered the way it did.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import quote, urlsplit
+from xml.etree import ElementTree
+
+import requests
+
+from .. import config
+from ..errors import BackendError, EdgeError, ViewerURLError
+
+TIMEOUT = 30.0
+KEY_HEADERS = (
+    "Content-Type",
+    "Content-Length",
+    "Content-Range",
+    "ETag",
+    "Server",
+    "X-Cache",
+    "Via",
+    "X-Amz-Cf-Id",
+)
+_HTML_H2 = re.compile(r"<H2>(.*?)</H2>", re.IGNORECASE | re.DOTALL)
+
+
+def _local() -> bool:
+    return config.backend() == "local"
+
+
+def _edge_endpoint() -> str:
+    from ..localaws import process
+
+    state = process.ensure_running()
+    if not state.edge_endpoint:
+        raise EdgeError(
+            f"the local AWS (pid {state.pid}) serves no CloudFront edge; "
+            "restart it with 'cftutorial local stop' and 'cftutorial local start'"
+        )
+    return state.edge_endpoint
+
+
+def _split(viewer_url: str) -> tuple[str, str]:
+    """(host, path with query), exactly as written in ``viewer_url``."""
+    parts = urlsplit(viewer_url) if isinstance(viewer_url, str) else None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ViewerURLError(
+            f"viewer URL {viewer_url!r} is not an http(s) URL with a host; expected something "
+            "like 'https://d111111abcdef8.cloudfront.net/video.mp4'"
+        )
+    rest = viewer_url.split("//", 1)[1]
+    slash = rest.find("/")
+    path = rest[slash:] if slash >= 0 else "/"
+    if slash < 0 and "?" in rest:
+        path = "/?" + rest.split("?", 1)[1]
+    return parts.hostname.lower(), path.split("#", 1)[0]
+
+
+def edge_url(viewer_url: str) -> str:
+    """The local edge's address for ``viewer_url``: ``https://D/P?Q`` -> ``EDGE/D/P?Q``."""
+    if not _local():
+        raise BackendError(
+            "edge_url works with the local AWS only; with CFTUTORIAL_BACKEND=aws "
+            "request the CloudFront URL itself"
+        )
+    host, path = _split(viewer_url)
+    return f"{_edge_endpoint()}/{host}{path}"
+
+
+def _cookie_header(cookies: Mapping[str, str], headers: Mapping[str, str]) -> dict[str, str]:
+    merged = {k: v for k, v in headers.items() if k.lower() != "cookie"}
+    given = [v for k, v in headers.items() if k.lower() == "cookie"]
+    pairs = [f"{name}={value}" for name, value in cookies.items()]
+    merged["Cookie"] = "; ".join(given + pairs)
+    return merged
+
+
+def fetch(
+    viewer_url: str,
+    *,
+    cookies: Mapping[str, str] | None = None,
+    method: str = "GET",
+    headers: Mapping[str, str] | None = None,
+) -> requests.Response:
+    """Request ``viewer_url`` as a viewer would (through the local edge in local mode).
+
+    Cookies are sent as one ``Cookie`` header, whatever the host, the way a browser sends the
+    signed cookies it was given for the distribution's domain.
+    """
+    _split(viewer_url)
+    url = edge_url(viewer_url) if _local() else viewer_url
+    sent = dict(headers or {})
+    if cookies:
+        sent = _cookie_header(cookies, sent)
+    try:
+        return requests.request(
+            method.upper(), url, headers=sent, timeout=TIMEOUT, allow_redirects=False
+        )
+    except requests.RequestException as exc:
+        raise EdgeError(f"could not request {url!r}: {exc}") from None
+
+
+def recent_decisions(limit: int = 20) -> list[dict[str, Any]]:
+    """The local edge's latest decisions, newest last (local mode only).
+
+    Each is ``{"time", "distribution", "path", "status", "code", "reason"}``.
+    """
+    if not _local():
+        raise BackendError(
+            "recent_decisions works with the local AWS only; on AWS read the distribution's "
+            "standard logs (x-edge-detailed-result-type) instead"
+        )
+    if not isinstance(limit, int) or isinstance(limit, bool) or not 0 <= limit <= 1000:
+        raise EdgeError(f"limit={limit!r} is not a count; use a whole number from 0 to 1000")
+    url = f"{_edge_endpoint()}/_cftutorial/decisions"
+    try:
+        reply = requests.get(url, params={"limit": limit}, timeout=TIMEOUT)
+        reply.raise_for_status()
+        return reply.json()
+    except (requests.RequestException, ValueError) as exc:
+        raise EdgeError(f"the local edge did not list its decisions ({url}): {exc}") from None
+
+
+def direct_s3_get(bucket: str, key: str) -> requests.Response:
+    """An anonymous GET straight to S3, bypassing CloudFront (the guide's step 5).
+
+    Locally it goes to the local S3 (path-style); on AWS to ``https://BUCKET.s3.amazonaws.com/KEY``.
+    A private object answers 403 ``AccessDenied`` either way.
+    """
+    if not isinstance(bucket, str) or not bucket or "/" in bucket:
+        raise ViewerURLError(f"bucket {bucket!r} is not a bucket name; expected e.g. 'my-videos'")
+    if not isinstance(key, str) or not key:
+        raise ViewerURLError(f"key {key!r} is not an object key; expected e.g. 'video.mp4'")
+    encoded = quote(key, safe="/~")
+    if _local():
+        from ..localaws import process
+
+        url = f"{process.ensure_running().aws_endpoint}/{bucket}/{encoded}"
+    else:
+        url = f"https://{bucket}.s3.amazonaws.com/{encoded}"
+    try:
+        return requests.get(url, timeout=TIMEOUT, allow_redirects=False)
+    except requests.RequestException as exc:
+        raise EdgeError(f"could not request {url!r}: {exc}") from None
+
+
+def _error_fields(response: requests.Response) -> tuple[str | None, str | None]:
+    content_type = response.headers.get("Content-Type", "")
+    body = response.content or b""
+    if "xml" in content_type and body:
+        try:
+            root = ElementTree.fromstring(body)
+        except ElementTree.ParseError:
+            return None, None
+        if root.tag == "Error":
+            return root.findtext("Code"), root.findtext("Message")
+    if "html" in content_type and body:
+        found = _HTML_H2.search(body.decode("latin-1"))
+        if found:
+            return None, found.group(1).strip()
+    return None, None
+
+
+def describe_response(response: requests.Response) -> dict[str, Any]:
+    """A small summary of an answer for notebooks: status, error code/message, key headers."""
+    code, message = (None, None) if response.ok else _error_fields(response)
+    return {
+        "status": response.status_code,
+        "code": code,
+        "message": message,
+        "from": _answered_by(response),
+        "headers": {
+            name: response.headers[name] for name in KEY_HEADERS if name in response.headers
+        },
+        "bytes": len(response.content or b""),
+    }
+
+
+def _answered_by(response: requests.Response) -> str:
+    """Who produced the answer: ``cloudfront`` itself, or ``s3`` (directly or relayed)."""
+    server = response.headers.get("Server", "")
+    via_cloudfront = "cloudfront" in response.headers.get("Via", "").lower()
+    if server == "CloudFront":
+        return "cloudfront"
+    if via_cloudfront:
+        return "s3 via cloudfront"
+    if server == "AmazonS3" or "x-amz-request-id" in response.headers:
+        return "s3"
+    return "origin"
