@@ -1,0 +1,64 @@
+"""Learner errors as one line: an IPython exception handler for the tutorial's own errors.
+
+A learner who types a bad bucket name or runs notebook 05 before 04 should read one short message
+that names the problem and the fix, not a traceback through package code with the message at the
+bottom. So in an IPython kernel, a :class:`~cftutorial.errors.CftutorialError` (and botocore's
+``ClientError``, AWS's refusal of one of the tutorial's calls) is shown as a short error output:
+the message, and the hint that ``%tb`` shows the full traceback. The cell still fails (Run All and
+papermill stop there), and every other exception keeps IPython's usual traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from ..errors import CftutorialError
+
+HINT = "(the full traceback: run %tb in a new cell)"
+_RED, _DIM, _RESET = "\x1b[1;31m", "\x1b[2m", "\x1b[0m"
+
+
+def _client_error() -> tuple[type[BaseException], ...]:
+    try:
+        from botocore.exceptions import ClientError
+    except ImportError:  # signing-only installs have no botocore
+        return ()
+    return (ClientError,)
+
+
+def describe(value: BaseException) -> str:
+    """The one line a learner reads for ``value``."""
+    response = getattr(value, "response", None)
+    if isinstance(response, dict) and "Error" in response:
+        error = response["Error"]
+        operation = getattr(value, "operation_name", "the request")
+        return (
+            f"AWS refused {operation}: {error.get('Code', '?')} — {error.get('Message', '')}".rstrip(
+                " —"
+            )
+        )
+    return str(value)
+
+
+def show_one_line(shell: Any, etype: type, value: BaseException, tb: Any, tb_offset=None) -> list:
+    """IPython's ``CustomTB`` handler: a short error output instead of the traceback."""
+    sys.last_type, sys.last_value, sys.last_traceback = etype, value, tb  # what %tb shows
+    label = "ClientError" if isinstance(getattr(value, "response", None), dict) else etype.__name__
+    stb = [f"{_RED}{label}{_RESET}: {describe(value)}", f"{_DIM}{HINT}{_RESET}"]
+    shell._showtraceback(etype, value, stb)
+    return stb
+
+
+def install(shell: Any = None) -> bool:
+    """Register the handler in the running IPython shell; False outside IPython."""
+    if shell is None:
+        try:
+            from IPython import get_ipython
+        except ImportError:
+            return False
+        shell = get_ipython()
+    if shell is None or not hasattr(shell, "set_custom_exc"):
+        return False
+    shell.set_custom_exc((CftutorialError, *_client_error()), show_one_line)
+    return True
