@@ -33,10 +33,8 @@ def describe(value: BaseException) -> str:
     if isinstance(response, dict) and "Error" in response:
         error = response["Error"]
         operation = getattr(value, "operation_name", "the request")
-        return (
-            f"AWS refused {operation}: {error.get('Code', '?')} — {error.get('Message', '')}".rstrip(
-                " —"
-            )
+        return f"AWS refused {operation}: {error.get('Code', '?')} — {error.get('Message', '')}".rstrip(
+            " —"
         )
     return str(value)
 
