@@ -145,7 +145,7 @@ def test_bad_input_through_the_real_command_prints_no_traceback(key_dir: Path) -
     )
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
-    assert result.stderr.strip().startswith("cftutorial: error: date_less_than=1893456000000")
+    assert result.stderr.strip().startswith("cftutorial: error: --date-less-than=1893456000000")
     assert "milliseconds" in result.stderr
     verify_run = subprocess.run(
         [

@@ -8,14 +8,19 @@ when denied, with the error code and the reason.
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
+import os
+import sys
 
-from ..errors import CookieOptionError
+from ..errors import CookieOptionError, SigningKeyError
 from ..signing import keys, policy
 from ..signing.signer import HASH_ALGORITHMS, Signer
 from ..signing.verify import requested_key_pair_id, verify
 
 EXIT_DENIED = 1
+#: Where a password-protected private key's password comes from when there is no terminal to ask on.
+ENV_KEY_PASSWORD = "CFTUTORIAL_PRIVATE_KEY_PASSWORD"
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -41,6 +46,18 @@ def _register_keys(commands: argparse._SubParsersAction) -> None:
         "--name", default="cloudfront", help="file name prefix (default: cloudfront)"
     )
     create.add_argument("--force", action="store_true", help="replace existing key files")
+    create.add_argument(
+        "--format",
+        choices=keys.FORMATS,
+        default="pkcs8",
+        help="private key file format: pkcs8 (default, 'BEGIN PRIVATE KEY') or pkcs1 (RSA only, "
+        "'BEGIN RSA PRIVATE KEY', which `aws cloudfront sign` of AWS CLI v1 needs)",
+    )
+    create.add_argument(
+        "--encrypt",
+        action="store_true",
+        help=f"protect the private key with a password (asked on the terminal, else ${ENV_KEY_PASSWORD})",
+    )
     create.set_defaults(handler=run_keys_create)
 
 
@@ -104,7 +121,9 @@ def _register_verify(commands: argparse._SubParsersAction) -> None:
         "--key-pair-id", help="the id the key is trusted under (default: the one the request names)"
     )
     parser.add_argument(
-        "--at", metavar="TIME", help="request time: epoch or ISO 8601 (default: now)"
+        "--at",
+        metavar="TIME",
+        help="request time: relative (-1h, 30m), ISO 8601 or epoch seconds (default: now)",
     )
     parser.add_argument("--ip", metavar="IP", help="viewer IP address")
     parser.add_argument(
@@ -115,22 +134,69 @@ def _register_verify(commands: argparse._SubParsersAction) -> None:
 
 
 def run_keys_create(args: argparse.Namespace) -> int:
-    files = keys.write_key_pair(args.out, kind=args.type, name=args.name, overwrite=args.force)
-    print(f"private key ({files.kind}, mode 0600, keep it secret): {files.private_key_path}")
-    print(f"public key (for create_public_key):                 {files.public_key_path}")
+    password = _new_password() if args.encrypt else None
+    files = keys.write_key_pair(
+        args.out,
+        kind=args.type,
+        name=args.name,
+        overwrite=args.force,
+        format=args.format,
+        password=password,
+    )
+    protected = ", password-protected" if password else ""
+    print(
+        f"private key ({files.kind}, {args.format}, mode 0600{protected}, keep it secret): "
+        f"{files.private_key_path}"
+    )
+    print(f"public key (for create_public_key): {files.public_key_path}")
+    if args.format == "pkcs8" and files.kind == keys.KIND_RSA:
+        print("tools that need 'BEGIN RSA PRIVATE KEY' (AWS CLI v1): create with --format pkcs1")
     return 0
 
 
+def _new_password() -> bytes:
+    """A new key's password: typed twice on a terminal (never echoed), else from the environment."""
+    from_env = os.environ.get(ENV_KEY_PASSWORD)
+    if from_env:
+        return from_env.encode()
+    if not sys.stdin.isatty():
+        raise SigningKeyError(
+            f"--encrypt needs a password: run it in a terminal to type it, or set {ENV_KEY_PASSWORD}"
+        )
+    first = getpass.getpass("password for the new private key: ")
+    if first != getpass.getpass("the same password again: "):
+        raise SigningKeyError("the two passwords differ; nothing was written, run it again")
+    return first.encode()
+
+
+def private_key(source: str) -> keys.PrivateKey:
+    """The ``--private-key`` key; a password-protected one asks for its password (or reads
+    ``$CFTUTORIAL_PRIVATE_KEY_PASSWORD``), never from the command line."""
+    if not keys.is_encrypted(source):
+        return keys.load_private_key(source)
+    from_env = os.environ.get(ENV_KEY_PASSWORD)
+    if from_env:
+        return keys.load_private_key(source, password=from_env.encode())
+    if not sys.stdin.isatty():
+        raise SigningKeyError(
+            f"--private-key {source} is password-protected: run in a terminal to type the "
+            f"password, or set {ENV_KEY_PASSWORD}"
+        )
+    return keys.load_private_key(
+        source, password=getpass.getpass("private key password: ").encode()
+    )
+
+
 def _signer(args: argparse.Namespace) -> Signer:
-    return Signer(args.key_pair_id, args.private_key, args.hash_algorithm)
+    return Signer(args.key_pair_id, private_key(args.private_key), args.hash_algorithm)
 
 
 def _policy_options(args: argparse.Namespace) -> dict:
     return {
-        "date_less_than": policy.parse_time(args.date_less_than, name="date_less_than"),
+        "date_less_than": policy.parse_time(args.date_less_than, name="--date-less-than"),
         "date_greater_than": None
         if args.date_greater_than is None
-        else policy.parse_time(args.date_greater_than, name="date_greater_than"),
+        else policy.parse_time(args.date_greater_than, name="--date-greater-than"),
         "ip_address": args.ip_address,
         "allow_past": args.allow_past,
     }
@@ -160,7 +226,7 @@ def run_verify(args: argparse.Namespace) -> int:
         trusted_keys={key_id: key},
         cookies=cookies,
         viewer_ip=args.ip,
-        at=args.at,
+        at=None if args.at is None else policy.parse_time(args.at, name="--at"),
     )
     if args.json:
         print(json.dumps(verdict.to_dict(), indent=2))

@@ -70,13 +70,39 @@ def public_key_pem(key: PrivateKey | PublicKey) -> str:
     ).decode("ascii")
 
 
-def private_key_pem(key: PrivateKey) -> bytes:
-    """The unencrypted PKCS#8 PEM of a private key (for writing to a 0600 file, never for display)."""
-    return key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
+#: Private key file formats: PKCS#8 (``BEGIN PRIVATE KEY``, the default, any key) or, for RSA,
+#: PKCS#1 (``BEGIN RSA PRIVATE KEY``), which some tools (the AWS CLI v1's ``cloudfront sign``) require.
+FORMATS = ("pkcs8", "pkcs1")
+
+
+def private_key_pem(
+    key: PrivateKey, *, format: str = "pkcs8", password: bytes | None = None
+) -> bytes:
+    """The PEM of a private key (for writing to a 0600 file, never for display).
+
+    ``password`` encrypts it (the best encryption ``cryptography`` offers for the format).
+    """
+    if format not in FORMATS:
+        raise SigningKeyError(
+            f"key format {format!r} is not known; use one of {', '.join(FORMATS)}"
+        )
+    if format == "pkcs1" and not isinstance(key, rsa.RSAPrivateKey):
+        raise SigningKeyError(
+            "the PKCS#1 format ('BEGIN RSA PRIVATE KEY') holds RSA keys only; use pkcs8 for ECDSA"
+        )
+    if password is not None and not password:
+        raise SigningKeyError("the password for the private key is empty; give one, or none")
+    private_format = (
+        serialization.PrivateFormat.TraditionalOpenSSL
+        if format == "pkcs1"
+        else serialization.PrivateFormat.PKCS8
     )
+    encryption = (
+        serialization.BestAvailableEncryption(password)
+        if password
+        else serialization.NoEncryption()
+    )
+    return key.private_bytes(serialization.Encoding.PEM, private_format, encryption)
 
 
 def write_key_pair(
@@ -85,11 +111,14 @@ def write_key_pair(
     kind: Literal["rsa", "ecdsa"] = "rsa",
     name: str = "cloudfront",
     overwrite: bool = False,
+    format: str = "pkcs8",
+    password: bytes | None = None,
 ) -> KeyPairFiles:
     """Generate a key pair and write ``NAME_private_key.pem`` (0600) and ``NAME_public_key.pem``.
 
     Existing files are kept unless ``overwrite`` is true: replacing a key that a CloudFront key
-    group still trusts silently breaks every URL signed with it.
+    group still trusts silently breaks every URL signed with it. ``format`` and ``password`` are
+    those of :func:`private_key_pem`.
     """
     if not name or name in {".", ".."} or "/" in name or "\\" in name or "\0" in name:
         raise SigningKeyError(
@@ -112,7 +141,8 @@ def write_key_pair(
                     "or pass overwrite=True (--force) to replace it"
                 )
     key = generate_private_key(kind)
-    _write_private(private_path, private_key_pem(key))
+    pem = private_key_pem(key, format=format, password=password)  # checks format first
+    _write_private(private_path, pem)
     public_path.write_text(public_key_pem(key), encoding="ascii")
     return KeyPairFiles(private_path, public_path, kind)
 
@@ -165,6 +195,12 @@ def load_public_key(source: str | Path | bytes | PublicKey) -> PublicKey:
     if isinstance(source, rsa.RSAPublicKey | ec.EllipticCurvePublicKey):
         return _check_kind(source)
     return _parse_public(_read_source(source, "public key"))
+
+
+def is_encrypted(source: str | Path | bytes) -> bool:
+    """Whether a private key PEM is password-protected (so the caller can ask for the password)."""
+    data = _read_source(source, "private key")
+    return b"ENCRYPTED" in data.split(b"\n", 2)[0] or b"Proc-Type: 4,ENCRYPTED" in data
 
 
 @functools.lru_cache(maxsize=256)

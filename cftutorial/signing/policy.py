@@ -19,13 +19,28 @@ from datetime import date, datetime, timedelta, timezone
 
 from ..errors import PolicyError
 
-#: CloudFront stores epoch times as signed 32-bit integers (19 January 2038).
-MAX_EPOCH = 2147483647
+#: The largest epoch second Python's datetime can show (9999-12-31T23:59:59Z). AWS documents no
+#: upper bound for ``Expires``/``AWS:EpochTime`` (the often-quoted 2147483647, 2038-01-19, has no AWS
+#: source; botocore, the AWS CLI and the JS SDK sign later times), so only this one is enforced.
+MAX_EPOCH = 253402300799
+#: Times this large are read as milliseconds by mistake when divided by 1000 they fall in 2000-2200.
+_MILLISECONDS = range(946684800 * 1000, 7258118400 * 1000)
 _FORBIDDEN = re.compile(r'["\x00-\x1f\x7f]')
 _PLAIN = re.compile(r"[\x20-\x7e]*")
 _DIGITS = re.compile(r"[0-9]+")
 _RELATIVE = re.compile(r"\s*([+-]?)\s*(\d+)\s*([smhdw])\s*", re.IGNORECASE)
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+#: The AWS CLI's date forms: YYYY-MM-DD, YYYY-MM-DDThh:mm[:ss[.fff]], then Z, +hh:mm, -hh:mm or
+#: nothing (UTC). A space may stand for the T.
+_ISO = re.compile(
+    r"(?P<date>\d{4}-\d{2}-\d{2})"
+    r"(?:[T ](?P<time>\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?))?"
+    r"(?P<zone>Z|z|[+-]\d{2}:?\d{2})?"
+)
+TIME_FORMS = (
+    "a relative time such as 24h, 90m, 7d or -5m; an ISO 8601 date or time such as 2030-01-01 "
+    "or 2030-01-01T00:00:00Z (no zone means UTC); or Unix seconds"
+)
 
 
 def iso(epoch: float) -> str:
@@ -34,11 +49,13 @@ def iso(epoch: float) -> str:
 
 
 def to_epoch(value: int | float | datetime | str, *, name: str) -> int:
-    """Whole Unix seconds (UTC) from epoch seconds, an aware datetime or an ISO 8601 / digit string.
+    """Whole Unix seconds (UTC) from epoch seconds, an aware datetime or a date/time string.
 
-    Naive datetimes are refused: they are read in the machine's local time, the classic cause of
-    URLs that expire hours early or late. Numbers too large to be seconds are checked for being
-    milliseconds (JavaScript's ``Date.now()``), the other classic mistake.
+    Strings follow the AWS CLI (``aws cloudfront sign --date-less-than``): digits are epoch seconds
+    (so ``20300101`` is a time in 1970, as there), ``YYYY-MM-DD`` is midnight UTC, and a time
+    without a zone is UTC. Naive *datetime objects* are refused: Python reads them in the
+    machine's local time, the classic cause of URLs that expire hours early or late. Numbers that
+    look like milliseconds (JavaScript's ``Date.now()``) are refused with that hint.
     """
     if isinstance(value, bool):
         raise PolicyError(f"{name}={value!r} is not a time; use epoch seconds or an aware datetime")
@@ -87,51 +104,45 @@ def parse_time(
             sign, amount, unit = match.groups()
             offset = int(amount) * _UNIT_SECONDS[unit.lower()]
             return to_epoch(current + (-offset if sign == "-" else offset), name=name)
-        if not _DIGITS.fullmatch(text) and not _is_iso(text):
-            raise PolicyError(
-                f"{name}={value!r} is not a time; use a relative time such as 24h, 90m, 7d or "
-                "30s, an ISO 8601 time such as 2030-01-01T00:00:00Z, or Unix seconds"
-            )
+        if not _DIGITS.fullmatch(text) and not _ISO.fullmatch(text):
+            raise PolicyError(f"{name}={value!r} is not a time; use {TIME_FORMS}")
     return to_epoch(value, name=name)
 
 
-def _is_iso(text: str) -> bool:
-    try:
-        datetime.fromisoformat(text[:-1] + "+00:00" if text[-1:] in "Zz" else text)
-    except ValueError:
-        return False
-    return True
-
-
 def _parse_time_text(text: str, name: str) -> int | datetime:
+    """Epoch digits, or an ISO 8601 date/time read the AWS CLI's way (the same on every Python)."""
     stripped = text.strip()
     if _DIGITS.fullmatch(stripped):
         return int(stripped)
-    candidate = stripped[:-1] + "+00:00" if stripped[-1:] in ("Z", "z") else stripped
-    try:
-        return datetime.fromisoformat(candidate)
-    except ValueError:
+    match = _ISO.fullmatch(stripped)
+    if match is None:
         raise PolicyError(
             f"{name}={text!r} is neither epoch seconds nor an ISO 8601 time; "
-            "use e.g. 1893456000 or 2030-01-01T00:00:00Z"
-        ) from None
+            "use e.g. 1893456000, 2030-01-01 or 2030-01-01T00:00:00Z"
+        )
+    zone = match["zone"] or "Z"
+    offset = "+00:00" if zone in "Zz" else f"{zone[:3]}:{zone[-2:]}"
+    clock, _, fraction = (match["time"] or "00:00").partition(".")
+    clock += f".{fraction.ljust(6, '0')}" if fraction else ""  # Python 3.10 wants 3 or 6 digits
+    try:
+        parsed = datetime.fromisoformat(f"{match['date']}T{clock}{offset}")
+    except ValueError as exc:
+        raise PolicyError(f"{name}={text!r} is not a real date or time ({exc})") from None
+    return parsed
 
 
 def _in_range(seconds: int, name: str) -> int:
     if seconds < 0:
+        raise PolicyError(f"{name}={seconds} is before 1970; use epoch seconds after 0")
+    if seconds in _MILLISECONDS:
         raise PolicyError(
-            f"{name}={seconds} is before 1970; use epoch seconds from 0 to {MAX_EPOCH}"
+            f"{name}={seconds} looks like milliseconds ({iso(seconds // 1000)} if divided by "
+            "1000); CloudFront wants whole seconds"
         )
     if seconds > MAX_EPOCH:
-        hint = ""
-        if seconds // 1000 <= MAX_EPOCH:
-            hint = (
-                f" — it looks like milliseconds ({iso(seconds // 1000)} if divided by 1000); "
-                "CloudFront wants seconds"
-            )
         raise PolicyError(
-            f"{name}={seconds} is beyond {MAX_EPOCH} (2038-01-19T03:14:07Z), the largest epoch "
-            f"time CloudFront accepts{hint}"
+            f"{name}={seconds} is after 9999-12-31T23:59:59Z; use Unix seconds "
+            f"(at most {MAX_EPOCH})"
         )
     return seconds
 
