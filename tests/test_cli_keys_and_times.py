@@ -24,6 +24,13 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
     return code, captured.out, captured.err
 
 
+def sign(capsys, private_key: Path, expiry: str) -> tuple[int, str, str]:
+    return run(
+        capsys, "sign", "--url", URL, "--key-pair-id", KEY_ID,
+        "--private-key", str(private_key), "--date-less-than", expiry,
+    )  # fmt: skip
+
+
 def test_pkcs1_writes_an_rsa_private_key_block_the_aws_cli_v1_reads(capsys, tmp_path: Path):
     code, out, _ = run(capsys, "keys", "create", "--out", str(tmp_path), "--format", "pkcs1")
     assert code == 0 and "pkcs1" in out
