@@ -101,3 +101,12 @@ def test_teardown_clients_do_not_need_the_opt_in(monkeypatch) -> None:
 def test_unknown_service_names_the_services_used(local_aws) -> None:
     with pytest.raises(BackendError, match=r"'ec2'.*s3.*cloudfront.*sts"):
         clients.client("ec2")
+
+
+def test_recorded_calls_name_each_operation(local_aws, tmp_path, monkeypatch):
+    record = tmp_path / "calls.txt"
+    monkeypatch.setenv(clients.ENV_RECORD_CALLS, str(record))
+    s3 = clients.client("s3")
+    s3.list_buckets()
+    clients.client("cloudfront").list_distributions()
+    assert record.read_text().splitlines() == ["s3:ListBuckets", "cloudfront:ListDistributions"]

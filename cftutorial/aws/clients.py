@@ -21,6 +21,9 @@ from .. import config
 from ..errors import BackendError
 
 SERVICES = ("s3", "cloudfront", "sts")
+#: A file to append ``service:Operation`` to for every AWS call a client makes (the tests derive
+#: docs/iam-policy.json from it: the policy grants what the tutorial calls, no more, no less).
+ENV_RECORD_CALLS = "CFTUTORIAL_RECORD_CALLS"
 
 
 def _isolated_botocore_session() -> botocore.session.Session:
@@ -61,13 +64,32 @@ def client(service: str, *, start_local: bool = True, for_teardown: bool = False
             f"service {service!r} is not used by the tutorial; use one of {SERVICES}"
         )
     if config.backend() == "aws":
-        return _aws_client(service, for_teardown=for_teardown)
+        return _recording(_aws_client(service, for_teardown=for_teardown))
     from ..localaws import process
 
     state = process.ensure_running() if start_local else process.require_running()
+    return _recording(_local_client(service, state.aws_endpoint))
+
+
+def _recording(made: Any) -> Any:
+    """With ``$CFTUTORIAL_RECORD_CALLS`` set, note each operation the client calls."""
+    path = os.environ.get(ENV_RECORD_CALLS, "").strip()
+    if not path:
+        return made
+    service = made.meta.service_model.service_name
+
+    def note(model: Any, **_kwargs: Any) -> None:
+        with open(path, "a") as calls:  # one short append per call: lines never interleave
+            calls.write(f"{service}:{model.name}\n")
+
+    made.meta.events.register("before-call.*.*", note)
+    return made
+
+
+def _local_client(service: str, endpoint: str) -> Any:
     return local_session().client(
         service,
-        endpoint_url=state.aws_endpoint,
+        endpoint_url=endpoint,
         config=Config(
             s3={"addressing_style": "path"},
             retries={"max_attempts": 2, "mode": "standard"},
