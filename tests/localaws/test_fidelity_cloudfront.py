@@ -418,7 +418,7 @@ def test_distribution_without_trusted_key_groups_reports_none_active(cf):
 def test_moto_guard_reports_a_missing_or_changed_method():
     from cftutorial.errors import MotoVersionError
     from cftutorial.localaws.fidelity import expectations
-    from cftutorial.localaws.fidelity.guard import Expectation, check, require
+    from cftutorial.localaws.guard import Expectation, check, require
 
     class FakeBackend:
         def update_distribution(self, config, dist_id):  # parameters renamed
@@ -469,7 +469,7 @@ def test_active_trusted_signers_list_self_for_trusted_signers_self(cf):
 
 def test_local_aws_refuses_to_start_on_a_moto_it_does_not_match(monkeypatch, caplog):
     from cftutorial.localaws import fidelity
-    from cftutorial.localaws.fidelity.guard import Expectation
+    from cftutorial.localaws.guard import Expectation
 
     class ChangedMoto:
         pass
