@@ -233,6 +233,21 @@ def test_disabling_a_distribution_puts_it_back_in_progress(cf):
     assert updated["Distribution"]["Status"] == "InProgress"
 
 
+def test_every_update_puts_a_deployed_distribution_back_in_progress_until_deployed(cf):
+    dist = make_distribution(cf)
+    cf.get_waiter("distribution_deployed").wait(Id=dist["Id"], WaiterConfig=FAST_WAIT)
+    for comment in ("first change", "second change"):
+        current = cf.get_distribution_config(Id=dist["Id"])
+        config = dict(current["DistributionConfig"], Comment=comment)
+        updated = cf.update_distribution(
+            Id=dist["Id"], IfMatch=current["ETag"], DistributionConfig=config
+        )
+        assert updated["Distribution"]["Status"] == "InProgress"
+        assert cf.get_distribution(Id=dist["Id"])["Distribution"]["Status"] == "InProgress"
+        cf.get_waiter("distribution_deployed").wait(Id=dist["Id"], WaiterConfig=FAST_WAIT)
+        assert cf.get_distribution(Id=dist["Id"])["Distribution"]["Status"] == "Deployed"
+
+
 # C5 -------------------------------------------------------------------------------------------
 
 
