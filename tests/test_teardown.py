@@ -1,18 +1,24 @@
 """Real-AWS safety, checked against the local AWS (which enforces ETags and disable-before-delete):
 teardown leaves nothing of a run, can run twice, resumes after a run interrupted at any step,
-finds a run's resources without the saved state, and aws mode creates nothing without an opt-in."""
+finds a run's resources without the saved state, and aws mode creates nothing without an opt-in.
+
+The module has a local AWS of its own (its own CFTUTORIAL_HOME, free ports, stopped at the end):
+teardown finds a run by reading the tags of every bucket, so on the session's shared local AWS
+its time grew with every bucket earlier tests left behind."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import nbformat
 import pytest
 
 from cftutorial.aws import clients, tags
+from cftutorial.localaws import process
 from cftutorial.tutorial import cleanup, state
 from cftutorial.tutorial import step01_bucket as step01
 from cftutorial.tutorial import step02_origin_access as step02
@@ -21,6 +27,29 @@ from cftutorial.tutorial import step04_distribution as step04
 from cftutorial.tutorial import step06_signing_keys as step06
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def local_aws(
+    isolated_home: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[process.LocalAWSStatus]:
+    """A fresh local AWS for this module only (overrides the session one of conftest.py)."""
+    saved = {name: os.environ.get(name) for name in ("CFTUTORIAL_HOME",)}
+    home = tmp_path_factory.mktemp("teardown-home")
+    os.environ["CFTUTORIAL_HOME"] = str(home)
+    try:
+        state = process.start()
+        assert state.running, state
+        assert clients.client("s3").list_buckets()["Buckets"] == []  # nothing of other tests
+        yield state
+    finally:
+        process.stop()
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
 
 STEPS = {
     "bucket": lambda run, approach: step01.step(run_name=run, approach=approach),

@@ -114,7 +114,7 @@ def serve(ports: dict[str, int], runtime_file: Path, watch_pid: int | None) -> N
     for server in servers.values():
         threading.Thread(target=server.serve_forever, daemon=True).start()
     bound = {name: server.server_port for name, server in servers.items()}
-    import moto
+    from .moto_adapter import moto_version
 
     write_runtime(
         runtime_file,
@@ -124,7 +124,7 @@ def serve(ports: dict[str, int], runtime_file: Path, watch_pid: int | None) -> N
             "endpoints": {name: f"http://{LOCAL_HOST}:{p}" for name, p in bound.items()},
             "started_at": time.time(),
             "cftutorial": __version__,
-            "moto": moto.__version__,
+            "moto": moto_version(),
         },
     )
     log.info("serving %s", ", ".join(f"{n} on {LOCAL_HOST}:{p}" for n, p in bound.items()))

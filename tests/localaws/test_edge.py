@@ -373,7 +373,7 @@ def test_missing_object_with_list_permission_is_no_such_key(world):
     ],
 )
 def test_s3_origin_domain_forms_name_the_bucket(domain, bucket):
-    from cftutorial.localaws.edge import s3_bucket_of
+    from cftutorial.localaws.edge.origin import s3_bucket_of
 
     assert s3_bucket_of(domain) == bucket
 
@@ -499,23 +499,32 @@ def test_options_preflight_is_answered_with_cors_headers(world):
     ],
 )
 def test_path_patterns_follow_cloudfront_semantics(pattern, path, expected):
-    from cftutorial.localaws.edge import path_matches
+    from cftutorial.localaws.edge.behaviours import path_matches
 
     assert path_matches(pattern, path) is expected
 
 
 def test_first_matching_cache_behaviour_wins_in_order():
-    from types import SimpleNamespace
+    from cftutorial.localaws.edge.behaviours import find_behaviour
+    from cftutorial.localaws.moto_adapter import Behaviour, Distribution
 
-    from cftutorial.localaws.edge import find_behaviour
+    def behaviour(pattern: str) -> Behaviour:
+        return Behaviour(pattern, "origin", ("GET", "HEAD"), (), ())
 
-    first = SimpleNamespace(path_pattern="/videos/*")
-    second = SimpleNamespace(path_pattern="/videos/hd/*")
-    default = SimpleNamespace(path_pattern="")
-    config = SimpleNamespace(
-        CacheBehaviors={"Quantity": 2, "Items": [first, second]}, DefaultCacheBehavior=default
+    first, second, default = behaviour("/videos/*"), behaviour("/videos/hd/*"), behaviour("")
+    dist = Distribution(
+        "E1",
+        "arn",
+        "d1.cloudfront.net",
+        (),
+        True,
+        "Deployed",
+        "E",
+        "",
+        default,
+        (first, second),
+        (),
     )
-    dist = SimpleNamespace(distribution_config=config)
     assert find_behaviour(dist, "/videos/hd/a.mp4") is first
     assert find_behaviour(dist, "/other.mp4") is default
 
@@ -542,7 +551,7 @@ def test_first_matching_cache_behaviour_wins_in_order():
     ],
 )
 def test_requests_are_resolved_to_distribution_path_and_raw_query(environ, expected):
-    from cftutorial.localaws.edge import resolve_target
+    from cftutorial.localaws.edge.routing import resolve_target
 
     target = resolve_target(environ, lambda domain: domain == "d1.cloudfront.net")
     assert (target.domain, target.path, target.query) == expected
@@ -568,13 +577,13 @@ def test_cors_origins_setting_decides_the_cors_headers(monkeypatch, setting, ori
     from werkzeug.test import EnvironBuilder
     from werkzeug.wrappers import Request
 
-    from cftutorial.localaws.edge import ENV_CORS_ORIGINS, _cors_headers
+    from cftutorial.localaws.edge.responses import ENV_CORS_ORIGINS, cors_headers
 
     if setting is None:
         monkeypatch.delenv(ENV_CORS_ORIGINS, raising=False)
     else:
         monkeypatch.setenv(ENV_CORS_ORIGINS, setting)
-    headers = _cors_headers(Request(EnvironBuilder(headers={"Origin": origin}).get_environ()))
+    headers = cors_headers(Request(EnvironBuilder(headers={"Origin": origin}).get_environ()))
     if expected is None:
         assert headers == {}
     else:

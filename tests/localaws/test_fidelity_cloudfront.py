@@ -233,6 +233,21 @@ def test_disabling_a_distribution_puts_it_back_in_progress(cf):
     assert updated["Distribution"]["Status"] == "InProgress"
 
 
+def test_every_update_puts_a_deployed_distribution_back_in_progress_until_deployed(cf):
+    dist = make_distribution(cf)
+    cf.get_waiter("distribution_deployed").wait(Id=dist["Id"], WaiterConfig=FAST_WAIT)
+    for comment in ("first change", "second change"):
+        current = cf.get_distribution_config(Id=dist["Id"])
+        config = dict(current["DistributionConfig"], Comment=comment)
+        updated = cf.update_distribution(
+            Id=dist["Id"], IfMatch=current["ETag"], DistributionConfig=config
+        )
+        assert updated["Distribution"]["Status"] == "InProgress"
+        assert cf.get_distribution(Id=dist["Id"])["Distribution"]["Status"] == "InProgress"
+        cf.get_waiter("distribution_deployed").wait(Id=dist["Id"], WaiterConfig=FAST_WAIT)
+        assert cf.get_distribution(Id=dist["Id"])["Distribution"]["Status"] == "Deployed"
+
+
 # C5 -------------------------------------------------------------------------------------------
 
 
@@ -418,7 +433,7 @@ def test_distribution_without_trusted_key_groups_reports_none_active(cf):
 def test_moto_guard_reports_a_missing_or_changed_method():
     from cftutorial.errors import MotoVersionError
     from cftutorial.localaws.fidelity import expectations
-    from cftutorial.localaws.fidelity.guard import Expectation, check, require
+    from cftutorial.localaws.guard import Expectation, check, require
 
     class FakeBackend:
         def update_distribution(self, config, dist_id):  # parameters renamed
@@ -469,7 +484,7 @@ def test_active_trusted_signers_list_self_for_trusted_signers_self(cf):
 
 def test_local_aws_refuses_to_start_on_a_moto_it_does_not_match(monkeypatch, caplog):
     from cftutorial.localaws import fidelity
-    from cftutorial.localaws.fidelity.guard import Expectation
+    from cftutorial.localaws.guard import Expectation
 
     class ChangedMoto:
         pass

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from cftutorial.errors import CftutorialError, UnsupportedPolicyError
-from cftutorial.localaws.s3_access import (
+from cftutorial.localaws.s3.access import (
     ALL_USERS_URI,
     AUTHENTICATED_USERS_URI,
     Anonymous,
@@ -448,7 +448,7 @@ def moto_s3():
 
 
 def test_moto_facts_are_read_from_the_in_process_backend(moto_s3):
-    from cftutorial.localaws.s3_access import bucket_facts, can_get_object, can_list_bucket
+    from cftutorial.localaws.s3.access import bucket_facts, can_get_object, can_list_bucket
 
     moto_s3.create_bucket(Bucket=BUCKET, ObjectOwnership="BucketOwnerPreferred")
     moto_s3.put_object(Bucket=BUCKET, Key=KEY, Body=b"frames")
@@ -481,7 +481,7 @@ def test_moto_facts_are_read_from_the_in_process_backend(moto_s3):
 
 
 def test_moto_bucket_owner_enforced_disables_acls(moto_s3):
-    from cftutorial.localaws.s3_access import bucket_facts
+    from cftutorial.localaws.s3.access import bucket_facts
 
     moto_s3.create_bucket(Bucket=BUCKET, ObjectOwnership="BucketOwnerEnforced")
     moto_s3.put_object(Bucket=BUCKET, Key=KEY, Body=b"frames")

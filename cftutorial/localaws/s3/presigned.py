@@ -16,7 +16,8 @@ import time
 from urllib.parse import parse_qsl, quote, urlencode
 
 from ... import config
-from .wire import Request, Response, s3_error
+from ..wire import Request, Response
+from .errors import s3_error
 
 MAX_EXPIRES = 604800
 BAD_SIGNATURE = (

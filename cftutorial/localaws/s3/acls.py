@@ -17,9 +17,10 @@ copies the bucket ACL instead.
 
 from __future__ import annotations
 
-from .guard import Expectation, wrap
-from .s3_paths import bucket_and_key, ownership
-from .wire import Request, Response, s3_error
+from .. import moto_adapter
+from ..wire import Request, Response
+from .errors import s3_error
+from .paths import bucket_and_key, ownership
 
 OWNER_ONLY_ACL = "bucket-owner-full-control"
 PUBLIC_CANNED = ("public-read", "public-read-write", "authenticated-read")
@@ -38,10 +39,8 @@ def _is_public_acl(request: Request) -> bool:
 
 
 def _blocks_public_acls(bucket: str) -> bool:
-    from .wire import s3_backend
-
-    block = getattr(s3_backend().buckets.get(bucket), "public_access_block", None)
-    return bool(block is not None and block.block_public_acls)
+    found = moto_adapter.bucket(bucket)
+    return bool(found is not None and found.block.block_public_acls)
 
 
 def _sets_acl(request: Request, key: str) -> bool:
@@ -76,27 +75,15 @@ def check(request: Request) -> Response | None:
     )
 
 
-def expectations() -> list[Expectation]:
-    from moto.s3.responses import S3Response
+def make(original):
+    def put_object_acl(self):
+        if moto_adapter.store_acl_from_body(self):
+            return 200, {}, ""
+        return original(self)
 
-    return [
-        Expectation(S3Response, "put_object_acl", ["self"], "S3"),
-        Expectation(S3Response, "_acl_from_body", ["self"], "S3"),
-        Expectation(S3Response, "_acl_from_headers", ["self", "headers"], "S3"),
-    ]
+    return put_object_acl
 
 
-def apply() -> None:
-    from moto.s3.responses import S3Response
-
-    def make(original):
-        def put_object_acl(self):
-            if self._acl_from_headers(self.headers) is None and (self.body or b"").strip():
-                acl = self._acl_from_body()
-                self.backend.put_object_acl(self.bucket_name, self.parse_key_name(), acl)
-                return 200, {}, ""
-            return original(self)
-
-        return put_object_acl
-
-    wrap(S3Response, "put_object_acl", make)
+PATCHES = (
+    moto_adapter.Patch("s3.responses", "S3Response", "put_object_acl", ("self",), "S3", make),
+)

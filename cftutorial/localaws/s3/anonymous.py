@@ -7,7 +7,7 @@ S4 a private object's GET/HEAD, S5 an object readable only by an OAI / CloudFron
 S6 PUT, DELETE, POST and ListBucket on a private bucket. moto 5.2.5 answers an empty 403 body,
 lets anyone read whatever a policy allows to *someone*, and accepts anonymous writes.
 
-The read decision for GET/HEAD comes from :mod:`cftutorial.localaws.s3_access`, the same code
+The read decision for GET/HEAD comes from :mod:`.access`, the same code
 the local edge uses for the OAI/OAC principal, so both sides agree.
 """
 
@@ -15,8 +15,11 @@ from __future__ import annotations
 
 import logging
 
-from .s3_paths import bucket_and_key, bucket_exists
-from .wire import Request, Response, access_denied
+from ...errors import CftutorialError
+from ..wire import Request, Response
+from . import access
+from .errors import access_denied
+from .paths import bucket_and_key, bucket_exists
 
 log = logging.getLogger("cftutorial.localaws.fidelity")
 
@@ -31,11 +34,8 @@ def _is_plain_read(request: Request, key: str) -> bool:
 
 
 def _can_read(bucket: str, key: str) -> bool:
-    from ...errors import CftutorialError
-    from .. import s3_access
-
     try:
-        decision = s3_access.can_get_object(bucket, key, s3_access.Anonymous())
+        decision = access.can_get_object(bucket, key, access.Anonymous())
     except CftutorialError as error:  # e.g. UnsupportedPolicyError: deny, never an HTTP 500
         log.warning("anonymous read of s3://%s/%s denied: %s", bucket, key, error)
         return False

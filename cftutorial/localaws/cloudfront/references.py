@@ -15,8 +15,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from ...config import LOCAL_ACCOUNT_ID
+from .. import moto_adapter
+from ..wire import CloudFrontError
 from . import oai
-from .wire import CloudFrontError, cloudfront_backend
 
 
 def _items(container: Any) -> list:
@@ -35,7 +36,7 @@ def _behaviours(config: dict) -> Iterable[dict]:
 
 def check_distribution_config(config: dict) -> None:
     """Raise the CloudFront error AWS gives for the first dangling reference in ``config``."""
-    backend = cloudfront_backend()
+    group_ids = {group.id for group in moto_adapter.key_groups()}
     for behaviour in _behaviours(config):
         for signer in _items(behaviour.get("TrustedSigners")):
             if signer not in ("self", LOCAL_ACCOUNT_ID):
@@ -45,17 +46,17 @@ def check_distribution_config(config: dict) -> None:
                     f"'self' (or the account id {LOCAL_ACCOUNT_ID}) can sign.",
                 )
         for group_id in _items(behaviour.get("TrustedKeyGroups")):
-            if group_id not in backend.key_groups:
+            if group_id not in group_ids:
                 raise CloudFrontError(
                     "TrustedKeyGroupDoesNotExist",
                     f"The specified key group does not exist: {group_id}",
                 )
     for origin in _items(config.get("Origins")):
         if isinstance(origin, dict):
-            check_origin(origin, backend)
+            check_origin(origin)
 
 
-def check_origin(origin: dict, backend: Any) -> None:
+def check_origin(origin: dict) -> None:
     identity = (origin.get("S3OriginConfig") or {}).get("OriginAccessIdentity") or ""
     control = origin.get("OriginAccessControlId") or ""
     if identity and control:
@@ -72,7 +73,7 @@ def check_origin(origin: dict, backend: Any) -> None:
                 f"The origin access identity {identity!r} does not exist or is not valid; "
                 f"use 'origin-access-identity/cloudfront/ID' with the Id of an existing OAI.",
             )
-    if control and control not in backend.origin_access_controls:
+    if control and moto_adapter.origin_access_control_etag(control) is None:
         raise CloudFrontError(
             "NoSuchOriginAccessControl",
             f"The specified origin access control does not exist: {control}",
@@ -81,9 +82,9 @@ def check_origin(origin: dict, backend: Any) -> None:
 
 def check_public_keys(key_ids: Iterable[str]) -> None:
     """Every public key a key group names must exist (404 ``NoSuchPublicKey``)."""
-    backend = cloudfront_backend()
+    known = moto_adapter.public_key_ids()
     for key_id in key_ids:
-        if key_id not in backend.public_keys:
+        if key_id not in known:
             raise CloudFrontError(
                 "NoSuchPublicKey", f"The specified public key does not exist: {key_id}"
             )
@@ -91,24 +92,15 @@ def check_public_keys(key_ids: Iterable[str]) -> None:
 
 def distributions_using_key_group(group_id: str) -> list[str]:
     return [
-        dist_id
-        for dist_id, dist in list(cloudfront_backend().distributions.items())
-        if any(group_id in b.trusted_key_groups.items for b in behaviours_of(dist))
+        dist.id
+        for dist in moto_adapter.distributions()
+        if any(group_id in b.trusted_key_groups for b in dist.all_behaviours)
     ]
 
 
 def distributions_using_oac(control_id: str) -> list[str]:
     return [
-        dist_id
-        for dist_id, dist in list(cloudfront_backend().distributions.items())
-        for origin in dist.distribution_config.Origins["Items"]
-        if getattr(origin, "origin_access_control_id", "") == control_id
+        dist.id
+        for dist in moto_adapter.distributions()
+        if any(origin.oac_id == control_id for origin in dist.origins)
     ]
-
-
-def behaviours_of(dist: Any) -> list:
-    """moto's behaviour objects of a distribution, default first."""
-    config = dist.distribution_config
-    cache_behaviours = config.CacheBehaviors
-    others = (cache_behaviours.get("Items") or []) if isinstance(cache_behaviours, dict) else []
-    return [config.DefaultCacheBehavior, *[b for b in others if not isinstance(b, dict)]]

@@ -8,67 +8,60 @@ ignores ``If-Match`` and keeps the ETag.
 
 from __future__ import annotations
 
+from .. import moto_adapter
+from ..wire import CloudFrontError, Request, Response
 from .etags import new_etag, require_if_match
-from .guard import Expectation, wrap
 from .references import distributions_using_oac
-from .wire import CloudFrontError, Request, Response, cloudfront_backend
 
 PREFIX = "/2020-05-31/origin-access-control"
 
 
-def _control(control_id: str):
-    control = cloudfront_backend().origin_access_controls.get(control_id)
-    if control is None:
+def _etag(control_id: str) -> str:
+    etag = moto_adapter.origin_access_control_etag(control_id)
+    if etag is None:
         raise CloudFrontError(
             "NoSuchOriginAccessControl",
             f"The specified origin access control does not exist: {control_id}",
         )
-    return control
+    return etag
 
 
 def check_update(request: Request, control_id: str) -> None:
     """Gate in front of moto's update; moto then applies it (and the patch rotates the ETag)."""
-    require_if_match(_control(control_id).etag, request.header("If-Match"))
+    require_if_match(_etag(control_id), request.header("If-Match"))
 
 
 def delete(request: Request, control_id: str) -> Response:
-    control = _control(control_id)
-    require_if_match(control.etag, request.header("If-Match"))
+    require_if_match(_etag(control_id), request.header("If-Match"))
     users = distributions_using_oac(control_id)
     if users:
         raise CloudFrontError(
             "OriginAccessControlInUse",
             f"Cannot delete the origin access control because it's in use by distribution(s) {', '.join(users)}.",
         )
-    cloudfront_backend().origin_access_controls.pop(control_id, None)
+    moto_adapter.delete_origin_access_control(control_id)
     return 204, {}, b""
 
 
-def expectations() -> list[Expectation]:
-    from moto.cloudfront.models import CloudFrontBackend
+def make_update(original):
+    def update_origin_access_control(self, control_id, config):
+        control = original(self, control_id, config)
+        moto_adapter.set_etag(control, new_etag())
+        return control
 
-    return [
-        Expectation(
-            CloudFrontBackend,
-            "update_origin_access_control",
-            ["self", "control_id", "config"],
-            "C5",
-        )
-    ]
+    return update_origin_access_control
 
 
-def apply() -> None:
-    from moto.cloudfront.models import CloudFrontBackend
-
-    def make_update(original):
-        def update_origin_access_control(self, control_id, config):
-            control = original(self, control_id, config)
-            control.etag = new_etag()
-            return control
-
-        return update_origin_access_control
-
-    wrap(CloudFrontBackend, "update_origin_access_control", make_update)
+PATCHES = (
+    moto_adapter.Patch(
+        "cloudfront.models",
+        "CloudFrontBackend",
+        "update_origin_access_control",
+        ("self", "control_id", "config"),
+        "C5",
+        make_update,
+    ),
+)
 
 
 ROUTES = [

@@ -14,8 +14,9 @@ import threading
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, replace
 
+from .. import moto_adapter
+from ..wire import CloudFrontError, Request, Response, cloudfront_result, new_id
 from .etags import new_etag, require_if_match
-from .wire import CloudFrontError, Request, Response, cloudfront_backend, cloudfront_result, new_id
 
 PREFIX = "/2020-05-31/origin-access-identity/cloudfront"
 ORIGIN_PREFIX = "origin-access-identity/cloudfront/"
@@ -103,10 +104,9 @@ def in_use_by(oai_id: str) -> list[str]:
     """Ids of the distributions whose origins name this OAI."""
     wanted = ORIGIN_PREFIX + oai_id
     return [
-        dist_id
-        for dist_id, dist in list(cloudfront_backend().distributions.items())
-        for origin in dist.distribution_config.Origins["Items"]
-        if getattr(origin, "s3_access_identity", "") == wanted
+        dist.id
+        for dist in moto_adapter.distributions()
+        if any(o.oai == wanted for o in dist.origins)
     ]
 
 

@@ -13,16 +13,9 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from ...signing.keys import public_key_problem as key_problem
+from .. import moto_adapter
+from ..wire import CloudFrontError, Request, Response, cloudfront_result, moto_errors
 from .etags import new_etag, require_if_match
-from .guard import Expectation, wrap
-from .wire import (
-    CloudFrontError,
-    Request,
-    Response,
-    cloudfront_backend,
-    cloudfront_result,
-    moto_errors,
-)
 
 PREFIX = "/2020-05-31/public-key"
 
@@ -42,52 +35,44 @@ def no_such(key_id: str) -> CloudFrontError:
 
 
 def key_groups_using(key_id: str) -> list[str]:
-    return [g.id for g in list(cloudfront_backend().key_groups.values()) if key_id in g.items]
+    return [g.id for g in moto_adapter.key_groups() if key_id in g.items]
 
 
-def expectations() -> list[Expectation]:
-    from moto.cloudfront.models import CloudFrontBackend
+def make_create(original):
+    @moto_errors
+    def create_public_key(self, caller_ref, name, encoded_key):
+        require_valid_key(encoded_key)
+        return original(self, caller_ref, name, encoded_key)
 
-    return [
-        Expectation(
-            CloudFrontBackend,
-            "create_public_key",
-            ["self", "caller_ref", "name", "encoded_key"],
-            "C8",
-        ),
-        Expectation(CloudFrontBackend, "get_public_key", ["self", "key_id"], "C8"),
-        Expectation(CloudFrontBackend, "delete_public_key", ["self", "key_id"], "C8"),
-    ]
+    return create_public_key
 
 
-def apply() -> None:
-    from moto.cloudfront.models import CloudFrontBackend
+def make_get(original):
+    @moto_errors
+    def get_public_key(self, key_id):
+        if moto_adapter.public_key(key_id) is None:
+            raise no_such(key_id)
+        return original(self, key_id)
 
-    def make_create(original):
-        @moto_errors
-        def create_public_key(self, caller_ref, name, encoded_key):
-            require_valid_key(encoded_key)
-            return original(self, caller_ref, name, encoded_key)
+    return get_public_key
 
-        return create_public_key
 
-    def make_get(original):
-        @moto_errors
-        def get_public_key(self, key_id):
-            if key_id not in self.public_keys:
-                raise no_such(key_id)
-            return original(self, key_id)
-
-        return get_public_key
-
-    wrap(CloudFrontBackend, "create_public_key", make_create)
-    wrap(CloudFrontBackend, "get_public_key", make_get)
+_BACKEND = ("cloudfront.models", "CloudFrontBackend")
+PATCHES = (
+    moto_adapter.Patch(
+        *_BACKEND,
+        "create_public_key",
+        ("self", "caller_ref", "name", "encoded_key"),
+        "C8",
+        make_create,
+    ),
+    moto_adapter.Patch(*_BACKEND, "get_public_key", ("self", "key_id"), "C8", make_get),
+)
 
 
 def delete(request: Request, key_id: str) -> Response:
     """DeletePublicKey with ``If-Match`` (C5) and the in-use check (C8)."""
-    backend = cloudfront_backend()
-    key = backend.public_keys.get(key_id)
+    key = moto_adapter.public_key(key_id)
     if key is None:
         raise no_such(key_id)
     require_if_match(key.etag, request.header("If-Match"))
@@ -98,21 +83,21 @@ def delete(request: Request, key_id: str) -> Response:
             f"The specified public key is in use by key group(s) {', '.join(groups)}; "
             "remove it from them (update_key_group) first.",
         )
-    backend.public_keys.pop(key_id, None)
+    moto_adapter.delete_public_key(key_id)
     return 204, {}, b""
 
 
-def _config(key) -> dict:
+def _config(key: moto_adapter.PublicKey) -> dict:
     return {
         "CallerReference": key.caller_ref,
         "Name": key.name,
         "EncodedKey": key.encoded_key,
-        "Comment": key.comment or "",
+        "Comment": key.comment,
     }
 
 
 def get_config(request: Request, key_id: str) -> Response:
-    key = cloudfront_backend().public_keys.get(key_id)
+    key = moto_adapter.public_key(key_id)
     if key is None:
         raise no_such(key_id)
     return cloudfront_result(
@@ -122,7 +107,7 @@ def get_config(request: Request, key_id: str) -> Response:
 
 def update(request: Request, key_id: str) -> Response:
     """UpdatePublicKey: only Comment may change (``CannotChangeImmutablePublicKeyFields``)."""
-    key = cloudfront_backend().public_keys.get(key_id)
+    key = moto_adapter.public_key(key_id)
     if key is None:
         raise no_such(key_id)
     require_if_match(key.etag, request.header("If-Match"))
@@ -138,8 +123,9 @@ def update(request: Request, key_id: str) -> Response:
                 "CannotChangeImmutablePublicKeyFields",
                 f"You can't change the value of a public key's {field}; only Comment can change.",
             )
-    key.comment = values.get("Comment", key.comment)
-    key.etag = new_etag()
+    key = moto_adapter.update_public_key_comment(
+        key_id, values.get("Comment", key.comment), new_etag()
+    )
     return cloudfront_result(
         "UpdatePublicKey",
         {

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from urllib.parse import unquote
 
-from .wire import Request
+from .. import moto_adapter
+from ..wire import Request
 
 
 def bucket_and_key(request: Request) -> tuple[str, str]:
@@ -16,16 +17,9 @@ def bucket_and_key(request: Request) -> tuple[str, str]:
 
 
 def bucket_exists(bucket: str) -> bool:
-    from .wire import s3_backend
-
-    return bool(bucket) and bucket in s3_backend().buckets
+    return moto_adapter.bucket_exists(bucket)
 
 
 def ownership(bucket: str) -> str | None:
-    from .wire import s3_backend
-
-    found = s3_backend().buckets.get(bucket)
-    rule = getattr(found, "ownership_rule", None)
-    if isinstance(rule, dict):  # moto keeps a dict when set through PutBucketOwnershipControls
-        rule = rule.get("Rule", {}).get("ObjectOwnership") or rule.get("ObjectOwnership")
-    return rule
+    found = moto_adapter.bucket(bucket)
+    return found.ownership if found is not None else None

@@ -1,8 +1,9 @@
 """Requests in, AWS-shaped responses out: the small WSGI vocabulary the fidelity layer speaks.
 
-CloudFront answers are serialised by moto's own rest-xml serializer against the botocore model,
-so shapes, status codes and the ``<ErrorResponse><Error><Type>Sender</Type>…`` error body are
-exactly what boto3 parses from AWS. S3 errors use S3's flat ``<Error>`` body.
+CloudFront answers are serialised by moto's own rest-xml serializer against the botocore model
+(through :mod:`.moto_adapter`), so shapes, status codes and the
+``<ErrorResponse><Error><Type>Sender</Type>…`` error body are exactly what boto3 parses from AWS.
+S3's flat ``<Error>`` body has its one renderer in :mod:`.s3.errors`.
 """
 
 from __future__ import annotations
@@ -13,9 +14,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 from urllib.parse import parse_qsl
-from xml.sax.saxutils import escape
 
-from ... import config
+from . import moto_adapter
 
 WSGIApp = Callable[[dict, Callable], Iterable[bytes]]
 Response = tuple[int, dict[str, str], bytes]
@@ -111,18 +111,11 @@ def request_id() -> str:
     return secrets.token_hex(8).upper()
 
 
-def cloudfront_result(operation: str, result: dict) -> Response:
+def cloudfront_result(operation: str, result: Any) -> Response:
     """``result`` serialised as the output of CloudFront ``operation`` (status from the model)."""
-    from moto.core.serialize import get_serializer_class
-    from moto.core.utils import get_service_model
-
-    model = get_service_model("cloudfront").operation_model(operation)
-    serialized = get_serializer_class("cloudfront", "rest-xml")(model).serialize(result)
-    body = serialized["body"]
-    headers = {k: str(v) for k, v in serialized["headers"].items()}
+    status, headers, data = moto_adapter.serialize_cloudfront(operation, result)
     headers["x-amz-request-id"] = request_id()
-    data = body.encode() if isinstance(body, str) else (body or b"")
-    return serialized["status_code"], headers, data
+    return status, headers, data
 
 
 class CloudFrontError(Exception):
@@ -134,41 +127,10 @@ class CloudFrontError(Exception):
         self.message = message
 
     def as_moto(self) -> Exception:
-        from moto.cloudfront.exceptions import CloudFrontException
-
-        return CloudFrontException(self.code, self.message)
+        return moto_adapter.cloudfront_exception(self.code, self.message)
 
     def response(self, operation: str = "GetDistribution") -> Response:
-        return cloudfront_result(operation, self.as_moto())  # type: ignore[arg-type]
-
-
-def s3_error(code: str, message: str, status: int, **extra: str) -> Response:
-    """S3's error body: ``<Error><Code/><Message/>…<RequestId/><HostId/></Error>``."""
-    rid = request_id()
-    fields = "".join(f"<{k}>{escape(v)}</{k}>" for k, v in extra.items())
-    body = (
-        '<?xml version="1.0" encoding="UTF-8"?>\n'
-        f"<Error><Code>{code}</Code><Message>{escape(message)}</Message>{fields}"
-        f"<RequestId>{rid}</RequestId><HostId>{secrets.token_urlsafe(48)}</HostId></Error>"
-    ).encode()
-    return status, {"Content-Type": "application/xml", "x-amz-request-id": rid}, body
-
-
-def access_denied() -> Response:
-    return s3_error("AccessDenied", "Access Denied", 403)
-
-
-def cloudfront_backend() -> Any:
-    """moto's CloudFront backend for the local account (moto keys it by partition, ``aws``)."""
-    from moto.cloudfront.models import cloudfront_backends
-
-    return cloudfront_backends[config.LOCAL_ACCOUNT_ID]["aws"]
-
-
-def s3_backend() -> Any:
-    from moto.s3.models import s3_backends
-
-    return s3_backends[config.LOCAL_ACCOUNT_ID]["aws"]
+        return cloudfront_result(operation, self.as_moto())
 
 
 def new_id(length: int = 14) -> str:

@@ -11,17 +11,10 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
+from .. import moto_adapter
+from ..wire import CloudFrontError, Request, Response, cloudfront_result, moto_errors
 from .etags import new_etag, require_if_match
-from .guard import Expectation, wrap
 from .references import check_public_keys, distributions_using_key_group
-from .wire import (
-    CloudFrontError,
-    Request,
-    Response,
-    cloudfront_backend,
-    cloudfront_result,
-    moto_errors,
-)
 
 PREFIX = "/2020-05-31/key-group"
 MAX_KEYS = 5
@@ -42,7 +35,7 @@ def check_items(name: str | None, items: list[str], *, other_than: str | None = 
             f"A key group can hold at most {MAX_KEYS} public keys; got {len(items)}.",
         )
     check_public_keys(items)
-    for group in list(cloudfront_backend().key_groups.values()):
+    for group in moto_adapter.key_groups():
         if name and group.name == name and group.id != other_than:
             raise CloudFrontError(
                 "KeyGroupAlreadyExists",
@@ -50,49 +43,44 @@ def check_items(name: str | None, items: list[str], *, other_than: str | None = 
             )
 
 
-def expectations() -> list[Expectation]:
-    from moto.cloudfront.models import CloudFrontBackend
+def make_create(original):
+    @moto_errors
+    def create_key_group(self, name, items):
+        check_items(name, list(items or []))
+        return original(self, name, items)
 
-    return [
-        Expectation(CloudFrontBackend, "create_key_group", ["self", "name", "items"], "C3/C7"),
-        Expectation(CloudFrontBackend, "get_key_group", ["self", "group_id"], "C7"),
-    ]
-
-
-def apply() -> None:
-    from moto.cloudfront.models import CloudFrontBackend
-
-    def make_create(original):
-        @moto_errors
-        def create_key_group(self, name, items):
-            check_items(name, list(items or []))
-            return original(self, name, items)
-
-        return create_key_group
-
-    def make_get(original):
-        @moto_errors
-        def get_key_group(self, group_id):
-            if group_id not in self.key_groups:
-                raise no_such(group_id)
-            return original(self, group_id)
-
-        return get_key_group
-
-    wrap(CloudFrontBackend, "create_key_group", make_create)
-    wrap(CloudFrontBackend, "get_key_group", make_get)
+    return create_key_group
 
 
-def _group(group_id: str):
-    group = cloudfront_backend().key_groups.get(group_id)
+def make_get(original):
+    @moto_errors
+    def get_key_group(self, group_id):
+        if moto_adapter.key_group(group_id) is None:
+            raise no_such(group_id)
+        return original(self, group_id)
+
+    return get_key_group
+
+
+_BACKEND = ("cloudfront.models", "CloudFrontBackend")
+PATCHES = (
+    moto_adapter.Patch(
+        *_BACKEND, "create_key_group", ("self", "name", "items"), "C3/C7", make_create
+    ),
+    moto_adapter.Patch(*_BACKEND, "get_key_group", ("self", "group_id"), "C7", make_get),
+)
+
+
+def _group(group_id: str) -> moto_adapter.KeyGroup:
+    group = moto_adapter.key_group(group_id)
     if group is None:
         raise no_such(group_id)
     return group
 
 
-def _config(group) -> dict:
+def _config(group: moto_adapter.KeyGroup) -> dict:
     config = {"Name": group.name, "Items": list(group.items)}
-    comment = getattr(group, "comment", "")
+    comment = group.comment
     if comment:
         config["Comment"] = comment
     return config
@@ -126,11 +114,7 @@ def update(request: Request, group_id: str) -> Response:
     if not name:
         raise CloudFrontError("InvalidArgument", "KeyGroupConfig.Name is required.")
     check_items(name, items, other_than=group_id)
-    group.name, group.items, group.comment = name, items, comment
-    group.etag = new_etag()
-    from moto.core.utils import utcnow
-
-    group.last_modified_time = utcnow()
+    group = moto_adapter.update_key_group(group_id, name, items, comment, new_etag())
     return cloudfront_result(
         "UpdateKeyGroup",
         {
@@ -154,7 +138,7 @@ def delete(request: Request, group_id: str) -> Response:
             f"Cannot delete this resource because it is in use: key group {group_id} is trusted "
             f"by distribution(s) {', '.join(users)}.",
         )
-    cloudfront_backend().key_groups.pop(group_id, None)
+    moto_adapter.delete_key_group(group_id)
     return 204, {}, b""
 
 

@@ -13,9 +13,10 @@ import logging
 import re
 from collections.abc import Callable
 
-from ...errors import AccountKeyPairError
-from .. import account_keys
-from . import keygroups, oac, oai, public_keys, s3_acls, s3_anonymous, s3_policy, s3_presigned
+from ..errors import AccountKeyPairError
+from . import account_keys
+from .cloudfront import keygroups, oac, oai, public_keys
+from .s3 import acls, anonymous, policy, presigned
 from .wire import CloudFrontError, Request, Response, WSGIApp, send
 
 log = logging.getLogger("cftutorial.localaws.fidelity")
@@ -80,13 +81,13 @@ def cloudfront_route(request: Request) -> Response | None:
 
 
 def s3_rules(request: Request) -> Response | None:
-    for rule in (s3_presigned.check,):
+    for rule in (presigned.check,):
         found = rule(request)
         if found:
             return found
     if request.anonymous:
-        return s3_anonymous.check(request)
-    for rule in (s3_acls.check, s3_policy.check):
+        return anonymous.check(request)
+    for rule in (acls.check, policy.check):
         found = rule(request)
         if found:
             return found

@@ -8,18 +8,20 @@ S3 requests) and the local CloudFront edge (the distribution reading its origin)
 
 The module has two halves. :func:`decide_get_object` and :func:`evaluate_policy` are pure: they
 take plain facts (:class:`BucketFacts`) and can be tested without a server. :func:`can_get_object`
-and :func:`can_list_bucket` read those facts from moto's in-process S3 backend.
+and :func:`can_list_bucket` read those facts from the local S3 (:mod:`..moto_adapter`).
 
 What is evaluated, and how (the subset of S3 authorisation a tutorial meets):
 
 * bucket policy: an explicit ``Deny`` beats any ``Allow``; statements as a list or a single
   object; ``Action`` / ``Resource`` as a string or a list with ``*`` and ``?`` wildcards
-  (:mod:`cftutorial.signing.wildcard`; actions case-insensitive, resources case-sensitive); principals ``"*"``, ``{"AWS": "*"}``, the OAI ARN
+  (:mod:`cftutorial.signing.wildcard`; actions case-insensitive, resources case-sensitive);
+  principals ``"*"``, ``{"AWS": "*"}``, the OAI ARN
   ``arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity ID``, ``{"CanonicalUser": …}``,
   ``{"Service": "cloudfront.amazonaws.com"}``; conditions ``StringEquals``, ``StringLike``,
   ``ArnEquals``, ``ArnLike`` on ``AWS:SourceArn`` and ``AWS:SourceAccount`` (keys
-  case-insensitive). Anything else (``NotPrincipal``, ``NotAction``, ``NotResource``, other
-  operators or keys) raises :class:`UnsupportedPolicyError` instead of being guessed at.
+  case-insensitive). The policy is read by :func:`.policy.parse`, the same parser
+  ``PutBucketPolicy`` uses; anything else (``NotPrincipal``, ``NotAction``, ``NotResource``,
+  other operators or keys) raises :class:`UnsupportedPolicyError` instead of being guessed at.
 * object ACL: a ``READ`` or ``FULL_CONTROL`` grant to the principal's canonical user id, or to
   the AllUsers / AuthenticatedUsers groups. ACLs count for nothing when Object Ownership is
   ``BucketOwnerEnforced`` (ACLs disabled).
@@ -40,28 +42,20 @@ access points, and Requester Pays.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..config import LOCAL_ACCOUNT_ID
-from ..errors import UnsupportedPolicyError
-from ..signing import wildcard
+from ...signing import wildcard
+from .. import moto_adapter
+from ..moto_adapter import BlockPublicAccess, Grant
+from .policy import parse, sid
 
 OAI_ARN_PREFIX = "arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity "
 CLOUDFRONT_SERVICE = "cloudfront.amazonaws.com"
 ALL_USERS_URI = "http://acs.amazonaws.com/groups/global/AllUsers"
 AUTHENTICATED_USERS_URI = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"
 READ_PERMISSIONS = frozenset({"READ", "FULL_CONTROL"})
-ACLS_DISABLED = "BucketOwnerEnforced"
-
-STATEMENT_KEYS = frozenset({"Sid", "Effect", "Principal", "Action", "Resource", "Condition"})
-UNSUPPORTED_STATEMENT_KEYS = frozenset({"NotPrincipal", "NotAction", "NotResource"})
-PRINCIPAL_TYPES = frozenset({"AWS", "CanonicalUser", "Service", "Federated"})
-CONDITION_OPERATORS = frozenset({"StringEquals", "StringLike", "ArnEquals", "ArnLike"})
-CONDITION_KEYS = frozenset({"aws:sourcearn", "aws:sourceaccount"})
-POLICY_VERSIONS = frozenset({"2012-10-17", "2008-10-17"})
 
 
 # --- principals -------------------------------------------------------------------------------
@@ -127,25 +121,6 @@ def describe(principal: Principal) -> str:
 
 
 @dataclass(frozen=True)
-class Grant:
-    """One ACL grant: a grantee (canonical user id or group URI) and a permission."""
-
-    grantee_id: str = ""
-    grantee_uri: str = ""
-    permission: str = "READ"
-
-
-@dataclass(frozen=True)
-class BlockPublicAccess:
-    """The bucket's Block Public Access settings (all off when the bucket has none)."""
-
-    block_public_acls: bool = False
-    ignore_public_acls: bool = False
-    block_public_policy: bool = False
-    restrict_public_buckets: bool = False
-
-
-@dataclass(frozen=True)
 class BucketFacts:
     """Everything the decision needs about a bucket and one of its keys, as plain values."""
 
@@ -168,132 +143,6 @@ class PolicyResult:
     effect: str | None
     reason: str
     public_only: bool = False  # the Allow came only from statements open to everybody
-
-
-def parse_policy(policy: str | bytes | Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The policy's statements, checked for elements this evaluator understands."""
-    if isinstance(policy, bytes):
-        policy = policy.decode("utf-8", errors="replace")
-    if isinstance(policy, str):
-        try:
-            policy = json.loads(policy)
-        except ValueError as exc:
-            raise UnsupportedPolicyError(
-                f"bucket policy is not valid JSON ({exc}); a policy is a JSON object with "
-                '"Version" and "Statement"'
-            ) from None
-    if not isinstance(policy, Mapping):
-        raise UnsupportedPolicyError(
-            f"bucket policy {policy!r} is not a JSON object; expected "
-            '{"Version": "2012-10-17", "Statement": [...]}'
-        )
-    version = policy.get("Version", "2012-10-17")
-    if version not in POLICY_VERSIONS:
-        raise UnsupportedPolicyError(
-            f"bucket policy Version {version!r} is not supported; use one of {sorted(POLICY_VERSIONS)}"
-        )
-    statements = policy.get("Statement")
-    if isinstance(statements, Mapping):
-        statements = [statements]
-    if not isinstance(statements, list) or not statements:
-        raise UnsupportedPolicyError(
-            f"bucket policy Statement {statements!r} is not a statement or a non-empty list of them"
-        )
-    for statement in statements:
-        _check_statement(statement)
-    return [dict(statement) for statement in statements]
-
-
-def _check_statement(statement: Any) -> None:
-    if not isinstance(statement, Mapping):
-        raise UnsupportedPolicyError(f"policy statement {statement!r} is not a JSON object")
-    unsupported = UNSUPPORTED_STATEMENT_KEYS & statement.keys()
-    if unsupported:
-        raise UnsupportedPolicyError(
-            f"policy statement {_sid(statement)} uses {sorted(unsupported)}, which the local S3 "
-            "does not evaluate; write it with Principal, Action and Resource instead"
-        )
-    unknown = statement.keys() - STATEMENT_KEYS
-    if unknown:
-        raise UnsupportedPolicyError(
-            f"policy statement {_sid(statement)} has unknown element(s) {sorted(unknown)}; "
-            f"allowed are {sorted(STATEMENT_KEYS)}"
-        )
-    if statement.get("Effect") not in ("Allow", "Deny"):
-        raise UnsupportedPolicyError(
-            f"policy statement {_sid(statement)} has Effect {statement.get('Effect')!r}; "
-            'use "Allow" or "Deny"'
-        )
-    for element in ("Principal", "Action", "Resource"):
-        if element not in statement:
-            raise UnsupportedPolicyError(
-                f"policy statement {_sid(statement)} has no {element}; a bucket policy statement "
-                "needs Principal, Action and Resource"
-            )
-    _strings(statement["Action"], "Action", statement)
-    _strings(statement["Resource"], "Resource", statement)
-    _check_principal(statement["Principal"], statement)
-    _check_condition(statement.get("Condition"), statement)
-
-
-def _sid(statement: Mapping[str, Any]) -> str:
-    sid = statement.get("Sid")
-    return repr(sid) if sid else "(no Sid)"
-
-
-def _strings(value: Any, name: str, statement: Mapping[str, Any]) -> list[str]:
-    values = [value] if isinstance(value, str) else value
-    if not isinstance(values, list) or not values or not all(isinstance(v, str) for v in values):
-        raise UnsupportedPolicyError(
-            f"policy statement {_sid(statement)} has {name} {value!r}; expected a string "
-            "or a non-empty list of strings"
-        )
-    return values
-
-
-def _check_principal(principal: Any, statement: Mapping[str, Any]) -> None:
-    if principal == "*":
-        return
-    if not isinstance(principal, Mapping) or not principal:
-        raise UnsupportedPolicyError(
-            f'policy statement {_sid(statement)} has Principal {principal!r}; expected "*" '
-            'or an object such as {"AWS": ...}, {"CanonicalUser": ...} or {"Service": ...}'
-        )
-    unknown = principal.keys() - PRINCIPAL_TYPES
-    if unknown:
-        raise UnsupportedPolicyError(
-            f"policy statement {_sid(statement)} has principal type(s) {sorted(unknown)}; "
-            f"known are {sorted(PRINCIPAL_TYPES)}"
-        )
-    for kind, value in principal.items():
-        _strings(value, f"Principal {kind}", statement)
-
-
-def _check_condition(condition: Any, statement: Mapping[str, Any]) -> None:
-    if condition is None:
-        return
-    if not isinstance(condition, Mapping):
-        raise UnsupportedPolicyError(
-            f"policy statement {_sid(statement)} has Condition {condition!r}; expected an object"
-        )
-    for operator, tests in condition.items():
-        if operator not in CONDITION_OPERATORS:
-            raise UnsupportedPolicyError(
-                f"policy statement {_sid(statement)} uses condition operator {operator!r}, which "
-                f"the local S3 does not evaluate; supported: {sorted(CONDITION_OPERATORS)}"
-            )
-        if not isinstance(tests, Mapping) or not tests:
-            raise UnsupportedPolicyError(
-                f"policy statement {_sid(statement)} has {operator} {tests!r}; expected an "
-                'object such as {"AWS:SourceArn": "arn:aws:cloudfront::…:distribution/…"}'
-            )
-        for key, value in tests.items():
-            if key.lower() not in CONDITION_KEYS:
-                raise UnsupportedPolicyError(
-                    f"policy statement {_sid(statement)} tests condition key {key!r}, which the "
-                    "local S3 does not evaluate; supported: AWS:SourceArn, AWS:SourceAccount"
-                )
-            _strings(value, f"{operator} {key}", statement)
 
 
 def _principal_matches(spec: Any, principal: Principal) -> tuple[bool, bool]:
@@ -366,13 +215,13 @@ def evaluate_policy(
 ) -> PolicyResult:
     """The bucket policy's effect for one request: explicit Deny beats Allow."""
     allows: list[tuple[Mapping[str, Any], bool]] = []
-    for statement in parse_policy(policy):
+    for statement in parse(policy):
         applies, public = _statement_matches(statement, action, resource, principal)
         if not applies:
             continue
         if statement["Effect"] == "Deny":
             return PolicyResult(
-                "Deny", f"the bucket policy's statement {_sid(statement)} denies {action}"
+                "Deny", f"the bucket policy's statement {sid(statement)} denies {action}"
             )
         allows.append((statement, public))
     if not allows:
@@ -382,7 +231,7 @@ def evaluate_policy(
     public_only = all(public for _statement, public in allows)
     return PolicyResult(
         "Allow",
-        f"the bucket policy's statement {_sid(allows[0][0])} allows {action}",
+        f"the bucket policy's statement {sid(allows[0][0])} allows {action}",
         public_only=public_only,
     )
 
@@ -484,72 +333,23 @@ def decide_get_object(facts: BucketFacts, key: str, principal: Principal) -> Acc
     )
 
 
-# --- reading moto's in-process backend --------------------------------------------------------
-
-
-def _backend() -> Any:
-    from moto.s3.models import s3_backends
-
-    return s3_backends[LOCAL_ACCOUNT_ID]["aws"]
-
-
-def _grants(acl: Any) -> tuple[Grant, ...]:
-    grants: list[Grant] = []
-    for grant in getattr(acl, "grants", None) or []:
-        permissions = grant.permissions
-        permissions = [permissions] if isinstance(permissions, str) else permissions
-        for grantee in grant.grantees:
-            for permission in permissions:
-                grants.append(Grant(grantee.id or "", grantee.uri or "", permission))
-    return tuple(grants)
-
-
-def _acls_enabled(bucket: Any) -> bool:
-    rule = getattr(bucket, "ownership_rule", None)
-    if isinstance(rule, Mapping):
-        inner = rule.get("Rule")
-        rule = (inner.get("ObjectOwnership") if isinstance(inner, Mapping) else None) or rule.get(
-            "ObjectOwnership"
-        )
-    return rule != ACLS_DISABLED
-
-
-def _block(bucket: Any) -> BlockPublicAccess:
-    pab = getattr(bucket, "public_access_block", None)
-    if pab is None:
-        return BlockPublicAccess()
-    return BlockPublicAccess(
-        block_public_acls=bool(pab.block_public_acls),
-        ignore_public_acls=bool(pab.ignore_public_acls),
-        block_public_policy=bool(pab.block_public_policy),
-        restrict_public_buckets=bool(pab.restrict_public_buckets),
-    )
-
-
-def _current_key(bucket: Any, key: str) -> Any:
-    from moto.s3.models import FakeKey
-
-    found = bucket.keys.get(key)
-    return found if isinstance(found, FakeKey) else None
+# --- facts from the local S3 (through the moto adapter) ---------------------------------------
 
 
 def bucket_facts(bucket_name: str, key: str) -> BucketFacts | None:
-    """The facts about ``bucket_name`` and ``key`` in moto's S3, or ``None`` if no such bucket."""
-    bucket = _backend().buckets.get(bucket_name)
+    """The facts about ``bucket_name`` and ``key`` in the local S3, or ``None`` if no such bucket."""
+    bucket = moto_adapter.bucket(bucket_name)
     if bucket is None:
         return None
-    obj = _current_key(bucket, key)
-    policy = bucket.policy
-    if isinstance(policy, bytes):
-        policy = policy.decode("utf-8", errors="replace")
+    object_grants = moto_adapter.object_grants(bucket_name, key) if key else None
     return BucketFacts(
         name=bucket_name,
-        policy=policy or None,
-        acls_enabled=_acls_enabled(bucket),
-        block=_block(bucket),
-        object_exists=obj is not None,
-        object_grants=_grants(getattr(obj, "acl", None)) if obj is not None else (),
-        bucket_grants=_grants(bucket.acl),
+        policy=bucket.policy,
+        acls_enabled=bucket.acls_enabled,
+        block=bucket.block,
+        object_exists=object_grants is not None,
+        object_grants=object_grants or (),
+        bucket_grants=bucket.grants,
     )
 
 
@@ -590,5 +390,4 @@ __all__: Sequence[str] = (
     "decide",
     "decide_get_object",
     "evaluate_policy",
-    "parse_policy",
 )

@@ -8,7 +8,7 @@ moto 5.2.5 accepts any non-empty value and never changes an ETag.
 
 from __future__ import annotations
 
-from .wire import CloudFrontError, new_id
+from ..wire import CloudFrontError, new_id
 
 MISSING_MESSAGE = "The If-Match version is missing or not valid for the resource."
 STALE_MESSAGE = (

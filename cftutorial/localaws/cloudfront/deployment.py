@@ -1,0 +1,47 @@
+"""Gap C4: distributions are ``InProgress`` for a while after every change, then ``Deployed``.
+
+AWS takes minutes to deploy a created, updated or disabled distribution, and the
+``distribution_deployed`` waiter and progress displays depend on seeing ``InProgress`` first;
+moto 5.2.5 reports ``Deployed`` on the first read. moto's own state manager serves here: at
+start the server sets the ``cloudfront::distribution`` transition to ``progression: time`` with
+``CFTUTORIAL_DEPLOY_SECONDS`` (default 2, read from the server's environment), so a new
+distribution is ``InProgress`` that long. moto never goes back to ``InProgress`` after an update,
+so the update patch (:mod:`.distributions`) restarts the deployment through the adapter.
+"""
+
+from __future__ import annotations
+
+import os
+
+from ...errors import ConfigError
+from .. import moto_adapter
+
+ENV_DEPLOY_SECONDS = "CFTUTORIAL_DEPLOY_SECONDS"
+DEFAULT_DEPLOY_SECONDS = 2.0
+PATCHES: tuple[moto_adapter.Patch, ...] = ()
+
+
+def deploy_seconds() -> float:
+    """The configured deployment delay in seconds (0 to 3600)."""
+    raw = os.environ.get(ENV_DEPLOY_SECONDS, "").strip()
+    if not raw:
+        return DEFAULT_DEPLOY_SECONDS
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 3600:
+        raise ConfigError(
+            f"{ENV_DEPLOY_SECONDS}={raw!r} is not a delay; use a number of seconds from 0 to 3600"
+        )
+    return value
+
+
+def setup() -> None:
+    """Tell moto's state manager how long a deployment takes (a bad setting stops the server)."""
+    moto_adapter.configure_deployment(deploy_seconds())
+
+
+def start_deployment(raw_distribution: object) -> None:
+    """Mark a (moto) distribution as changed now: ``InProgress`` until the delay has passed."""
+    moto_adapter.restart_deployment(raw_distribution)

@@ -1,0 +1,94 @@
+"""Distribution create/update/delete as AWS does them: wires gaps C3, C4, C5 and C6 into moto.
+
+Also gap C6 itself: AWS deletes a distribution only when it is disabled *and* deployed;
+otherwise 409 ``DistributionNotDisabled`` ("The distribution you are trying to delete has not
+been disabled."). moto 5.2.5 deletes an enabled distribution.
+"""
+
+from __future__ import annotations
+
+from .. import moto_adapter
+from ..wire import CloudFrontError, moto_errors
+from . import deployment, references
+from .etags import new_etag, require_if_match
+
+
+def require_deletable(dist: moto_adapter.Distribution) -> None:
+    """Gap C6: only a disabled, deployed distribution may be deleted."""
+    if dist.enabled or not dist.deployed:
+        state = "enabled" if dist.enabled else "disabled but still InProgress"
+        raise CloudFrontError(
+            "DistributionNotDisabled",
+            f"The distribution you are trying to delete has not been disabled "
+            f"(distribution {dist.id} is {state}; disable it with "
+            f"update_distribution, wait until it is Deployed, then delete it).",
+        )
+
+
+def _changed(raw_distribution) -> str:
+    """A created or updated distribution: a new ETag, and deploying from now."""
+    etag = new_etag()
+    moto_adapter.set_etag(raw_distribution, etag)
+    deployment.start_deployment(raw_distribution)
+    return etag
+
+
+def make_create(original):
+    @moto_errors
+    def create_distribution_with_tags(self, distribution_config, tags):
+        references.check_distribution_config(distribution_config)
+        dist, location, _etag = original(self, distribution_config, tags)
+        return dist, location, _changed(dist)
+
+    return create_distribution_with_tags
+
+
+def make_update(original):
+    @moto_errors
+    def update_distribution(self, dist_config, _id, if_match):
+        current = moto_adapter.distribution(_id)
+        if current is not None:
+            require_if_match(current.etag, if_match)
+            references.check_distribution_config(dist_config)
+        dist, location, _etag = original(self, dist_config, _id, if_match)
+        return dist, location, _changed(dist)
+
+    return update_distribution
+
+
+def make_delete(original):
+    @moto_errors
+    def delete_distribution(self, distribution_id, if_match):
+        current = moto_adapter.distribution(distribution_id)
+        if current is not None:
+            require_if_match(current.etag, if_match)
+            require_deletable(current)
+        return original(self, distribution_id, if_match)
+
+    return delete_distribution
+
+
+_BACKEND = ("cloudfront.models", "CloudFrontBackend")
+PATCHES = (
+    moto_adapter.Patch(
+        *_BACKEND,
+        "create_distribution_with_tags",
+        ("self", "distribution_config", "tags"),
+        "C3/C4",
+        make_create,
+    ),
+    moto_adapter.Patch(
+        *_BACKEND,
+        "update_distribution",
+        ("self", "dist_config", "_id", "if_match"),
+        "C3/C4/C5",
+        make_update,
+    ),
+    moto_adapter.Patch(
+        *_BACKEND,
+        "delete_distribution",
+        ("self", "distribution_id", "if_match"),
+        "C5/C6",
+        make_delete,
+    ),
+)

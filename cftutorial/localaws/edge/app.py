@@ -1,0 +1,179 @@
+"""The edge WSGI app: CloudFront's steps in order for one request, and the decision it logs."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable, Iterable
+from datetime import datetime, timezone
+from typing import Any
+
+from werkzeug.http import HTTP_STATUS_CODES, parse_cookie
+from werkzeug.wrappers import Request, Response
+
+from ...signing import verify
+from .. import moto_adapter
+from ..moto_adapter import Distribution
+from .behaviours import (
+    SERVED_METHODS,
+    allowed_methods,
+    find_behaviour,
+    requires_signature,
+    trusted_keys,
+)
+from .decisions import DECISIONS_PATH, DEFAULT_DECISION_LIMIT, MAX_DECISIONS, DecisionLog
+from .handler import EdgeRequestHandler
+from .origin import from_origin
+from .responses import (
+    BAD_REQUEST_TEXT,
+    METHOD_TEXT,
+    ORIGIN_TEXT,
+    TITLE,
+    cors_headers,
+    edge_headers,
+    html_error,
+    request_id,
+    signature_error,
+)
+from .routing import Target, raw_uri, resolve_target
+from .view import Outcome, View
+
+log = logging.getLogger("cftutorial.localaws.edge")
+
+
+class Edge:
+    """The edge WSGI app. One instance per local AWS process."""
+
+    request_handler = EdgeRequestHandler
+
+    def __init__(self, decisions: DecisionLog | None = None) -> None:
+        self.decisions = decisions or DecisionLog()
+
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        request = Request(environ)
+        if request.path == DECISIONS_PATH and request.method in ("GET", "HEAD"):
+            return self._decisions(request)(environ, start_response)
+        rid = request_id()
+        target = Target("", request.path, "")
+        try:
+            target = resolve_target(
+                environ, lambda d: moto_adapter.distribution_by_domain(d) is not None
+            )
+            outcome = self.handle(request, target, rid)
+        except Exception as exc:  # never 5xx by accident: log loudly, answer as an origin failure
+            log.exception("edge failed on %s %s", request.method, raw_uri(environ))
+            outcome = Outcome(
+                html_error(502, TITLE, ORIGIN_TEXT, rid),
+                target.domain,
+                "InternalError",
+                f"the local edge failed: {type(exc).__name__}: {exc}",
+            )
+        self._record(request, target, outcome)
+        response = outcome.response
+        # werkzeug upper-cases reason phrases ("403 FORBIDDEN"); CloudFront writes "403 Forbidden".
+        response.status = (
+            f"{response.status_code} {HTTP_STATUS_CODES.get(response.status_code, '')}"
+        )
+        return response(environ, start_response)
+
+    def _record(self, request: Request, target: Target, outcome: Outcome) -> None:
+        decision = {
+            "time": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
+            "distribution": outcome.distribution,
+            "path": target.path,
+            "status": outcome.response.status_code,
+            "code": outcome.code,
+            "reason": outcome.reason,
+        }
+        self.decisions.add(decision)
+        log.info(
+            "edge %s %s %s -> %s %s: %s",
+            request.method,
+            outcome.distribution or "-",
+            target.path,
+            decision["status"],
+            outcome.code or "OK",
+            outcome.reason,
+        )
+
+    def _decisions(self, request: Request) -> Response:
+        raw = request.args.get("limit", str(DEFAULT_DECISION_LIMIT))
+        try:
+            limit = int(raw)
+        except ValueError:
+            limit = -1
+        if not 0 <= limit <= MAX_DECISIONS:
+            body = {
+                "error": f"limit={raw!r} is not a count; use a whole number 0 to {MAX_DECISIONS}"
+            }
+            return Response(json.dumps(body), status=400, content_type="application/json")
+        return Response(json.dumps(self.decisions.recent(limit)), content_type="application/json")
+
+    # -- one request
+
+    def handle(self, request: Request, target: Target, rid: str) -> Outcome:
+        """CloudFront's steps in order: distribution, behaviour, method, signature, origin."""
+        dist = moto_adapter.distribution_by_domain(target.domain) if target.domain else None
+        if dist is None or not dist.enabled:
+            return _not_served(target, dist, rid)
+        view = View(request, target, rid, dist, find_behaviour(dist, target.path))
+        method = request.method.upper()
+        if method == "OPTIONS":
+            return _preflight(view)
+        if method not in allowed_methods(view.behaviour):
+            return view.outcome(
+                html_error(403, TITLE, METHOD_TEXT, rid),
+                "MethodNotAllowed",
+                f"{method} is not allowed by cache behaviour {view.pattern}",
+            )
+        if not requires_signature(view.behaviour):
+            return from_origin(view, f"behaviour {view.pattern} requires no signature; ")
+        verdict = _verify(view)
+        if not verdict.allowed:
+            return view.outcome(
+                signature_error(verdict.error_xml(), rid),
+                verdict.code,
+                f"behaviour {view.pattern}: {verdict.reason}",
+            )
+        return from_origin(
+            view, f"signed {verdict.policy_kind} {verdict.source} ({verdict.key_pair_id}); "
+        )
+
+
+def _not_served(target: Target, dist: Distribution | None, rid: str) -> Outcome:
+    state = "is disabled" if dist is not None else "is not a known distribution"
+    return Outcome(
+        html_error(403, TITLE, BAD_REQUEST_TEXT, rid),
+        dist.id if dist is not None else target.domain,
+        "BadRequest",
+        f"{target.domain or '(no host)'} {state}",
+    )
+
+
+def _preflight(view: View) -> Outcome:
+    response = Response(status=200)
+    response.headers.update(
+        {"Allow": ", ".join(SERVED_METHODS), "Server": "CloudFront"}
+        | cors_headers(view.request, preflight=True)
+        | edge_headers(view.request_id, "Miss")
+    )
+    return view.outcome(response, None, "CORS preflight answered by the edge")
+
+
+def _verify(view: View) -> Any:
+    viewer_url = view.target.viewer_url
+    cookies = parse_cookie(view.request.headers.get("Cookie", ""))
+    return verify.verify(
+        viewer_url,
+        trusted_keys=trusted_keys(view.behaviour),
+        cookies=dict(cookies.items()),
+        viewer_ip=view.request.remote_addr,
+        at=time.time(),
+        alternate_urls=("http://" + viewer_url.removeprefix("https://"),),
+    )
+
+
+def build_edge_app() -> Callable:
+    """The factory the local AWS process registers under ``APPS["edge"]``."""
+    return Edge()

@@ -1,0 +1,168 @@
+"""Step 4-5 of the edge: read the S3 origin as the distribution would, and serve the object.
+
+The signing parameters never reach the origin: the S3 key comes from the path alone (plus the
+origin path). S3 judges the distribution as it would on AWS (:mod:`..s3.access`): as the
+origin's OAI, as the CloudFront service principal with the distribution's ARN (OAC), or as an
+anonymous caller.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import unquote
+
+from werkzeug.datastructures import Range
+from werkzeug.exceptions import RequestedRangeNotSatisfiable
+from werkzeug.http import parse_range_header
+from werkzeug.wrappers import Response
+
+from ...errors import UnsupportedPolicyError
+from .. import moto_adapter
+from ..cloudfront.oai import get_oai
+from ..moto_adapter import Distribution, Origin, StoredObject
+from ..s3 import access
+from .responses import ORIGIN_TEXT, TITLE, cors_headers, edge_headers, html_error, s3_error
+from .view import Outcome, View
+
+#: S3 origin domains: BUCKET.s3.amazonaws.com, BUCKET.s3.REGION.amazonaws.com,
+#: BUCKET.s3-REGION.amazonaws.com (and the dualstack form).
+S3_ORIGIN = re.compile(
+    r"^(?P<bucket>.+?)\.s3(?:[.-](?!website)(?:dualstack\.)?(?P<region>[a-z0-9-]+))?"
+    r"\.amazonaws\.com$",
+    re.IGNORECASE,
+)
+RELAYED_METADATA = (
+    "Cache-Control",
+    "Content-Disposition",
+    "Content-Encoding",
+    "Content-Language",
+    "Expires",
+)
+
+
+def s3_bucket_of(domain: str) -> str | None:
+    """The bucket an S3 REST origin domain names (``None`` for website and custom origins)."""
+    match = S3_ORIGIN.match(domain or "")
+    return match.group("bucket") if match else None
+
+
+def origin_of(dist: Distribution, behaviour: moto_adapter.Behaviour) -> Origin | None:
+    for origin in dist.origins:
+        if origin.id == behaviour.target_origin_id:
+            return origin
+    return None
+
+
+def origin_principal(dist: Distribution, origin: Origin) -> tuple[Any, str]:
+    """Who S3 sees reading for this origin (OAC, OAI or nobody), and a short description."""
+    if origin.oac_id:
+        return access.CloudFrontService(dist.arn), f"OAC {origin.oac_id}"
+    if origin.oai:
+        oai_id = origin.oai.rsplit("/", 1)[-1]
+        record = get_oai(oai_id)
+        if record is None:
+            return None, f"OAI {oai_id} does not exist"
+        return access.OriginAccessIdentity(oai_id, record.s3_canonical_user_id), f"OAI {oai_id}"
+    return access.Anonymous(), "no OAI or OAC (anonymous)"
+
+
+def s3_key(origin: Origin, path: str, dist: Distribution) -> str:
+    """The S3 key CloudFront requests: origin path + viewer path, percent-decoded."""
+    if path == "/" and dist.default_root_object:
+        path = "/" + dist.default_root_object
+    prefix = origin.origin_path.rstrip("/")
+    return unquote(prefix + path)[1:]
+
+
+def _s3_decision(bucket: str, key: str, principal: Any, who: str) -> access.AccessDecision:
+    if principal is None:
+        return access.AccessDecision(False, who, "AccessDenied")
+    try:
+        return access.can_get_object(bucket, key, principal)
+    except UnsupportedPolicyError as exc:  # fail closed, and say why in the decision log
+        return access.AccessDecision(False, str(exc), "AccessDenied")
+
+
+def from_origin(view: View, signed: str) -> Outcome:
+    """Ask S3 as the distribution (OAC, OAI or anonymous); relay a refusal as S3 wrote it."""
+    origin = origin_of(view.dist, view.behaviour)
+    bucket = s3_bucket_of(origin.domain_name) if origin is not None else None
+    if origin is None or bucket is None:
+        name = origin.domain_name if origin is not None else view.behaviour.target_origin_id
+        return view.outcome(
+            html_error(502, TITLE, ORIGIN_TEXT, view.request_id),
+            "OriginNotS3",
+            f"{signed}origin {name!r} is not an S3 REST endpoint; the local edge reads only S3",
+        )
+    key = s3_key(origin, view.target.path, view.dist)
+    principal, who = origin_principal(view.dist, origin)
+    decision = _s3_decision(bucket, key, principal, who)
+    reason = f"{signed}S3 s3://{bucket}/{key} as {who}: {decision.reason}"
+    if decision.allowed:
+        return _serve(view, bucket, key, reason)
+    extra = {"NoSuchKey": {"Key": key}, "NoSuchBucket": {"BucketName": bucket}}
+    code = decision.code or "AccessDenied"
+    return view.outcome(
+        s3_error(code, view.request_id, decision.status, **extra.get(code, {})), code, reason
+    )
+
+
+def _object_response(obj: StoredObject, request_id: str) -> Response:
+    """The object as S3 sends it (headers from its metadata), with CloudFront's headers added."""
+    metadata = obj.metadata
+    by_name = {name.lower(): value for name, value in metadata.items()}  # names are any case
+    response = Response(
+        obj.value, content_type=by_name.get("content-type") or "binary/octet-stream"
+    )
+    response.headers["ETag"] = obj.etag
+    response.headers["Last-Modified"] = obj.last_modified
+    for name in RELAYED_METADATA:
+        if by_name.get(name.lower()):
+            response.headers[name] = by_name[name.lower()]
+    for name, value in metadata.items():
+        if name.lower().startswith("x-amz-meta-"):
+            response.headers[name] = value
+    response.headers["Server"] = "AmazonS3"
+    response.headers.update(edge_headers(request_id, "Miss"))
+    return response
+
+
+def _serve(view: View, bucket: str, key: str, reason: str) -> Outcome:
+    obj = moto_adapter.stored_object(bucket, key)
+    if obj is None:  # deleted between the decision and now
+        return view.outcome(
+            s3_error("NoSuchKey", view.request_id, 404, Key=key),
+            "NoSuchKey",
+            reason + "; the object disappeared",
+        )
+    response = _object_response(obj, view.request_id)
+    length = response.content_length or 0
+    try:
+        response.make_conditional(
+            _range_environ(view.request.environ), accept_ranges=True, complete_length=length
+        )
+    except RequestedRangeNotSatisfiable:
+        error = s3_error(
+            "InvalidRange",
+            view.request_id,
+            416,
+            RangeRequested=view.request.headers.get("Range", ""),
+            ActualObjectSize=str(length),
+        )
+        error.headers["Content-Range"] = f"bytes */{length}"
+        return view.outcome(error, "InvalidRange", reason + "; range not satisfiable")
+    response.headers.update(cors_headers(view.request))
+    detail = {206: f"; bytes {response.headers.get('Content-Range')}", 304: "; not modified"}
+    return view.outcome(response, None, reason + detail.get(response.status_code, ""))
+
+
+def _range_environ(environ: dict) -> dict:
+    """The environ S3 would act on: a malformed or multi-part ``Range`` is ignored (200 whole)."""
+    header = environ.get("HTTP_RANGE")
+    if not header:
+        return environ
+    parsed: Range | None = parse_range_header(header)
+    if parsed is not None and len(parsed.ranges) == 1:
+        return environ
+    return {k: v for k, v in environ.items() if k != "HTTP_RANGE"}

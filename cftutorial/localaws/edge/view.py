@@ -1,0 +1,39 @@
+"""One viewer request that reached a served distribution, and the answer given to it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from werkzeug.wrappers import Request, Response
+
+from ..moto_adapter import Behaviour, Distribution
+from .behaviours import pattern_of
+from .routing import Target
+
+
+@dataclass
+class Outcome:
+    """One answer and the decision behind it."""
+
+    response: Response
+    distribution: str
+    code: str | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class View:
+    """A request, its target, and the distribution and cache behaviour that serve it."""
+
+    request: Request
+    target: Target
+    request_id: str
+    dist: Distribution
+    behaviour: Behaviour
+
+    @property
+    def pattern(self) -> str:
+        return pattern_of(self.behaviour)
+
+    def outcome(self, response: Response, code: str | None, reason: str) -> Outcome:
+        return Outcome(response, self.dist.id, code, reason)

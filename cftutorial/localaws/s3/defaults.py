@@ -1,0 +1,32 @@
+"""Gap S1: a new bucket has ACLs disabled and Block Public Access on, as on AWS since April 2023.
+
+AWS: Object Ownership ``BucketOwnerEnforced`` unless the bucket is created with
+``ObjectOwnership=…`` (``x-amz-object-ownership``), and all four Block Public Access settings
+on. moto 5.2.5 sets no ownership controls and no public access block.
+"""
+
+from __future__ import annotations
+
+from .. import moto_adapter
+
+
+def make(original):
+    def create_bucket(self, bucket_name, region_name, bucket_namespace=None):
+        bucket = original(self, bucket_name, region_name, bucket_namespace)
+        # moto's response sets the ownership from x-amz-object-ownership afterwards.
+        moto_adapter.apply_bucket_defaults(bucket)
+        return bucket
+
+    return create_bucket
+
+
+PATCHES = (
+    moto_adapter.Patch(
+        "s3.models",
+        "S3Backend",
+        "create_bucket",
+        ("self", "bucket_name", "region_name", "bucket_namespace"),
+        "S1",
+        make,
+    ),
+)
