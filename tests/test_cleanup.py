@@ -10,6 +10,7 @@ from cftutorial.tutorial import step01_bucket as step01
 from cftutorial.tutorial import step02_origin_access as step02
 from cftutorial.tutorial import step03_who_may_read as step03
 from cftutorial.tutorial import step04_distribution as step04
+from cftutorial.tutorial import step08_try_and_clean_up as step08
 
 
 def _full_run(run_name: str, approach: str) -> step04.DistributionStep:
@@ -69,3 +70,26 @@ def test_cleanup_can_keep_the_local_key_files(local_aws):
     assert key_path.exists()
     assert any(s.what == "local key file" and s.outcome == "kept" for s in steps)
     key_path.unlink()
+
+
+def test_notebook_08_lists_what_stays_and_deletes_only_when_asked(local_aws):
+    result = _full_run("cl-eight", "modern")
+    stays = step08.what_stays("cl-eight")
+    assert {"what": "distribution", "id": result.distribution.id} in stays
+    assert [row["what"] for row in stays][:3] == ["distribution", "key group", "public key"]
+    assert step08.what_stays("cl-eight") == stays, "listing what stays changed something"
+    assert "cftutorial teardown --run cl-eight --yes" in step08.how_to_clean_up("cl-eight")
+    assert step08.targets("cl-eight").distribution_id == result.distribution.id
+    rows = step08.clean_up("cl-eight", progress=False)
+    assert {"what": "distribution", "id": result.distribution.id, "outcome": "deleted"} in rows
+    assert step08.what_stays("cl-eight") == []
+    assert state.load("cl-eight") == {}
+    assert step08.clean_up("cl-eight", progress=False) == []  # twice is harmless
+
+
+def test_the_playlist_segments_are_its_non_comment_lines():
+    playlist = (
+        "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2.0,\nvideo0.ts\n\n#EXTINF:2.0,\nvideo1.ts\n"
+    )
+    assert step08.playlist_segments(playlist) == ["video0.ts", "video1.ts"]
+    assert step08.playlist_segments("#EXTM3U\n") == []

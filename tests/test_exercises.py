@@ -19,6 +19,8 @@ from cftutorial.tutorial import step06_signing_keys as step06
         lambda a: exercises.check_trusted_key_groups(a),
         lambda a: exercises.check_denial_code("no Key-Pair-Id", a),
         lambda a: exercises.check_key_pair_id_choice(a, key_pair_id="K1", key_group_id="G1"),
+        lambda a: exercises.check_restricted_url(a, run_name="ex-blank"),
+        lambda a: exercises.check_hls_cookies(a, run_name="ex-blank", domain="d1.cloudfront.net"),
     ],
 )
 def test_a_blank_answer_says_what_to_fill_in_without_raising(check):

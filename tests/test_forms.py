@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import inspect
+import re
 
 import ipywidgets as widgets
 import pytest
 
 from cftutorial.aws import buckets
 from cftutorial.errors import FormError
-from cftutorial.tutorial import forms, signing_key, state
+from cftutorial.tutorial import forms, state
 from cftutorial.tutorial import step01_bucket as step01
 from cftutorial.tutorial import step02_origin_access as step02
 from cftutorial.tutorial import step03_who_may_read as step03
@@ -89,15 +90,29 @@ def test_values_set_in_the_form_reach_the_step_functions(local_aws):
     assert state.get("fm-run", "signing_key")["kind"] == "ecdsa"
 
 
-def test_the_inspector_explains_a_url_signed_with_the_key_group_id(local_aws):
-    signing = step06.ensure_signing_key("fm-inspect", "modern", "rsa")
-    url = signing_key.signer_for("fm-inspect").sign_url(
-        "https://d111111abcdef8.cloudfront.net/video.mp4", date_less_than=2_000_000_000
-    )
-    good = forms.inspect_signed_url(url, run_name="fm-inspect")
-    assert good["allowed"] is True
-    assert good["policy kind"] == "canned"
-    assert good["expires (UTC)"].startswith("2033-05-18T03:33:20")
-    wrong = url.replace(signing.key_pair_id, signing.key_group_id)
-    report = forms.inspect_signed_url(wrong, run_name="fm-inspect")
-    assert (report["allowed"], report["code"]) == (False, "InvalidKey")
+def test_notebook_08s_cleanup_box_is_off_unless_the_parameter_says_so():
+    assert forms.try_form().values()["clean_up"] is False
+    assert forms.try_form(clean_up=True).values()["clean_up"] is True
+
+
+def _cells(markup: str) -> list[str]:
+    return re.findall(r"<t[hd] ([^>]*)>", markup)
+
+
+def test_tables_are_left_aligned_and_escape_their_values():
+    markup = forms.table([{"status": 403, "reason": "<b>expired</b> & gone"}]).data
+    cells = _cells(markup)
+    assert len(cells) == 4, markup
+    assert all("text-align:left" in style for style in cells)
+    assert "&lt;b&gt;expired&lt;/b&gt; &amp; gone" in markup
+    assert forms.table([]).data == "<i>(nothing)</i>"
+
+
+def test_fields_table_is_vertical_with_long_values_in_full_and_dicts_as_json():
+    reason = "the URL expired at 2001-09-09T01:46:40Z, " + "x" * 300
+    markup = forms.fields_table({"allowed": False, "reason": reason, "policy": {"a": [1]}}).data
+    rows = re.findall(r"<tr>(.*?)</tr>", markup, re.DOTALL)
+    assert len(rows) == 4, markup  # the header, then one row per field
+    assert ">field</th>" in rows[0] and ">value</th>" in rows[0]
+    assert ">reason</td>" in rows[2] and reason in rows[2]
+    assert '<pre style="margin:0">{\n  &quot;a&quot;: [\n    1\n  ]\n}</pre>' in rows[3]

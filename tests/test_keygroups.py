@@ -107,7 +107,7 @@ def test_step_switches_the_distribution_to_the_key_group(local_aws):
     result = step06.step(run_name="kg-step", approach="modern", key_type="rsa", progress=False)
     assert result.switched is True
     assert result.private_key_mode == "0o600"
-    trusted = step04.signers_of(dist.id)["TrustedKeyGroups"]["Items"]
+    trusted = step06.signers_of(dist.id)["TrustedKeyGroups"]["Items"]
     assert trusted == [result.signing_key.key_group_id]
 
 
@@ -128,3 +128,59 @@ def test_a_registered_public_key_that_no_longer_matches_the_file_is_refused(loca
         step06.ensure_signing_key("kg-mismatch", "modern", "rsa")
     assert first.key_pair_id in str(caught.value)
     assert keys.load_public_key(Path(first.public_key_path))  # a new pair was written
+
+
+def test_switch_to_key_group_changes_the_config_once():
+    config = {
+        "DefaultCacheBehavior": {
+            "TrustedSigners": {"Enabled": True, "Quantity": 1, "Items": ["self"]},
+            "TrustedKeyGroups": {"Enabled": False, "Quantity": 0},
+        }
+    }
+    assert step06.switch_to_key_group(config, "KG1") is True
+    behaviour = config["DefaultCacheBehavior"]
+    assert behaviour["TrustedKeyGroups"] == {"Enabled": True, "Quantity": 1, "Items": ["KG1"]}
+    assert behaviour["TrustedSigners"] == {"Enabled": False, "Quantity": 0}
+    assert step06.switch_to_key_group(config, "KG1") is False  # nothing to send, no redeploy
+    assert step06.switch_to_key_group(config, "KG2") is True
+
+
+def test_the_lookups_find_what_the_boto3_calls_created(local_aws):
+    cf = clients.client("cloudfront")
+    _private, public = signing_key.ensure_key_files("kg-lookup", "rsa")
+    config = signing_key.public_key_config("kg-lookup", "rsa", public.read_text())
+    assert signing_key.find_public_key(config, cf=cf) is None
+    key_id = cf.create_public_key(PublicKeyConfig=config)["PublicKey"]["Id"]
+    assert signing_key.find_public_key(config, cf=cf) == key_id
+    assert signing_key.find_key_group("kg-lookup", cf=cf) is None
+    group_config = signing_key.key_group_config("kg-lookup", [key_id])
+    assert group_config["Name"] == run_names.key_group("kg-lookup")
+    group_id = cf.create_key_group(KeyGroupConfig=group_config)["KeyGroup"]["Id"]
+    found = signing_key.find_key_group("kg-lookup", cf=cf)
+    assert found["Id"] == group_id and found["KeyGroupConfig"]["Items"] == [key_id]
+    assert found["ETag"] == cf.get_key_group(Id=group_id)["ETag"]
+    saved = signing_key.remember("kg-lookup", "modern", "rsa", key_id, group_id)
+    assert signing_key.ensure_signing_key("kg-lookup", "modern", "rsa") == saved
+
+
+def test_a_key_group_takes_at_most_five_keys():
+    config = {"Name": "g", "Items": ["K1", "K2", "K3", "K4"]}
+    assert signing_key.with_public_key(config, "K5")["Items"] == ["K1", "K2", "K3", "K4", "K5"]
+    assert signing_key.with_public_key(config, "K1") == config
+    assert config["Items"] == ["K1", "K2", "K3", "K4"], "the given config was changed"
+    full = {"Name": "g", "Items": ["K1", "K2", "K3", "K4", "K5"]}
+    with pytest.raises(signing_key.KeyGroupError, match="at most 5"):
+        signing_key.with_public_key(full, "K6")
+
+
+def test_step_twice_switches_the_distribution_only_the_first_time(local_aws):
+    step01.step(run_name="kg-again", approach="modern")
+    access = step02.step(run_name="kg-again", approach="modern")
+    dist = step04.create_or_find_distribution(
+        run_name="kg-again", bucket="cftutorial-kg-again", region="us-east-1", access=access
+    )
+    state.update("kg-again", distribution=dist.to_state())
+    assert step06.step(run_name="kg-again", progress=False).switched is True
+    etag = clients.client("cloudfront").get_distribution_config(Id=dist.id)["ETag"]
+    assert step06.step(run_name="kg-again", progress=False).switched is False
+    assert clients.client("cloudfront").get_distribution_config(Id=dist.id)["ETag"] == etag

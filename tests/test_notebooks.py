@@ -196,7 +196,9 @@ def run_chain(
                 if line and not line.startswith("-----")
             ]
         started = time.perf_counter()
-        executed[number] = _execute(path, out_dir / path.name, parameters)
+        # 08 deletes nothing by default (clean_up=False); the chain ends by cleaning up
+        chosen = {**parameters, "clean_up": True} if number == "08" else parameters
+        executed[number] = _execute(path, out_dir / path.name, chosen)
         seconds[number] = time.perf_counter() - started
     return executed, seconds, key_lines
 
@@ -232,11 +234,21 @@ def _assert_common(executed: dict, run_name: str) -> None:
         " |  | ", " | "
     )
     assert "OK: canned and custom URLs and the cookies verify" in text["07"]
+    # the inspector: one field per row, the verdict first, the reason in full
+    assert re.search(
+        r"field \| value \| allowed \| True \| code \| reason \| \w", _flat(text["07"])
+    )
     assert "bytes match the uploaded file: True" in text["08"]
+    # the expired URL's player shows the edge's answer and its reason beside it
+    assert re.search(r"edge answer: 403 AccessDenied</b><br>[^<]*expired", text["08"])
     assert re.search(
         r"OK: 200 with the signature \(59152 bytes\), 403 for all 4 bad cases", text["08"]
     )
     assert "OK: everything this run created is gone" in text["08"]
+    dist_id = re.search(r"distribution: (\w+) \w+\.cloudfront\.net", text["05"]).group(1)
+    assert f"distribution {dist_id} (created)" in text["04"]
+    for number in ("05", "08"):  # the plain HTTP requests are shown, with where they go
+        assert re.search(r"GET http://127\.0\.0\.1:\d+/", text[number]), number
     for number, notebook in executed.items():
         solutions = _solution_outputs(notebook)
         assert solutions and all(s.startswith("Correct:") for s in solutions), (number, solutions)
@@ -264,6 +276,11 @@ def test_the_modern_chain_runs_headless_and_shows_each_step(tmp_path, fresh_loca
         in text["04"]
     )
     assert "InvalidKey" in text["06"] and "Unknown Key" in text["06"]
+    # 06 shows the lookups and boto3 calls; notebook 04 already made the key and its group
+    assert f"found public key {group.group(2)}" in text["06"]
+    assert f"found key group {group.group(1)} holding ['{group.group(2)}']" in text["06"]
+    assert f"trusts key group {group.group(1)} already: nothing to update" in text["06-again"]
+    assert "byte-identical to signer.sign_url: True" in text["07"]
     assert f"Key-Pair-Id={group.group(2)}" in text["07"]
     for what in ("distribution", "key group", "public key", "OAC"):
         assert re.search(
@@ -281,7 +298,7 @@ def test_the_modern_chain_runs_headless_and_shows_each_step(tmp_path, fresh_loca
 @pytest.mark.slow
 def test_the_guide_chain_uses_oai_acl_and_trusted_signers_self(tmp_path, fresh_local_aws):
     executed, seconds, key_lines = run_chain(
-        tmp_path, {"approach": "guide", "run_name": "guide"}, fresh_local_aws
+        tmp_path, {"approach": "guide", "run_name": "guide"}, fresh_local_aws, rerun=("08",)
     )
     _assert_common(executed, "guide")
     text = {number: _outputs_text(nb) for number, nb in executed.items()}
@@ -290,6 +307,14 @@ def test_the_guide_chain_uses_oai_acl_and_trusted_signers_self(tmp_path, fresh_l
     assert "OK: every object grants READ to the OAI" in text["03"]
     assert '"TrustedSigners": {"Enabled": true, "Quantity": 1, "Items": ["self"]}' in text["04"]
     assert re.search(r"Key-Pair-Id=APKA\w+", text["07"])
+    assert "byte-identical to signer.sign_url: True" in text["07"]
+    # 08 with its defaults (clean_up=False) ran first: it kept everything, and said how to delete
+    dist_id = re.search(r"distribution (\w+) \(created\)", text["04"]).group(1)
+    assert f"OK: nothing was deleted; distribution {dist_id} is still there" in text["08-again"]
+    assert "cftutorial teardown --run guide --yes" in text["08-again"]
+    assert "everything this run created is gone" not in text["08-again"]
+    # ... and the 08 after it (the same notebook again, now with clean_up=True) still worked
+    assert f"distribution | {dist_id} | deleted" in _flat(text["08"])
     _assert_no_secrets(executed, key_lines)
     print(
         "guide chain seconds:",
@@ -312,6 +337,7 @@ def test_the_modern_chain_with_ecdsa_and_sha256(tmp_path, fresh_local_aws):
     assert "kind='ecdsa', hash_algorithm='SHA256'" in text["07"]
     canned = re.search(r"https://\S+/video\.mp4\?Expires=\S+", text["07"]).group(0)
     assert canned.endswith("&Hash-Algorithm=SHA256")
+    assert "botocore's CloudFrontSigner can only do RSA + SHA1" in text["07"]
     _assert_no_secrets(executed, key_lines)
     print(
         "ecdsa chain seconds:",

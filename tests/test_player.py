@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -228,7 +229,9 @@ def test_notebook_08_plays_its_video_through_the_player() -> None:
     sources = [
         c.source for c in nbformat.read(found[0], as_version=4).cells if c.cell_type == "code"
     ]
-    assert any("player.video(" in source for source in sources)
+    played = [source for source in sources if "player.video_and_answer(" in source]
+    assert len(played) == 2, "the signed and the expired video, each with the edge's answer"
+    assert any('cases["expired a minute ago"]' in source for source in played)
     assert not any("<video" in source for source in sources)
 
 
@@ -239,3 +242,27 @@ def test_browser_url_rejects_a_value_that_is_not_an_http_url_in_aws_mode_too(
     with pytest.raises(ViewerURLError) as caught:
         player.browser_url("d1.cloudfront.net/video.mp4")
     assert "'d1.cloudfront.net/video.mp4'" in str(caught.value)
+
+
+@pytest.mark.localaws
+@pytest.mark.usefixtures("no_hub")
+def test_an_expired_url_plays_nothing_and_the_edges_reason_stands_beside_the_player(
+    world: World,
+) -> None:
+    expired = world.signers["rsa-SHA1"].sign_url(
+        world.url("signed", "/video.mp4"), date_less_than=1_000_000_000, allow_past=True
+    )
+    shown = player.video_and_answer(expired, distribution=world.ids["signed"], width=320)
+    markup = shown.data
+    assert video_attributes(markup)["src"] == player.browser_url(expired)
+    assert "edge answer: 403 AccessDenied</b>" in markup
+    reason = viewer.recent_decisions(limit=1, distribution=world.ids["signed"])[-1]["reason"]
+    assert "expired" in reason and html.escape(reason) in markup
+
+
+@pytest.mark.localaws
+@pytest.mark.usefixtures("no_hub")
+def test_a_good_url_says_the_player_can_load_it(world: World) -> None:
+    markup = player.video_and_answer(signed(world), distribution=world.ids["signed"]).data
+    assert "edge answer: 206</b><br>the player can load it" in markup
+    assert video_attributes(markup)["width"] == "480"

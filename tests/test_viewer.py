@@ -148,3 +148,58 @@ def test_fetch_in_aws_mode_requests_the_real_url(monkeypatch):
     assert seen["url"] == url
     assert seen["method"] == "GET"
     assert seen["headers"]["Cookie"] == "CloudFront-Key-Pair-Id=K"
+
+
+def test_recent_decisions_of_one_distribution_leave_out_the_others(world):
+    viewer.fetch(world.url("oai", "/private.txt?mine=1"))
+    viewer.fetch(world.url("signed", "/public/readme.txt?theirs=1"))
+    mine = viewer.recent_decisions(limit=5, distribution=world.ids["oai"])
+    assert mine, "no decision of the OAI distribution was listed"
+    assert {d["distribution"] for d in mine} == {world.ids["oai"]}
+    assert mine[-1]["path"] == "/private.txt"
+    everyone = viewer.recent_decisions(limit=1)
+    assert everyone[-1]["distribution"] == world.ids["signed"]
+
+
+@pytest.mark.parametrize("distribution", ["", 42])
+def test_recent_decisions_refuses_what_is_not_a_distribution_id(distribution):
+    with pytest.raises(CftutorialError, match="not a distribution Id"):
+        viewer.recent_decisions(distribution=distribution)
+
+
+def test_request_url_is_the_edge_locally_and_the_url_itself_on_aws(world, monkeypatch):
+    url = world.url("signed", "/a%20b.mp4?Expires=1&Signature=x~y")
+    assert viewer.request_url(url) == viewer.edge_url(url)
+    assert viewer.request_url(url).startswith(world.edge + "/")
+    monkeypatch.setenv("CFTUTORIAL_BACKEND", "aws")
+    assert viewer.request_url(url) == url
+    with pytest.raises(ViewerURLError):
+        viewer.request_url("d111.cloudfront.net/video.mp4")
+
+
+def test_s3_object_url_is_the_local_s3_path_or_the_global_aws_name(world, monkeypatch):
+    assert viewer.s3_object_url(world.oac_bucket, "week 1/vidéo.mp4") == (
+        f"{world.aws}/{world.oac_bucket}/week%201/vid%C3%A9o.mp4"
+    )
+    monkeypatch.setenv("CFTUTORIAL_BACKEND", "aws")
+    assert viewer.s3_object_url("my-videos", "video.mp4") == (
+        "https://my-videos.s3.amazonaws.com/video.mp4"
+    )
+
+
+def test_edge_reason_of_an_expired_url_is_the_edges_own_reason(world):
+    expired = world.signers["rsa-SHA1"].sign_url(
+        world.url("signed", "/video.mp4"), date_less_than=1_000_000_000, allow_past=True
+    )
+    answer = viewer.fetch(expired)
+    assert answer.status_code == 403
+    reason = viewer.edge_reason(expired, answer, distribution=world.ids["signed"])
+    assert "expired" in reason, reason
+    assert reason == viewer.recent_decisions(limit=1)[-1]["reason"]
+
+
+def test_edge_reason_on_aws_is_the_code_and_message_of_the_answer(world, monkeypatch):
+    answer = viewer.fetch(world.url("signed", "/video.mp4"))
+    monkeypatch.setenv("CFTUTORIAL_BACKEND", "aws")
+    reason = viewer.edge_reason(world.url("signed", "/video.mp4"), answer)
+    assert reason == "MissingKey Missing Key-Pair-Id query parameter or cookie value"

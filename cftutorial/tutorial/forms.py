@@ -169,8 +169,8 @@ def try_form(**params: Any) -> Form:
     fields["hash_algorithm"] = _choice("hash", HASHES, params.get("hash_algorithm", "SHA1"))
     fields["expires_in"] = _int("expires in (s)", params.get("expires_in", 300), 1, 7 * 24 * 3600)
     fields["clean_up"] = widgets.Checkbox(
-        value=bool(params.get("clean_up", True)),
-        description="clean up at the end",
+        value=bool(params.get("clean_up", False)),
+        description="clean up in the last section (deletes everything)",
         style=_STYLE,
         layout=_LAYOUT,
     )
@@ -190,21 +190,39 @@ BUILDERS = {
 }
 
 
-def table(rows: list[Mapping[str, Any]]) -> Any:
-    """A list of dicts as an HTML table (the notebooks avoid a pandas dependency for this)."""
-    import html
+_CELL = 'style="text-align:left;vertical-align:top"'
+_WRAP = 'style="text-align:left;vertical-align:top;word-break:break-word"'
 
+
+def _cell(value: Any, tag: str = "td") -> str:
+    """One table cell, left-aligned (JupyterLab's default right-aligns them); a dict or list
+    value is shown as indented JSON, so a policy reads as a policy."""
+    import html
+    import json
+
+    if isinstance(value, Mapping | list):
+        text = json.dumps(value, indent=2)
+        return f'<{tag} {_CELL}><pre style="margin:0">{html.escape(text)}</pre></{tag}>'
+    return f"<{tag} {_WRAP}>{html.escape('' if value is None else str(value))}</{tag}>"
+
+
+def table(rows: list[Mapping[str, Any]]) -> Any:
+    """A list of dicts as a left-aligned HTML table (no pandas dependency for this)."""
     from IPython.display import HTML
 
     if not rows:
         return HTML("<i>(nothing)</i>")
     columns = list(dict.fromkeys(name for row in rows for name in row))
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in columns)
+    head = "".join(_cell(c, "th") for c in columns)
     body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(str(row.get(c, '')))}</td>" for c in columns) + "</tr>"
-        for row in rows
+        "<tr>" + "".join(_cell(row.get(c, "")) for c in columns) + "</tr>" for row in rows
     )
     return HTML(f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+
+
+def fields_table(record: Mapping[str, Any]) -> Any:
+    """One record as a vertical field | value table: long values (a reason, a URL) in full."""
+    return table([{"field": name, "value": value} for name, value in record.items()])
 
 
 def response_summary(response: Any) -> dict[str, Any]:
@@ -222,38 +240,4 @@ def response_summary(response: Any) -> dict[str, Any]:
         "Content-Type": headers.get("Content-Type", ""),
         "X-Cache": headers.get("X-Cache", ""),
         "bytes": described["bytes"],
-    }
-
-
-def inspect_signed_url(url: str, *, run_name: str, viewer_ip: str = "127.0.0.1") -> dict[str, Any]:
-    """What the inspector shows: decoded policy, expiry in UTC and local time, the verdict.
-
-    It checks against the run's own trusted key (the same check the local edge makes), so a URL
-    signed with another key, or with the key group id as Key-Pair-Id, is explained, not just
-    refused.
-    """
-    from datetime import datetime, timezone
-
-    from ..signing import verify
-    from . import signing_key
-
-    verdict = verify.verify(
-        url.strip(), trusted_keys=signing_key.trusted_keys(run_name), viewer_ip=viewer_ip or None
-    )
-    expires = verdict.expires
-    return {
-        "allowed": verdict.allowed,
-        "code": verdict.code,
-        "reason": verdict.reason,
-        "policy kind": verdict.policy_kind,
-        "policy": verdict.policy,
-        "Key-Pair-Id": verdict.key_pair_id,
-        "hash": verdict.hash_algorithm,
-        "expires (UTC)": (
-            datetime.fromtimestamp(expires, timezone.utc).isoformat() if expires else None
-        ),
-        "expires (local)": (
-            datetime.fromtimestamp(expires).astimezone().isoformat() if expires else None
-        ),
-        "resource": verdict.resource,
     }

@@ -126,3 +126,37 @@ def video(
     return HTML(
         video_html(viewer_url, width=width, muted=muted, autoplay=autoplay, element_id=element_id)
     )
+
+
+def _answer_html(status: int, code: str | None, reason: str) -> str:
+    plays = status in (200, 206)
+    colour = "#1a7f37" if plays else "#b42318"
+    headline = f"{status} {code or ''}".strip()
+    said = "the player can load it" if plays else html.escape(reason)
+    return (
+        f'<div style="max-width:32em;text-align:left"><b style="color:{colour}">edge answer: '
+        f"{html.escape(headline)}</b><br>{said}</div>"
+    )
+
+
+def video_and_answer(
+    viewer_url: str,
+    *,
+    distribution: str | None = None,
+    width: int = 480,
+    element_id: str | None = None,
+) -> Any:
+    """The player for ``viewer_url`` with the edge's answer beside it.
+
+    A ``<video>`` whose URL is refused shows only a dead 0:00 player; the learner needs to see
+    *why*. So the URL is requested once (its first byte only), and beside the player goes the
+    status, the code and the edge's reason (:func:`cftutorial.tutorial.viewer.edge_reason`).
+    """
+    from IPython.display import HTML
+
+    markup = video_html(viewer_url, width=width, element_id=element_id)
+    answer = viewer.fetch(viewer_url, headers={"Range": "bytes=0-0"})
+    code = viewer.describe_response(answer)["code"]
+    reason = viewer.edge_reason(viewer_url, answer, distribution=distribution)
+    side = _answer_html(answer.status_code, code, reason)
+    return HTML(f'<div style="display:flex;gap:1em;align-items:flex-start">{markup}{side}</div>')

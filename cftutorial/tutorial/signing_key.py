@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import config
-from ..aws import account_keys, signing_keys
+from ..aws import account_keys, clients, signing_keys
 from ..errors import KeyGroupError, WrongKeyPairIdError
 from ..signing import keys
 from ..signing.signer import Signer
@@ -77,6 +77,90 @@ def ensure_key_files(run_name: str, kind: str = "rsa") -> tuple[Path, Path]:
     return private_path, public_path
 
 
+def find_public_key(config: dict[str, str], *, cf: Any = None) -> str | None:
+    """The Id of the public key ``config`` names if it is registered already, else None.
+
+    A key of that name holding *another* PEM (its key file was lost and made again) would make
+    every signature fail, so it is refused with the fix instead of being reused.
+    """
+    cf = cf or clients.client("cloudfront")
+    found = signing_keys.find_public_key(config["Name"], cf=cf)
+    if found and signing_keys.registered_pem(found, cf=cf).strip() != config["EncodedKey"].strip():
+        raise KeyGroupError(
+            f"public key {config['Name']!r} ({found}) in CloudFront is not the public half of "
+            "the local key file, so its signatures would be refused; run "
+            "'cftutorial teardown --run RUN --yes' or choose another run_name"
+        )
+    return found
+
+
+def key_group_config(run_name: str, public_key_ids: list[str]) -> dict[str, Any]:
+    """What ``create_key_group`` takes for the run: the group's name and its public key Ids."""
+    return {
+        "Name": names.key_group(run_name),
+        "Items": list(public_key_ids),
+        "Comment": f"cftutorial {run_name}: keys trusted to sign",
+    }
+
+
+def find_key_group(run_name: str, *, cf: Any = None) -> dict[str, Any] | None:
+    """The run's key group as ``{"Id", "ETag", "KeyGroupConfig"}`` (for an IfMatch update), or None."""
+    cf = cf or clients.client("cloudfront")
+    found = signing_keys.find_key_group(names.key_group(run_name), cf=cf)
+    if not found:
+        return None
+    current = cf.get_key_group(Id=found["Id"])
+    return {
+        "Id": found["Id"],
+        "ETag": current["ETag"],
+        "KeyGroupConfig": current["KeyGroup"]["KeyGroupConfig"],
+    }
+
+
+def with_public_key(group_config: dict[str, Any], key_id: str) -> dict[str, Any]:
+    """``group_config`` with ``key_id`` added (for ``update_key_group``); at most 5 keys."""
+    items = list(group_config.get("Items", []) or [])
+    items += [] if key_id in items else [key_id]
+    if len(items) > signing_keys.MAX_KEYS_PER_GROUP:
+        raise KeyGroupError(
+            f"key group {group_config.get('Name')!r} would hold {len(items)} public keys; "
+            f"CloudFront allows at most {signing_keys.MAX_KEYS_PER_GROUP}: delete an old key first"
+        )
+    return {**group_config, "Items": items}
+
+
+def remember(
+    run_name: str, approach: str, kind: str, key_pair_id: str, key_group_id: str | None
+) -> SigningKey:
+    """Save where CloudFront trusts the run's key (ids and file paths, never the key)."""
+    private_path, public_path = ensure_key_files(run_name, kind)
+    signing = SigningKey(
+        approach, kind, key_pair_id, key_group_id, str(private_path), str(public_path)
+    )
+    state.update(run_name, signing_key=signing.to_state())
+    return signing
+
+
+def register_modern(run_name: str, kind: str, pem: str, *, cf: Any = None) -> tuple[str, str]:
+    """Find or create the public key, then the key group holding it: ``(key id, group id)``.
+
+    The same lookups and boto3 calls notebook 06 shows cell by cell.
+    """
+    cf = cf or clients.client("cloudfront")
+    config_ = public_key_config(run_name, kind, pem)
+    key_id = find_public_key(config_, cf=cf)
+    if key_id is None:
+        key_id = cf.create_public_key(PublicKeyConfig=config_)["PublicKey"]["Id"]
+    group = find_key_group(run_name, cf=cf)
+    if group is None:
+        answer = cf.create_key_group(KeyGroupConfig=key_group_config(run_name, [key_id]))
+        return key_id, answer["KeyGroup"]["Id"]
+    if key_id not in group["KeyGroupConfig"].get("Items", []):
+        wanted = with_public_key(group["KeyGroupConfig"], key_id)
+        cf.update_key_group(Id=group["Id"], KeyGroupConfig=wanted, IfMatch=group["ETag"])
+    return key_id, group["Id"]
+
+
 def ensure_signing_key(
     run_name: str, approach: str = "modern", kind: str = "rsa", *, cf: Any = None
 ) -> SigningKey:
@@ -95,23 +179,15 @@ def ensure_signing_key(
         and Path(saved["private_key_path"]).is_file()
     ):
         return SigningKey(**saved)
-    private_path, public_path = ensure_key_files(run_name, kind)
+    _private_path, public_path = ensure_key_files(run_name, kind)
     pem = keys.public_key_pem(keys.load_public_key(public_path))
     if approach == "modern":
-        key_id = signing_keys.ensure_public_key(public_key_config(run_name, kind, pem), cf=cf)
-        group_id = signing_keys.ensure_key_group(
-            names.key_group(run_name),
-            [key_id],
-            comment=f"cftutorial {run_name}: keys trusted to sign",
-            cf=cf,
-        )
+        key_id, group_id = register_modern(run_name, kind, pem, cf=cf)
     elif approach == "guide":
         key_id, group_id = account_keys.register_account_key_pair(pem), None
     else:
         raise KeyGroupError(f"approach={approach!r} is not known; use 'modern' or 'guide'")
-    signing = SigningKey(approach, kind, key_id, group_id, str(private_path), str(public_path))
-    state.update(run_name, signing_key=signing.to_state())
-    return signing
+    return remember(run_name, approach, kind, key_id, group_id)
 
 
 def signer_for(run_name: str, hash_algorithm: str = "SHA1") -> Any:

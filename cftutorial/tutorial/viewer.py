@@ -7,9 +7,13 @@ HTTP requests a browser would make; this module makes them from a notebook. In l
 re-encoding a signed URL would break its signature (a classic learner mistake, which the edge
 then reports just as CloudFront does). In aws mode the real URL is requested.
 
-:func:`describe_response` turns an answer into a small dict (status, the CloudFront or S3 error
-code and message, key headers) that a notebook can display, and :func:`recent_decisions` asks
-the local edge *why* it answered the way it did.
+Notebooks 05 and 08 send plain ``requests.get`` calls so the learner sees the HTTP itself;
+:func:`request_url` and :func:`s3_object_url` say where those requests go. :func:`fetch` is the
+same request in one call (cookies as one ``Cookie`` header). :func:`describe_response` turns an
+answer into a small dict (status, the CloudFront or S3 error code and message, key headers) that
+a notebook can display; :func:`recent_decisions` asks the local edge *why* it answered the way it
+did (optionally for one distribution only), and :func:`edge_reason` finds the reason for one
+answer.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from .. import config
 from ..errors import BackendError, EdgeError, ViewerURLError
 
 TIMEOUT = 30.0
+MAX_DECISIONS = 1000  # what the local edge keeps
 KEY_HEADERS = (
     "Content-Type",
     "Content-Length",
@@ -90,6 +95,16 @@ def _cookie_header(cookies: Mapping[str, str], headers: Mapping[str, str]) -> di
     return merged
 
 
+def request_url(viewer_url: str) -> str:
+    """Where a viewer's GET for ``viewer_url`` actually goes: the local edge, or AWS itself.
+
+    Local mode: :func:`edge_url`; aws mode: ``viewer_url`` unchanged. A notebook prints it and
+    sends a plain ``requests.get`` there, so the learner sees the HTTP request itself.
+    """
+    _split(viewer_url)
+    return edge_url(viewer_url) if _local() else viewer_url
+
+
 def fetch(
     viewer_url: str,
     *,
@@ -102,8 +117,7 @@ def fetch(
     Cookies are sent as one ``Cookie`` header, whatever the host, the way a browser sends the
     signed cookies it was given for the distribution's domain.
     """
-    _split(viewer_url)
-    url = edge_url(viewer_url) if _local() else viewer_url
+    url = request_url(viewer_url)
     sent = dict(headers or {})
     if cookies:
         sent = _cookie_header(cookies, sent)
@@ -115,18 +129,34 @@ def fetch(
         raise EdgeError(f"could not request {url!r}: {exc}") from None
 
 
-def recent_decisions(limit: int = 20) -> list[dict[str, Any]]:
+def recent_decisions(limit: int = 20, *, distribution: str | None = None) -> list[dict[str, Any]]:
     """The local edge's latest decisions, newest last (local mode only).
 
-    Each is ``{"time", "distribution", "path", "status", "code", "reason"}``.
+    Each is ``{"time", "distribution", "path", "status", "code", "reason"}``. With
+    ``distribution`` (an Id such as ``E2QWRUHEXAMPLE``) only that distribution's decisions are
+    returned: in a shared local AWS a learner should not read other runs' requests.
     """
     if not _local():
         raise BackendError(
             "recent_decisions works with the local AWS only; on AWS read the distribution's "
             "standard logs (x-edge-detailed-result-type) instead"
         )
-    if not isinstance(limit, int) or isinstance(limit, bool) or not 0 <= limit <= 1000:
-        raise EdgeError(f"limit={limit!r} is not a count; use a whole number from 0 to 1000")
+    if not isinstance(limit, int) or isinstance(limit, bool) or not 0 <= limit <= MAX_DECISIONS:
+        raise EdgeError(
+            f"limit={limit!r} is not a count; use a whole number from 0 to {MAX_DECISIONS}"
+        )
+    if distribution is not None and (not isinstance(distribution, str) or not distribution):
+        raise EdgeError(
+            f"distribution={distribution!r} is not a distribution Id; use e.g. "
+            "'E2QWRUHEXAMPLE' (the 'id' saved by notebook 04), or None for every distribution"
+        )
+    decisions = _edge_decisions(MAX_DECISIONS if distribution else limit)
+    if distribution:
+        decisions = [d for d in decisions if d.get("distribution") == distribution]
+    return decisions[-limit:] if limit else []
+
+
+def _edge_decisions(limit: int) -> list[dict[str, Any]]:
     url = f"{_edge_endpoint()}/_cftutorial/decisions"
     try:
         reply = requests.get(url, params={"limit": limit}, timeout=TIMEOUT)
@@ -136,11 +166,10 @@ def recent_decisions(limit: int = 20) -> list[dict[str, Any]]:
         raise EdgeError(f"the local edge did not list its decisions ({url}): {exc}") from None
 
 
-def direct_s3_get(bucket: str, key: str) -> requests.Response:
-    """An anonymous GET straight to S3, bypassing CloudFront (the guide's step 5).
+def s3_object_url(bucket: str, key: str) -> str:
+    """The address of an object straight on S3, bypassing CloudFront (the guide's step 5).
 
-    Locally it goes to the local S3 (path-style); on AWS to ``https://BUCKET.s3.amazonaws.com/KEY``.
-    A private object answers 403 ``AccessDenied`` either way.
+    Locally the local S3 (path-style); on AWS ``https://BUCKET.s3.amazonaws.com/KEY``.
     """
     if not isinstance(bucket, str) or not bucket or "/" in bucket:
         raise ViewerURLError(f"bucket {bucket!r} is not a bucket name; expected e.g. 'my-videos'")
@@ -150,13 +179,39 @@ def direct_s3_get(bucket: str, key: str) -> requests.Response:
     if _local():
         from ..localaws import process
 
-        url = f"{process.ensure_running().aws_endpoint}/{bucket}/{encoded}"
-    else:
-        url = f"https://{bucket}.s3.amazonaws.com/{encoded}"
+        return f"{process.ensure_running().aws_endpoint}/{bucket}/{encoded}"
+    return f"https://{bucket}.s3.amazonaws.com/{encoded}"
+
+
+def direct_s3_get(bucket: str, key: str) -> requests.Response:
+    """An anonymous GET of :func:`s3_object_url`: a private object answers 403 ``AccessDenied``."""
+    url = s3_object_url(bucket, key)
     try:
         return requests.get(url, timeout=TIMEOUT, allow_redirects=False)
     except requests.RequestException as exc:
         raise EdgeError(f"could not request {url!r}: {exc}") from None
+
+
+def edge_reason(
+    viewer_url: str, response: requests.Response, *, distribution: str | None = None
+) -> str:
+    """Why the edge gave ``response`` for ``viewer_url``, in words a learner can act on.
+
+    Locally: the reason of the local edge's newest decision for that path and status (of
+    ``distribution`` when given). On AWS, or when no decision matches: the error code and
+    message of the answer's body (CloudFront tells no more than that).
+    """
+    described = describe_response(response)
+    fallback = " ".join(filter(None, (described["code"], described["message"]))) or (
+        f"HTTP {response.status_code}"
+    )
+    if not _local():
+        return fallback
+    path = _split(viewer_url)[1].split("?", 1)[0]
+    for decision in reversed(recent_decisions(MAX_DECISIONS, distribution=distribution)):
+        if decision.get("path") == path and decision.get("status") == response.status_code:
+            return str(decision.get("reason") or fallback)
+    return fallback
 
 
 def _error_fields(response: requests.Response) -> tuple[str | None, str | None]:

@@ -1,0 +1,63 @@
+"""Step 7 (notebook 07): the run's signer, botocore's CloudFrontSigner beside it, the inspector."""
+
+from __future__ import annotations
+
+import pytest
+from botocore.signers import CloudFrontSigner
+
+from cftutorial.errors import CftutorialError, SigningKeyError
+from cftutorial.tutorial import signing_key, state
+from cftutorial.tutorial import step07_signed_urls as step07
+
+URL = "https://d111111abcdef8.cloudfront.net/week%201/video.mp4"
+
+
+def test_botocore_and_the_run_signer_write_the_same_canned_url_byte_for_byte(local_aws):
+    signing_key.ensure_signing_key("su-boto", "modern", "rsa")
+    signer = step07.signer("su-boto")
+    assert step07.botocore_can_sign(signer)
+    expires = 2_000_000_000
+    boto = CloudFrontSigner(signer.key_pair_id, step07.rsa_signer("su-boto"))
+    boto_url = boto.generate_presigned_url(URL, date_less_than=step07.expiry_datetime(expires))
+    assert boto_url == signer.sign_url(URL, date_less_than=expires)
+    assert "Signature=" in boto_url and f"Key-Pair-Id={signer.key_pair_id}" in boto_url
+
+
+def test_botocore_cannot_sign_for_ecdsa_or_sha256_and_the_callback_says_why(local_aws):
+    signing_key.ensure_signing_key("su-ec", "modern", "ecdsa")
+    assert not step07.botocore_can_sign(step07.signer("su-ec"))
+    with pytest.raises(SigningKeyError, match="key_type='rsa'"):
+        step07.rsa_signer("su-ec")
+    signing_key.ensure_signing_key("su-sha256", "modern", "rsa")
+    assert not step07.botocore_can_sign(step07.signer("su-sha256", "SHA256"))
+
+
+def test_viewer_url_is_the_runs_distribution_domain(local_aws):
+    state.update(
+        "su-url", distribution={"id": "E1", "arn": "a", "domain_name": "d9.cloudfront.net"}
+    )
+    assert (
+        step07.viewer_url("su-url", "hls/video.m3u8") == "https://d9.cloudfront.net/hls/video.m3u8"
+    )
+
+
+def test_the_inspector_puts_the_verdict_first_and_explains_the_key_group_id(local_aws):
+    signing = signing_key.ensure_signing_key("su-inspect", "modern", "rsa")
+    url = step07.signer("su-inspect").sign_url(URL, date_less_than=2_000_000_000)
+    good = step07.inspect_signed_url(url, run_name="su-inspect")
+    assert list(good)[:3] == ["allowed", "code", "reason"]
+    assert good["allowed"] is True
+    assert good["policy kind"] == "canned"
+    assert good["expires (UTC)"].startswith("2033-05-18T03:33:20")
+    assert good["policy"]["Statement"][0]["Resource"] == URL
+    wrong = url.replace(signing.key_pair_id, signing.key_group_id)
+    report = step07.inspect_signed_url(wrong, run_name="su-inspect")
+    assert (report["allowed"], report["code"]) == (False, "InvalidKey")
+    assert report["reason"], "a denial must come with its reason"
+
+
+@pytest.mark.parametrize("bad", ["", "   ", None])
+def test_the_inspector_refuses_an_empty_url_with_one_message(bad, local_aws):
+    signing_key.ensure_signing_key("su-empty", "modern", "rsa")
+    with pytest.raises(CftutorialError, match="is not a signed URL"):
+        step07.inspect_signed_url(bad, run_name="su-empty")
