@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cftutorial.aws import buckets, clients
+from cftutorial.aws import buckets, clients, tags
 from cftutorial.tutorial import state
 from cftutorial.tutorial import step01_bucket as step01
 
@@ -115,3 +116,78 @@ def test_step_uploads_the_samples_and_saves_the_bucket(local_aws):
     assert head["ContentType"] == "application/vnd.apple.mpegurl"
     assert state.get("bk-step", "bucket") == result.bucket.name == "cftutorial-bk-step"
     assert state.get("bk-step", "objects") == result.uploaded
+
+
+def test_find_bucket_is_none_before_the_create_and_the_bucket_after(local_aws):
+    assert step01.find_bucket("cftutorial-bk-find") is None
+    clients.client("s3").create_bucket(
+        Bucket="cftutorial-bk-find", ObjectOwnership="BucketOwnerPreferred"
+    )
+    found = step01.find_bucket("cftutorial-bk-find")
+    assert (found.name, found.region, found.object_ownership) == (
+        "cftutorial-bk-find",
+        "us-east-1",
+        "BucketOwnerPreferred",
+    )
+    with pytest.raises(buckets.RegionError, match="'us-east-1', not 'eu-west-1'"):
+        step01.find_bucket("cftutorial-bk-find", "eu-west-1")
+
+
+def test_checked_bucket_name_refuses_a_bad_value_before_any_call():
+    assert step01.checked_bucket_name(run_name="bk-check") == "cftutorial-bk-check"
+    assert step01.checked_bucket_name(run_name="x", bucket_name=" my-own ") == "my-own"
+    with pytest.raises(buckets.BucketNameError, match="character '_'"):
+        step01.checked_bucket_name(run_name="x", bucket_name="my_videos")
+    with pytest.raises(buckets.RegionError, match="'Europe'"):
+        step01.checked_bucket_name(run_name="x", region="Europe")
+    with pytest.raises(step01.BucketError, match="'modern' or 'guide'"):
+        step01.checked_bucket_name(run_name="x", approach="future")
+
+
+def test_a_new_bucket_is_tagged_with_its_run(local_aws):
+    step01.step(run_name="bk-tagged", bucket_name="custom-bk-tagged")
+    assert tags.bucket_run("custom-bk-tagged", clients.client("s3")) == "bk-tagged"
+
+
+def test_rerunning_with_the_other_approach_says_what_changed(local_aws):
+    first = step01.step(run_name="bk-switch", approach="guide")
+    second = step01.step(run_name="bk-switch", approach="modern")
+    third = step01.step(run_name="bk-switch", approach="modern")
+    assert first.bucket.created and first.ownership_changed_from is None
+    assert not second.bucket.created
+    assert second.ownership_changed_from == "BucketOwnerPreferred"
+    assert buckets.object_ownership("cftutorial-bk-switch") == "BucketOwnerEnforced"
+    assert third.ownership_changed_from is None
+    assert state.get("bk-switch", "approach") == "modern"
+
+
+@pytest.mark.slow
+def test_notebook_01_run_again_with_the_other_approach_says_what_it_changed(local_aws, tmp_path):
+    """The notebook's own cells (not step()): the second run names the change it made."""
+    import nbformat
+    import papermill
+
+    notebook = (
+        Path(__file__).resolve().parent.parent / "notebooks" / "01-create-bucket-and-upload.ipynb"
+    )
+
+    def run(approach: str) -> str:
+        out = tmp_path / f"01-{approach}.ipynb"
+        papermill.execute_notebook(
+            str(notebook),
+            str(out),
+            parameters={"run_name": "bk-nb", "approach": approach, "run_solutions": True},
+            kernel_name="python3",
+            cwd=str(notebook.parent),
+            progress_bar=False,
+        )
+        cells = nbformat.read(out, as_version=4).cells
+        return "\n".join(o.get("text", "") for c in cells for o in c.get("outputs", []))
+
+    first, second = run("guide"), run("modern")
+    assert (
+        "created 'cftutorial-bk-nb'" in first and "Object Ownership BucketOwnerPreferred" in first
+    )
+    assert "'cftutorial-bk-nb' (already there)" in second
+    assert "Object Ownership changed from BucketOwnerPreferred to BucketOwnerEnforced" in second
+    assert buckets.object_ownership("cftutorial-bk-nb") == "BucketOwnerEnforced"

@@ -131,3 +131,48 @@ def test_delete_disables_waits_and_deletes(local_aws):
 def test_the_rtmp_history_says_when_and_what_replaces_it():
     assert "31 December 2020" in step04.RTMP_HISTORY
     assert "HLS" in step04.RTMP_HISTORY
+
+
+def test_the_key_group_made_on_demand_says_whether_it_wrote_the_state(local_aws):
+    assert state.get("ds-kg", "signing_key") is None
+    signing, saved_now = step04.key_group_for("ds-kg", "ecdsa")
+    again, saved_again = step04.key_group_for("ds-kg", "ecdsa")
+    assert saved_now and not saved_again
+    assert again == signing and signing.key_pair_id != signing.key_group_id
+    assert state.get("ds-kg", "signing_key")["key_group_id"] == signing.key_group_id
+    group = clients.client("cloudfront").get_key_group(Id=signing.key_group_id)
+    assert group["KeyGroup"]["KeyGroupConfig"]["Items"] == [signing.key_pair_id]
+
+
+def test_saved_run_names_the_notebook_to_run_first(local_aws):
+    with pytest.raises(state.StateError, match="notebook 01-create-bucket-and-upload first"):
+        step04.saved_run("ds-nothing")
+    step01.step(run_name="ds-saved", region="eu-west-1")
+    with pytest.raises(state.StateError, match="notebook 02-origin-access first"):
+        step04.saved_run("ds-saved")
+    step02.step(run_name="ds-saved")
+    run = step04.saved_run("ds-saved")
+    assert (run.bucket, run.region, run.access.kind) == ("cftutorial-ds-saved", "eu-west-1", "oac")
+
+
+def test_the_notebook_create_call_is_tagged_and_saved(local_aws):
+    """What notebook 04's create cell does: the boto3 call with the run tag, then save."""
+    _prepare("ds-cell", "guide")
+    run = step04.saved_run("ds-cell")
+    config = step04.config_for(
+        run_name="ds-cell", bucket=run.bucket, region=run.region, access=run.access
+    )
+    cf = clients.client("cloudfront")
+    assert step04.find_run_distribution("ds-cell", cf=cf) is None
+    answer = cf.create_distribution_with_tags(
+        DistributionConfigWithTags={
+            "DistributionConfig": config,
+            "Tags": {"Items": [{"Key": step04.RUN_TAG, "Value": "ds-cell"}]},
+        }
+    )
+    dist = step04.from_answer(answer)
+    step04.save("ds-cell", dist)
+    assert dist.created and step04.find_run_distribution("ds-cell", cf=cf).id == dist.id
+    assert state.get("ds-cell", "distribution") == dist.to_state()
+    tags = cf.list_tags_for_resource(Resource=dist.arn)["Tags"]["Items"]
+    assert {"Key": "cftutorial:run", "Value": "ds-cell"} in tags

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import time
+from pathlib import Path
 
+import jupytext
 import pytest
 
 from cftutorial.tutorial import exercises, signing_key
@@ -27,6 +30,47 @@ def test_a_blank_answer_says_what_to_fill_in_without_raising(check):
     feedback = check(None)
     assert not feedback.ok
     assert "no answer yet" in feedback.message
+
+
+def test_the_blank_answer_hint_of_01_names_no_answer():
+    message = exercises.check_dotted_bucket_name(None).message
+    quoted = re.findall(r"'([^']*)'", message)
+    assert "no answer yet" in message
+    assert not [q for q in quoted if exercises.check_dotted_bucket_name(q).ok], message
+
+
+def test_a_partial_oac_statement_gets_hints_not_the_missing_values():
+    feedback = exercises.check_oac_policy_statement({"Effect": "Allow"})
+    assert not feedback.ok
+    for value in (
+        "cloudfront.amazonaws.com",
+        "s3:GetObject",
+        f"arn:aws:s3:::{exercises.EXAMPLE_BUCKET}/*",
+        exercises.EXAMPLE_DISTRIBUTION_ARN,
+    ):
+        assert value not in feedback.message, value
+    assert "Service" in feedback.message and "read only" in feedback.message
+
+
+NOTEBOOK_SOURCES = sorted(
+    (Path(__file__).resolve().parent.parent / "notebooks").glob("0[1-4]-*.md")
+)
+
+
+@pytest.mark.parametrize("path", NOTEBOOK_SOURCES, ids=lambda p: p.name[:2])
+def test_solution_cells_of_01_to_04_run_only_when_asked(path):
+    notebook = jupytext.read(path)
+    code = [c for c in notebook.cells if c.cell_type == "code"]
+    parameters = [c for c in code if "parameters" in c.metadata.get("tags", [])]
+    solutions = [c for c in code if "solution" in c.metadata.get("tags", [])]
+    assert len(parameters) == 1 and solutions, path.name
+    assert "run_solutions = False" in parameters[0].source
+    for cell in solutions:
+        assert cell.metadata.get("jupyter", {}).get("source_hidden") is True
+        assert cell.source.startswith("if run_solutions:\n"), cell.source
+        assert "display(exercises.check_" in cell.source
+        body = cell.source.splitlines()[1:]
+        assert all(not line or line.startswith("    ") for line in body), cell.source
 
 
 def test_a_dotted_valid_name_is_correct_and_an_undotted_one_gets_a_hint():

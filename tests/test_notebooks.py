@@ -182,6 +182,7 @@ def run_chain(
     Returns the executed notebooks (reruns under "NN-again"), seconds per first run, and the
     lines of the private key files (read before notebook 08 deletes them).
     """
+    parameters = {**parameters, "run_solutions": True}
     executed, seconds, key_lines = {}, {}, []
     for path in NOTEBOOKS:
         number = path.name[:2]
@@ -223,8 +224,11 @@ def _assert_common(executed: dict, run_name: str) -> None:
     assert f"OK: 7 objects in s3://cftutorial-{run_name}" in text["01"]
     for key in ("video.mp4", "hls/video.m3u8", "hls/video0.ts", "hello.html"):
         assert key in text["01"]
+    assert "put_object hls/video.m3u8" in text["01"] and "tagged cftutorial:run=" in text["01"]
     assert "AccessControlListNotSupported" in text["03"]
-    assert re.search(r"distribution \w+ \(created\): Deployed", text["04"])
+    assert "OK: the demo bucket's policy names the OAI" in text["03"]
+    created = re.search(r"distribution (\w+) \(created\)", text["04"])
+    assert created and f"distribution {created.group(1)}: Deployed after" in text["04"]
     assert "403" in text["05"] and "AccessDenied" in text["05"] and "MissingKey" in text["05"]
     assert (
         "OK: S3 403 AccessDenied, edge 403 MissingKey, origin 403 without step 3, 200 with it"
@@ -263,9 +267,14 @@ def test_the_modern_chain_runs_headless_and_shows_each_step(tmp_path, fresh_loca
     text = {number: _outputs_text(nb) for number, nb in executed.items()}
     # re-running in a fresh kernel finds what exists instead of making a second one
     assert "(already there)" in text["01-again"]
+    assert "Object Ownership is already BucketOwnerEnforced: nothing changed" in text["01-again"]
     dist_id = re.search(r"distribution (\w+) \(created\)", text["04"]).group(1)
     assert f"distribution {dist_id} (found)" in text["04-again"]
+    assert "saved as this run's 'signing_key'" in text["04"]
+    assert "already saved for this run" in text["04-again"]
+    assert "s3.put_bucket_policy(Bucket='cftutorial-default'" in text["04"]
     assert re.search(r"OAC \w+ \(found\)", text["02-again"])
+    assert "it used the" not in text["02-again"]
     assert "distribution switched to the key group now | False" in _flat(text["06-again"])
     oac_id = re.search(r"OAC (\w+) \(created\)", text["02"]).group(1)
     assert f'"OriginAccessControlId": "{oac_id}"' in text["04"]
@@ -305,6 +314,7 @@ def test_the_guide_chain_uses_oai_acl_and_trusted_signers_self(tmp_path, fresh_l
     assert re.search(r"OAI \w+ \(created\)", text["02"])
     assert "granted READ to the OAI on 7 objects" in text["03"]
     assert "OK: every object grants READ to the OAI" in text["03"]
+    assert "guide path: TrustedSigners 'self' needs no key yet" in text["04"]
     assert '"TrustedSigners": {"Enabled": true, "Quantity": 1, "Items": ["self"]}' in text["04"]
     assert re.search(r"Key-Pair-Id=APKA\w+", text["07"])
     assert "byte-identical to signer.sign_url: True" in text["07"]

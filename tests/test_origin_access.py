@@ -55,3 +55,38 @@ def test_deleting_twice_reports_the_second_as_absent(local_aws):
     assert aws_origin_access.delete_oai(oai.id) is True
     assert aws_origin_access.delete_oai(oai.id) is False
     assert step02.find_run_oai("oa-delete") is None
+
+
+def test_the_lookups_are_none_until_the_notebook_creates(local_aws):
+    cf = clients.client("cloudfront")
+    assert step02.find_run_oac("oa-look", cf=cf) is None
+    assert step02.find_run_oai("oa-look", cf=cf) is None
+    oac = step02.oac_from_answer(
+        cf.create_origin_access_control(OriginAccessControlConfig=step02.oac_config_for("oa-look"))
+    )
+    oai = step02.oai_from_answer(
+        cf.create_cloud_front_origin_access_identity(
+            CloudFrontOriginAccessIdentityConfig=step02.oai_config_for("oa-look")
+        )
+    )
+    assert oac.created and oai.created
+    assert step02.find_run_oac("oa-look", cf=cf) == oac
+    assert step02.find_run_oai("oa-look", cf=cf) == oai
+
+
+def test_the_approach_chooses_which_one_is_used():
+    oai = step02.OriginAccess("oai", "OAI1", "c", "c" * 96)
+    oac = step02.OriginAccess("oac", "OAC1", "n")
+    assert step02.for_approach("guide", oai=oai, oac=oac) is oai
+    assert step02.for_approach("modern", oai=oai, oac=oac) is oac
+    with pytest.raises(step02.OriginAccessError, match="'modern' or 'guide'"):
+        step02.for_approach("future", oai=oai, oac=oac)
+
+
+def test_saving_the_other_kind_reports_the_one_it_replaces(isolated_home):
+    oai = step02.OriginAccess("oai", "OAI1", "c", "c" * 96)
+    oac = step02.OriginAccess("oac", "OAC1", "n")
+    assert step02.save("oa-save", oai) is None
+    assert step02.save("oa-save", oai) is None
+    assert step02.save("oa-save", oac) == oai
+    assert step02.from_state(state.get("oa-save", "origin_access")) == oac

@@ -89,3 +89,45 @@ def test_step3_skipped_in_the_guide_path_uploads_an_ungranted_object_and_removes
         assert key in keys
     keys = {row["Key"] for row in buckets.list_objects("cftutorial-pm-skip-g")}
     assert key not in keys
+
+
+def test_the_guide_grant_is_checked_before_any_acl_call(local_aws):
+    step01.step(run_name="pm-check", approach="modern")
+    step02.step(run_name="pm-check", approach="guide")
+    run = step03.saved_run("pm-check")
+    assert (run.bucket, run.access.kind) == ("cftutorial-pm-check", "oai")
+    assert run.objects == state.get("pm-check", "objects")
+    with pytest.raises(
+        bucket_access.AclNotSupportedError, match="notebook 01 with approach='guide'"
+    ):
+        step03.check_acls_possible("pm-check", run)
+    step01.step(run_name="pm-check", approach="guide")
+    assert step03.check_acls_possible("pm-check", run) == run.access.s3_canonical_user_id
+    step02.step(run_name="pm-check", approach="modern")
+    with pytest.raises(step03.PermissionsError, match="notebook 02 with approach='guide'"):
+        step03.check_acls_possible("pm-check", step03.saved_run("pm-check"))
+
+
+def test_saved_run_names_the_notebook_to_run_first(isolated_home):
+    with pytest.raises(state.StateError, match="notebook 01-create-bucket-and-upload first"):
+        step03.saved_run("pm-nothing")
+
+
+def test_the_demo_bucket_takes_an_oai_bucket_policy_where_it_refuses_acls(local_aws):
+    step02.step(run_name="pm-demo", approach="guide")
+    demo = step03.make_acl_demo_bucket("pm-demo")
+    assert step03.make_acl_demo_bucket("pm-demo") == demo == "cftutorial-pm-demo-acl-demo"
+    assert buckets.object_ownership(demo) == "BucketOwnerEnforced"
+    oai = step03.find_run_oai("pm-demo")
+    assert oai is not None and oai.kind == "oai"
+    step03.put_bucket_policy(demo, bucket_access.oai_policy(demo, oai.id))
+    principal = step03.bucket_policy(demo)["Statement"][0]["Principal"]
+    assert principal == {"AWS": bucket_access.OAI_PRINCIPAL_PREFIX + oai.id}
+    assert step03.find_run_oai("pm-no-oai") is None
+
+
+def test_the_oac_preview_names_a_placeholder_distribution():
+    preview = step03.oac_policy_preview("b")
+    condition = preview["Statement"][0]["Condition"]["StringEquals"]["AWS:SourceArn"]
+    assert condition.endswith(f"distribution/{step03.EXAMPLE_DISTRIBUTION_ID}")
+    assert preview["Statement"][0]["Resource"] == "arn:aws:s3:::b/*"

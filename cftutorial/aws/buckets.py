@@ -163,6 +163,24 @@ def object_ownership(name: str, *, s3: Any = None) -> str:
     return rules[0]["ObjectOwnership"] if rules else "ObjectWriter"
 
 
+def find_bucket(name: str, region: str = DEFAULT_REGION, *, s3: Any = None) -> BucketInfo | None:
+    """The existing bucket ``name`` with its Object Ownership, or None: the lookup before a create.
+
+    A bucket that exists in another region cannot be moved there, so that is an error naming
+    both regions rather than a second bucket.
+    """
+    s3 = s3 or clients.client("s3")
+    existing = bucket_region(name, s3=s3)
+    if existing is None:
+        return None
+    if existing != region:
+        raise RegionError(
+            f"bucket {name!r} already exists in region {existing!r}, not {region!r}; "
+            f"use region={existing!r} or another bucket name"
+        )
+    return BucketInfo(name, region, object_ownership(name, s3=s3), created=False)
+
+
 def create_bucket(
     name: str,
     *,

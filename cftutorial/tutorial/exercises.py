@@ -49,7 +49,7 @@ def check_dotted_bucket_name(answer: Any) -> Feedback:
     from ..aws.buckets import check_bucket_name
     from ..errors import BucketNameError
 
-    missing = _missing(answer, "a bucket name string, e.g. 'videos.example'")
+    missing = _missing(answer, "a bucket name string that S3's naming rules accept")
     if missing is not None:
         return missing
     try:
@@ -118,15 +118,21 @@ def check_oac_policy_statement(
             else ""
         )
         problems.append(
-            f"Principal should be {{'Service': 'cloudfront.amazonaws.com'}}, not {principal!r}{hint}"
+            f"Principal: OAC is authorised as the CloudFront *service* (a 'Service' principal), "
+            f"not {principal!r}{hint}"
         )
     action = answer.get("Action")
     if action not in ("s3:GetObject", ["s3:GetObject"]):
-        problems.append(f"Action should be 's3:GetObject' (read only), not {action!r}")
+        problems.append(
+            f"Action: CloudFront only reads (read only: the one action that gets an object), "
+            f"not {action!r}"
+        )
     resource = answer.get("Resource")
     if resource != f"arn:aws:s3:::{bucket}/*":
         hint = " — the objects, so end with /*" if resource == f"arn:aws:s3:::{bucket}" else ""
-        problems.append(f"Resource should be 'arn:aws:s3:::{bucket}/*', not {resource!r}{hint}")
+        problems.append(
+            f"Resource should be the ARN of every object of bucket {bucket!r}, not {resource!r}{hint}"
+        )
     condition = answer.get("Condition") or {}
     source = (condition.get("StringEquals") or condition.get("ArnLike") or {}).get("AWS:SourceArn")
     if source != distribution_arn:
@@ -158,7 +164,7 @@ def check_trusted_key_groups(answer: Any, key_group_id: str = EXAMPLE_KEY_GROUP_
         return Feedback(False, "Enabled must be True, or CloudFront serves the files unsigned")
     if items != [key_group_id]:
         return Feedback(
-            False, f"Items should be the key group id [{key_group_id!r}], got {items!r}"
+            False, f"Items lists key group ids: the one given in the question, not {items!r}"
         )
     if answer.get("Quantity") != len(items):
         return Feedback(

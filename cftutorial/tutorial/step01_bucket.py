@@ -2,8 +2,11 @@
 
 The guide created a bucket named like a host name with one call and no region; the rules it now
 meets (names, ``LocationConstraint``, Object Ownership since April 2023) live in
-:mod:`cftutorial.aws.buckets`. This module adds what boto3 does not do: the run's names, the
-sample media shipped with the package, and the saved tutorial state.
+:mod:`cftutorial.aws.buckets`. The notebook's cells make the boto3 calls themselves
+(``create_bucket``, ``put_bucket_tagging``, ``put_object``); this module holds what boto3 does
+not do: the checks before the first call, the lookup that makes re-running safe, the run's
+names, the sample media shipped with the package, and the saved tutorial state. :func:`step`
+makes the same calls in one go, for the tests and for scripts.
 """
 
 from __future__ import annotations
@@ -15,10 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from .. import config
-from ..aws import backend, buckets, clients
-from ..aws.buckets import DEFAULT_REGION, BucketInfo
+from ..aws import backend, buckets, clients, tags
+from ..aws.buckets import DEFAULT_REGION, BucketInfo, check_bucket_name
 from ..errors import BucketError
 from . import names, state
+
+#: The tag ``put_bucket_tagging`` gives the bucket: teardown finds a run's bucket by it.
+RUN_TAG = tags.RUN_TAG
 
 CONTENT_TYPES = {
     ".mp4": "video/mp4",
@@ -89,11 +95,45 @@ def ownership_for(approach: str) -> str:
     raise BucketError(f"approach={approach!r} is not known; use 'modern' or 'guide'")
 
 
+def checked_bucket_name(
+    *,
+    run_name: str,
+    approach: str = "modern",
+    bucket_name: str = "",
+    region: str = DEFAULT_REGION,
+    aws_opt_in: bool = False,
+) -> str:
+    """The bucket name for the form's values, after every check that needs no S3 call.
+
+    Checks the run name, the bucket-name rules (which rule, which character), the region and the
+    approach, and (with ``CFTUTORIAL_BACKEND=aws``) the opt-in: ``aws_opt_in`` is the form's
+    "create resources in my AWS account" box, and nothing is created without it.
+    """
+    state.check_run_name(run_name)
+    name = bucket_name.strip() or default_bucket_name(run_name)
+    buckets.create_bucket_kwargs(name, region=region, object_ownership=ownership_for(approach))
+    if aws_opt_in and config.backend() == "aws":
+        backend.opt_in(True)
+    backend.require_opt_in()
+    return name
+
+
+def find_bucket(name: str, region: str = DEFAULT_REGION, *, s3: Any = None) -> BucketInfo | None:
+    """None when the bucket does not exist yet; else it, with its current Object Ownership."""
+    return buckets.find_bucket(name, region, s3=s3)
+
+
+def save(run_name: str, *, bucket: str, region: str, approach: str, objects: list[str]) -> None:
+    """Record the bucket for notebooks 02-08 (they find it by ``run_name``)."""
+    state.update(run_name, bucket=bucket, region=region, approach=approach, objects=objects)
+
+
 @dataclass(frozen=True)
 class BucketStep:
     bucket: BucketInfo
     uploaded: list[str]
     objects: list[dict[str, Any]]
+    ownership_changed_from: str | None = None  # a re-run with the other approach changed it
 
 
 def step(
@@ -104,19 +144,35 @@ def step(
     region: str = DEFAULT_REGION,
     aws_opt_in: bool = False,
 ) -> BucketStep:
-    """Notebook 01: create (or find) the bucket, upload the samples, save what was made.
+    """Notebook 01 in one call (for tests and scripts): the same calls as the notebook's cells.
 
-    ``aws_opt_in`` is the form's "create resources in my AWS account" box; it matters only with
-    ``CFTUTORIAL_BACKEND=aws``, where nothing is created without it (or the environment's opt-in).
+    Find or create the bucket, make its Object Ownership match the approach (saying from what
+    it changed), upload the samples, save what was made.
     """
-    state.check_run_name(run_name)
-    if aws_opt_in and config.backend() == "aws":
-        backend.opt_in(True)
-    backend.require_opt_in()
-    name = bucket_name.strip() or default_bucket_name(run_name)
-    info = buckets.create_bucket(
-        name, region=region, object_ownership=ownership_for(approach), run_name=run_name
+    name = checked_bucket_name(
+        run_name=run_name,
+        approach=approach,
+        bucket_name=bucket_name,
+        region=region,
+        aws_opt_in=aws_opt_in,
     )
-    uploaded = upload_samples(name)
-    state.update(run_name, bucket=name, region=region, approach=approach, objects=uploaded)
-    return BucketStep(info, uploaded, buckets.list_objects(name))
+    ownership = ownership_for(approach)
+    s3 = clients.client("s3")
+    found = find_bucket(name, region, s3=s3)
+    changed_from = None
+    if found is None:
+        s3.create_bucket(
+            **buckets.create_bucket_kwargs(name, region=region, object_ownership=ownership)
+        )
+        s3.put_bucket_tagging(Bucket=name, Tagging=tags.s3_tagging(run_name))
+    elif found.object_ownership != ownership:
+        s3.put_bucket_ownership_controls(
+            Bucket=name, OwnershipControls={"Rules": [{"ObjectOwnership": ownership}]}
+        )
+        changed_from = found.object_ownership
+    info = BucketInfo(
+        name, region, ownership, created=found is None, warnings=tuple(check_bucket_name(name))
+    )
+    uploaded = upload_samples(name, s3=s3)
+    save(run_name, bucket=name, region=region, approach=approach, objects=uploaded)
+    return BucketStep(info, uploaded, buckets.list_objects(name, s3=s3), changed_from)

@@ -1,7 +1,9 @@
 """Notebook 02: the identity CloudFront uses to read the private bucket (OAI or OAC).
 
-The boto3 calls and the lookups are in :mod:`cftutorial.aws.origin_access`; this module gives them
-the run's names and saves the result, so re-running notebook 02 never makes a second one.
+The notebook's cells make the boto3 calls (``create_origin_access_control``,
+``create_cloud_front_origin_access_identity``); this module gives them the run's names, holds the
+lookups that make re-running safe (``find_run_oac`` / ``find_run_oai``: None or the one made
+before), and saves the result. :func:`step` makes the same calls in one go, for tests and scripts.
 """
 
 from __future__ import annotations
@@ -79,9 +81,29 @@ def from_state(record: dict[str, Any]) -> OriginAccess:
     return OriginAccess.from_state(record)
 
 
+def for_approach(approach: str, *, oai: OriginAccess, oac: OriginAccess) -> OriginAccess:
+    """The one the run's distribution will use: the OAI for the guide, the OAC for today."""
+    if approach not in APPROACH_KIND:
+        raise OriginAccessError(f"approach={approach!r} is not known; use 'modern' or 'guide'")
+    return oai if approach == "guide" else oac
+
+
+def save(run_name: str, access: OriginAccess) -> OriginAccess | None:
+    """Record the run's origin access for notebooks 03-04; returns the one it replaces, if other.
+
+    A re-run with the other approach replaces it, so the notebook can say that 03 and 04 must
+    run again (the bucket's permission and the distribution's origin still name the old one).
+    """
+    state.check_run_name(run_name)
+    saved = state.get(run_name, "origin_access")
+    state.update(run_name, origin_access=access.to_state())
+    previous = OriginAccess.from_state(saved) if saved else None
+    return previous if previous is not None and previous != access else None
+
+
 def step(*, run_name: str, approach: str = "modern") -> OriginAccess:
-    """Notebook 02: find or create the OAI (guide) or OAC (modern) and save it for later steps."""
+    """Notebook 02 in one call (tests, scripts): find or create the approach's kind, save it."""
     state.check_run_name(run_name)
     access = ensure(run_name, approach)
-    state.update(run_name, origin_access=access.to_state())
+    save(run_name, access)
     return access

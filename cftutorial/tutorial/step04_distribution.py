@@ -1,8 +1,10 @@
 """Notebook 04: the CloudFront distribution that serves the bucket and demands a signature.
 
-The config, the IfMatch changes and the wait are in :mod:`cftutorial.aws.distributions`; this
-module names the run's distribution, finds it again on a re-run, and (modern path) writes the
-OAC bucket policy once the distribution's ARN exists.
+The notebook's cells make the boto3 calls (``create_distribution_with_tags``, and in the modern
+path ``put_bucket_policy``); this module holds what boto3 does not do: what notebooks 01-02 saved,
+the signing key made on demand (modern path), the run's ``DistributionConfig`` and names, the
+lookup that makes re-running safe, the saved state and the wait (with the IfMatch changes, in
+:mod:`cftutorial.aws.distributions`). :func:`step` makes the same calls in one go, for tests.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from ..aws.origin_access import OriginAccess
 from . import names, signing_key, state
 
 RTMP_HISTORY = """\
-The guide also created a *streaming* distribution (RTMP, for Flash players):
+The guide also created a streaming distribution (RTMP, for Flash players):
 
     stream_dist = cf.create_streaming_distribution(origin=origin, enabled=True,
                                                    trusted_signers=["Self"])
@@ -40,7 +42,7 @@ marked deprecated in the API. Nothing plays rtmp://…/cfx/st any more.
 Today the same video is cut into HLS (or DASH) segments and served by an ordinary web
 distribution like this one; browsers play it with HTML5 <video> (natively in Safari, with hls.js
 or Video.js elsewhere). For a catalogue the pipeline is S3 -> AWS Elemental MediaConvert -> S3 ->
-CloudFront. Signed *cookies* cover every segment of a video at once (notebook 08)."""
+CloudFront. Signed cookies cover every segment of a video at once (notebook 08)."""
 
 
 def config_for(
@@ -63,6 +65,51 @@ def config_for(
         origin=origin,
         key_group_id=key_group_id,
     )
+
+
+#: The tag ``create_distribution_with_tags`` gives the distribution: teardown finds it by it.
+RUN_TAG = tags.RUN_TAG
+
+
+@dataclass(frozen=True)
+class SavedRun:
+    """What notebooks 01-02 saved: the bucket (and its region) and the origin access."""
+
+    bucket: str
+    region: str
+    access: OriginAccess
+
+
+def saved_run(run_name: str) -> SavedRun:
+    """The run's origin; the error says which notebook to run first."""
+    bucket = state.require(run_name, "bucket")
+    access = OriginAccess.from_state(state.require(run_name, "origin_access"))
+    return SavedRun(bucket, state.get(run_name, "region", "us-east-1"), access)
+
+
+def key_group_for(
+    run_name: str, key_type: str = "rsa", *, cf: Any = None
+) -> tuple[signing_key.SigningKey, bool]:
+    """The run's signing key in a key group, made on demand; and whether the state changed.
+
+    A distribution can only trust a key group that exists, and the guide makes keys in step 6:
+    so the modern path makes them here (key files, ``create_public_key``, ``create_key_group``,
+    all shown in notebook 06) and saves them as the run's ``signing_key`` and ``key_files``. The
+    flag tells the notebook to say that it wrote them.
+    """
+    before = state.get(run_name, "signing_key")
+    signing = signing_key.ensure_signing_key(run_name, "modern", key_type, cf=cf)
+    return signing, signing.to_state() != before
+
+
+def from_answer(answer: dict[str, Any]) -> DistributionInfo:
+    """A :class:`DistributionInfo` from ``create_distribution(_with_tags)``'s answer."""
+    return distribution_info(answer["Distribution"], answer["ETag"], created=True)
+
+
+def save(run_name: str, dist: DistributionInfo) -> None:
+    """Record the distribution (id, ARN, domain) for notebooks 05-08."""
+    state.update(run_name, distribution=dist.to_state())
 
 
 def find_run_distribution(run_name: str, *, cf: Any = None) -> DistributionInfo | None:
@@ -95,7 +142,7 @@ def create_or_find_distribution(
             "Tags": tags.cloudfront_tags(run_name),
         }
     )
-    return distribution_info(answer["Distribution"], answer["ETag"], created=True)
+    return from_answer(answer)
 
 
 @dataclass(frozen=True)
@@ -116,35 +163,29 @@ def step(
     deploy_timeout: float = DEFAULT_TIMEOUT,
     progress: bool = True,
 ) -> DistributionStep:
-    """Notebook 04: create (or find) the distribution that requires signatures, and wait.
+    """Notebook 04 in one call (tests, scripts): the distribution that requires signatures.
 
-    modern: a key group is needed first, so the package makes the signing key on demand
-    (notebook 06 opens it up); after creation the OAC bucket policy naming this distribution's
-    ARN is written. guide: ``TrustedSigners: self`` needs no key yet.
+    modern: a key group is needed first, so the signing key is made on demand
+    (:func:`key_group_for`); after creation the OAC bucket policy naming this distribution's
+    ARN is written. guide: ``TrustedSigners: self`` needs no key yet. Then wait for Deployed.
     """
-    bucket = state.require(run_name, "bucket")
-    region = state.get(run_name, "region", "us-east-1")
-    access = OriginAccess.from_state(state.require(run_name, "origin_access"))
+    run = saved_run(run_name)
     cf = clients.client("cloudfront")
-    signing = (
-        signing_key.ensure_signing_key(run_name, "modern", key_type, cf=cf)
-        if approach == "modern"
-        else None
-    )
+    signing = key_group_for(run_name, key_type, cf=cf)[0] if approach == "modern" else None
     key_group_id = signing.key_group_id if signing else None
     dist = create_or_find_distribution(
         run_name=run_name,
-        bucket=bucket,
-        region=region,
-        access=access,
+        bucket=run.bucket,
+        region=run.region,
+        access=run.access,
         key_group_id=key_group_id,
         cf=cf,
     )
-    state.update(run_name, distribution=dist.to_state())
+    save(run_name, dist)
     policy = None
-    if access.kind == "oac":
-        policy = bucket_access.oac_policy(bucket, dist.arn)
-        bucket_access.put_bucket_policy(bucket, policy)
+    if run.access.kind == "oac":
+        policy = bucket_access.oac_policy(run.bucket, dist.arn)
+        bucket_access.put_bucket_policy(run.bucket, policy)
     waited = wait_deployed(dist.id, timeout=deploy_timeout, progress=progress, cf=cf)
     return DistributionStep(
         dataclasses.replace(get_distribution(dist.id, cf=cf), created=dist.created),
