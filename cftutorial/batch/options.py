@@ -251,7 +251,13 @@ def _portable(private_key: Any, key: keys.PrivateKey) -> str | bytes:
 def _check_expiry(expires: Any, name: str, now: float) -> int:
     if expires is None:
         raise BatchError(f"{name} is missing; give an expiry such as 24h or 2030-01-01T00:00:00Z")
-    return policy.check_not_past(policy.parse_time(expires, name=name, now=now), now=now)
+    expiry = policy.parse_time(expires, name=name, now=now)
+    if expiry <= now:
+        raise BatchError(
+            f"{name}={expires!r} ({policy.iso(expiry)}) is already past; choose a later time, "
+            "e.g. 24h"
+        )
+    return expiry
 
 
 def _check_start(starts: Any, expires: int, name: str, now: float) -> int | None:
@@ -284,9 +290,10 @@ def _check_policy(
             "expiry); use 'custom' (one policy per URL) or 'shared'"
         )
     if kind != "shared" and resource is not None:
-        raise BatchError(
+        raise BatchOptionError(
+            label["policy_resource"],
             f"{label['policy_resource']} is only for one shared policy; use "
-            f"{label['policy']}='shared' or leave {label['policy_resource']} out"
+            f"{label['policy']}='shared' or leave {label['policy_resource']} out",
         )
     return kind, resource
 
