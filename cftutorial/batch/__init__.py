@@ -4,7 +4,7 @@
 - :mod:`.options`: :class:`BatchOptions`, the one checked set of options the CLI and the notebook build;
 - :mod:`.run`: the worker pool (:func:`sign_batch`, :func:`run_batch`);
 - :mod:`.outputs`: CSV/JSONL output written atomically, read back and converted;
-- :mod:`.report`: what the batch notebook shows after a run.
+- :mod:`.notebook`: the batch notebook's steps (options from its parameters, the run report).
 """
 
 from .inputs import (
