@@ -502,3 +502,93 @@ def test_interrupted_cli_run_leaves_no_complete_looking_output(tmp_path, key_fil
     assert "interrupted" in err
     assert not output.exists()
     assert leftovers(tmp_path) == []
+
+
+# ------------------------------------------------------------------------------ options
+
+
+def build(key_files, tmp_path, **changes):
+    given = {
+        "objects": ["a.mp4"],
+        "output": tmp_path / "out.csv",
+        "domain": DOMAIN,
+        "key_pair_id": KEY_ID,
+        "private_key": key_files.private_key_path,
+        "expires": "2h",
+        **changes,
+    }
+    return batch.BatchOptions.build(**given)
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "words"),
+    [
+        ("objects", "no-such-file.txt", "is not a file"),
+        ("objects", "s3:///prefix", "names no bucket"),
+        ("objects", None, "cannot be read"),
+        ("output", "out.txt", "name it *.csv or *.jsonl"),
+        ("output", "/no/such/dir/out.csv", "does not exist"),
+        ("domain", "ftp://d111111abcdef8.cloudfront.net", "cannot be used"),
+        ("key_pair_id", "my key.pem", "is not a CloudFront key id"),
+        ("private_key", "/no/such/key.pem", "cannot read"),
+        ("private_key", None, "is missing"),
+        ("expires", "24x", "is not a time"),
+        ("expires", "-5m", "is already past; choose a later time"),
+        ("policy", "open", "is not a choice"),
+        ("starts", "3h", "is not before the expiry"),
+        ("ip_address", "2001:db8::1", "IPv6"),
+        ("hash_algorithm", "MD5", "not supported"),
+        ("workers", 0, "is not a number of processes"),
+        ("workers", "2", "is not a number of processes"),
+        ("on_error", "ignore", "is not a choice"),
+    ],
+)
+def test_each_bad_option_is_one_error_naming_that_option(
+    tmp_path, key_files, option, value, words
+) -> None:
+    with pytest.raises(batch.BatchOptionError) as caught:
+        build(key_files, tmp_path, **{option: value})
+    assert caught.value.option == option
+    assert str(caught.value).startswith(option)
+    assert words in str(caught.value), str(caught.value)
+
+
+def test_contradicting_policy_options_name_the_policy(tmp_path, key_files) -> None:
+    with pytest.raises(batch.BatchOptionError, match=r"^policy='canned' cannot carry ip_address"):
+        build(key_files, tmp_path, policy="canned", ip_address="192.0.2.0/24")
+    with pytest.raises(batch.BatchOptionError, match=r"^policy_resource is only for one") as caught:
+        build(key_files, tmp_path, policy="custom", policy_resource=f"{BASE}/*")
+    assert caught.value.option == "policy_resource"
+
+
+def test_options_normalise_the_domain_and_pick_the_policy(tmp_path, key_files) -> None:
+    canned = build(key_files, tmp_path, hash_algorithm="sha-256", workers=3)
+    assert (canned.base_url, canned.policy, canned.hash_algorithm) == (BASE, "canned", "SHA256")
+    assert canned.workers == 3 and canned.outputs == (tmp_path / "out.csv",)
+    assert build(key_files, tmp_path, ip_address="192.0.2.1").policy == "custom"
+    shared = build(key_files, tmp_path, policy="shared", domain=f"{BASE}/course")
+    assert (shared.policy, shared.policy_resource) == ("shared", f"{BASE}/course/*")
+    assert "PRIVATE" not in repr(shared) and "private_key=" not in repr(shared)
+
+
+def test_a_custom_policy_without_conditions_signs_a_policy_per_url(
+    tmp_path, key_files, trusted
+) -> None:
+    options = build(key_files, tmp_path, objects=["a.mp4", "b.mp4"], policy="custom", workers=1)
+    result = batch.run_batch(options)
+    rows = list(batch.read_results(result.output))
+    assert result.policy_kind == "custom" and len(rows) == 2
+    for row in rows:
+        verdict = verify.verify(row["url"], trusted_keys=trusted)
+        assert verdict.allowed and verdict.policy_kind == "custom", verdict.reason
+        assert verdict.policy["Statement"][0]["Resource"] == batch.object_url(BASE, row["key"])
+
+
+def test_two_outputs_hold_the_same_rows_in_both_formats(tmp_path, key_files) -> None:
+    outputs = [tmp_path / "o.csv", tmp_path / "o.jsonl"]
+    result = batch.run_batch(
+        build(key_files, tmp_path, objects=["a b.mp4", "c.mp4"], output=outputs)
+    )
+    assert result.outputs == tuple(outputs)
+    assert list(batch.read_results(outputs[0])) == list(batch.read_results(outputs[1]))
+    assert "o.csv, " in result.summary() and result.summary().endswith("o.jsonl")

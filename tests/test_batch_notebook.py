@@ -1,107 +1,231 @@
-"""Notebook 07's batch section run headless with papermill, as a course author would run it."""
+"""The batch notebook (notebooks/batch-sign-urls) run headless with papermill, as a batch user runs it.
+
+Every run but the demonstration starts in a fresh CFTUTORIAL_HOME with no tutorial state, and
+the assertions read what the executed notebook *shows* (its run report) next to the output file.
+"""
 
 from __future__ import annotations
 
+import json
+import re
+import time
 from pathlib import Path
 
+import nbformat
 import pytest
 
-from cftutorial import batch, config
-from cftutorial.aws import clients
+from cftutorial import batch
 from cftutorial.signing import keys, verify
-from cftutorial.tutorial import state, viewer
-from cftutorial.tutorial import step01_bucket as step01
-from cftutorial.tutorial import step02_origin_access as step02
-from cftutorial.tutorial import step03_who_may_read as step03
-from cftutorial.tutorial import step04_distribution as step04
-from cftutorial.tutorial import step06_signing_keys as step06
 
-pytestmark = [pytest.mark.slow, pytest.mark.localaws]
+pytestmark = pytest.mark.slow
 
-NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "07-signed-urls-and-cookies.ipynb"
-RUN = "batchnb"
-PREFIX = "course-batch/"
-COUNT = 300
+NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "batch-sign-urls.ipynb"
+DOMAIN = "d111111abcdef8.cloudfront.net"
+BASE = f"https://{DOMAIN}"
+KEY_ID = "K2JCJMDEHXQW5F"
 
 
-@pytest.fixture(scope="module")
-def tutorial_run(local_aws) -> dict:
-    """Steps 01-06 for one run (what notebooks 01-06 do), plus a few hundred course objects."""
-
-    step01.step(run_name=RUN)
-    step02.step(run_name=RUN)
-    step03.step(run_name=RUN, show_acl_failure=False)
-    step04.step(run_name=RUN, progress=False)
-    step06.step(run_name=RUN, progress=False)
-    name = state.require(RUN, "bucket")
-    s3 = clients.client("s3")
-    names = [
-        f"{PREFIX}week {i % 12:02d}/vidéo-{i:04d}.txt" if i % 10 == 0 else f"{PREFIX}v-{i:04d}.txt"
-        for i in range(COUNT)
-    ]
-    for key in names:
-        s3.put_object(Bucket=name, Key=key, Body=key.encode())
-    return {"bucket": name, "keys": names, "signing_key": state.require(RUN, "signing_key")}
+@pytest.fixture
+def fresh_home(tmp_path, monkeypatch) -> Path:
+    """A CFTUTORIAL_HOME with nothing in it: no tutorial run, no local AWS."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("CFTUTORIAL_HOME", str(home))
+    return home
 
 
-def run_notebook(tmp_path: Path, **parameters) -> Path:
+@pytest.fixture
+def key_files(tmp_path) -> keys.KeyPairFiles:
+    folder = tmp_path / "keys"
+    folder.mkdir()
+    return keys.write_key_pair(folder, kind="ecdsa")
+
+
+def run_notebook(tmp_path: Path, **parameters) -> nbformat.NotebookNode:
     import papermill
 
-    executed = tmp_path / "07-executed.ipynb"
+    executed = tmp_path / "executed.ipynb"
     papermill.execute_notebook(
         str(NOTEBOOK),
         str(executed),
-        parameters={"run_name": RUN, **parameters},
+        parameters=parameters,
         kernel_name="python3",
         progress_bar=False,
         cwd=str(NOTEBOOK.parent),
     )
-    return executed
+    return nbformat.read(executed, as_version=4)
 
 
-def test_papermill_batch_run_signs_every_object_and_the_edge_serves_them(
-    tmp_path, tutorial_run
+def signing(key_files: keys.KeyPairFiles, output: Path, **extra) -> dict:
+    return {
+        "domain": DOMAIN,
+        "key_pair_id": KEY_ID,
+        "private_key": str(key_files.private_key_path),
+        "output": str(output),
+        "expires": "2h",
+        "workers": 1,
+        **extra,
+    }
+
+
+def report_of(notebook: nbformat.NotebookNode) -> str:
+    cell = next(c for c in notebook.cells if "batch_notebook.report(result)" in c.source)
+    return "".join(output.get("text", "") for output in cell.outputs)
+
+
+def check_report_matches(notebook: nbformat.NotebookNode, output: Path) -> list[dict]:
+    """The report's numbers are the output file's: rows, size, expiry; the samples verified."""
+    text = report_of(notebook)
+    rows = list(batch.read_results(output))
+    assert re.search(rf"^rows signed:\s+{len(rows):,}$", text, re.M), text
+    assert f"output file:   {output} ({output.stat().st_size:,} bytes)" in text
+    expiry = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(rows[0]["expires"]))
+    assert f"expires (UTC): {expiry}" in text
+    assert re.search(r"^throughput:\s+[\d,]+ URLs/s", text, re.M)
+    samples = next(c for c in notebook.cells if "verified_samples" in c.source)
+    shown = "".join(output.get("text", "") for output in samples.outputs)
+    assert shown.count("verified=True") == min(3, len(rows)), shown
+    return rows
+
+
+def trusted(key_files: keys.KeyPairFiles) -> dict:
+    return {KEY_ID: keys.load_public_key(key_files.public_key_path)}
+
+
+def test_text_file_canned_with_skip_lists_the_bad_rows_in_the_report(
+    tmp_path, fresh_home, key_files
 ) -> None:
-    csv_out = tmp_path / "signed.csv"
-    jsonl_out = tmp_path / "signed.jsonl"
-    run_notebook(
-        tmp_path,
-        batch_objects=f"s3://{tutorial_run['bucket']}/{PREFIX}",
-        batch_expires="2h",
-        batch_output=[str(csv_out), str(jsonl_out)],
+    source = tmp_path / "keys.txt"
+    source.write_text("course/a.mp4\n\ncourse/week 1/vidéo.mp4\n/lead.mp4\ncourse/b.mp4\n")
+    output = tmp_path / "signed.csv"
+    notebook = run_notebook(
+        tmp_path, objects=str(source), on_error="skip", **signing(key_files, output)
     )
-    rows = list(batch.read_results(csv_out))
-    assert sorted(row["key"] for row in rows) == sorted(tutorial_run["keys"])
-    assert list(batch.read_results(jsonl_out)) == rows
-
-    signing = tutorial_run["signing_key"]
-    trusted = {signing["key_pair_id"]: keys.load_public_key(signing["public_key_path"])}
-    for row in rows:
-        verdict = verify.verify(row["url"], trusted_keys=trusted, viewer_ip="127.0.0.1")
-        assert verdict.allowed, (row["key"], verdict.reason)
-
-    sample = [*rows[:3], *(row for row in rows if "vidéo" in row["key"])][:6]
-    assert any("%C3%A9" in row["url"] and "%20" in row["url"] for row in sample)
-    for row in sample:
-        response = viewer.fetch(row["url"])
-        assert response.status_code == 200, (row["key"], response.text[:300])
-        assert response.content == row["key"].encode()
-
-    signed, _, rest = rows[0]["url"].partition("Signature=")
-    tampered = f"{signed}Signature={'B' if rest[0] != 'B' else 'C'}{rest[1:]}"
-    assert viewer.fetch(tampered).status_code == 403
-    assert not verify.verify(tampered, trusted_keys=trusted).allowed
+    rows = check_report_matches(notebook, output)
+    assert [row["key"] for row in rows] == [
+        "course/a.mp4",
+        "course/week 1/vidéo.mp4",
+        "course/b.mp4",
+    ]
+    text = report_of(notebook)
+    assert re.search(r"^rows skipped:\s+2$", text, re.M)
+    assert "skipped line 2: empty object key" in text
+    assert "skipped line 4: object key '/lead.mp4' starts with '/'" in text
+    assert all(verify.verify(r["url"], trusted_keys=trusted(key_files)).allowed for r in rows)
+    assert not (fresh_home / "state.json").exists(), "the notebook wrote tutorial state"
 
 
-def test_default_batch_parameters_run_the_demonstration(tmp_path, tutorial_run) -> None:
-    import nbformat
+def test_csv_with_a_query_column_and_a_custom_policy(tmp_path, fresh_home, key_files) -> None:
+    source = tmp_path / "keys.csv"
+    source.write_text("key,query\na.mp4,lang=en\nb c.mp4,\n")
+    output = tmp_path / "signed.jsonl"
+    notebook = run_notebook(
+        tmp_path,
+        objects=str(source),
+        **signing(key_files, output, ip_address="192.0.2.0/24", starts="-1m"),
+    )
+    rows = check_report_matches(notebook, output)
+    assert rows[0]["url"].startswith(f"{BASE}/a.mp4?lang=en&Policy=")
+    inside = verify.verify(rows[1]["url"], trusted_keys=trusted(key_files), viewer_ip="192.0.2.9")
+    outside = verify.verify(rows[1]["url"], trusted_keys=trusted(key_files), viewer_ip="10.0.0.1")
+    assert inside.allowed and inside.policy_kind == "custom" and not outside.allowed
+    assert "policy:        custom" in report_of(notebook)
 
-    executed = run_notebook(tmp_path)
-    notebook = nbformat.read(executed, as_version=4)
-    check = next(cell for cell in notebook.cells if "batch URLs verify" in cell.source)
-    text = "".join(output.get("text", "") for output in check.outputs)
-    assert "OK: " in text and "batch URLs verify" in text
-    assert "the edge served 3 and refused the tampered one" in text
-    demo = config.home() / "batch" / f"{RUN}-signed-urls.csv"
-    rows = list(batch.read_results(demo))
-    assert sorted(row["key"] for row in rows) == sorted(state.require(RUN, "objects"))
+
+def test_jsonl_with_one_shared_policy(tmp_path, fresh_home, key_files) -> None:
+    source = tmp_path / "keys.jsonl"
+    source.write_text("".join(json.dumps({"key": f"course/{i}.ts"}) + "\n" for i in range(50)))
+    output = tmp_path / "signed.csv"
+    notebook = run_notebook(
+        tmp_path,
+        objects=str(source),
+        **signing(key_files, output, policy="shared", policy_resource=f"{BASE}/course/*"),
+    )
+    rows = check_report_matches(notebook, output)
+    assert len(rows) == 50 and "policy:        shared" in report_of(notebook)
+    assert len({row["url"].partition("?")[2] for row in rows}) == 1
+    other = f"{BASE}/course/other.mp4?{rows[0]['url'].partition('?')[2]}"
+    assert verify.verify(other, trusted_keys=trusted(key_files)).allowed
+
+
+@pytest.mark.localaws
+def test_s3_prefix_listed_in_the_local_aws(tmp_path, local_aws, key_files) -> None:
+    """The session's local AWS (one per session: its ports are fixed); no tutorial run is used."""
+    from cftutorial.aws import clients
+
+    s3 = clients.client("s3")
+    s3.create_bucket(Bucket="cftutorial-batch-notebook")
+    names = [f"course/{i:03d} vidéo.mp4" for i in range(20)]
+    for key in [*names, "course/", "other/x.mp4"]:
+        s3.put_object(Bucket="cftutorial-batch-notebook", Key=key, Body=b"x")
+    output = tmp_path / "signed.csv"
+    notebook = run_notebook(
+        tmp_path,
+        objects="s3://cftutorial-batch-notebook/course/",
+        run_name="no-such-run",
+        **signing(key_files, output, hash_algorithm="SHA256"),
+    )
+    rows = check_report_matches(notebook, output)
+    assert sorted(row["key"] for row in rows) == names
+    assert all(row["url"].endswith("&Hash-Algorithm=SHA256") for row in rows)
+
+
+def test_a_bad_row_with_stop_fails_clearly_and_writes_nothing(
+    tmp_path, fresh_home, key_files
+) -> None:
+    import papermill
+
+    source = tmp_path / "keys.txt"
+    source.write_text("a.mp4\nb\x07.mp4\n")
+    output = tmp_path / "signed.csv"
+    with pytest.raises(papermill.PapermillExecutionError) as caught:
+        run_notebook(tmp_path, objects=str(source), **signing(key_files, output))
+    assert caught.value.ename == "NotebookStop"
+    assert caught.value.evalue.startswith("line 2: object key")
+    assert not output.exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".partial")]
+
+
+def test_no_parameters_and_no_run_says_which_parameters_to_pass(tmp_path, fresh_home) -> None:
+    import papermill
+
+    with pytest.raises(papermill.PapermillExecutionError) as caught:
+        run_notebook(tmp_path)
+    error = caught.value
+    assert error.ename == "NotebookStop"
+    assert error.evalue.startswith(
+        "nothing to sign: pass objects, domain, key_pair_id, private_key"
+    )
+    assert "-p objects keys.txt" in error.evalue
+    notebook = nbformat.read(tmp_path / "executed.ipynb", as_version=4)
+    (shown,) = [o for c in notebook.cells for o in c.get("outputs", []) if o.output_type == "error"]
+    assert shown.traceback == [f"NotebookStop: {error.evalue}"], "a traceback was shown"
+
+
+@pytest.mark.localaws
+def test_with_no_parameters_a_tutorial_run_is_signed_and_fetched_through_the_edge(
+    tmp_path, local_aws
+) -> None:
+    """The demonstration: this run's sample objects, through the local edge."""
+    from cftutorial import config
+    from cftutorial.tutorial import state
+    from cftutorial.tutorial import step01_bucket as step01
+    from cftutorial.tutorial import step02_origin_access as step02
+    from cftutorial.tutorial import step03_who_may_read as step03
+    from cftutorial.tutorial import step04_distribution as step04
+    from cftutorial.tutorial import step06_signing_keys as step06
+
+    run = "batchdemo"
+    step01.step(run_name=run)
+    step02.step(run_name=run)
+    step03.step(run_name=run, show_acl_failure=False)
+    step04.step(run_name=run, progress=False)
+    step06.step(run_name=run, progress=False)
+    notebook = run_notebook(tmp_path, run_name=run)
+    output = config.home() / "batch" / f"{run}-signed-urls.csv"
+    rows = check_report_matches(notebook, output)
+    assert sorted(row["key"] for row in rows) == sorted(state.require(run, "objects"))
+    assert list(batch.read_results(output.with_suffix(".jsonl"))) == rows
+    samples = next(c for c in notebook.cells if "verified_samples" in c.source)
+    shown = "".join(output.get("text", "") for output in samples.outputs)
+    assert shown.count("edge=200") == 3, shown

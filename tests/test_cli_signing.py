@@ -184,3 +184,90 @@ def test_sign_accepts_a_relative_expiry_like_batch(tmp_path) -> None:
     ).stdout.strip()  # fmt: skip
     expires = int(url.split("Expires=")[1].split("&")[0])
     assert before + 7200 <= expires <= int(time.time()) + 7200
+
+
+# --- cftutorial batch: the same options object as the batch notebook ------------------------
+
+
+def batch_args(key_dir: Path, tmp_path: Path, *extra: str) -> list[str]:
+    (tmp_path / "keys.txt").write_text("a.mp4\n")
+    return [
+        "batch",
+        "--input", str(tmp_path / "keys.txt"),
+        "--output", str(tmp_path / "out.csv"),
+        "--base-url", "d111111abcdef8.cloudfront.net",
+        "--key-pair-id", KEY_ID,
+        "--private-key", str(key_dir / "demo_private_key.pem"),
+        "--date-less-than", FUTURE,
+        "--no-progress",
+        *extra,
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("flag", "value", "words"),
+    [
+        ("--input", "/no/such/keys.txt", "is not a file"),
+        ("--output", "out.txt", "name it *.csv or *.jsonl"),
+        ("--base-url", "ftp://example.com", "cannot be used"),
+        ("--key-pair-id", "a b", "is not a CloudFront key id"),
+        ("--date-less-than", "-5m", "is already past"),
+        ("--date-greater-than", "2031-01-01T00:00:00Z", "is not before the expiry"),
+        ("--ip-address", "2001:db8::1", "IPv6"),
+        ("--workers", "0", "is not a number of processes"),
+    ],
+)
+def test_batch_bad_option_is_one_line_naming_its_flag_exit_2(
+    capsys, key_dir: Path, tmp_path: Path, flag: str, value: str, words: str
+) -> None:
+    args = batch_args(key_dir, tmp_path)
+    if flag in args:  # FLAG=VALUE, so that a value like -5m is not read as a flag
+        at = args.index(flag)
+        args[at : at + 2] = [f"{flag}={value}"]
+    else:
+        args.append(f"{flag}={value}")
+    code, out, err = run(capsys, *args)
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1, err
+    assert err.startswith(f"cftutorial: error: {flag}") and words in err, err
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_batch_policy_flag_and_policy_resource_must_agree(capsys, key_dir, tmp_path) -> None:
+    args = batch_args(key_dir, tmp_path, "--policy", "canned", "--ip-address", "192.0.2.1")
+    code, _, err = run(capsys, *args)
+    assert code == 2
+    assert err.startswith("cftutorial: error: --policy='canned' cannot carry --ip-address")
+    args = batch_args(key_dir, tmp_path, "--policy", "custom", "--policy-resource", "https://d/*")
+    code, _, err = run(capsys, *args)
+    assert err.startswith("cftutorial: error: --policy-resource is only for one shared policy")
+
+
+def test_batch_flags_build_the_same_options_as_the_notebooks_parameters(key_dir, tmp_path) -> None:
+    from dataclasses import asdict
+
+    from cftutorial import batch
+    from cftutorial.cli import batch as batch_command
+    from cftutorial.cli import build_parser
+
+    argv = batch_args(key_dir, tmp_path, "--policy", "shared", "--hash-algorithm", "sha256",
+                      "--workers", "2", "--on-error", "skip")  # fmt: skip
+    from_cli = batch_command.options(build_parser().parse_args(argv))
+    from_notebook = batch.BatchOptions.build(
+        objects=str(tmp_path / "keys.txt"),
+        output=[str(tmp_path / "out.csv")],
+        domain="d111111abcdef8.cloudfront.net",
+        key_pair_id=KEY_ID,
+        private_key=str(key_dir / "demo_private_key.pem"),
+        expires=FUTURE,
+        policy="shared",
+        hash_algorithm="SHA256",
+        workers=2,
+        on_error="skip",
+    )
+
+    def comparable(options: batch.BatchOptions) -> dict:
+        return {k: v for k, v in asdict(options).items() if k != "private_key"}
+
+    assert comparable(from_cli) == comparable(from_notebook)
+    assert from_cli.policy_resource == "https://d111111abcdef8.cloudfront.net/*"

@@ -138,13 +138,15 @@ def test_a_changed_source_makes_its_notebook_stale(tmp_path, monkeypatch):
     assert "## Check it" in next(tmp_path.glob("04-*.ipynb")).read_text()
 
 
-def test_notebook_07_keeps_a_marked_section_for_batch_signing_at_the_end():
+def test_notebook_07_has_no_batch_parameters_and_points_to_the_batch_notebook():
     notebook = nbformat.read(NOTEBOOK_DIR / "07-signed-urls-and-cookies.ipynb", as_version=4)
     sources = [c.source for c in notebook.cells]
-    marker = next(i for i, text in enumerate(sources) if "BATCH SECTION" in text)
+    code = "\n".join(c.source for c in notebook.cells if c.cell_type == "code")
+    assert "batch" not in code, "notebook 07 still has batch code or batch_* parameters"
+    pointers = [i for i, text in enumerate(sources) if "batch-sign-urls" in text]
     resources = next(i for i, text in enumerate(sources) if text.startswith("## Resources"))
-    assert resources < marker, "the batch section must come after the tutorial's own ending"
-    assert sources[marker].startswith("## Batch signing")
+    assert pointers and all(i >= resources for i in pointers), "the pointer follows Resources"
+    assert (NOTEBOOK_DIR / "batch-sign-urls.ipynb").is_file()
 
 
 # --- the whole chain, headless ----------------------------------------------------------------

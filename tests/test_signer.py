@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from cftutorial.errors import PolicyError, SignedUrlError
 from cftutorial.signing import keys, policy
+from cftutorial.signing import urls as signed_urls
 from cftutorial.signing.signer import RESERVED_PARAMS, Signer, sign_url, url_safe_b64
 
 FUTURE = 1893456000
@@ -238,3 +239,53 @@ def test_bad_key_pair_id_or_hash_algorithm_is_refused(
 def test_url_that_is_not_text_is_refused(rsa_key) -> None:
     with pytest.raises(SignedUrlError, match="url=None is empty or not text"):
         Signer(KEY_ID, rsa_key).sign_url(None, date_less_than=FUTURE)  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------------- the one query builder
+
+
+def test_the_signer_batch_and_verifier_share_one_query_builder() -> None:
+    """signer.py and batch/ spell no signing parameter themselves: signing/urls.py does."""
+    root = Path(__file__).resolve().parent.parent / "cftutorial"
+    spelled = re.compile(r"(?:Expires|Policy|Signature|Key-Pair-Id)=\{|&Hash-Algorithm=SHA256")
+    builders = [
+        path.relative_to(root).as_posix()
+        for path in (root / "signing" / "signer.py", *sorted((root / "batch").glob("*.py")))
+        if spelled.search(path.read_text())
+    ]
+    assert builders == [], f"signing parameters assembled outside signing/urls.py: {builders}"
+    assert spelled.search((root / "signing" / "urls.py").read_text())
+
+
+def test_query_builder_appends_after_the_viewers_own_query_and_splits_back() -> None:
+    key = signed_urls.key_params(KEY_ID, "SHA256")
+    assert key == f"Key-Pair-Id={KEY_ID}&Hash-Algorithm=SHA256"
+    assert signed_urls.key_params(KEY_ID) == f"Key-Pair-Id={KEY_ID}"
+    signed = signed_urls.append_params(
+        "https://d/a.jpg?x=1", signed_urls.canned_params(5, "SIG", key)
+    )
+    assert (
+        signed
+        == f"https://d/a.jpg?x=1&Expires=5&Signature=SIG&Key-Pair-Id={KEY_ID}&Hash-Algorithm=SHA256"
+    )
+    base, found = signed_urls.split_url(signed)
+    assert base == "https://d/a.jpg?x=1"
+    assert found == {"Expires": ["5"], "Signature": ["SIG"], "Key-Pair-Id": [KEY_ID],
+                     "Hash-Algorithm": ["SHA256"]}  # fmt: skip
+    custom = signed_urls.append_params(
+        "https://d/a", signed_urls.custom_params("POL", "SIG", signed_urls.key_params("K"))
+    )
+    assert custom == "https://d/a?Policy=POL&Signature=SIG&Key-Pair-Id=K"
+
+
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [
+        ("a=1&Policy=x", "Policy"),
+        ("Expires", "Expires"),
+        ("x=Signature", None),
+        ("MyPolicy=1", None),
+    ],
+)
+def test_reserved_parameter_check_matches_whole_names_only(query: str, found) -> None:
+    assert signed_urls.reserved_param(query) == found

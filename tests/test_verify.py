@@ -13,10 +13,10 @@ from hypothesis import strategies as st
 
 from cftutorial.signing import keys, wildcard
 from cftutorial.signing.signer import Signer, url_safe_b64
+from cftutorial.signing.urls import strip_signing_params
 from cftutorial.signing.verify import (
     CLOUDFRONT_ERRORS,
     requested_key_pair_id,
-    strip_signing_params,
     verify,
 )
 

@@ -1,7 +1,9 @@
 """``cftutorial batch --input FILE --output FILE --base-url URL …``: signed URLs for many objects.
 
-The same code as notebook 07's batch parameters (:func:`cftutorial.batch.sign_batch`), with the
-signing flags of ``cftutorial sign``. Times may be relative (``24h``, ``90m``, ``7d``).
+The same code and the same options object as the batch notebook
+(:class:`cftutorial.batch.BatchOptions`, :func:`cftutorial.batch.run_batch`), with the signing
+flags of ``cftutorial sign``. Times may be relative (``24h``, ``90m``, ``7d``). A bad option is
+one line naming its flag, exit status 2.
 """
 
 from __future__ import annotations
@@ -14,6 +16,22 @@ from .signing import add_policy_flags
 
 #: How many skipped rows the command lists (all are counted in the summary).
 SHOW_BAD_ROWS = 20
+#: The flag of each batch option, so an option's error names what the user typed.
+FLAGS = {
+    "objects": "--input",
+    "output": "--output",
+    "domain": "--base-url",
+    "key_pair_id": "--key-pair-id",
+    "private_key": "--private-key",
+    "expires": "--date-less-than",
+    "policy": "--policy",
+    "starts": "--date-greater-than",
+    "ip_address": "--ip-address",
+    "policy_resource": "--policy-resource",
+    "hash_algorithm": "--hash-algorithm",
+    "workers": "--workers",
+    "on_error": "--on-error",
+}
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -34,17 +52,30 @@ def register(commands: argparse._SubParsersAction) -> None:
         "(optional 'query' column); or s3://BUCKET/PREFIX to list",
     )
     parser.add_argument(
-        "--output", required=True, metavar="FILE", help="*.csv or *.jsonl (written atomically)"
+        "--output",
+        required=True,
+        action="append",
+        metavar="FILE",
+        help="*.csv or *.jsonl (written atomically); repeat it for both formats",
     )
     parser.add_argument(
         "--base-url",
         required=True,
         metavar="URL",
-        help="the distribution's address, e.g. https://d111111abcdef8.cloudfront.net",
+        help="the distribution's address (https://d111111abcdef8.cloudfront.net, optionally with "
+        "a path prefix) or its bare domain",
     )
     add_policy_flags(
         parser,
         policy_resource_help="one shared custom policy for every URL, e.g. 'https://DOMAIN/course/*'",
+    )
+    parser.add_argument(
+        "--policy",
+        choices=batch.POLICIES,
+        default=None,
+        help="canned (default), custom (one per URL; implied by --date-greater-than or "
+        "--ip-address) or shared (one for every URL; implied by --policy-resource, default "
+        "resource BASE-URL/*)",
     )
     parser.add_argument(
         "--workers",
@@ -72,25 +103,32 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=run)
 
 
+def options(args: argparse.Namespace) -> batch.BatchOptions:
+    """The command's flags as the one checked options object (errors name the flag)."""
+    return batch.BatchOptions.build(
+        objects=args.input,
+        output=args.output,
+        domain=args.base_url,
+        key_pair_id=args.key_pair_id,
+        private_key=args.private_key,
+        expires=args.date_less_than,
+        policy=args.policy,
+        starts=args.date_greater_than,
+        ip_address=args.ip_address,
+        policy_resource=args.policy_resource,
+        hash_algorithm=args.hash_algorithm,
+        workers=args.workers,
+        on_error=args.on_error,
+        names=FLAGS,
+    )
+
+
 def run(args: argparse.Namespace) -> int:
+    checked = options(args)
     show = sys.stderr.isatty() if args.progress is None else args.progress
     bar = _progress_bar(args.input) if show else None
     try:
-        result = batch.sign_batch(
-            args.input,
-            args.output,
-            base_url=args.base_url,
-            key_pair_id=args.key_pair_id,
-            private_key=args.private_key,
-            date_less_than=args.date_less_than,
-            date_greater_than=args.date_greater_than,
-            ip_address=args.ip_address,
-            policy_resource=args.policy_resource,
-            hash_algorithm=args.hash_algorithm,
-            workers=args.workers,
-            on_error=args.on_error,
-            progress=None if bar is None else bar.update,
-        )
+        result = batch.run_batch(checked, progress=None if bar is None else bar.update)
     finally:
         if bar is not None:
             bar.close()

@@ -22,15 +22,13 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
 from ..errors import SignedUrlError
-from . import keys, policy
+from . import keys, policy, urls
+from .urls import RESERVED_PARAMS
 
 HASH_ALGORITHMS = ("SHA1", "SHA256")
-#: Query parameters CloudFront reads as part of the signature; a viewer URL may not use them.
-RESERVED_PARAMS = ("Expires", "Policy", "Signature", "Key-Pair-Id", "Hash-Algorithm")
-_RESERVED = re.compile(r"(?:^|&)(Expires|Policy|Signature|Key-Pair-Id|Hash-Algorithm)(?:=|&|$)")
 _KEY_PAIR_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
 _URL_SAFE = bytes.maketrans(b"+=/", b"-_~")
-_PLAIN_URL = re.compile(r"[\x21\x24-\x5b\x5d-\x7e]+")  # printable ASCII but space " # \
+_PLAIN_URL = urls.PLAIN_URL
 
 _HEAD, _MIDDLE, _TAIL = policy.CANNED_HEAD, policy.CANNED_MIDDLE, policy.CANNED_TAIL
 
@@ -92,13 +90,12 @@ def check_url(url: str) -> str:
             "sign the URL without it (append the fragment after signing)"
         )
     _, mark, query = url.partition("?")
-    if mark:
-        found = _RESERVED.search(query)
-        if found:
-            raise SignedUrlError(
-                f"url={url!r} already has the query parameter {found.group(1)!r}, which CloudFront "
-                f"reserves for signing ({', '.join(RESERVED_PARAMS)}); rename that parameter"
-            )
+    found = urls.reserved_param(query) if mark else None
+    if found:
+        raise SignedUrlError(
+            f"url={url!r} already has the query parameter {found!r}, which CloudFront "
+            f"reserves for signing ({', '.join(RESERVED_PARAMS)}); rename that parameter"
+        )
     policy.check_resource(url, name="url")
     return url
 
@@ -117,10 +114,7 @@ class Signer:
         self.private_key = keys.load_private_key(private_key)
         self.kind = keys.key_kind(self.private_key)
         self._sign = make_sign_function(self.private_key, self.hash_algorithm)
-        sha256 = self.hash_algorithm == "SHA256"
-        self._url_tail = f"&Key-Pair-Id={key_pair_id}" + (
-            "&Hash-Algorithm=SHA256" if sha256 else ""
-        )
+        self.key_params = urls.key_params(self.key_pair_id, self.hash_algorithm)
 
     def __repr__(self) -> str:
         return f"Signer(key_pair_id={self.key_pair_id!r}, kind={self.kind!r}, hash_algorithm={self.hash_algorithm!r})"
@@ -159,8 +153,7 @@ class Signer:
             else:
                 message = policy.canned_text(check_url(url), expires).encode()
             signature = url_safe_b64(self._sign(message))
-            separator = "&" if "?" in url else "?"
-            return f"{url}{separator}Expires={expires}&Signature={signature}{self._url_tail}"
+            return urls.append_params(url, urls.canned_params(expires, signature, self.key_params))
         check_url(url)
         text = policy.custom_policy(
             url if policy_resource is None else policy_resource,
@@ -170,8 +163,7 @@ class Signer:
             allow_past=allow_past,
         )
         encoded, signature = self.sign_policy(text)
-        separator = "&" if "?" in url else "?"
-        return f"{url}{separator}Policy={encoded}&Signature={signature}{self._url_tail}"
+        return urls.append_params(url, urls.custom_params(encoded, signature, self.key_params))
 
     def sign_cookies(
         self,

@@ -31,6 +31,8 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
 from ..errors import CftutorialError
 from . import keys, policy, wildcard
+from .urls import RESERVED_PARAMS as SIGNING_PARAMS
+from .urls import split_url, strip_signing_params
 
 CLOUDFRONT_ERRORS: dict[str, str] = {
     "MissingKey": "Missing Key-Pair-Id query parameter or cookie value",
@@ -39,7 +41,6 @@ CLOUDFRONT_ERRORS: dict[str, str] = {
     "MalformedSignature": "Could not unencode Signature",
     "AccessDenied": "Access denied",
 }
-SIGNING_PARAMS = ("Expires", "Policy", "Signature", "Key-Pair-Id", "Hash-Algorithm")
 COOKIE_NAMES = {f"CloudFront-{name}": name for name in SIGNING_PARAMS}
 _FROM_URL_SAFE = bytes.maketrans(b"-_~", b"+=/")
 _B64_URL_SAFE = re.compile(r"[A-Za-z0-9\-_~]*")
@@ -101,33 +102,6 @@ class _Request:
     policy: dict | None = None
     policy_kind: str | None = None
     expires: int | None = None
-
-
-def split_url(url: str) -> tuple[str, dict[str, list[str]]]:
-    """(URL without signing parameters, signing parameter values in order of appearance).
-
-    The viewer's own parameters stay in place, so the canned policy is rebuilt from exactly the
-    URL that was signed; a parameter added after signing changes it and the signature fails.
-    """
-    base, mark, query = url.partition("?")
-    if not mark:
-        return url, {}
-    kept: list[str] = []
-    found: dict[str, list[str]] = {}
-    for part in query.split("&"):
-        name, _, value = part.partition("=")
-        if name in SIGNING_PARAMS:
-            found.setdefault(name, []).append(value)
-        else:
-            kept.append(part)
-    if not found:
-        return url, {}
-    return (base + "?" + "&".join(kept)) if kept else base, found
-
-
-def strip_signing_params(url: str) -> str:
-    """The viewer URL as it was before signing (the resource a canned policy names)."""
-    return split_url(url)[0]
 
 
 def requested_key_pair_id(url: str, cookies: Mapping[str, str] | None = None) -> str | None:
