@@ -176,3 +176,36 @@ def test_the_notebook_create_call_is_tagged_and_saved(local_aws):
     assert state.get("ds-cell", "distribution") == dist.to_state()
     tags = cf.list_tags_for_resource(Resource=dist.arn)["Tags"]["Items"]
     assert {"Key": "cftutorial:run", "Value": "ds-cell"} in tags
+
+
+def test_a_found_distribution_follows_a_rerun_with_the_other_approach(local_aws):
+    _prepare("ds-follow", "guide")
+    first = step04.step(run_name="ds-follow", approach="guide", progress=False)
+    assert first.changes == []
+    step02.step(run_name="ds-follow", approach="modern")
+    second = step04.step(run_name="ds-follow", approach="modern", progress=False)
+    assert second.distribution.id == first.distribution.id and not second.distribution.created
+    joined = "; ".join(second.changes)
+    for what in ("OriginAccessControlId", "OriginAccessIdentity", "TrustedSigners -> off"):
+        assert what in joined, joined
+    assert f"TrustedKeyGroups -> ['{second.key_group_id}']" in joined
+    config = clients.client("cloudfront").get_distribution_config(Id=first.distribution.id)
+    origin = config["DistributionConfig"]["Origins"]["Items"][0]
+    access = step02.from_state(state.get("ds-follow", "origin_access"))
+    assert origin["OriginAccessControlId"] == access.id
+    assert origin["S3OriginConfig"]["OriginAccessIdentity"] == ""
+    assert second.signers["TrustedKeyGroups"]["Items"] == [second.key_group_id]
+    third = step04.step(run_name="ds-follow", approach="modern", progress=False)
+    assert third.changes == []
+
+
+def test_a_found_distribution_follows_the_run_to_another_bucket(local_aws):
+    _prepare("ds-move", "guide")
+    first = step04.step(run_name="ds-move", approach="guide", progress=False)
+    step01.step(run_name="ds-move", approach="guide", bucket_name="cftutorial-ds-moved")
+    second = step04.step(run_name="ds-move", approach="guide", progress=False)
+    assert second.distribution.id == first.distribution.id
+    assert second.changes == [
+        "origin DomainName 'cftutorial-ds-move.s3.us-east-1.amazonaws.com' -> "
+        "'cftutorial-ds-moved.s3.us-east-1.amazonaws.com'"
+    ]

@@ -24,6 +24,7 @@ from ..aws.distributions import (
     s3_origin,
     signers_of,
     trust_key_group,
+    update_config,
     wait_deployed,
 )
 from ..aws.origin_access import OriginAccess
@@ -117,6 +118,47 @@ def find_run_distribution(run_name: str, *, cf: Any = None) -> DistributionInfo 
     return find_distribution(names.distribution_comment(run_name), run_name=run_name, cf=cf)
 
 
+def _signers(value: dict[str, Any] | None) -> tuple[bool, list[str]]:
+    value = value or {}
+    return bool(value.get("Enabled")), list(value.get("Items") or [])
+
+
+def bring_up_to_date(distribution_id: str, config: dict[str, Any], *, cf: Any = None) -> list[str]:
+    """Make a found distribution's origin and signers what ``config`` asks for; say what changed.
+
+    A re-run with another bucket or approach must not leave the distribution reading the old
+    bucket, through the old origin access, or trusting the old signers, while the notebook says
+    "found". One ``update_distribution`` (IfMatch) applies every change; none when all match.
+    """
+    wanted_origin = config["Origins"]["Items"][0]
+    wanted_behaviour = config["DefaultCacheBehavior"]
+    changes: list[str] = []
+
+    def change(current: dict[str, Any]) -> bool:
+        origin = current["Origins"]["Items"][0]
+        for key in ("DomainName", "OriginAccessControlId"):
+            if origin.get(key, "") != wanted_origin[key]:
+                changes.append(f"origin {key} {origin.get(key, '')!r} -> {wanted_origin[key]!r}")
+                origin[key] = wanted_origin[key]
+        old = origin.get("S3OriginConfig", {}).get("OriginAccessIdentity", "")
+        new = wanted_origin["S3OriginConfig"]["OriginAccessIdentity"]
+        if old != new:
+            changes.append(f"origin OriginAccessIdentity {old!r} -> {new!r}")
+            origin["S3OriginConfig"] = {
+                **origin.get("S3OriginConfig", {}),
+                "OriginAccessIdentity": new,
+            }
+        behaviour = current["DefaultCacheBehavior"]
+        for key in ("TrustedSigners", "TrustedKeyGroups"):
+            if _signers(behaviour.get(key)) != _signers(wanted_behaviour[key]):
+                changes.append(f"{key} -> {_signers(wanted_behaviour[key])[1] or 'off'}")
+                behaviour[key] = wanted_behaviour[key]
+        return bool(changes)
+
+    update_config(distribution_id, change, cf=cf)
+    return changes
+
+
 def create_or_find_distribution(
     *,
     run_name: str,
@@ -153,6 +195,7 @@ class DistributionStep:
     key_group_id: str | None
     bucket_policy: dict[str, Any] | None
     waited_seconds: float
+    changes: list[str] = dataclasses.field(default_factory=list)  # a found one brought up to date
 
 
 def step(
@@ -173,14 +216,27 @@ def step(
     cf = clients.client("cloudfront")
     signing = key_group_for(run_name, key_type, cf=cf)[0] if approach == "modern" else None
     key_group_id = signing.key_group_id if signing else None
-    dist = create_or_find_distribution(
+    config_ = config_for(
         run_name=run_name,
         bucket=run.bucket,
         region=run.region,
         access=run.access,
         key_group_id=key_group_id,
-        cf=cf,
     )
+    found = find_run_distribution(run_name, cf=cf)
+    changes: list[str] = []
+    if found is None:
+        dist = from_answer(
+            cf.create_distribution_with_tags(
+                DistributionConfigWithTags={
+                    "DistributionConfig": config_,
+                    "Tags": tags.cloudfront_tags(run_name),
+                }
+            )
+        )
+    else:
+        changes = bring_up_to_date(found.id, config_, cf=cf)
+        dist = get_distribution(found.id, cf=cf)
     save(run_name, dist)
     policy = None
     if run.access.kind == "oac":
@@ -194,4 +250,5 @@ def step(
         key_group_id,
         policy,
         waited,
+        changes,
     )
