@@ -199,7 +199,9 @@ def test_no_parameters_and_no_run_says_which_parameters_to_pass(tmp_path, fresh_
     assert "-p objects keys.txt" in error.evalue
     notebook = nbformat.read(tmp_path / "executed.ipynb", as_version=4)
     (shown,) = [o for c in notebook.cells for o in c.get("outputs", []) if o.output_type == "error"]
-    assert shown.traceback == [f"NotebookStop: {error.evalue}"], "a traceback was shown"
+    lines = [re.sub(r"\x1b\[[0-9;]*m", "", line) for line in shown.traceback]
+    assert lines[0] == f"NotebookStop: {error.evalue}", "a traceback was shown"
+    assert len(lines) == 2 and "%tb" in lines[1] and "Traceback" not in "".join(lines)
 
 
 @pytest.mark.localaws

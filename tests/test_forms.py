@@ -46,7 +46,7 @@ def test_the_form_fields_are_exactly_keyword_arguments_of_the_step(number):
     fields = set(forms.BUILDERS[number]().values())
     parameters = set(inspect.signature(STEP_OF[number]).parameters)
     assert fields, f"form {number} has no fields"
-    assert fields == parameters - NOT_IN_FORMS, (fields ^ (parameters - NOT_IN_FORMS))
+    assert fields == parameters - NOT_IN_FORMS, fields ^ (parameters - NOT_IN_FORMS)
 
 
 def test_setting_a_field_changes_the_values():

@@ -39,10 +39,7 @@ EXAMPLE = (
 
 
 class NotebookStop(BatchError):
-    """A batch notebook step cannot go on; shown as one line, without a traceback."""
-
-    def _render_traceback_(self) -> list[str]:  # IPython's hook for custom error display
-        return [f"{type(self).__name__}: {self}"]
+    """A batch notebook step cannot go on (shown as one line by cftutorial.tutorial.ipython)."""
 
 
 @dataclass(frozen=True)

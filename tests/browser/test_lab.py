@@ -61,11 +61,17 @@ def test_notebook_01_form_renders_and_its_step_creates_the_typed_bucket(
     new_bucket = f"cftutorial-browser-{secrets.token_hex(4)}"
     name_field.fill(new_bucket)
     screenshots.take(page, "01-form")
-    step = find_cell(page, "bucket.step(")  # the step cell: it reads form.values()
-    run_cell(page, step)
-
+    # the step's cells read form.values(): the lookup, then s3.create_bucket(...), the upload, the save
+    for needle in (
+        "step01.checked_bucket_name(",
+        "s3.create_bucket(Bucket=bucket",
+        "s3.put_object(",
+        "step01.save(",
+    ):
+        run_cell(page, find_cell(page, needle))
+    step = find_cell(page, "s3.create_bucket(Bucket=bucket")
     shown = output_text(page, step)
-    assert f"bucket {new_bucket!r}" in shown, shown
+    assert f"created {new_bucket!r}" in shown, shown
     cell_node(page, step).locator(".jp-OutputArea").scroll_into_view_if_needed()
     screenshots.take(page, "01-step-result")
     s3 = clients.client("s3")
@@ -109,7 +115,7 @@ def test_notebook_08_plays_the_signed_video_and_refuses_the_expired_url(
     menu(page, "Run", "Run All Above Selected Cell")
     wait_executed(page, upto=clean_up)
 
-    video_cell = find_cell(page, "player.video(")
+    video_cell = find_cell(page, 'element_id="signed-video"')
     cell_node(page, video_cell).locator("video#signed-video").wait_for(timeout=30_000)
     started = page.evaluate(_PLAYS_JS, "signed-video")
     assert started["muted"] is True
@@ -120,7 +126,8 @@ def test_notebook_08_plays_the_signed_video_and_refuses_the_expired_url(
         timeout=30_000,
     )
 
-    expired = cell_node(page, video_cell).locator("video#expired-video")
+    expired_cell = find_cell(page, 'element_id="expired-video"')
+    expired = cell_node(page, expired_cell).locator("video#expired-video")
     expired.wait_for(timeout=10_000)
     error_code = page.wait_for_function(
         "() => { const v = document.getElementById('expired-video');"
@@ -128,6 +135,8 @@ def test_notebook_08_plays_the_signed_video_and_refuses_the_expired_url(
         timeout=30_000,
     ).json_value()
     assert error_code == 4, error_code  # MEDIA_ERR_SRC_NOT_SUPPORTED: the edge answered 403
+    beside = output_text(page, expired_cell)
+    assert "403" in beside and "AccessDenied" in beside and "expired" in beside, beside
     expired.scroll_into_view_if_needed()
     screenshots.take(page, "08-video")
 
@@ -137,6 +146,8 @@ def test_notebook_08_plays_the_signed_video_and_refuses_the_expired_url(
     assert "403" in row and "AccessDenied" in row, table
     screenshots.take(page, "08-denied")
 
+    form = cell_node(page, find_cell(page, "forms.try_form("))
+    form.locator(".widget-checkbox", has_text="clean up").locator("input").check()
     select_cell(page, clean_up)
     menu(page, "Run", "Run Selected Cell and All Below")
     wait_executed(page)
