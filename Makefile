@@ -57,5 +57,6 @@ format: $(VENV)/.installed-test
 local-stop:
 	$(BIN)/cftutorial local stop
 
-clean-state: local-stop
-	rm -rf .cftutorial
+# Wipes the local AWS's saved state and the saved tutorial runs (asks nothing: make is the answer).
+clean-state:
+	$(BIN)/cftutorial local reset --yes

@@ -1,8 +1,17 @@
-"""``cftutorial local start | stop | status [--json]``: the local AWS process."""
+"""``cftutorial local start | stop | status [--json] | reset [--yes]``: the local AWS process.
+
+The local AWS keeps its state on disk between runs; ``reset`` is the one way to wipe it on
+purpose. Like ``teardown`` it asks first, and refuses when it cannot ask (no terminal) unless
+``--yes`` is given, so a script never wipes by accident.
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
+
+from .. import config
+from ..errors import CftutorialError
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -17,6 +26,24 @@ def register(commands: argparse._SubParsersAction) -> None:
     status_parser = actions.add_parser("status", help="is it running, and where")
     status_parser.add_argument("--json", action="store_true", help="one JSON object")
     status_parser.set_defaults(handler=status)
+    reset_parser = actions.add_parser(
+        "reset", help="stop it and wipe its saved state and the saved tutorial runs"
+    )
+    reset_parser.add_argument("--yes", action="store_true", help="wipe without asking")
+    reset_parser.set_defaults(handler=reset)
+
+
+def _size(size: int | None) -> str:
+    return "none" if size is None else f"{size / 1024:.1f} KiB"
+
+
+def _saved_state(state) -> str:
+    """What the server restored at start, and the snapshot's size now."""
+    found = state.saved_state or {}
+    line = f"  saved state:       {found.get('message', 'unknown')}"
+    if found.get("result") == "unreadable":
+        line += "\n  warning:           the tutorial's saved ids may point at nothing; see the log"
+    return line + f"\n  snapshot:          {state.snapshot_file} ({_size(state.snapshot_bytes)})"
 
 
 def _describe(state) -> str:
@@ -26,6 +53,7 @@ def _describe(state) -> str:
         f"  AWS API endpoint:  {state.aws_endpoint}\n"
         f"  CloudFront edge:   {edge}\n"
         f"  state directory:   {state.home}\n"
+        f"{_saved_state(state)}\n"
         f"  log:               {state.log_file}"
     )
 
@@ -54,7 +82,56 @@ def status(args: argparse.Namespace) -> int:
     elif state.running:
         print(_describe(state))
     else:
+        kept = (
+            f"saved state {_size(state.snapshot_bytes)}, restored on start"
+            if state.snapshot_bytes is not None
+            else "no saved state"
+        )
         print(
-            f"local AWS not running (state directory {state.home}); start: cftutorial local start"
+            f"local AWS not running (state directory {state.home}; {kept}); "
+            "start: cftutorial local start"
         )
     return 0 if state.running else 1
+
+
+def _local_runs() -> list[str]:
+    """The saved tutorial runs that describe the local AWS (none in aws mode: they are real)."""
+    if config.backend() != "local":
+        return []
+    from ..tutorial import state
+
+    return state.runs()
+
+
+def reset(args: argparse.Namespace) -> int:
+    from ..localaws import process
+    from ..tutorial import state
+
+    runs = _local_runs()
+    snapshot = process.snapshot_file()
+    print(
+        f"local reset wipes the local AWS's saved state {snapshot} ({_size(process.snapshot_bytes())})"
+    )
+    if runs:
+        print(
+            f"  and forgets the saved tutorial run(s) {', '.join(runs)} (their ids would be false)"
+        )
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise CftutorialError(
+                "local reset wipes every bucket, distribution and key of the local AWS: "
+                "run it in a terminal to confirm, or add --yes"
+            )
+        if input("wipe it? [y/N] ").strip().lower() not in ("y", "yes"):
+            print("nothing was wiped")
+            return 1
+    done = process.reset()
+    for run_name in runs:
+        state.forget(run_name)
+    print(
+        ("stopped the local AWS; " if done.stopped else "the local AWS was not running; ")
+        + ("removed its saved state" if done.removed else "it had no saved state")
+        + (f"; forgot run(s) {', '.join(runs)}" if runs else "")
+        + ". Start again with notebook 01 (the local AWS starts on demand)."
+    )
+    return 0

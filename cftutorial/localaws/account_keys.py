@@ -4,7 +4,8 @@ On AWS these key pairs can only be made in the console, by the root user, at mos
 and AWS discourages them in favour of public keys in key groups. Offline, this registry stands
 in for them so the guide's ``TrustedSigners: self`` path can be followed: the local edge trusts
 :func:`trusted_for_self` for behaviours with ``TrustedSigners: self``. It lives in the local AWS
-process only (in memory, thread-safe) and is cleared by ``POST /moto-api/reset``; it is exposed
+process (in memory, thread-safe, saved in the local AWS's snapshot like moto's state, see
+:mod:`.persistence`) and is cleared by ``POST /moto-api/reset``; it is exposed
 as ``POST/GET /_cftutorial/account-key-pairs`` and ``DELETE …/account-key-pairs/ID`` on the
 AWS port.
 """
@@ -73,3 +74,18 @@ def delete(key_pair_id: str) -> bool:
 def reset() -> None:
     with _lock:
         _keys.clear()
+
+
+def export_state() -> dict[str, str]:
+    """Key pair id -> PEM, for the local AWS's snapshot (:mod:`.persistence`)."""
+    with _lock:
+        return dict(_keys)
+
+
+def import_state(keys: dict[str, str]) -> None:
+    """Replace every account key pair by a snapshot's (the server restores before it serves)."""
+    if not all(isinstance(k, str) and isinstance(v, str) for k, v in keys.items()):
+        raise TypeError("the snapshot's account key pairs are not id -> PEM strings")
+    with _lock:
+        _keys.clear()
+        _keys.update(keys)

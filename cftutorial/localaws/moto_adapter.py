@@ -514,6 +514,53 @@ def store_acl_from_body(response: Any) -> bool:
     return True
 
 
+# --- snapshot and restore (the local AWS's state on disk, see persistence.py) ----------------
+
+
+def moto_state() -> dict[str, Any]:
+    """The local account's S3 and CloudFront backends, as live objects for pickling.
+
+    Pickling a whole backend keeps everything moto holds: buckets, objects (``FakeKey`` pickles
+    its bytes through its own ``__getstate__``), ACLs, policies, ownership controls, Block Public
+    Access, tags (the backend's ``tagger``), distributions with their ETags and deployment clock,
+    OACs, public keys, key groups and invalidations. The caller must keep writers out meanwhile.
+    """
+    return {"s3": _s3(), "cloudfront": _cloudfront()}
+
+
+def restore_moto_state(state: Mapping[str, Any]) -> None:
+    """Install backends unpickled from :func:`moto_state` as the local account's.
+
+    moto keeps one more index outside the backend, bucket name -> account (the common bucket
+    namespace, filled by ``FakeBucket.__init__``, which unpickling does not call): rebuilt here.
+    """
+    s3, cloudfront = state.get("s3"), state.get("cloudfront")
+    s3_models, cf_models = _s3_models(), _cf_models()
+    if not isinstance(s3, s3_models.S3Backend) or not isinstance(
+        cloudfront, cf_models.CloudFrontBackend
+    ):
+        raise TypeError("the snapshot does not hold an S3 and a CloudFront backend")
+    s3_models.s3_backends[LOCAL_ACCOUNT_ID]["aws"] = s3
+    cf_models.cloudfront_backends[LOCAL_ACCOUNT_ID]["aws"] = cloudfront
+    for name in s3.buckets:
+        s3_models.s3_backends.bucket_accounts[name] = (s3.partition, s3.account_id)
+
+
+def state_summary() -> dict[str, int]:
+    """How much the local account holds (for the log and ``cftutorial local status``)."""
+    s3, cloudfront = _s3(), _cloudfront()
+    buckets = list(s3.buckets.values())
+    return {
+        "buckets": len(buckets),
+        "objects": sum(len(b.keys) for b in buckets),
+        "distributions": len(cloudfront.distributions),
+        "origin access controls": len(cloudfront.origin_access_controls),
+        "public keys": len(cloudfront.public_keys),
+        "key groups": len(cloudfront.key_groups),
+        "invalidations": sum(len(v) for v in cloudfront.invalidations.values()),
+    }
+
+
 # --- patches -----------------------------------------------------------------------------------
 
 
@@ -609,6 +656,9 @@ def expectations() -> list[Expectation]:
         *own(ManagedState, "_time_progressed", gap="C4"),
         Expectation(StateManager, "set_transition", ("self", "model_name", "transition"), "C4"),
         *own(s3.S3Backend, "buckets", gap="S4-S8"),
+        *own(s3.S3Backend, "partition", "account_id", gap="persistence"),
+        Expectation(s3.s3_backends, "bucket_accounts", None, "persistence"),
+        *own(cf.CloudFrontBackend, "invalidations", gap="persistence"),
         *own(s3.FakeBucket, "policy", "acl", "ownership_rule", "public_access_block", "keys"),
         *own(
             s3.PublicAccessBlock,

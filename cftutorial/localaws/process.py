@@ -3,7 +3,9 @@
 The process is detached (its own session), binds 127.0.0.1 only, and records itself in the
 runtime file ``$CFTUTORIAL_HOME/local-aws.json``; its log goes to ``local-aws.log`` beside it.
 ``start`` is idempotent and replaces a stale runtime file; ``stop`` ends only the process that
-file names, and only after checking that the pid still belongs to a cftutorial server.
+file names, and only after checking that the pid still belongs to a cftutorial server. The
+server's state is saved in ``local-aws-state.pickle`` beside them (:mod:`.persistence`), so a
+stop, a crash or a second ``make lab`` keeps it; ``reset`` stops the server and removes it.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from .server import EXIT_PORT_IN_USE, HEALTH_PATH
 SERVER_MODULE = "cftutorial.localaws.server"
 RUNTIME_NAME = "local-aws.json"
 LOG_NAME = "local-aws.log"
+SNAPSHOT_NAME = "local-aws-state.pickle"
 #: Set to a pid to make the local AWS end by itself when that process ends (tests use it).
 ENV_WATCH_PID = "CFTUTORIAL_LOCAL_WATCH_PID"
 START_TIMEOUT = 60.0
@@ -47,6 +50,10 @@ class LocalAWSStatus:
     runtime_file: str
     started_at: float | None = None
     already_running: bool = False
+    #: What the server found at start: result (restored, empty, unreadable), message, file.
+    saved_state: dict | None = None
+    snapshot_file: str = ""
+    snapshot_bytes: int | None = None
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2)
@@ -58,6 +65,18 @@ def runtime_file() -> Path:
 
 def log_file() -> Path:
     return config.home() / LOG_NAME
+
+
+def snapshot_file() -> Path:
+    return config.home() / SNAPSHOT_NAME
+
+
+def snapshot_bytes() -> int | None:
+    """The saved state's size on disk (None when there is none)."""
+    try:
+        return snapshot_file().stat().st_size
+    except OSError:
+        return None
 
 
 def _read_runtime() -> dict | None:
@@ -105,6 +124,9 @@ def _status_from(data: dict | None, running: bool, **extra) -> LocalAWSStatus:
         log_file=str(log_file()),
         runtime_file=str(runtime_file()),
         started_at=(data or {}).get("started_at") if running else None,
+        saved_state=(data or {}).get("saved_state") if running else None,
+        snapshot_file=str(snapshot_file()),
+        snapshot_bytes=snapshot_bytes(),
         **extra,
     )
 
@@ -170,6 +192,7 @@ def start(timeout: float = START_TIMEOUT) -> LocalAWSStatus:
     for port, variable in ports.values():
         _check_port_free(port, variable)
     command = [sys.executable, "-m", SERVER_MODULE, "--runtime-file", str(runtime)]
+    command += ["--state-file", str(snapshot_file())]
     for name, (port, _variable) in ports.items():
         command += [f"--{name}-port", str(port)]
     watch_pid = os.environ.get(ENV_WATCH_PID, "").strip()
@@ -239,6 +262,22 @@ def stop(timeout: float = 10.0) -> bool:
     _reap(pid)
     runtime.unlink(missing_ok=True)
     return True
+
+
+@dataclass(frozen=True)
+class ResetResult:
+    """What ``reset`` did: whether a server was stopped and a snapshot removed."""
+
+    stopped: bool
+    removed: bool
+
+
+def reset() -> ResetResult:
+    """Stop the local AWS if it runs and delete its saved state. Starts nothing."""
+    from .persistence import remove
+
+    stopped = stop()
+    return ResetResult(stopped, remove(snapshot_file()))
 
 
 def _reap(pid: int) -> None:

@@ -2,8 +2,9 @@
 
 One process serves every app of the local AWS, each on its own 127.0.0.1 port, so that every
 notebook kernel, the CLI and the tests share one state. Once every port is bound the process
-writes the runtime file (pid, ports, endpoints, log); the parent waits for it. Exit status 3
-means a port was taken. The process ends on SIGTERM/SIGINT, or by itself when ``--watch-pid``
+writes the runtime file (pid, ports, endpoints, log, what it restored); the parent waits for
+it. Exit status 3 means a port was taken. With ``--state-file`` the process restores its saved
+state before it binds a port and saves it after every change (:mod:`.persistence`). The process ends on SIGTERM/SIGINT, or by itself when ``--watch-pid``
 names a process that has ended (the tests use this so no server outlives them).
 """
 
@@ -28,6 +29,8 @@ from ..config import LOCAL_HOST
 
 EXIT_PORT_IN_USE = 3
 HEALTH_PATH = "/_cftutorial/health"
+#: How often the main loop and the servers look for a stop request: ``local stop`` waits this long.
+POLL_SECONDS = 0.1
 
 log = logging.getLogger("cftutorial.localaws")
 
@@ -82,8 +85,7 @@ def remove_runtime_if_ours(path: Path) -> None:
         pass
 
 
-def bind(name: str, port: int) -> BaseWSGIServer:
-    app = APPS[name]()
+def bind(name: str, app: Callable, port: int) -> BaseWSGIServer:
     # An app may bring its own request handler (the edge sets its own Server and Date headers).
     handler = getattr(app, "request_handler", None)
     try:
@@ -108,11 +110,31 @@ def watch(pid: int, stop: threading.Event) -> None:
             pass
 
 
-def serve(ports: dict[str, int], runtime_file: Path, watch_pid: int | None) -> None:
-    servers = {name: bind(name, port) for name, port in ports.items()}
+def build_apps(names: list[str], state_file: Path | None) -> tuple[dict[str, Callable], dict]:
+    """Every app, with the saved state restored first (before any port is bound).
+
+    Only the AWS port changes state, so only it saves; the edge reads what it restored.
+    """
+    apps = {name: APPS[name]() for name in names}
+    if state_file is None:
+        return apps, {"result": "off", "message": "not saved (no --state-file)"}
+    from .persistence import Snapshots
+
+    snapshots = Snapshots(state_file)
+    outcome = snapshots.restore()
+    if "aws" in apps:
+        apps["aws"] = snapshots.wrap(apps["aws"])
+    return apps, outcome.to_dict()
+
+
+def serve(
+    ports: dict[str, int], runtime_file: Path, watch_pid: int | None, state_file: Path | None
+) -> None:
+    apps, saved_state = build_apps(list(ports), state_file)
+    servers = {name: bind(name, apps[name], port) for name, port in ports.items()}
     stop = threading.Event()
     for server in servers.values():
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+        threading.Thread(target=server.serve_forever, args=(POLL_SECONDS,), daemon=True).start()
     bound = {name: server.server_port for name, server in servers.items()}
     from .moto_adapter import moto_version
 
@@ -125,6 +147,7 @@ def serve(ports: dict[str, int], runtime_file: Path, watch_pid: int | None) -> N
             "started_at": time.time(),
             "cftutorial": __version__,
             "moto": moto_version(),
+            "saved_state": saved_state,
         },
     )
     log.info("serving %s", ", ".join(f"{n} on {LOCAL_HOST}:{p}" for n, p in bound.items()))
@@ -138,7 +161,7 @@ def serve(ports: dict[str, int], runtime_file: Path, watch_pid: int | None) -> N
     if watch_pid:
         threading.Thread(target=watch, args=(watch_pid, stop), daemon=True).start()
     try:
-        while not stop.wait(1):
+        while not stop.wait(POLL_SECONDS):
             pass
     finally:
         remove_runtime_if_ours(runtime_file)
@@ -152,6 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     for name in APPS:
         parser.add_argument(f"--{name}-port", type=int, default=0)
     parser.add_argument("--watch-pid", type=int, default=None)
+    parser.add_argument("--state-file", type=Path, default=None)
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.INFO,
@@ -159,9 +183,18 @@ def main(argv: list[str] | None = None) -> int:
         stream=sys.stderr,
     )
     ports = {name: getattr(args, f"{name}_port") for name in APPS}
-    serve(ports, args.runtime_file, args.watch_pid)
+    serve(ports, args.runtime_file, args.watch_pid, args.state_file)
     return 0
 
 
+def exit_now(code: int) -> None:
+    """End without the interpreter's teardown of moto's modules, which takes seconds: every
+    change is on disk already (:mod:`.persistence`), so ``local stop`` need not wait for it."""
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    raise SystemExit(main())
+    exit_now(main())

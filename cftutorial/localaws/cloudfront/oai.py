@@ -52,6 +52,21 @@ def reset() -> None:
         _store.clear()
 
 
+def export_state() -> dict[str, OAIRecord]:
+    """Every OAI, for the local AWS's snapshot (:mod:`..persistence`)."""
+    with _lock:
+        return dict(_store)
+
+
+def import_state(records: dict[str, OAIRecord]) -> None:
+    """Replace every OAI by a snapshot's (the server restores before it serves)."""
+    if not all(isinstance(r, OAIRecord) and r.id == k for k, r in records.items()):
+        raise TypeError("the snapshot's OAIs are not OAIRecord values keyed by their id")
+    with _lock:
+        _store.clear()
+        _store.update(records)
+
+
 def _no_such(oai_id: str) -> CloudFrontError:
     return CloudFrontError(
         "NoSuchCloudFrontOriginAccessIdentity",

@@ -1,0 +1,372 @@
+"""The local AWS keeps its state across ``local stop``/``start`` and ``kill -9``; ``local reset``
+wipes it on purpose; a snapshot that cannot be read is moved aside and said so.
+
+Each test has its own state directory and server (started on free ports by the conftest's
+environment). The notebook chains (slow) run 01-04, restart, then 05-08 as a learner would.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from cftutorial.aws import account_keys
+from cftutorial.aws.clients import client
+from cftutorial.errors import StateError
+from cftutorial.localaws import persistence, process
+from cftutorial.signing import keys
+from cftutorial.tutorial import (
+    state,
+    step01_bucket,
+    step02_origin_access,
+    step03_who_may_read,
+    step04_distribution,
+    step05_unsigned,
+)
+
+CLI = [sys.executable, "-m", "cftutorial"]
+
+
+@pytest.fixture
+def own_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    home = tmp_path / "home"
+    monkeypatch.setenv("CFTUTORIAL_HOME", str(home))
+    yield home
+    process.stop()
+
+
+def run_cli(*args: str, stdin: int | None = subprocess.DEVNULL) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [*CLI, *args], capture_output=True, text=True, timeout=120, stdin=stdin, env=os.environ
+    )
+
+
+def kill_9() -> None:
+    """What a crash does: SIGKILL, no chance to write anything on the way out."""
+    pid = process.status().pid
+    assert pid, "the local AWS was not running"
+    os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while process.status().running and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not process.status().running
+
+
+def build_tutorial_state() -> dict[str, str]:
+    """Notebooks 01-04 on both paths (step functions), plus an account key pair and an
+    invalidation: one of everything the local AWS keeps."""
+    for run_name, approach in (("default", "modern"), ("guide", "guide")):
+        step01_bucket.step(run_name=run_name, approach=approach)
+        step02_origin_access.step(run_name=run_name, approach=approach)
+        step03_who_may_read.step(run_name=run_name, approach=approach)
+        step04_distribution.step(run_name=run_name, approach=approach, progress=False)
+    pem = keys.public_key_pem(keys.generate_private_key("rsa"))
+    key_pair = account_keys.register_account_key_pair(pem)
+    dist_id = state.require("default", "distribution")["id"]
+    client("cloudfront").create_invalidation(
+        DistributionId=dist_id,
+        InvalidationBatch={"Paths": {"Quantity": 1, "Items": ["/*"]}, "CallerReference": "p1"},
+    )
+    return {"distribution": dist_id, "account_key_pair": key_pair}
+
+
+def _s3_view(s3) -> dict:
+    view = {}
+    for bucket in sorted(b["Name"] for b in s3.list_buckets()["Buckets"]):
+        objects = {}
+        for item in s3.list_objects_v2(Bucket=bucket).get("Contents", []):
+            head = s3.head_object(Bucket=bucket, Key=item["Key"])
+            body = s3.get_object(Bucket=bucket, Key=item["Key"])["Body"].read()
+            acl = s3.get_object_acl(Bucket=bucket, Key=item["Key"])["Grants"]
+            objects[item["Key"]] = (head["ETag"], head["Metadata"], head["ContentType"], body, acl)
+        view[bucket] = {
+            "objects": objects,
+            "policy": _maybe(lambda b=bucket: s3.get_bucket_policy(Bucket=b)["Policy"]),
+            "ownership": _maybe(
+                lambda b=bucket: s3.get_bucket_ownership_controls(Bucket=b)["OwnershipControls"]
+            ),
+            "block": _maybe(
+                lambda b=bucket: s3.get_public_access_block(Bucket=b)[
+                    "PublicAccessBlockConfiguration"
+                ]
+            ),
+            "tags": _maybe(lambda b=bucket: s3.get_bucket_tagging(Bucket=b)["TagSet"]),
+        }
+    return view
+
+
+def _maybe(call):
+    try:
+        return call()
+    except Exception as exc:  # "this bucket has none" is part of the state too
+        return type(exc).__name__
+
+
+def _cloudfront_view(cf) -> dict:
+    dists = {}
+    for item in cf.list_distributions()["DistributionList"].get("Items", []):
+        got = cf.get_distribution(Id=item["Id"])
+        dists[item["Id"]] = (
+            got["ETag"],
+            got["Distribution"]["Status"],
+            got["Distribution"]["DistributionConfig"],
+            cf.list_tags_for_resource(Resource=got["Distribution"]["ARN"])["Tags"],
+            [
+                i["Id"]
+                for i in cf.list_invalidations(DistributionId=item["Id"])["InvalidationList"].get(
+                    "Items", []
+                )
+            ],
+        )
+    groups = {
+        g["KeyGroup"]["Id"]: (cf.get_key_group(Id=g["KeyGroup"]["Id"])["ETag"], g["KeyGroup"])
+        for g in cf.list_key_groups()["KeyGroupList"].get("Items", [])
+    }
+    public_keys = {
+        k["Id"]: cf.get_public_key(Id=k["Id"])["PublicKey"]["PublicKeyConfig"]["EncodedKey"]
+        for k in cf.list_public_keys()["PublicKeyList"].get("Items", [])
+    }
+    oacs = {
+        o["Id"]: cf.get_origin_access_control(Id=o["Id"])["ETag"]
+        for o in cf.list_origin_access_controls()["OriginAccessControlList"].get("Items", [])
+    }
+    oais = {
+        o["Id"]: (
+            o["S3CanonicalUserId"],
+            cf.get_cloud_front_origin_access_identity(Id=o["Id"])["ETag"],
+        )
+        for o in cf.list_cloud_front_origin_access_identities()[
+            "CloudFrontOriginAccessIdentityList"
+        ].get("Items", [])
+    }
+    return {
+        "distributions": dists,
+        "key groups": groups,
+        "public keys": public_keys,
+        "OACs": oacs,
+        "OAIs": oais,
+    }
+
+
+def local_aws_view() -> dict:
+    """Everything a learner's saved ids point at, as the AWS API answers it."""
+    return {
+        "s3": _s3_view(client("s3")),
+        "cloudfront": _cloudfront_view(client("cloudfront")),
+        "account key pairs": account_keys.list_account_key_pairs(),
+    }
+
+
+def test_every_resource_survives_stop_start_and_kill_9(own_home: Path) -> None:
+    process.start()
+    made = build_tutorial_state()
+    before = local_aws_view()
+    assert len(before["s3"]) >= 3 and len(before["cloudfront"]["distributions"]) == 2
+    assert before["cloudfront"]["OAIs"] and before["cloudfront"]["OACs"]
+    assert before["cloudfront"]["key groups"] and before["cloudfront"]["public keys"]
+    assert made["distribution"] in before["cloudfront"]["distributions"]
+    assert before["cloudfront"]["distributions"][made["distribution"]][4], "no invalidation"
+    assert [k["KeyPairId"] for k in before["account key pairs"]] == [made["account_key_pair"]]
+
+    assert run_cli("local", "stop").returncode == 0
+    started = run_cli("local", "start")
+    assert started.returncode == 0, started.stderr
+    assert "saved state:       restored buckets: " in started.stdout
+    assert local_aws_view() == before
+
+    kill_9()
+    assert process.start().saved_state["result"] == "restored"
+    assert local_aws_view() == before
+
+
+def test_a_kill_right_after_an_answer_keeps_that_change(own_home: Path) -> None:
+    process.start()
+    s3 = client("s3")
+    s3.create_bucket(Bucket="last-request-kept")
+    s3.put_object(Bucket="last-request-kept", Key="one.txt", Body=b"1")
+    s3.delete_object(Bucket="last-request-kept", Key="one.txt")
+    s3.put_object(Bucket="last-request-kept", Key="two.txt", Body=b"2")  # the last request
+    kill_9()
+    process.start()
+    listed = client("s3").list_objects_v2(Bucket="last-request-kept")["Contents"]
+    assert [o["Key"] for o in listed] == ["two.txt"]
+
+
+def test_the_snapshot_is_private_and_gitignored(own_home: Path) -> None:
+    process.start()
+    client("s3").create_bucket(Bucket="mode-check")
+    snapshot = process.snapshot_file()
+    assert snapshot.is_file() and (snapshot.stat().st_mode & 0o777) == 0o600
+    root = Path(__file__).resolve().parent.parent
+    inside = root / ".cftutorial" / snapshot.name
+    checked = subprocess.run(
+        ["git", "check-ignore", "-q", str(inside)], cwd=root, capture_output=True, timeout=30
+    )
+    assert checked.returncode == 0, f"{inside} is not ignored by git"
+
+
+@pytest.mark.parametrize(
+    "damage",
+    ["garbage", "checksum", "moto"],
+    ids=["not-a-snapshot", "damaged-payload", "other-moto-version"],
+)
+def test_an_unreadable_snapshot_is_moved_aside_and_the_server_starts_empty(
+    own_home: Path, damage: str
+) -> None:
+    process.start()
+    client("s3").create_bucket(Bucket="before-damage")
+    process.stop()
+    snapshot = process.snapshot_file()
+    data = snapshot.read_bytes()
+    if damage == "garbage":
+        data = b"not a snapshot at all"
+    elif damage == "checksum":
+        data = data[:-3] + bytes(b ^ 0xFF for b in data[-3:])
+    else:
+        header_end = data.index(b"\n", len(persistence.MAGIC))
+        header = json.loads(data[len(persistence.MAGIC) : header_end])
+        header["moto"] = "4.0.0"
+        data = persistence.MAGIC + json.dumps(header).encode() + data[header_end:]
+    snapshot.write_bytes(data)
+
+    started = run_cli("local", "start")
+    assert started.returncode == 0, started.stderr
+    status = run_cli("local", "status")
+    reason = {"garbage": "not a cftutorial", "checksum": "checksum", "moto": "moto 4.0.0"}[damage]
+    assert "the saved state could not be read" in status.stdout and reason in status.stdout
+    assert "started empty" in status.stdout
+    aside = list(own_home.glob("local-aws-state.pickle.unreadable-*"))
+    assert len(aside) == 1 and aside[0].read_bytes() == data
+    assert client("s3").list_buckets()["Buckets"] == []
+    log_lines = [
+        line for line in process.log_file().read_text().splitlines() if "PERSISTENCE" in line
+    ]
+    assert len(log_lines) == 1 and aside[0].name in log_lines[0]
+
+
+def test_reset_refuses_without_a_terminal_unless_yes(own_home: Path) -> None:
+    process.start()
+    client("s3").create_bucket(Bucket="kept-without-yes")
+    refused = run_cli("local", "reset")
+    assert refused.returncode == 2
+    assert refused.stderr.strip().count("\n") == 0 and "--yes" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    assert process.status().running and process.snapshot_file().is_file()
+
+
+def test_reset_yes_stops_wipes_forgets_the_runs_and_starts_nothing(own_home: Path) -> None:
+    process.start()
+    step01_bucket.step(run_name="default")
+    assert state.runs() == ["default"]
+    wiped = run_cli("local", "reset", "--yes")
+    assert wiped.returncode == 0, wiped.stderr
+    assert "stopped the local AWS; removed its saved state; forgot run(s) default" in wiped.stdout
+    assert not process.snapshot_file().exists()
+    assert not process.status().running, "reset started a server"
+    assert state.runs() == []
+    # a step that needs earlier state now says, in one line, which notebook to run
+    with pytest.raises(StateError) as raised:
+        step05_unsigned.targets("default", "hello.html")
+    assert "\n" not in str(raised.value) and "run notebook 01-create-bucket-and-upload" in str(
+        raised.value
+    )
+    process.start()
+    assert client("s3").list_buckets()["Buckets"] == []
+    again = run_cli("local", "reset", "--yes")
+    assert "the local AWS was not running" not in again.stdout  # it was: started just above
+    assert "it had no saved state" in again.stdout
+
+
+def test_status_when_stopped_says_the_state_is_kept(own_home: Path) -> None:
+    process.start()
+    client("s3").create_bucket(Bucket="kept-while-stopped")
+    process.stop()
+    stopped = run_cli("local", "status")
+    assert stopped.returncode == 1
+    assert "restored on start" in stopped.stdout and "KiB" in stopped.stdout
+
+
+# --- the notebooks, as a learner runs them, with a restart in the middle ----------------------
+
+
+def _notebooks(numbers: str) -> list[Path]:
+    from test_notebooks import NOTEBOOKS
+
+    return [p for p in NOTEBOOKS if p.name[:2] in numbers.split()]
+
+
+def _run(numbers: str, out_dir: Path, parameters: dict) -> dict[str, str]:
+    from test_notebooks import _execute, _outputs_text
+
+    shown = {}
+    for path in _notebooks(numbers):
+        notebook = _execute(path, out_dir / path.name, {**parameters, "run_solutions": True})
+        shown[path.name[:2]] = _outputs_text(notebook)
+    return shown
+
+
+def _restart(how: str) -> None:
+    if how == "kill -9":
+        kill_9()
+    else:
+        assert run_cli("local", "stop").stdout.strip() == "stopped"
+    started = run_cli("local", "start")
+    assert started.returncode == 0 and "saved state:       restored" in started.stdout, (
+        started.stdout + started.stderr
+    )
+
+
+@pytest.mark.slow
+def test_modern_notebooks_05_to_08_pass_after_a_stop_start(tmp_path: Path, own_home: Path) -> None:
+    shown = _run("01 02 03 04", tmp_path, {"approach": "modern"})
+    _restart("stop/start")
+    shown.update(_run("05 06 07 08", tmp_path, {"approach": "modern"}))
+    dist_id = re.search(r"distribution (\w+) \(created\)", shown["04"]).group(1)
+    oac_id = re.search(r"OAC (\w+) \(created\)", shown["02"]).group(1)
+    group = re.search(r"key group (\w+) holds public key (\w+)", shown["04"])
+    assert re.search(rf"distribution: {dist_id} \w+\.cloudfront\.net", shown["05"])
+    assert "OK: S3 403 AccessDenied, edge 403 MissingKey" in shown["05"]
+    assert f"found key group {group.group(1)} holding ['{group.group(2)}']" in shown["06"]
+    assert f"Key-Pair-Id={group.group(2)}" in shown["07"]
+    assert "bytes match the uploaded file: True" in shown["08"]
+    assert re.search(r"OK: 200 with the signature \(\d+ bytes\), 403 for all 4 bad", shown["08"])
+    # the same resources are still there, nothing was re-created
+    cf = client("cloudfront")
+    config = cf.get_distribution(Id=dist_id)["Distribution"]["DistributionConfig"]
+    assert config["Origins"]["Items"][0]["OriginAccessControlId"] == oac_id
+    assert config["DefaultCacheBehavior"]["TrustedKeyGroups"]["Items"] == [group.group(1)]
+    assert len(cf.list_distributions()["DistributionList"]["Items"]) == 1
+    keys_listed = client("s3").list_objects_v2(Bucket="cftutorial-default")["Contents"]
+    assert {"video.mp4", "hello.html", "hls/video.m3u8"} <= {o["Key"] for o in keys_listed}
+
+
+@pytest.mark.slow
+def test_guide_notebooks_pass_after_kill_9_and_keep_the_account_key_pair(
+    tmp_path: Path, own_home: Path
+) -> None:
+    parameters = {"approach": "guide", "run_name": "guide"}
+    shown = _run("01 02 03 04", tmp_path, parameters)
+    _restart("kill -9")
+    shown.update(_run("05 06", tmp_path, parameters))
+    key_pair = re.search(r"account key pair (APKA\w+)", shown["06"]).group(1)
+    _restart("kill -9")
+    shown.update(_run("07 08", tmp_path, parameters))
+    dist_id = re.search(r"distribution (\w+) \(created\)", shown["04"]).group(1)
+    oai_id = re.search(r"OAI (\w+) \(created\)", shown["02"]).group(1)
+    assert re.search(rf"distribution: {dist_id} \w+\.cloudfront\.net", shown["05"])
+    assert f"Key-Pair-Id={key_pair}" in shown["07"]
+    assert "bytes match the uploaded file: True" in shown["08"]
+    assert re.search(r"OK: 200 with the signature \(\d+ bytes\), 403 for all 4 bad", shown["08"])
+    origin = client("cloudfront").get_distribution(Id=dist_id)["Distribution"][
+        "DistributionConfig"
+    ]["Origins"]["Items"][0]
+    assert origin["S3OriginConfig"]["OriginAccessIdentity"].endswith(oai_id)
+    assert [k["KeyPairId"] for k in account_keys.list_account_key_pairs()] == [key_pair]
