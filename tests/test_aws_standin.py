@@ -286,15 +286,22 @@ def _teardown(run_name: str) -> str:
     return teardown.stdout
 
 
-def _one_round(out_dir: Path, run_name: str = RUN, approach: str = "modern") -> Round:
+def _one_round(
+    out_dir: Path, run_name: str = RUN, approach: str = "modern", *, second_key: bool = False
+) -> Round:
     """Notebooks 01-08 (guide: 01-04, as on AWS the guide's key pair is console-only), then
-    ``cftutorial teardown``."""
+    ``cftutorial teardown``. ``second_key``: 06 again with an ECDSA key after 08, which adds it
+    to the run's key group (``UpdateKeyGroup``), as a learner trying the other key type does."""
     out_dir.mkdir()
     parameters = {"run_name": run_name, "approach": approach, "run_solutions": True}
     text = {}
     last = "8" if approach == "modern" else "4"
     for path in sorted(NOTEBOOK_DIR.glob(f"0[1-{last}]-*.ipynb")):
         text[path.name[:2]] = _execute(path, out_dir / path.name, parameters)
+    if second_key:
+        path = next(NOTEBOOK_DIR.glob("06-*.ipynb"))
+        ecdsa = {**parameters, "key_type": "ecdsa"}
+        text["06-ecdsa"] = _execute(path, out_dir / f"ecdsa-{path.name}", ecdsa)
     with _unrecorded():
         s3 = clients.client("s3", for_teardown=True)
         regions = {
@@ -356,7 +363,7 @@ def standin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StandIn]:
             edge_endpoint=server.edge_endpoint,
         )
         for number in (1, 2):  # the same run name twice: create → teardown → create → teardown
-            result.rounds.append(_one_round(root / f"round-{number}"))
+            result.rounds.append(_one_round(root / f"round-{number}", second_key=number == 2))
         result.guide = _one_round(root / "guide", f"{RUN}-guide", "guide")
         result.operations = record.read_text().splitlines()
         yield result
@@ -420,6 +427,8 @@ def test_teardown_leaves_nothing_after_either_round(standin):
             "key groups": [],
         }, number
         assert round_.state_after_teardown == {}, number
+    # round 2 added an ECDSA key to the group: teardown deleted both public keys
+    assert len(re.findall(r"deleted\s+public key\s", standin.rounds[1].teardown_output)) == 2
 
 
 @pytest.mark.slow
@@ -451,6 +460,7 @@ def test_the_iam_policy_grants_exactly_what_the_run_calls(standin):
     assert {"cloudfront:CreateDistributionWithTags", "s3:CreateBucket"} <= operations
     assert "cloudfront:CreateCloudFrontOriginAccessIdentity" in operations  # the guide's OAI
     assert "s3:PutObjectAcl" in operations and "s3:GetObjectAcl" in operations  # its ACLs
+    assert "cloudfront:UpdateKeyGroup" in operations  # round 2's second key type
     grants = granted(json.loads(POLICY.read_text()))
     wanted = needed(operations)
     assert set(grants) - wanted == set(), "the policy grants actions no code calls"
