@@ -185,7 +185,9 @@ def s3_object_url(bucket: str, key: str) -> str:
         from ..localaws import process
 
         return f"{process.ensure_running().aws_endpoint}/{bucket}/{encoded}"
-    endpoint = clients.client("s3").meta.endpoint_url  # AWS_ENDPOINT_URL against a stand-in
+    # where boto3 sends S3 requests (AWS_ENDPOINT_URL against a stand-in); a URL creates nothing,
+    # so no opt-in is needed, and making the client sends no request
+    endpoint = clients.client("s3", for_teardown=True).meta.endpoint_url
     if endpoint.endswith(".amazonaws.com"):
         return f"https://{bucket}.s3.amazonaws.com/{encoded}"
     return f"{endpoint}/{bucket}/{encoded}"
