@@ -10,13 +10,14 @@ PORT ?= 8888
 NO_BROWSER ?=
 PYTEST_ARGS ?=
 
-.PHONY: lab test lint format notebooks local-stop clean-state help
+.PHONY: lab test lint format notebooks local-stop clean-state help aws-standin
 
 help:
 	@echo "make lab    open the tutorial in JupyterLab (local AWS started for you)"
 	@echo "make test   run the whole test suite"
 	@echo "make lint   ruff check + ruff format --check + import contracts"
 	@echo "make notebooks  regenerate notebooks/*.ipynb from their .md sources"
+	@echo "make aws-standin  the aws-mode path end to end, twice, against a private local AWS"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +41,11 @@ test: $(VENV)/.installed-test
 	@$(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests; failing on purpose" >&2; exit 1; fi; \
 	exit $$rc
+
+# The aws-mode path (CFTUTORIAL_BACKEND=aws, profile in eu-west-1, AWS_ENDPOINT_URL) end to end,
+# twice, against a private local AWS; also checks docs/iam-policy.json against what it called.
+aws-standin: $(VENV)/.installed-test
+	$(BIN)/python -m pytest -p no:cacheprovider tests/test_aws_standin.py $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

@@ -9,6 +9,7 @@
 | ``CFTUTORIAL_DEPLOY_SECONDS`` | how long a local distribution stays ``InProgress`` after a change (0–3600) | 2 |
 | ``CFTUTORIAL_EDGE_CORS_ORIGINS`` | CORS for in-browser players: ``*``, a comma-separated list of origins, or empty for none | ``*`` |
 | ``CFTUTORIAL_AWS_OPT_IN`` | ``yes`` lets aws mode create resources (see :mod:`cftutorial.aws.backend`) | unset |
+| ``CFTUTORIAL_EDGE_ENDPOINT`` | aws mode against a stand-in (``AWS_ENDPOINT_URL``): the stand-in's edge, which viewer requests then go to | unset: the real CloudFront URL |
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ ENV_HOME = "CFTUTORIAL_HOME"
 ENV_BACKEND = "CFTUTORIAL_BACKEND"
 ENV_AWS_PORT = "CFTUTORIAL_AWS_PORT"
 ENV_EDGE_PORT = "CFTUTORIAL_EDGE_PORT"
+ENV_EDGE_ENDPOINT = "CFTUTORIAL_EDGE_ENDPOINT"
 
 DEFAULT_AWS_PORT = 4750
 DEFAULT_EDGE_PORT = 4751
@@ -97,3 +99,16 @@ def aws_port() -> int:
 
 def edge_port() -> int:
     return port(ENV_EDGE_PORT, DEFAULT_EDGE_PORT)
+
+
+def edge_endpoint() -> str | None:
+    """The stand-in edge viewer requests go to in aws mode (``http://HOST:PORT``), or None."""
+    raw = os.environ.get(ENV_EDGE_ENDPOINT, "").strip().rstrip("/")
+    if not raw:
+        return None
+    if not raw.startswith(("http://", "https://")) or "/" in raw.split("//", 1)[1]:
+        raise ConfigError(
+            f"{ENV_EDGE_ENDPOINT}={raw!r} is not an edge address; use e.g. "
+            "'http://127.0.0.1:4751' (the stand-in's edge), or unset it for real CloudFront"
+        )
+    return raw

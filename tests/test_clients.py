@@ -110,3 +110,62 @@ def test_recorded_calls_name_each_operation(local_aws, tmp_path, monkeypatch):
     s3.list_buckets()
     clients.client("cloudfront").list_distributions()
     assert record.read_text().splitlines() == ["s3:ListBuckets", "cloudfront:ListDistributions"]
+
+
+def _profile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, region: str) -> None:
+    """A named profile in a temporary AWS_CONFIG_FILE, the way a learner configures a region."""
+    for name in ("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    (tmp_path / "config").write_text(f"[profile learner]\nregion = {region}\n")
+    (tmp_path / "credentials").write_text(
+        f"[learner]\naws_access_key_id = {FAKE_KEY}\naws_secret_access_key = {FAKE_SECRET}\n"
+    )
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
+    monkeypatch.setenv("AWS_PROFILE", "learner")
+    monkeypatch.setenv("CFTUTORIAL_BACKEND", "aws")
+    monkeypatch.setenv("CFTUTORIAL_AWS_OPT_IN", "yes")
+
+
+def test_the_run_region_is_the_notebooks_else_the_profiles(tmp_path, monkeypatch) -> None:
+    _profile(tmp_path, monkeypatch, "eu-west-1")
+    assert clients.region("") == "eu-west-1"
+    assert clients.region("  ap-south-1 ") == "ap-south-1"
+    assert clients.client("s3").meta.region_name == "eu-west-1"
+    assert clients.client("s3", region_name="ap-south-1").meta.region_name == "ap-south-1"
+    made = clients.clients()
+    assert {made.s3.meta.region_name, made.sts.meta.region_name} == {"eu-west-1"}
+    assert made.s3._request_signer._credentials.method == "shared-credentials-file"
+
+
+def test_the_local_run_region_is_us_east_1_unless_the_notebook_names_one(local_aws) -> None:
+    assert clients.region("") == "us-east-1"
+    assert clients.client("s3").meta.region_name == "us-east-1"
+    assert clients.client("s3", region_name="eu-west-1").meta.region_name == "eu-west-1"
+
+
+def test_the_default_notebook_region_gives_a_location_constraint_for_the_profile(
+    tmp_path, monkeypatch
+) -> None:
+    """The failure this fixes: a profile in eu-west-1 and the notebook's default region used to
+    send no LocationConstraint to eu-west-1 (IllegalLocationConstraintException)."""
+    from cftutorial.aws import buckets
+    from cftutorial.tutorial import step01_bucket as step01
+
+    _profile(tmp_path, monkeypatch, "eu-west-1")
+    region = step01.run_region("")
+    assert region == "eu-west-1"
+    kwargs = buckets.create_bucket_kwargs("cftutorial-region", region=region)
+    assert kwargs["CreateBucketConfiguration"] == {"LocationConstraint": "eu-west-1"}
+
+
+def test_a_client_of_another_region_is_one_message_before_any_call(tmp_path, monkeypatch) -> None:
+    from cftutorial.aws import buckets
+    from cftutorial.errors import RegionError
+
+    _profile(tmp_path, monkeypatch, "eu-west-1")
+    s3 = clients.client("s3")
+    with pytest.raises(RegionError, match=r"'eu-west-1'.*'ap-south-1'.*region_name='ap-south-1'"):
+        buckets.check_client_region("ap-south-1", s3)
+    buckets.check_client_region("eu-west-1", s3)  # the run's own region: fine
+    buckets.check_client_region("eu-west-1", clients.client("s3", region_name="us-east-1"))

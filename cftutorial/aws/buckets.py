@@ -17,11 +17,13 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from .. import config
 from ..errors import BucketError, BucketNameError, RegionError
 from . import clients, tags
 
 OBJECT_OWNERSHIPS = ("BucketOwnerEnforced", "BucketOwnerPreferred", "ObjectWriter")
 DEFAULT_REGION = "us-east-1"
+AWS_MODE_PREFIX = "cftutorial-"
 _ALLOWED = re.compile(r"[a-z0-9.-]")
 _REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$")
 
@@ -88,6 +90,18 @@ def dots_warning(name: str) -> str:
     )
 
 
+def check_aws_mode_name(name: str) -> str:
+    """In aws mode a bucket name starts with ``cftutorial-``: docs/iam-policy.json grants S3 on
+    ``arn:aws:s3:::cftutorial-*`` only, so any other name would end in AccessDenied."""
+    if config.backend() == "aws" and not name.startswith(AWS_MODE_PREFIX):
+        raise BucketNameError(
+            f"bucket name {name!r} does not start with {AWS_MODE_PREFIX!r}; in aws mode the "
+            f"tutorial's IAM policy (docs/iam-policy.json) covers {AWS_MODE_PREFIX}* buckets only: "
+            f"use e.g. {AWS_MODE_PREFIX + name!r} (add something unique: names are global)"
+        )
+    return name
+
+
 def check_region(region: str) -> str:
     if not isinstance(region, str) or not _REGION.match(region):
         raise RegionError(
@@ -105,6 +119,7 @@ def create_bucket_kwargs(
     (``InvalidLocationConstraint``), while every other region must be named.
     """
     check_bucket_name(name)
+    check_aws_mode_name(name)
     check_region(region)
     if object_ownership not in OBJECT_OWNERSHIPS:
         raise BucketError(
@@ -140,15 +155,35 @@ def _error_code(exc: ClientError) -> str:
 
 
 def bucket_region(name: str, *, s3: Any = None) -> str | None:
-    """The bucket's region, or None when it does not exist."""
+    """The bucket's region, or None when it does not exist.
+
+    A name owned by another account answers 403 here; that is one clear message (bucket names
+    are global on AWS) instead of a traceback.
+    """
     s3 = s3 or clients.client("s3")
     try:
         answer = s3.get_bucket_location(Bucket=name)
     except ClientError as exc:
         if _error_code(exc) in ("NoSuchBucket", "404"):
             return None
+        if _error_code(exc) in ("AccessDenied", "403"):
+            raise BucketError(
+                f"bucket {name!r} exists but this account may not read it (AccessDenied): bucket "
+                "names are global on AWS, so it probably belongs to another account (or your IAM "
+                "policy does not cover it: see docs/iam-policy.json); choose another bucket_name "
+                "starting with 'cftutorial-'"
+            ) from None
         raise
     return answer.get("LocationConstraint") or "us-east-1"
+
+
+def _in_region(name: str, wanted: str, existing: str) -> None:
+    """A bucket cannot move region: one message naming both, instead of S3's redirect errors."""
+    if existing != wanted:
+        raise RegionError(
+            f"bucket {name!r} already exists in region {existing!r}, not {wanted!r} (a bucket "
+            f"cannot move); use region={existing!r} in notebook 01, or another bucket_name"
+        )
 
 
 def object_ownership(name: str, *, s3: Any = None) -> str:
@@ -163,47 +198,59 @@ def object_ownership(name: str, *, s3: Any = None) -> str:
     return rules[0]["ObjectOwnership"] if rules else "ObjectWriter"
 
 
-def find_bucket(name: str, region: str = DEFAULT_REGION, *, s3: Any = None) -> BucketInfo | None:
+def find_bucket(name: str, region: str | None = None, *, s3: Any = None) -> BucketInfo | None:
     """The existing bucket ``name`` with its Object Ownership, or None: the lookup before a create.
 
-    A bucket that exists in another region cannot be moved there, so that is an error naming
-    both regions rather than a second bucket.
+    ``region`` defaults to the S3 client's region (the run's one region). A bucket that exists
+    in another region cannot be moved there, so that is an error naming both regions rather
+    than a second bucket.
     """
     s3 = s3 or clients.client("s3")
+    region = region or s3.meta.region_name
     existing = bucket_region(name, s3=s3)
     if existing is None:
         return None
-    if existing != region:
-        raise RegionError(
-            f"bucket {name!r} already exists in region {existing!r}, not {region!r}; "
-            f"use region={existing!r} or another bucket name"
-        )
+    _in_region(name, region, existing)
     return BucketInfo(name, region, object_ownership(name, s3=s3), created=False)
+
+
+def check_client_region(region: str, s3: Any) -> None:
+    """``create_bucket`` for ``region`` must reach S3 in that region or in us-east-1.
+
+    S3 refuses a regional endpoint's create for another region: no LocationConstraint there is
+    ``IllegalLocationConstraintException``, a different one ``IncompatibleLocationConstraint``
+    (us-east-1's endpoint accepts any). One message naming the fix instead.
+    """
+    client_region = s3.meta.region_name
+    if client_region not in (region, "us-east-1"):
+        raise RegionError(
+            f"the S3 client is for region {client_region!r} but the bucket is for {region!r}; "
+            f"make the client with clients.client('s3', region_name={region!r})"
+        )
 
 
 def create_bucket(
     name: str,
     *,
-    region: str = DEFAULT_REGION,
+    region: str | None = None,
     object_ownership: str = "BucketOwnerEnforced",
     run_name: str | None = None,
     s3: Any = None,
 ) -> BucketInfo:
-    """Find or create the bucket; re-running with the same settings changes nothing.
+    """Find or create the bucket in ``region`` (default: the S3 client's, the run's region).
 
-    A new bucket is tagged ``cftutorial:run=RUN`` when ``run_name`` is given, so teardown finds
-    it even under a custom name and without the saved state.
+    Re-running with the same settings changes nothing. A new bucket is tagged
+    ``cftutorial:run=RUN`` when ``run_name`` is given, so teardown finds it even under a custom
+    name and without the saved state.
     """
+    s3 = s3 or clients.client("s3", region_name=region)
+    region = region or s3.meta.region_name
     kwargs = create_bucket_kwargs(name, region=region, object_ownership=object_ownership)
     warnings = tuple(check_bucket_name(name))
-    s3 = s3 or clients.client("s3")
+    check_client_region(region, s3)
     existing = bucket_region(name, s3=s3)
     if existing is not None:
-        if existing != region:
-            raise RegionError(
-                f"bucket {name!r} already exists in region {existing!r}, not {region!r}; "
-                f"use region={existing!r} or another bucket name"
-            )
+        _in_region(name, region, existing)
         current = _ownership_or_set(name, object_ownership, s3)
         return BucketInfo(name, region, current, created=False, warnings=warnings)
     s3.create_bucket(**kwargs)

@@ -4,6 +4,12 @@ In local mode every client talks to the local AWS process with region us-east-1 
 dummy credentials. The botocore session is cut off from ``~/.aws`` (config and credentials
 files point at ``os.devnull``), from ``AWS_PROFILE`` and from ``AWS_ENDPOINT_URL*``, so real
 credentials present on the machine are never read, let alone sent.
+
+A run has ONE region (:func:`region`): the notebook's ``region`` when set, else the profile's
+region in aws mode (``AWS_REGION``, ``AWS_DEFAULT_REGION``, the profile's ``region``), else
+us-east-1. Every client is made for it, and ``create_bucket`` sends a ``LocationConstraint``
+for the S3 client's region, so the two can never disagree (S3's
+``IllegalLocationConstraintException``).
 """
 
 from __future__ import annotations
@@ -51,11 +57,29 @@ def local_session() -> boto3.Session:
     )
 
 
-def client(service: str, *, start_local: bool = True, for_teardown: bool = False) -> Any:
+def region(requested: str | None = "") -> str:
+    """The run's one region: ``requested`` (the notebook's) if set, else the profile's region in
+    aws mode (us-east-1 when none is configured), else us-east-1 for the local AWS."""
+    chosen = (requested or "").strip()
+    if chosen:
+        return chosen
+    if config.backend() == "aws":
+        return boto3.Session().region_name or config.LOCAL_REGION
+    return config.LOCAL_REGION
+
+
+def client(
+    service: str,
+    *,
+    region_name: str | None = None,
+    start_local: bool = True,
+    for_teardown: bool = False,
+) -> Any:
     """A boto3 client for ``service`` on the active backend (the local AWS by default).
 
-    In local mode the local AWS is started on demand unless ``start_local`` is false. In aws
-    mode the standard credential chain is used, and only after the user opted in (see
+    ``region_name`` is the run's region when the notebook set one; by default :func:`region`
+    decides. In local mode the local AWS is started on demand unless ``start_local`` is false.
+    In aws mode the standard credential chain is used, and only after the user opted in (see
     :mod:`cftutorial.aws.backend`); ``for_teardown`` lifts that requirement, since deleting what an
     earlier, opted-in run created creates nothing.
     """
@@ -63,12 +87,13 @@ def client(service: str, *, start_local: bool = True, for_teardown: bool = False
         raise BackendError(
             f"service {service!r} is not used by the tutorial; use one of {SERVICES}"
         )
+    where = region(region_name)
     if config.backend() == "aws":
-        return _recording(_aws_client(service, for_teardown=for_teardown))
+        return _recording(_aws_client(service, where, for_teardown=for_teardown))
     from ..localaws import process
 
     state = process.ensure_running() if start_local else process.require_running()
-    return _recording(_local_client(service, state.aws_endpoint))
+    return _recording(_local_client(service, state.aws_endpoint, where))
 
 
 def _recording(made: Any) -> Any:
@@ -86,9 +111,10 @@ def _recording(made: Any) -> Any:
     return made
 
 
-def _local_client(service: str, endpoint: str) -> Any:
+def _local_client(service: str, endpoint: str, region_name: str) -> Any:
     return local_session().client(
         service,
+        region_name=region_name,
         endpoint_url=endpoint,
         config=Config(
             s3={"addressing_style": "path"},
@@ -99,15 +125,15 @@ def _local_client(service: str, endpoint: str) -> Any:
     )
 
 
-def _aws_client(service: str, *, for_teardown: bool) -> Any:
+def _aws_client(service: str, region_name: str, *, for_teardown: bool) -> Any:
     from . import backend
 
     if not for_teardown:
         backend.require_opt_in()
-    session = boto3.Session()
-    region = session.region_name or config.LOCAL_REGION
-    return session.client(
-        service, region_name=region, config=Config(retries={"max_attempts": 8, "mode": "adaptive"})
+    return boto3.Session().client(
+        service,
+        region_name=region_name,
+        config=Config(retries={"max_attempts": 8, "mode": "adaptive"}),
     )
 
 
@@ -118,11 +144,18 @@ class Clients:
     sts: Any
 
 
-def clients(*, start_local: bool = True, for_teardown: bool = False) -> Clients:
-    """The three clients the tutorial uses, for the active backend."""
+def clients(
+    *, region_name: str | None = None, start_local: bool = True, for_teardown: bool = False
+) -> Clients:
+    """The three clients the tutorial uses, for the active backend and the run's region."""
     return Clients(
         **{
-            name: client(name, start_local=start_local, for_teardown=for_teardown)
+            name: client(
+                name,
+                region_name=region_name,
+                start_local=start_local,
+                for_teardown=for_teardown,
+            )
             for name in SERVICES
         }
     )

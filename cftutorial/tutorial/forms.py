@@ -14,6 +14,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from ..aws import clients
 from ..errors import FormError
 
 APPROACHES = (("modern (2026)", "modern"), ("the guide's (2011)", "guide"))
@@ -92,7 +93,8 @@ NOTE = "Change a field, then run the next cell. Headless runs use the parameters
 def bucket_form(**params: Any) -> Form:
     fields = _common(params)
     fields["bucket_name"] = _text("bucket name", params.get("bucket_name", ""))
-    fields["region"] = _text("region", params.get("region", "us-east-1"))
+    # "" is the run's default region, shown as the value it stands for (the profile's in aws mode)
+    fields["region"] = _text("region", clients.region(params.get("region", "")))
     fields["aws_opt_in"] = widgets.Checkbox(
         value=bool(params.get("aws_opt_in", False)),
         description="Create resources in my AWS account",

@@ -24,10 +24,6 @@ def oai_comment(run_name: str) -> str:
     return f"{PREFIX} {run_name}: identity for private videos"
 
 
-def oai_caller_reference(run_name: str) -> str:
-    return f"{PREFIX}-{run_name}-oai"
-
-
 def oac_name(run_name: str) -> str:
     return f"{PREFIX}-{run_name}"
 
@@ -38,10 +34,6 @@ def oac_description(run_name: str) -> str:
 
 def distribution_comment(run_name: str) -> str:
     return f"{PREFIX} {run_name}: private videos with signed URLs"
-
-
-def distribution_caller_reference(run_name: str) -> str:
-    return f"{PREFIX}-{run_name}"
 
 
 def public_key(run_name: str, kind: str) -> str:

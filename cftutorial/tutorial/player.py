@@ -69,7 +69,7 @@ def browser_url(viewer_url: str) -> str:
     in ``viewer_url`` (see :func:`cftutorial.viewer.edge_url`); ``BASE`` is
     ``$JUPYTERHUB_SERVICE_PREFIX`` when set, else ``/``. aws mode: ``viewer_url`` itself.
     """
-    if config.backend() != "local":
+    if config.backend() != "local" and config.edge_endpoint() is None:
         return _checked(viewer_url)
     return _through_jupyter(viewer.edge_url(viewer_url))
 

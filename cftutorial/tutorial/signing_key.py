@@ -25,7 +25,7 @@ from ..aws import account_keys, clients, signing_keys
 from ..errors import KeyGroupError, WrongKeyPairIdError
 from ..signing import keys
 from ..signing.signer import Signer
-from . import names, state
+from . import names, references, state
 
 KEY_TYPES = ("rsa", "ecdsa")
 
@@ -221,7 +221,7 @@ def check_key_pair_id(value: str, *, signing_key: SigningKey) -> str:
 def public_key_config(run_name: str, kind: str, pem: str) -> dict[str, str]:
     """What ``create_public_key`` takes for the run's key: the *public* PEM only."""
     return signing_keys.public_key_config(
-        caller_reference=names.public_key(run_name, kind),
+        caller_reference=references.caller_reference(run_name, f"public-key-{kind}"),
         name=names.public_key(run_name, kind),
         pem=pem,
         comment=f"cftutorial {run_name}: {kind} signing key",

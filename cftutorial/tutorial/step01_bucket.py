@@ -19,7 +19,7 @@ from typing import Any
 
 from .. import config
 from ..aws import backend, buckets, clients, tags
-from ..aws.buckets import DEFAULT_REGION, BucketInfo, check_bucket_name
+from ..aws.buckets import BucketInfo, check_bucket_name
 from ..errors import BucketError
 from . import names, state
 
@@ -100,7 +100,7 @@ def checked_bucket_name(
     run_name: str,
     approach: str = "modern",
     bucket_name: str = "",
-    region: str = DEFAULT_REGION,
+    region: str = "",
     aws_opt_in: bool = False,
 ) -> str:
     """The bucket name for the form's values, after every check that needs no S3 call.
@@ -111,15 +111,30 @@ def checked_bucket_name(
     """
     state.check_run_name(run_name)
     name = bucket_name.strip() or default_bucket_name(run_name)
-    buckets.create_bucket_kwargs(name, region=region, object_ownership=ownership_for(approach))
+    buckets.create_bucket_kwargs(
+        name, region=run_region(region), object_ownership=ownership_for(approach)
+    )
     if aws_opt_in and config.backend() == "aws":
         backend.opt_in(True)
     backend.require_opt_in()
     return name
 
 
-def find_bucket(name: str, region: str = DEFAULT_REGION, *, s3: Any = None) -> BucketInfo | None:
-    """None when the bucket does not exist yet; else it, with its current Object Ownership."""
+def run_region(region: str = "") -> str:
+    """The run's one region: the notebook's ``region`` if set, else the profile's (aws mode) or
+    us-east-1 (local AWS). Every client of the run and ``create_bucket`` use it."""
+    return buckets.check_region(clients.region(region))
+
+
+def find_bucket(name: str, region: str = "", *, s3: Any = None) -> BucketInfo | None:
+    """None when the bucket does not exist yet; else it, with its current Object Ownership.
+
+    The S3 client must be the run region's (``create_bucket`` goes to it next): a mismatch is
+    one message naming the fix, not S3's ``IllegalLocationConstraintException``.
+    """
+    region = run_region(region)
+    s3 = s3 or clients.client("s3", region_name=region)
+    buckets.check_client_region(region, s3)
     return buckets.find_bucket(name, region, s3=s3)
 
 
@@ -141,7 +156,7 @@ def step(
     run_name: str,
     approach: str = "modern",
     bucket_name: str = "",
-    region: str = DEFAULT_REGION,
+    region: str = "",
     aws_opt_in: bool = False,
 ) -> BucketStep:
     """Notebook 01 in one call (for tests and scripts): the same calls as the notebook's cells.
@@ -157,7 +172,8 @@ def step(
         aws_opt_in=aws_opt_in,
     )
     ownership = ownership_for(approach)
-    s3 = clients.client("s3")
+    region = run_region(region)
+    s3 = clients.client("s3", region_name=region)
     found = find_bucket(name, region, s3=s3)
     changed_from = None
     if found is None:

@@ -21,14 +21,14 @@ from ..aws.origin_access import (
     oai_from_answer,
 )
 from ..errors import OriginAccessError
-from . import names, state
+from . import names, references, state
 
 APPROACH_KIND = {"guide": "oai", "modern": "oac"}
 
 
 def oai_config_for(run_name: str) -> dict[str, str]:
     """What ``create_cloud_front_origin_access_identity`` takes for this run."""
-    return oai_config(names.oai_caller_reference(run_name), names.oai_comment(run_name))
+    return oai_config(references.caller_reference(run_name, "oai"), names.oai_comment(run_name))
 
 
 def oac_config_for(run_name: str) -> dict[str, str]:

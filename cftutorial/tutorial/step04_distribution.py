@@ -28,7 +28,7 @@ from ..aws.distributions import (
     wait_deployed,
 )
 from ..aws.origin_access import OriginAccess
-from . import names, signing_key, state
+from . import names, references, signing_key, state
 
 RTMP_HISTORY = """\
 The guide also created a streaming distribution (RTMP, for Flash players):
@@ -61,7 +61,7 @@ def config_for(
         origin_access_control_id=access.origin_access_control_id,
     )
     return distribution_config(
-        caller_reference=names.distribution_caller_reference(run_name),
+        caller_reference=references.caller_reference(run_name, "distribution"),
         comment=names.distribution_comment(run_name),
         origin=origin,
         key_group_id=key_group_id,
