@@ -1,6 +1,8 @@
 # The two commands a newcomer needs (see README.md):
 #   make lab    create .venv if missing, install, start the local AWS, open JupyterLab on notebooks/
 #   make test   create .venv if missing, install with the test extra, run the whole test suite
+# The extras (pyproject.toml): lab = the notebooks in JupyterLab; test = the suite (with docs, for
+# the book test); dev = lint and format tools too.
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
@@ -23,12 +25,20 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(VENV)/.installed-lab: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet -e '.[lab]'
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[lab,test,docs]'
+	touch $@ $(VENV)/.installed-lab $(VENV)/.installed-docs
+
+$(VENV)/.installed-docs: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[docs]'
 	touch $@ $(VENV)/.installed-lab
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@ $(VENV)/.installed-lab $(VENV)/.installed-test $(VENV)/.installed-docs
 
 lab: $(VENV)/.installed-lab
 	$(BIN)/cftutorial local start
@@ -41,7 +51,7 @@ test: $(VENV)/.installed-test
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests; failing on purpose" >&2; exit 1; fi; \
 	exit $$rc
 
-lint: $(VENV)/.installed-test
+lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
@@ -50,7 +60,7 @@ lint: $(VENV)/.installed-test
 notebooks: $(VENV)/.installed-test
 	$(BIN)/python scripts/sync_notebooks.py
 
-format: $(VENV)/.installed-test
+format: $(VENV)/.installed-dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 

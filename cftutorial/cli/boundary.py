@@ -20,6 +20,9 @@ EXTRA_OF_MODULE = {
     "werkzeug": "local",
     "requests": "local",
     "urllib3": "local",
+    "flask": "local",
+    "flask_cors": "local",
+    "yaml": "local",
     "jupyterlab": "lab",
     "jupyter_server": "lab",
     "jupyter_server_proxy": "lab",
@@ -28,7 +31,14 @@ EXTRA_OF_MODULE = {
     "jupytext": "lab",
     "nbformat": "lab",
     "nbclient": "lab",
+    "IPython": "lab",
+    "ipykernel": "lab",
+    "sphinx": "docs",
+    "myst_nb": "docs",
 }
+
+#: What the [aws] extra alone provides (enough in aws mode).
+AWS_MODULES = {"boto3", "botocore", "s3transfer", "jmespath"}
 
 CREDENTIAL_ERRORS = (
     "NoCredentialsError",
@@ -79,6 +89,8 @@ def missing_extra_message(exc: ModuleNotFoundError) -> str | None:
     extra = EXTRA_OF_MODULE.get(top)
     if extra is None:
         return None
+    if extra == "local" and top in AWS_MODULES and _backend() == "aws":
+        extra = "aws"  # real AWS needs the clients, not the local AWS
     return (
         f"this command needs {top}, which is not installed; "
         f"install it with: pip install 'cftutorial[{extra}]'"
