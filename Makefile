@@ -12,11 +12,12 @@ PORT ?= 8888
 NO_BROWSER ?=
 PYTEST_ARGS ?=
 
-.PHONY: lab test lint format notebooks local-stop clean-state help
+.PHONY: lab test book lint format notebooks local-stop clean-state help
 
 help:
 	@echo "make lab    open the tutorial in JupyterLab (local AWS started for you)"
 	@echo "make test   run the whole test suite"
+	@echo "make book   build the tutorial book (static HTML, notebooks executed) into build/book"
 	@echo "make lint   ruff check + ruff format --check + import contracts"
 	@echo "make notebooks  regenerate notebooks/*.ipynb from their .md sources"
 
@@ -50,6 +51,11 @@ test: $(VENV)/.installed-test
 	@$(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests; failing on purpose" >&2; exit 1; fi; \
 	exit $$rc
+
+# The rendered book: Sphinx + MyST-NB from the text sources, every notebook executed against a
+# fresh local AWS of its own (scripts/build_book.py); offline. Open build/book/index.html.
+book: $(VENV)/.installed-docs
+	$(BIN)/python scripts/build_book.py build/book
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
