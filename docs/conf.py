@@ -77,6 +77,7 @@ notebooks/*
 :caption: Guides
 
 docs/teaching-guide
+docs/workshop
 docs/aws-mode
 docs/local-aws-fidelity
 ```

@@ -137,7 +137,7 @@ def test_every_page_renders(pages: dict[str, dict], site: str) -> None:
     names = {urlsplit(url).path.lstrip("/") for url in pages}
     expected = {f"notebooks/{s.stem}.html" for s in NOTEBOOK_SOURCES}
     expected |= {"README.html", "docs/teaching-guide.html", "docs/aws-mode.html"}
-    expected |= {"docs/local-aws-fidelity.html", "docs/flow.html"}
+    expected |= {"docs/local-aws-fidelity.html", "docs/flow.html", "docs/workshop.html"}
     assert expected <= names, expected - names
     for url, info in pages.items():
         assert info["status"] == 200, url
@@ -182,6 +182,9 @@ def test_no_internal_link_is_broken(pages: dict[str, dict], site: str, book: Pat
 
 def test_live_players_become_a_true_note(pages: dict[str, dict], site: str, book: Path) -> None:
     html = (book / "notebooks" / "08-try-them-and-clean-up.html").read_text()
-    assert "/proxy/" not in html, "a player that needs the live Jupyter server was left in the book"
+    for attribute in ('src="/proxy/', 'href="/proxy/'):
+        assert attribute not in html, (
+            "a player that needs the live Jupyter server was left in the book"
+        )
     article = pages[urljoin(site, "notebooks/08-try-them-and-clean-up.html")]["article"]
     assert "This page is static, with no edge to ask" in article

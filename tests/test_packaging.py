@@ -179,3 +179,19 @@ def test_console_script_and_module_entry_point_agree() -> None:
     )
     assert module.returncode == 0 and module.stdout.startswith("cftutorial ")
     assert pyproject()["project"]["scripts"]["cftutorial"] == "cftutorial.cli:main"
+
+
+def test_citation_names_this_version_and_licence() -> None:
+    citation = yaml.safe_load((ROOT / "CITATION.cff").read_text())
+    assert citation["cff-version"] == "1.2.0"
+    assert citation["version"] == pyproject()["project"]["version"]
+    assert citation["license"] == pyproject()["project"]["license"]
+    assert citation["title"] and citation["authors"]
+
+
+def test_the_sdist_carries_notebooks_docs_and_test_helpers() -> None:
+    manifest = (ROOT / "MANIFEST.in").read_text().split()
+    for folder in ("notebooks", "docs", "binder", "tests", "scripts"):
+        assert folder in manifest, f"MANIFEST.in must graft {folder}/"
+    for name in ("_build_notebooks.py", "Makefile", "environment.yml"):
+        assert name in manifest
