@@ -16,7 +16,9 @@ import re
 import socket
 import subprocess
 import sys
+import tarfile
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -212,3 +214,45 @@ def run_chain(bin_dir: Path, notebooks: Path, env: dict, out: Path) -> None:
         assert result.returncode == 0, (path.name, result.stderr[-3000:])
     shown = (out / "05-unsigned-access-fails.ipynb").read_text()
     assert "MissingKey" in shown and "AccessDenied" in shown
+
+
+def test_the_sdist_builds_a_wheel_with_the_notebooks_and_runs_its_fast_tests(tmp_path):
+    """The sdist is complete: a wheel built from it ships the notebooks, and its tests import."""
+    builder = make_venv(tmp_path / "build-venv", "build")
+    out = tmp_path / "dist"
+    subprocess.run(
+        [str(builder / "python"), "-m", "build", "--outdir", str(out), str(ROOT)],
+        check=True, timeout=PIP_TIMEOUT, env=pip_env(), capture_output=True,
+    )  # fmt: skip
+    (sdist,) = out.glob("cftutorial-*.tar.gz")
+    (built,) = out.glob("cftutorial-*.whl")  # built by `build` from the sdist, not the checkout
+    with zipfile.ZipFile(built) as archive:
+        shipped = sorted(n.rsplit("/", 1)[1] for n in archive.namelist() if "/notebooks/" in n)
+    assert shipped == sorted(
+        p.name for p in (ROOT / "notebooks").glob("*") if p.suffix in (".ipynb", ".md", ".toml")
+    )
+    with tarfile.open(sdist) as archive:
+        safe = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
+        archive.extractall(tmp_path / "unpacked", **safe)
+    (unpacked,) = (tmp_path / "unpacked").iterdir()
+    for needed in (
+        "Makefile",
+        "environment.yml",
+        "binder/start",
+        "docs/conf.py",
+        "tests/conftest.py",
+    ):
+        assert (unpacked / needed).exists(), f"the sdist lacks {needed}"
+    fast = [
+        "tests/test_policy.py",
+        "tests/test_signer.py",
+        "tests/test_verify.py",
+        "tests/test_cli_errors.py",
+    ]
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *fast],
+        cwd=unpacked, env={**pip_env(), "PYTHONPATH": str(unpacked)},
+        capture_output=True, text=True, timeout=900,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert " passed" in result.stdout
