@@ -1,6 +1,8 @@
 # The two commands a newcomer needs (see README.md):
 #   make lab    create .venv if missing, install, start the local AWS, open JupyterLab on notebooks/
 #   make test   create .venv if missing, install with the test extra, run the whole test suite
+# The extras (pyproject.toml): lab = the notebooks in JupyterLab; test = the suite (with docs, for
+# the book test); dev = lint and format tools too.
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
@@ -10,11 +12,12 @@ PORT ?= 8888
 NO_BROWSER ?=
 PYTEST_ARGS ?=
 
-.PHONY: lab test lint format notebooks local-stop clean-state help aws-standin
+.PHONY: lab test book lint format notebooks local-stop clean-state help aws-standin
 
 help:
 	@echo "make lab    open the tutorial in JupyterLab (local AWS started for you)"
 	@echo "make test   run the whole test suite"
+	@echo "make book   build the tutorial book (static HTML, notebooks executed) into build/book"
 	@echo "make lint   ruff check + ruff format --check + import contracts"
 	@echo "make notebooks  regenerate notebooks/*.ipynb from their .md sources"
 	@echo "make aws-standin  the aws-mode path end to end, twice, against a private local AWS"
@@ -24,12 +27,20 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(VENV)/.installed-lab: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet -e '.[lab]'
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[lab,test,docs]'
+	touch $@ $(VENV)/.installed-lab $(VENV)/.installed-docs
+
+$(VENV)/.installed-docs: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[docs]'
 	touch $@ $(VENV)/.installed-lab
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@ $(VENV)/.installed-lab $(VENV)/.installed-test $(VENV)/.installed-docs
 
 lab: $(VENV)/.installed-lab
 	$(BIN)/cftutorial local start
@@ -47,7 +58,12 @@ test: $(VENV)/.installed-test
 aws-standin: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -p no:cacheprovider tests/test_aws_standin.py $(PYTEST_ARGS)
 
-lint: $(VENV)/.installed-test
+# The rendered book: Sphinx + MyST-NB from the text sources, every notebook executed against a
+# fresh local AWS of its own (scripts/build_book.py); offline. Open build/book/index.html.
+book: $(VENV)/.installed-docs
+	$(BIN)/python scripts/build_book.py build/book
+
+lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
@@ -56,7 +72,7 @@ lint: $(VENV)/.installed-test
 notebooks: $(VENV)/.installed-test
 	$(BIN)/python scripts/sync_notebooks.py
 
-format: $(VENV)/.installed-test
+format: $(VENV)/.installed-dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 

@@ -46,14 +46,22 @@ def _checkout_root() -> Path | None:
     return None
 
 
-def home() -> Path:
-    """The state directory (created on first use, mode 0700)."""
+def home_path() -> Path:
+    """Where the state directory is, without creating it: reading commands leave no trace."""
     raw = os.environ.get(ENV_HOME, "").strip()
     if raw:
         path = Path(raw).expanduser()
     else:
         root = _checkout_root()
         path = (root / ".cftutorial") if root else (Path.home() / ".cftutorial")
+    if path.exists() and not path.is_dir():
+        raise ConfigError(f"{ENV_HOME}={str(path)!r} is not a directory; set it to a directory")
+    return path
+
+
+def home() -> Path:
+    """The state directory, created on first use (mode 0700): for code that writes there."""
+    path = home_path()
     try:
         path.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError as exc:

@@ -60,11 +60,11 @@ class LocalAWSStatus:
 
 
 def runtime_file() -> Path:
-    return config.home() / RUNTIME_NAME
+    return config.home_path() / RUNTIME_NAME
 
 
 def log_file() -> Path:
-    return config.home() / LOG_NAME
+    return config.home_path() / LOG_NAME
 
 
 def snapshot_file() -> Path:
@@ -120,7 +120,7 @@ def _status_from(data: dict | None, running: bool, **extra) -> LocalAWSStatus:
         aws_endpoint=endpoints.get("aws"),
         edge_endpoint=endpoints.get("edge"),
         pid=data["pid"] if running and data else None,
-        home=str(config.home()),
+        home=str(config.home_path()),
         log_file=str(log_file()),
         runtime_file=str(runtime_file()),
         started_at=(data or {}).get("started_at") if running else None,
@@ -182,6 +182,7 @@ def start(timeout: float = START_TIMEOUT) -> LocalAWSStatus:
     data = _read_runtime()
     if data and _alive(data):
         return _status_from(data, True, already_running=True)
+    config.home()  # creates the state directory: starting is the first write
     runtime = runtime_file()
     runtime.unlink(missing_ok=True)  # stale: its process is gone or is not ours
     ports = {"aws": (config.aws_port(), config.ENV_AWS_PORT)}

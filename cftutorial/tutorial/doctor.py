@@ -13,15 +13,16 @@ from dataclasses import asdict, dataclass
 from .. import config
 from ..errors import CftutorialError
 
-KEY_PACKAGES = (
-    "boto3",
-    "botocore",
-    "cryptography",
-    "moto",
-    "ipywidgets",
-    "jupyterlab",
-    "papermill",
-)
+#: The packages the tutorial needs, with the extra (pyproject.toml) that installs each.
+KEY_PACKAGES = {
+    "cryptography": None,  # core: signing needs nothing more
+    "boto3": "local",
+    "botocore": "local",
+    "moto": "local",
+    "ipywidgets": "lab",
+    "jupyterlab": "lab",
+    "papermill": "lab",
+}
 
 
 @dataclass(frozen=True)
@@ -38,13 +39,17 @@ def check_python() -> Check:
     return Check("python", ok, version, "" if ok else "install Python 3.10 or newer")
 
 
-def check_package(name: str) -> Check:
+def install_hint(extra: str | None) -> str:
+    """The pip command that installs an extra (in a checkout, ``make lab`` does it too)."""
+    target = f"cftutorial[{extra}]" if extra else "cftutorial"
+    return f"pip install '{target}' (in a checkout: make lab)"
+
+
+def check_package(name: str, extra: str | None = None) -> Check:
     try:
         return Check(name, True, importlib.metadata.version(name))
     except importlib.metadata.PackageNotFoundError:
-        return Check(
-            name, False, "not installed", "run 'make lab' (or: pip install -e .) to install it"
-        )
+        return Check(name, False, "not installed", install_hint(extra))
 
 
 def check_backend() -> Check:
@@ -55,8 +60,12 @@ def check_backend() -> Check:
 
 
 def check_local_aws() -> Check:
-    from ..localaws import process
-
+    try:
+        from ..localaws import process
+    except ModuleNotFoundError as exc:
+        return Check(
+            "local AWS", False, f"cannot run: {exc.name} is missing", install_hint("local")
+        )
     try:
         state = process.status()
     except CftutorialError as exc:
@@ -80,14 +89,14 @@ def check_widgets_extension() -> Check:
             "JupyterLab widgets extension",
             False,
             "jupyterlab_widgets is not installed: forms will show as text",
-            "pip install 'ipywidgets>=8.1,<9' in the environment that runs JupyterLab",
+            f"{install_hint('lab')}, in the environment that runs JupyterLab",
         )
     return Check("JupyterLab widgets extension", True, f"jupyterlab_widgets {version}")
 
 
 def run_checks() -> list[Check]:
     checks = [check_python()]
-    checks += [check_package(name) for name in KEY_PACKAGES]
+    checks += [check_package(name, extra) for name, extra in KEY_PACKAGES.items()]
     checks += [check_backend()]
     if checks[-1].ok and config.backend() == "local":
         checks.append(check_local_aws())

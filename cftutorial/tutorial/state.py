@@ -48,7 +48,7 @@ def check_run_name(run_name: str) -> str:
 
 
 def state_file() -> Path:
-    return config.home() / STATE_NAME
+    return config.home_path() / STATE_NAME  # created by _locked(), before the first write
 
 
 def _read_all() -> dict[str, dict[str, Any]]:
