@@ -156,7 +156,7 @@ def test_images_load(pages: dict[str, dict], site: str) -> None:
         for img in info["images"]
         if img["src"].startswith(site)
     ]
-    assert any("signed-url-flow" in img["src"] for _, img in local), "the flow diagram is missing"
+    assert any("flow.svg" in img["src"] for _, img in local), "the flow diagram is missing"
     broken = [(url, img["src"]) for url, img in local if not img["ok"]]
     assert not broken, broken
 
