@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 
 def doctor(*args: str, **env: str) -> subprocess.CompletedProcess:
@@ -18,8 +19,16 @@ def doctor(*args: str, **env: str) -> subprocess.CompletedProcess:
     )
 
 
-def test_doctor_passes_on_a_healthy_setup(local_aws) -> None:
-    result = doctor()
+def _home_sharing(local_aws, home) -> str:
+    """A state directory of its own (no saved runs) that reaches the session's local AWS."""
+    home.mkdir()
+    runtime = Path(local_aws.runtime_file)
+    (home / runtime.name).write_text(runtime.read_text())
+    return str(home)
+
+
+def test_doctor_passes_on_a_healthy_setup(local_aws, tmp_path) -> None:
+    result = doctor(CFTUTORIAL_HOME=_home_sharing(local_aws, tmp_path / "home"))
     assert result.returncode == 0, result.stdout
     assert "all checks passed" in result.stdout
     assert f"running, pid {local_aws.pid}" in result.stdout
@@ -41,3 +50,14 @@ def test_doctor_reports_a_bad_backend_setting(local_aws) -> None:
     assert "CFTUTORIAL_BACKEND='s3'" in checks["backend"]["detail"]
     assert checks["backend"]["fix"]
     assert all(checks[name]["ok"] for name in ("boto3", "moto", "cryptography"))
+
+
+def test_doctor_names_a_saved_run_the_local_aws_no_longer_has(local_aws, tmp_path) -> None:
+    home = _home_sharing(local_aws, tmp_path / "home")
+    state = {"gone": {"bucket": "cftutorial-no-such-bucket", "approach": "modern"}}
+    (Path(home) / "tutorial-state.json").write_text(json.dumps(state))
+    result = doctor(CFTUTORIAL_HOME=home)
+    assert result.returncode == 1, result.stdout
+    assert "[FAIL] saved run 'gone'" in result.stdout
+    assert "bucket cftutorial-no-such-bucket is missing" in result.stdout
+    assert "re-run notebook 01 with run_name='gone'" in result.stdout

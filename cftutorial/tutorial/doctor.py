@@ -81,6 +81,27 @@ def check_local_aws() -> Check:
     )
 
 
+def check_saved_runs() -> list[Check]:
+    """Each saved run whose ids the local AWS no longer has, with the fix (empty list: none saved)."""
+    from . import consistency, state
+
+    runs = state.runs()
+    if not runs:
+        return []
+    findings = consistency.check_runs()
+    if not findings:
+        return [Check("saved runs", True, f"{len(runs)} run(s) agree with the local AWS")]
+    return [
+        Check(
+            f"saved run {finding.run!r}",
+            False,
+            f"{finding.what} {finding.id} {finding.problem}",
+            finding.fix,
+        )
+        for finding in findings
+    ]
+
+
 def check_widgets_extension() -> Check:
     try:
         version = importlib.metadata.version("jupyterlab_widgets")
@@ -100,6 +121,8 @@ def run_checks() -> list[Check]:
     checks += [check_backend()]
     if checks[-1].ok and config.backend() == "local":
         checks.append(check_local_aws())
+        if checks[-1].ok:
+            checks += check_saved_runs()
     checks.append(check_widgets_extension())
     return checks
 
