@@ -53,7 +53,7 @@ def test_the_modern_step_previews_the_oac_policy_without_writing_it(local_aws):
     statement = result.policy_preview["Statement"][0]
     assert statement["Principal"] == {"Service": "cloudfront.amazonaws.com"}
     assert "AWS:SourceArn" in statement["Condition"]["StringEquals"]
-    assert step03.bucket_policy("cftutorial-pm-modern") is None
+    assert bucket_access.bucket_policy("cftutorial-pm-modern") is None
 
 
 def test_the_oai_policy_names_the_oai_principal():
@@ -65,30 +65,11 @@ def test_the_oai_policy_names_the_oai_principal():
 def test_anonymous_reads_stay_denied_with_the_oac_policy_in_place(local_aws):
     step01.step(run_name="pm-anon", approach="modern")
     policy = step03.oac_policy("cftutorial-pm-anon", step03.distribution_arn("E1"))
-    step03.put_bucket_policy("cftutorial-pm-anon", policy)
-    assert step03.bucket_policy("cftutorial-pm-anon") == policy
+    bucket_access.put_bucket_policy("cftutorial-pm-anon", policy)
+    assert bucket_access.bucket_policy("cftutorial-pm-anon") == policy
     answer = viewer.direct_s3_get("cftutorial-pm-anon", "hello.html")
     assert answer.status_code == 403
     assert viewer.describe_response(answer)["code"] == "AccessDenied"
-
-
-def test_step3_skipped_removes_and_restores_the_policy(local_aws):
-    step01.step(run_name="pm-skip", approach="modern")
-    policy = step03.oac_policy("cftutorial-pm-skip", step03.distribution_arn("E1"))
-    step03.put_bucket_policy("cftutorial-pm-skip", policy)
-    with step03.step3_skipped("cftutorial-pm-skip", "modern") as key:
-        assert key == "hello.html"
-        assert step03.bucket_policy("cftutorial-pm-skip") is None
-    assert step03.bucket_policy("cftutorial-pm-skip") == policy
-
-
-def test_step3_skipped_in_the_guide_path_uploads_an_ungranted_object_and_removes_it(local_aws):
-    _guide_run("pm-skip-g")
-    with step03.step3_skipped("cftutorial-pm-skip-g", "guide") as key:
-        keys = {row["Key"] for row in buckets.list_objects("cftutorial-pm-skip-g")}
-        assert key in keys
-    keys = {row["Key"] for row in buckets.list_objects("cftutorial-pm-skip-g")}
-    assert key not in keys
 
 
 def test_the_guide_grant_is_checked_before_any_acl_call(local_aws):
@@ -120,8 +101,8 @@ def test_the_demo_bucket_takes_an_oai_bucket_policy_where_it_refuses_acls(local_
     assert buckets.object_ownership(demo) == "BucketOwnerEnforced"
     oai = step03.find_run_oai("pm-demo")
     assert oai is not None and oai.kind == "oai"
-    step03.put_bucket_policy(demo, bucket_access.oai_policy(demo, oai.id))
-    principal = step03.bucket_policy(demo)["Statement"][0]["Principal"]
+    bucket_access.put_bucket_policy(demo, bucket_access.oai_policy(demo, oai.id))
+    principal = bucket_access.bucket_policy(demo)["Statement"][0]["Principal"]
     assert principal == {"AWS": bucket_access.OAI_PRINCIPAL_PREFIX + oai.id}
     assert step03.find_run_oai("pm-no-oai") is None
 

@@ -9,20 +9,15 @@ and policy documents themselves are built in :mod:`cftutorial.aws.bucket_access`
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from ..aws import buckets, clients
 from ..aws.bucket_access import (
     AclOutcome,
-    bucket_policy,
-    delete_bucket_policy,
     distribution_arn,
     grant_read_to_oai,
     oac_policy,
-    put_bucket_policy,
     try_grant_read,
 )
 from ..aws.origin_access import OriginAccess, find_oai
@@ -98,41 +93,6 @@ def find_run_oai(run_name: str, *, cf: Any = None) -> OriginAccess | None:
 def oac_policy_preview(bucket: str) -> dict[str, Any]:
     """The OAC policy with a placeholder distribution: notebook 04 writes it with the real ARN."""
     return oac_policy(bucket, distribution_arn(EXAMPLE_DISTRIBUTION_ID))
-
-
-SKIPPED_STEP3_KEY = "not-granted/hello.html"
-
-
-@contextlib.contextmanager
-def step3_skipped(bucket: str, approach: str, *, s3: Any = None) -> Iterator[str]:
-    """For the length of a ``with`` block, an object CloudFront may *not* read; yields its key.
-
-    Guide approach: an object uploaded without the ACL grant. Modern approach: the bucket policy
-    is removed and put back afterwards. Either way a valid signature then meets an origin 403.
-    """
-    s3 = s3 or clients.client("s3")
-    if approach == "guide":
-        s3.put_object(
-            Bucket=bucket,
-            Key=SKIPPED_STEP3_KEY,
-            Body=b"<p>no grant for CloudFront on this object</p>\n",
-            ContentType="text/html; charset=utf-8",
-        )
-        try:
-            yield SKIPPED_STEP3_KEY
-        finally:
-            s3.delete_object(Bucket=bucket, Key=SKIPPED_STEP3_KEY)
-        return
-    saved = bucket_policy(bucket, s3=s3)
-    if saved is None:
-        raise PermissionsError(
-            f"bucket {bucket!r} has no bucket policy to remove; run notebook 04 first"
-        )
-    delete_bucket_policy(bucket, s3=s3)
-    try:
-        yield "hello.html"
-    finally:
-        put_bucket_policy(bucket, saved, s3=s3)
 
 
 @dataclass(frozen=True)
