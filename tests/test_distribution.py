@@ -115,9 +115,10 @@ def test_wait_deployed_waits_through_in_progress(local_aws):
 def test_wait_deployed_times_out_with_a_message_saying_what_to_do(local_aws):
     _prepare("ds-timeout", "guide")
     dist = step04.step(run_name="ds-timeout", approach="guide", progress=False).distribution
-    distributions.set_enabled(dist.id, False)
+    cf = clients.client("cloudfront")  # made first: making a client can take a second
+    distributions.set_enabled(dist.id, False, cf=cf)
     with pytest.raises(distributions.DeploymentTimeout, match="run this cell again"):
-        step04.wait_deployed(dist.id, timeout=0.0, progress=False)
+        step04.wait_deployed(dist.id, timeout=0.0, progress=False, cf=cf)
 
 
 def test_delete_disables_waits_and_deletes(local_aws):
