@@ -268,30 +268,31 @@ def wait_deployed(
 
 
 def _show(bar: Any, elapsed: float, status: str) -> None:
+    """The line a learner reads: the seconds so far against the expected ones, and the status."""
     if bar is None:
         return
-    bar.n = round(elapsed, 1)
-    bar.set_postfix_str(status, refresh=False)
+    expected = bar.total
+    if expected:
+        bar.n = min(round(elapsed, 1), expected)  # the bar fills up to the expected time
+        told = f"{elapsed:.1f} s of about {expected:.0f} s expected"
+    else:
+        told = f"{elapsed:.0f} s elapsed (AWS: typically a few minutes)"
+    bar.set_description_str(f"{bar.distribution_id} {status}: {told}", refresh=False)
     bar.refresh()
 
 
 def _progress_bar(distribution_id: str, expected: float | None) -> Any:
-    """Elapsed seconds against the expected ones (a bar locally; on AWS a counter and the hint)."""
+    """Locally a bar that fills over the expected seconds; on AWS (no expected time) a line."""
     from tqdm.auto import tqdm
 
-    desc = f"{distribution_id} deploying"
-    if expected is None:
-        return tqdm(
-            desc=desc,
-            bar_format="{desc}: {n:.0f} s elapsed (AWS: typically a few minutes) · {postfix}",
-            leave=True,
-        )
-    return tqdm(
-        desc=desc,
-        total=max(expected, 0.1),
-        bar_format="{desc}: {n:.1f} s of about {total:.0f} s expected |{bar}| {postfix}",
+    bar = tqdm(
+        desc=f"{distribution_id} deploying",
+        total=max(expected, 0.1) if expected is not None else None,
+        bar_format="{desc} |{bar}|" if expected is not None else "{desc}",
         leave=True,
     )
+    bar.distribution_id = distribution_id
+    return bar
 
 
 def is_deployed(distribution_id: str, *, cf: Any = None) -> bool:
