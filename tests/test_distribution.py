@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from botocore.exceptions import ClientError
 
@@ -105,9 +107,10 @@ def test_switching_to_a_key_group_uses_if_match_and_is_idempotent(local_aws):
 def test_wait_deployed_waits_through_in_progress(local_aws):
     _prepare("ds-wait", "guide")
     dist = step04.step(run_name="ds-wait", approach="guide", progress=False).distribution
-    distributions.set_enabled(dist.id, False)
-    assert not distributions.is_deployed(dist.id)
-    waited = step04.wait_deployed(dist.id, progress=False)
+    cf = clients.client("cloudfront")  # made first: making a client can take a second
+    distributions.set_enabled(dist.id, False, cf=cf)
+    assert not distributions.is_deployed(dist.id, cf=cf)
+    waited = step04.wait_deployed(dist.id, progress=False, cf=cf)
     assert waited > 0
     assert distributions.is_deployed(dist.id)
 
@@ -115,9 +118,10 @@ def test_wait_deployed_waits_through_in_progress(local_aws):
 def test_wait_deployed_times_out_with_a_message_saying_what_to_do(local_aws):
     _prepare("ds-timeout", "guide")
     dist = step04.step(run_name="ds-timeout", approach="guide", progress=False).distribution
-    distributions.set_enabled(dist.id, False)
+    cf = clients.client("cloudfront")  # made first: making a client can take a second
+    distributions.set_enabled(dist.id, False, cf=cf)
     with pytest.raises(distributions.DeploymentTimeout, match="run this cell again"):
-        step04.wait_deployed(dist.id, timeout=0.0, progress=False)
+        step04.wait_deployed(dist.id, timeout=0.0, progress=False, cf=cf)
 
 
 def test_delete_disables_waits_and_deletes(local_aws):
@@ -209,3 +213,25 @@ def test_a_found_distribution_follows_the_run_to_another_bucket(local_aws):
         "origin DomainName 'cftutorial-ds-move.s3.us-east-1.amazonaws.com' -> "
         "'cftutorial-ds-moved.s3.us-east-1.amazonaws.com'"
     ]
+
+
+def test_the_wait_shows_elapsed_seconds_against_the_expected_ones(local_aws, capsys):
+    _prepare("ds-bar", "guide")
+    dist = step04.step(run_name="ds-bar", approach="guide", progress=False).distribution
+    cf = clients.client("cloudfront")
+    capsys.readouterr()
+    distributions.set_enabled(dist.id, False, cf=cf)
+    distributions.wait_deployed(dist.id, progress=True, cf=cf)
+    shown = capsys.readouterr().err
+    assert distributions.expected_deploy_seconds() == 1.0  # the session's CFTUTORIAL_DEPLOY_SECONDS
+    assert re.search(rf"{dist.id} InProgress: \d\.\d s of about 1 s expected", shown), shown
+    assert f"{dist.id} Deployed:" in shown
+    assert "polls" not in shown and "/?" not in shown
+
+
+def test_the_wait_shows_nothing_when_nothing_redeploys(local_aws, capsys):
+    _prepare("ds-nobar", "guide")
+    dist = step04.step(run_name="ds-nobar", approach="guide", progress=False).distribution
+    capsys.readouterr()
+    assert distributions.wait_deployed(dist.id, progress=True) < 5
+    assert capsys.readouterr().err == ""

@@ -4,21 +4,51 @@ from __future__ import annotations
 
 import os
 import re
+from pathlib import Path
 
+import nbformat
 import pytest
 from jupyter_client.manager import start_new_kernel
+
+from cftutorial.tutorial import ipython
+
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
+def _start(home: Path, **kwargs):
+    env = {**os.environ, "CFTUTORIAL_HOME": str(home)}
+    return start_new_kernel(kernel_name="python3", env=env, cwd=str(NOTEBOOKS), **kwargs)
+
+
 @pytest.fixture(scope="module")
 def kernel(tmp_path_factory):
-    home = tmp_path_factory.mktemp("kernel-home")
-    env = {**os.environ, "CFTUTORIAL_HOME": str(home)}
-    manager, client = start_new_kernel(kernel_name="python3", env=env)
+    manager, client = _start(tmp_path_factory.mktemp("kernel-home"))
     yield client
     client.stop_channels()
     manager.shutdown_kernel(now=True)
+
+
+@pytest.fixture
+def fresh_kernel(tmp_path):
+    """A kernel that has run nothing: what a restart leaves."""
+    manager, client = _start(tmp_path)
+    yield client
+    client.stop_channels()
+    manager.shutdown_kernel(now=True)
+
+
+def code_cells(prefix: str) -> list[str]:
+    """The code cells of notebook ``prefix`` (e.g. "01"), as a learner runs them."""
+    path = next(NOTEBOOKS.glob(f"{prefix}-*.ipynb"))
+    return [c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
+
+
+def cell_starting(prefix: str, text: str) -> str:
+    found = [source for source in code_cells(prefix) if source.startswith(text)]
+    assert len(found) == 1, f"notebook {prefix} has {len(found)} cells starting {text!r}"
+    return found[0]
 
 
 def run(client, code: str) -> tuple[dict, list[dict]]:
@@ -92,3 +122,89 @@ def test_other_errors_keep_their_traceback(kernel):
     shown = text_of(outputs)
     assert reply["status"] == "error"
     assert "ZeroDivisionError" in shown and "Traceback" in shown
+
+
+def test_a_bad_bucket_name_typed_in_notebook_01s_form_is_one_line_naming_the_rule(tmp_path):
+    """The learner's path: the imports, the parameters, the form, a bad name typed into it, then
+    the cell that checks and looks the bucket up."""
+    manager, client = _start(tmp_path)
+    try:
+        cells = code_cells("01")
+        form_at = next(i for i, source in enumerate(cells) if source.startswith("form = forms."))
+        for source in cells[: form_at + 1]:
+            if "diagram.flow" in source:
+                continue
+            reply, outputs = run(client, source)
+            assert reply["status"] == "ok", text_of(outputs)
+        run(client, "form.set(bucket_name='My_Videos')")
+        reply, outputs = run(
+            client, cell_starting("01", "from cftutorial.aws import buckets, clients")
+        )
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
+    assert reply["status"] == "error"
+    errors = [o for o in outputs if o["type"] == "error"]
+    shown = text_of(errors)
+    assert len(errors) == 1 and "BucketNameError: bucket name 'My_Videos'" in shown, outputs
+    assert "only lowercase letters, digits, dots and hyphens" in shown
+    assert "Traceback" not in shown and 'File "' not in shown
+
+
+def test_a_later_cell_run_alone_after_a_restart_says_run_from_the_top(fresh_kernel):
+    """Notebook 01's lookup cell alone in a kernel that ran nothing: ``form`` is not defined."""
+    reply, outputs = run(
+        fresh_kernel, cell_starting("01", "from cftutorial.aws import buckets, clients")
+    )
+    shown = text_of([o for o in outputs if o["type"] == "error"])
+    assert reply["status"] == "error"
+    assert "NameError: name 'form' is not defined" in shown
+    assert "run the notebook from the top" in shown
+    assert "Traceback" not in shown
+
+
+def test_with_the_extension_loaded_a_cell_without_imports_says_it_too(fresh_kernel):
+    """Notebook 06's key-pair cell imports nothing; the kernel extension is there from the start."""
+    run(fresh_kernel, "%load_ext cftutorial.tutorial.ipython")
+    reply, outputs = run(fresh_kernel, cell_starting("06", "values = form.values()"))
+    shown = text_of([o for o in outputs if o["type"] == "error"])
+    assert reply["status"] == "error" and "run the notebook from the top" in shown, shown
+    assert "Traceback" not in shown
+
+
+def test_a_typo_keeps_its_nameerror_traceback(kernel):
+    reply, outputs = run(kernel, "import cftutorial.tutorial\nrun_nmae")
+    shown = text_of(outputs)
+    assert reply["status"] == "error"
+    assert "NameError" in shown and "run_nmae" in shown and "Traceback" in shown
+    assert "from the top" not in shown
+
+
+def test_the_restart_names_are_what_the_notebooks_define():
+    """``NOTEBOOK_NAMES`` is every name the notebooks' cells bind: none missing, none stale."""
+    import ast
+
+    bound: set[str] = set()
+    for prefix in (f"0{i}" for i in range(1, 9)):
+        for source in code_cells(prefix):
+            tree = ast.parse(ipython_free(source))
+            for node in ast.walk(tree):
+                if isinstance(node, (ast.Import, ast.ImportFrom)):
+                    bound |= {(a.asname or a.name).split(".")[0] for a in node.names}
+                elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                    bound.add(node.id)
+                elif isinstance(node, ast.FunctionDef):
+                    bound.add(node.name)
+    bound = {name for name in bound if len(name) > 1}
+    assert {"Path", "form", "values", "run_name", "diagram"} <= bound
+    assert bound == ipython.NOTEBOOK_NAMES, (
+        f"update cftutorial/tutorial/assets/notebook-names.txt: missing "
+        f"{sorted(bound - ipython.NOTEBOOK_NAMES)}, stale {sorted(ipython.NOTEBOOK_NAMES - bound)}"
+    )
+
+
+def ipython_free(source: str) -> str:
+    """A cell's Python (IPython magics, none in these notebooks today, commented out)."""
+    return "\n".join(
+        f"# {line}" if line.startswith(("%", "!")) else line for line in source.splitlines()
+    )

@@ -149,6 +149,31 @@ def test_notebook_07_has_no_batch_parameters_and_points_to_the_batch_notebook():
     assert (NOTEBOOK_DIR / "batch-sign-urls.ipynb").is_file()
 
 
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name[:2])
+def test_the_first_code_cell_imports_the_diagram_shown_after_the_overview(path):
+    """The imports come first (they install the one-line errors and the restart hint), then the
+    flow diagram with this step lit and a one-line caption, then the Prerequisites."""
+    notebook = nbformat.read(path, as_version=4)
+    cells = notebook.cells
+    code = [i for i, c in enumerate(cells) if c.cell_type == "code"]
+    first, second = cells[code[0]], cells[code[1]]
+    assert re.search(r"^from cftutorial\.tutorial import .*\bdiagram\b", first.source, re.M)
+    assert second.source == f"diagram.flow(step={int(path.name[:2])})"
+    caption = cells[code[1] - 1]
+    assert caption.cell_type == "markdown" and len(caption.source.strip().splitlines()) == 1
+    overview = next(i for i, c in enumerate(cells) if c.source.startswith("## Overview"))
+    prerequisites = next(i for i, c in enumerate(cells) if "## Prerequisites" in c.source)
+    assert overview < code[0] < code[1] < prerequisites
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name[:2])
+def test_no_code_cell_is_longer_than_25_lines(path):
+    notebook = nbformat.read(path, as_version=4)
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            assert len(cell.source.splitlines()) <= 25, cell.source[:80]
+
+
 # --- the whole chain, headless ----------------------------------------------------------------
 
 
@@ -407,3 +432,63 @@ def test_the_kernel_named_in_the_notebooks_exists():
     assert "ipykernel_launcher" in spec.argv, (
         f"the python3 kernel does not run ipykernel: {spec.argv}"
     )
+
+
+def _origin_domain(distribution_id: str) -> str:
+    from cftutorial.aws import clients
+
+    config = clients.client("cloudfront").get_distribution_config(Id=distribution_id)
+    return config["DistributionConfig"]["Origins"]["Items"][0]["DomainName"]
+
+
+@pytest.mark.slow
+def test_defaults_run_no_solution_cell(tmp_path, fresh_local_aws):
+    """Run All with the defaults (what a learner does): every solution cell stays empty."""
+    for path in NOTEBOOKS[:2]:
+        executed = _execute(path, tmp_path / path.name, {})
+        solutions = [c for c in executed.cells if "solution" in c.metadata.get("tags", [])]
+        assert solutions, f"{path.name} has no solution cell"
+        assert all(not c.get("outputs") for c in solutions), (path.name, solutions[0].outputs)
+        assert "OK:" in _outputs_text(executed), f"{path.name}'s check did not run"
+
+
+@pytest.mark.slow
+def test_01_with_another_bucket_then_04_and_08_moves_the_distribution(tmp_path, fresh_local_aws):
+    """01 (bucket A) → 08, then 01 with bucket B → 04 → 08 (08 twice): the run stays whole, each
+    re-run says what it changed, and the distribution reads B."""
+    parameters = {"run_solutions": True}
+    for path in NOTEBOOKS:
+        _execute(path, tmp_path / path.name, parameters)
+    by_number = {p.name[:2]: p for p in NOTEBOOKS}
+    again = {**parameters, "bucket_name": "rerun-bucket-b"}
+    text = {
+        number: _outputs_text(_execute(by_number[number], tmp_path / f"b-{number}.ipynb", again))
+        for number in ("01", "04", "08")
+    }
+    assert "changed: bucket 'cftutorial-default' -> 'rerun-bucket-b'" in text["01"]
+    assert "run notebooks 03 and 04 again" in text["01"]
+    found = re.search(r"distribution (\w+) \(found\): ([^\n]*)", text["04"])
+    assert found and "origin DomainName 'cftutorial-default.s3" in found.group(2), text["04"]
+    assert "-> 'rerun-bucket-b.s3.us-east-1.amazonaws.com'" in found.group(2)
+    assert f"distribution {found.group(1)}: Deployed after" in text["04"]
+    assert "the saved state matches the local AWS" in text["08"]
+    assert "OK: 200 with the signature" in text["08"]
+    assert f"OK: nothing was deleted; distribution {found.group(1)} is still there" in text["08"]
+    assert _origin_domain(found.group(1)) == "rerun-bucket-b.s3.us-east-1.amazonaws.com"
+
+
+@pytest.mark.slow
+def test_08_cleaned_up_then_its_exercise_still_checks(tmp_path, fresh_local_aws):
+    """08 with clean_up=True, then its exercise's solution run again: it needs no saved state."""
+    for path in NOTEBOOKS[:7]:
+        _execute(path, tmp_path / path.name, {})
+    source = nbformat.read(NOTEBOOKS[7], as_version=4)
+    solution = next(c for c in source.cells if "solution" in c.metadata.get("tags", []))
+    source.cells.append(nbformat.v4.new_code_cell(solution.source))
+    then = tmp_path / "08-then-exercise.ipynb"
+    nbformat.write(source, then)
+    executed = _execute(then, tmp_path / "08-out.ipynb", {"clean_up": True, "run_solutions": True})
+    text = _outputs_text(executed)
+    assert "OK: everything this run created is gone" in text
+    last = _outputs_text(nbformat.from_dict({"cells": [executed.cells[-1]]}))
+    assert last.startswith("Correct:"), last

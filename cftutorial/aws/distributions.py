@@ -10,12 +10,14 @@ every signature) out of the cache key.
 
 Changing a distribution follows CloudFront's optimistic locking: read the config and its ETag,
 change it, send it back with ``IfMatch=ETag``. Every change redeploys (``InProgress`` for minutes
-on AWS, a few seconds locally), which :func:`wait_deployed` shows as a progress bar.
+on AWS, a few seconds locally), which :func:`wait_deployed` shows as elapsed against expected time.
 """
 
 from __future__ import annotations
 
 import copy
+import json
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,6 +31,8 @@ from . import clients, tags
 
 CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
 ORIGIN_ID = "private-s3-bucket"
+DEPLOY_SECONDS_VARIABLE = "CFTUTORIAL_DEPLOY_SECONDS"  # the local AWS's deployment delay
+LOCAL_DEPLOY_SECONDS = 2.0  # its default
 DEFAULT_TIMEOUT = 900.0  # AWS: "typically a few minutes"; the boto3 waiter gives up after 35 min
 
 
@@ -204,6 +208,26 @@ def poll_interval() -> float:
     return 0.25 if config.backend() == "local" else 20.0
 
 
+def expected_deploy_seconds() -> float | None:
+    """How long a deployment should take: locally the local AWS's ``CFTUTORIAL_DEPLOY_SECONDS``
+    (from its runtime file when it records it, else this process's setting, else 2 s); on AWS
+    None, because AWS only says "typically a few minutes"."""
+    if config.backend() != "local":
+        return None
+    from ..localaws import process
+
+    try:
+        recorded = json.loads(process.runtime_file().read_text()).get("deploy_seconds")
+    except (OSError, ValueError, AttributeError):
+        recorded = None
+    raw = recorded if recorded is not None else os.environ.get(DEPLOY_SECONDS_VARIABLE, "")
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        return LOCAL_DEPLOY_SECONDS
+    return value if 0 <= value <= 3600 else LOCAL_DEPLOY_SECONDS
+
+
 def wait_deployed(
     distribution_id: str,
     *,
@@ -213,20 +237,24 @@ def wait_deployed(
 ) -> float:
     """Wait until the distribution's Status is Deployed; returns the seconds waited.
 
-    A progress bar (tqdm.auto: a widget in Jupyter, text elsewhere) shows the elapsed time, so
-    a learner sees that something is happening during AWS's minutes-long deployments.
+    While it is not Deployed, a progress bar (tqdm.auto: a widget in Jupyter, text elsewhere)
+    shows the elapsed seconds against the expected time, so a learner sees how far along AWS's
+    minutes-long deployments are. A distribution that is Deployed at the first look shows no
+    bar at all: nothing redeployed, so there is nothing to wait for.
     """
     cf = cf or clients.client("cloudfront")
     started = time.monotonic()
-    bar = _progress_bar(distribution_id) if progress else None
+    bar = None
     try:
         while True:
             status = cf.get_distribution(Id=distribution_id)["Distribution"]["Status"]
             elapsed = time.monotonic() - started
-            if bar is not None:
-                bar.set_postfix_str(f"{status}, {elapsed:.1f} s")
             if status == "Deployed":
+                _show(bar, elapsed, status)
                 return elapsed
+            if bar is None and progress:
+                bar = _progress_bar(distribution_id, expected_deploy_seconds())
+            _show(bar, elapsed, status)
             if elapsed > timeout:
                 raise DeploymentTimeout(
                     f"distribution {distribution_id} is still {status!r} after {elapsed:.0f} s "
@@ -234,17 +262,37 @@ def wait_deployed(
                     "keep waiting, or pass a larger timeout"
                 )
             time.sleep(poll_interval())
-            if bar is not None:
-                bar.update(1)
     finally:
         if bar is not None:
             bar.close()
 
 
-def _progress_bar(distribution_id: str) -> Any:
+def _show(bar: Any, elapsed: float, status: str) -> None:
+    """The line a learner reads: the seconds so far against the expected ones, and the status."""
+    if bar is None:
+        return
+    expected = bar.total
+    if expected:
+        bar.n = min(round(elapsed, 1), expected)  # the bar fills up to the expected time
+        told = f"{elapsed:.1f} s of about {expected:.0f} s expected"
+    else:
+        told = f"{elapsed:.0f} s elapsed (AWS: typically a few minutes)"
+    bar.set_description_str(f"{bar.distribution_id} {status}: {told}", refresh=False)
+    bar.refresh()
+
+
+def _progress_bar(distribution_id: str, expected: float | None) -> Any:
+    """Locally a bar that fills over the expected seconds; on AWS (no expected time) a line."""
     from tqdm.auto import tqdm
 
-    return tqdm(desc=f"waiting for {distribution_id} to deploy", unit=" polls", leave=True)
+    bar = tqdm(
+        desc=f"{distribution_id} deploying",
+        total=max(expected, 0.1) if expected is not None else None,
+        bar_format="{desc} |{bar}|" if expected is not None else "{desc}",
+        leave=True,
+    )
+    bar.distribution_id = distribution_id
+    return bar
 
 
 def is_deployed(distribution_id: str, *, cf: Any = None) -> bool:

@@ -20,9 +20,11 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from .. import config
 from ..aws import account_keys, clients, signing_keys
-from ..errors import KeyGroupError, WrongKeyPairIdError
+from ..errors import KeyGroupError, StateError, WrongKeyPairIdError
 from ..signing import keys
 from ..signing.signer import Signer
 from . import names, references, state
@@ -178,7 +180,7 @@ def ensure_signing_key(
         and saved.get("kind") == kind
         and Path(saved["private_key_path"]).is_file()
     ):
-        return SigningKey(**saved)
+        return verify_registered(run_name, cf=cf)[0]  # registered again if CloudFront lost it
     _private_path, public_path = ensure_key_files(run_name, kind)
     pem = keys.public_key_pem(keys.load_public_key(public_path))
     if approach == "modern":
@@ -188,6 +190,103 @@ def ensure_signing_key(
     else:
         raise KeyGroupError(f"approach={approach!r} is not known; use 'modern' or 'guide'")
     return remember(run_name, approach, kind, key_id, group_id)
+
+
+def _gone(exc: ClientError) -> bool:
+    return str(exc.response.get("Error", {}).get("Code", "")).startswith("NoSuch")
+
+
+def _registered_key_id(run_name: str, signing: SigningKey, pem: str, cf: Any) -> tuple[str, str]:
+    """The saved public key's Id if CloudFront still holds it, else the one registered now."""
+    try:
+        held = signing_keys.registered_pem(signing.key_pair_id, cf=cf)
+    except ClientError as exc:
+        if not _gone(exc):
+            raise
+        config_ = public_key_config(run_name, signing.kind, pem)
+        key_id = find_public_key(config_, cf=cf)
+        if key_id is not None:
+            return (
+                key_id,
+                f"public key {signing.key_pair_id} was gone: found it by name as {key_id}",
+            )
+        key_id = cf.create_public_key(PublicKeyConfig=config_)["PublicKey"]["Id"]
+        return key_id, (
+            f"public key {signing.key_pair_id} was gone: registered the key file again as {key_id}"
+        )
+    if held.strip() != pem.strip():
+        raise KeyGroupError(
+            f"public key {signing.key_pair_id} in CloudFront is not the public half of "
+            f"{signing.public_key_path}, so its signatures would be refused; run "
+            f"`cftutorial teardown --run {run_name} --yes` and start from 01"
+        )
+    return signing.key_pair_id, ""
+
+
+def _group_holding(run_name: str, group_id: str | None, key_id: str, cf: Any) -> tuple[str, str]:
+    """The saved key group (found again by name, or made) holding ``key_id``; what changed."""
+    group = None
+    if group_id:
+        try:
+            current = cf.get_key_group(Id=group_id)
+            group = {
+                "Id": group_id,
+                "ETag": current["ETag"],
+                "KeyGroupConfig": current["KeyGroup"]["KeyGroupConfig"],
+            }
+        except ClientError as exc:
+            if not _gone(exc):
+                raise
+    group = group or find_key_group(run_name, cf=cf)
+    if group is None:
+        answer = cf.create_key_group(KeyGroupConfig=key_group_config(run_name, [key_id]))
+        made = answer["KeyGroup"]["Id"]
+        return made, f"key group {group_id} was gone: made it again as {made}, holding {key_id}"
+    if key_id in (group["KeyGroupConfig"].get("Items") or []):
+        moved = (
+            f"key group {group_id} was gone: found {group['Id']}" if group_id != group["Id"] else ""
+        )
+        return group["Id"], moved
+    wanted = with_public_key(group["KeyGroupConfig"], key_id)
+    cf.update_key_group(Id=group["Id"], KeyGroupConfig=wanted, IfMatch=group["ETag"])
+    return group["Id"], f"put public key {key_id} back in key group {group['Id']}"
+
+
+def verify_registered(run_name: str, *, cf: Any = None) -> tuple[SigningKey, list[str]]:
+    """The saved signing key, checked where CloudFront trusts it; what had to be repaired.
+
+    A public key, key group or account key pair that is gone (the local AWS was reset) is
+    registered again from the run's key file, and the new ids are saved; a key file that is
+    gone cannot be repaired (its private half existed nowhere else).
+    """
+    signing = SigningKey(**state.require(run_name, "signing_key"))
+    for path in (signing.private_key_path, signing.public_key_path):
+        if not Path(path).is_file():
+            raise StateError(
+                f"run {run_name!r} signs with the key file {path}, which is gone; run "
+                f"`cftutorial teardown --run {run_name} --yes` and start from 01"
+            )
+    pem = keys.public_key_pem(keys.load_public_key(signing.public_key_path))
+    repairs: list[str] = []
+    if signing.approach == "modern":
+        cf = cf or clients.client("cloudfront")
+        key_id, said = _registered_key_id(run_name, signing, pem, cf)
+        group_id, moved = _group_holding(run_name, signing.key_group_id, key_id, cf)
+        repairs += [line for line in (said, moved) if line]
+    else:
+        key_id, group_id = signing.key_pair_id, None
+        held = {
+            item["KeyPairId"]: item["PublicKey"] for item in account_keys.list_account_key_pairs()
+        }
+        if held.get(key_id, "").strip() != pem.strip():
+            key_id = account_keys.register_account_key_pair(pem)
+            repairs.append(
+                f"account key pair {signing.key_pair_id} was gone: registered the key file "
+                f"again as {key_id}"
+            )
+    if (key_id, group_id) != (signing.key_pair_id, signing.key_group_id):
+        signing = remember(run_name, signing.approach, signing.kind, key_id, group_id)
+    return signing, repairs
 
 
 def signer_for(run_name: str, hash_algorithm: str = "SHA1") -> Any:

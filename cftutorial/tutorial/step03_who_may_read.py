@@ -22,7 +22,7 @@ from ..aws.bucket_access import (
 )
 from ..aws.origin_access import OriginAccess, find_oai
 from ..errors import AclNotSupportedError, PermissionsError
-from . import names, state
+from . import names, saved
 
 DEMO_KEY = "hello.txt"
 EXAMPLE_DISTRIBUTION_ID = "EDFDVBD6EXAMPLE"  # the preview's placeholder until notebook 04
@@ -35,13 +35,14 @@ class SavedRun:
     bucket: str
     objects: list[str]
     access: OriginAccess
+    repairs: tuple[str, ...] = ()  # what the check against AWS put right (saved.check)
 
 
 def saved_run(run_name: str) -> SavedRun:
-    """The run's bucket and origin access; the error says which notebook to run first."""
-    bucket = state.require(run_name, "bucket")
-    access = OriginAccess.from_state(state.require(run_name, "origin_access"))
-    return SavedRun(bucket, list(state.get(run_name, "objects") or []), access)
+    """The run's bucket and origin access, checked against AWS (:func:`saved.check`: repaired,
+    or one message naming the notebook to run)."""
+    run = saved.check(run_name, "bucket", "origin_access")
+    return SavedRun(run.bucket, run.objects, run.access, tuple(run.repairs))
 
 
 def check_acls_possible(run_name: str, run: SavedRun, *, s3: Any = None) -> str:

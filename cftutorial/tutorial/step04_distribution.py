@@ -28,7 +28,7 @@ from ..aws.distributions import (
     wait_deployed,
 )
 from ..aws.origin_access import OriginAccess
-from . import names, references, signing_key, state
+from . import names, references, saved, signing_key, state
 
 RTMP_HISTORY = """\
 The guide also created a streaming distribution (RTMP, for Flash players):
@@ -79,13 +79,14 @@ class SavedRun:
     bucket: str
     region: str
     access: OriginAccess
+    repairs: tuple[str, ...] = ()  # what the check against AWS put right (saved.check)
 
 
 def saved_run(run_name: str) -> SavedRun:
-    """The run's origin; the error says which notebook to run first."""
-    bucket = state.require(run_name, "bucket")
-    access = OriginAccess.from_state(state.require(run_name, "origin_access"))
-    return SavedRun(bucket, state.get(run_name, "region", "us-east-1"), access)
+    """The run's origin, checked against AWS (:func:`saved.check`: a lost OAC made again, or one
+    message naming the notebook to run)."""
+    run = saved.check(run_name, "bucket", "origin_access")
+    return SavedRun(run.bucket, run.region, run.access, tuple(run.repairs))
 
 
 def key_group_for(
@@ -130,24 +131,17 @@ def bring_up_to_date(distribution_id: str, config: dict[str, Any], *, cf: Any = 
     bucket, through the old origin access, or trusting the old signers, while the notebook says
     "found". One ``update_distribution`` (IfMatch) applies every change; none when all match.
     """
-    wanted_origin = config["Origins"]["Items"][0]
+    wanted = config["Origins"]["Items"][0]
+    wanted_origin = {
+        "DomainName": wanted["DomainName"],
+        "OriginAccessControlId": wanted["OriginAccessControlId"],
+        "OriginAccessIdentity": wanted["S3OriginConfig"]["OriginAccessIdentity"],
+    }
     wanted_behaviour = config["DefaultCacheBehavior"]
     changes: list[str] = []
 
     def change(current: dict[str, Any]) -> bool:
-        origin = current["Origins"]["Items"][0]
-        for key in ("DomainName", "OriginAccessControlId"):
-            if origin.get(key, "") != wanted_origin[key]:
-                changes.append(f"origin {key} {origin.get(key, '')!r} -> {wanted_origin[key]!r}")
-                origin[key] = wanted_origin[key]
-        old = origin.get("S3OriginConfig", {}).get("OriginAccessIdentity", "")
-        new = wanted_origin["S3OriginConfig"]["OriginAccessIdentity"]
-        if old != new:
-            changes.append(f"origin OriginAccessIdentity {old!r} -> {new!r}")
-            origin["S3OriginConfig"] = {
-                **origin.get("S3OriginConfig", {}),
-                "OriginAccessIdentity": new,
-            }
+        changes.extend(saved.repoint_origin(current["Origins"]["Items"][0], wanted_origin))
         behaviour = current["DefaultCacheBehavior"]
         for key in ("TrustedSigners", "TrustedKeyGroups"):
             if _signers(behaviour.get(key)) != _signers(wanted_behaviour[key]):

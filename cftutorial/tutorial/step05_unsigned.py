@@ -17,7 +17,7 @@ from ..aws import clients
 from ..aws.bucket_access import bucket_policy, delete_bucket_policy, put_bucket_policy
 from ..errors import PermissionsError
 from ..signing.signer import Signer
-from . import signing_key, state, viewer
+from . import saved, signing_key, state, viewer
 
 SKIPPED_STEP3_KEY = "not-granted/hello.html"
 ALLOWED_KEY = "hello.html"  # an object step 3 lets CloudFront read
@@ -90,3 +90,12 @@ def step3_skipped(bucket: str, approach: str, *, s3: Any = None) -> Iterator[str
         yield ALLOWED_KEY
     finally:
         put_bucket_policy(bucket, saved, s3=s3)
+
+
+def check_run(run_name: str) -> saved.Checked:
+    """Before any request: the saved bucket, distribution (and key, if saved) exist and match.
+
+    See :func:`cftutorial.tutorial.saved.check`: what can be repaired is, and said in
+    ``.report()``; what cannot is one message naming the notebook or command that fixes it.
+    """
+    return saved.check(run_name, "bucket", "distribution", "signing_key")

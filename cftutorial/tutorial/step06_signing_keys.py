@@ -15,7 +15,7 @@ from typing import Any
 
 from ..aws import clients, distributions
 from ..aws.distributions import signers_of, wait_deployed
-from . import state
+from . import saved, state
 from .signing_key import SigningKey, ensure_signing_key
 
 __all__ = [
@@ -83,3 +83,12 @@ def step(
         switched = trust(dist["id"], signing.key_group_id, cf=cf)
         waited = wait_deployed(dist["id"], progress=progress, cf=cf)
     return KeysStep(signing, private_key_mode(signing), switched, waited)
+
+
+def check_run(run_name: str) -> saved.Checked:
+    """Before switching the distribution: it exists and reads the run's bucket; a saved key is registered.
+
+    See :func:`cftutorial.tutorial.saved.check`: what can be repaired is, and said in
+    ``.report()``; what cannot is one message naming the notebook or command that fixes it.
+    """
+    return saved.check(run_name, "distribution", "signing_key")

@@ -16,7 +16,7 @@ from typing import Any
 from ..errors import SignedUrlError, SigningKeyError
 from ..signing import keys, verify
 from ..signing.signer import Signer, make_sign_function
-from . import signing_key, state
+from . import saved, signing_key, state
 
 
 def signer(run_name: str, hash_algorithm: str = "SHA1") -> Signer:
@@ -89,3 +89,12 @@ def inspect_signed_url(url: str, *, run_name: str, viewer_ip: str = "127.0.0.1")
         "expires (local)": _when(verdict.expires, local=True),
         "policy": verdict.policy,
     }
+
+
+def check_run(run_name: str) -> saved.Checked:
+    """Before signing: the distribution the URLs name exists, and CloudFront still trusts the key.
+
+    See :func:`cftutorial.tutorial.saved.check`: what can be repaired is, and said in
+    ``.report()``; what cannot is one message naming the notebook or command that fixes it.
+    """
+    return saved.check(run_name, "distribution", "signing_key")

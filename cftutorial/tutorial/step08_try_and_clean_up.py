@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import cleanup, state
+from . import cleanup, saved, state
 
 
 @dataclass(frozen=True)
@@ -60,3 +60,12 @@ def how_to_clean_up(run_name: str) -> str:
 def clean_up(run_name: str, *, progress: bool = True) -> list[dict[str, str]]:
     """Delete everything the run created (dependency order, resumable); one row per resource."""
     return cleanup.as_rows(cleanup.cleanup(run_name, progress=progress))
+
+
+def check_run(run_name: str) -> saved.Checked:
+    """Before trying the URLs: the bucket, distribution and key exist and match.
+
+    See :func:`cftutorial.tutorial.saved.check`: what can be repaired is, and said in
+    ``.report()``; what cannot is one message naming the notebook or command that fixes it.
+    """
+    return saved.check(run_name, "bucket", "distribution", "signing_key")
