@@ -28,7 +28,7 @@ from .urls import RESERVED_PARAMS
 HASH_ALGORITHMS = ("SHA1", "SHA256")
 _KEY_PAIR_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
 _URL_SAFE = bytes.maketrans(b"+=/", b"-_~")
-_PLAIN_URL = urls.PLAIN_URL
+_PLAIN_URL = urls.CANONICAL_URL
 
 _HEAD, _MIDDLE, _TAIL = policy.CANNED_HEAD, policy.CANNED_MIDDLE, policy.CANNED_TAIL
 
@@ -81,7 +81,8 @@ def make_sign_function(key: keys.PrivateKey, hash_algorithm: str) -> Callable[[b
 
 
 def check_url(url: str) -> str:
-    """Refuse URLs CloudFront could not verify: reserved parameters, fragments, quotes."""
+    """The URL as a client sends it (:func:`urls.canonical_url`), refused when CloudFront could not
+    verify it: reserved parameters, fragments."""
     if not isinstance(url, str) or not url:
         raise SignedUrlError(f"url={url!r} is empty or not text; pass the viewer URL to sign")
     if "#" in url:
@@ -96,8 +97,14 @@ def check_url(url: str) -> str:
             f"url={url!r} already has the query parameter {found!r}, which CloudFront "
             f"reserves for signing ({', '.join(RESERVED_PARAMS)}); rename that parameter"
         )
-    policy.check_resource(url, name="url")
-    return url
+    return policy.check_resource(urls.canonical_url(url), name="url")
+
+
+def check_policy_resource(resource: str, *, name: str = "policy_resource") -> str:
+    """A policy ``Resource`` (wildcards allowed) encoded as the URLs it must match are sent."""
+    if not isinstance(resource, str) or not resource:
+        return policy.check_resource(resource, name=name)
+    return policy.check_resource(urls.canonical_url(resource, name=name), name=name)
 
 
 class Signer:
@@ -151,12 +158,13 @@ class Signer:
             ):  # plain: no checks
                 message = f'{_HEAD}"{url}"{_MIDDLE}{expires}{_TAIL}'.encode()
             else:
-                message = policy.canned_text(check_url(url), expires).encode()
+                url = check_url(url)
+                message = policy.canned_text(url, expires).encode()
             signature = url_safe_b64(self._sign(message))
             return urls.append_params(url, urls.canned_params(expires, signature, self.key_params))
-        check_url(url)
+        url = check_url(url)
         text = policy.custom_policy(
-            url if policy_resource is None else policy_resource,
+            url if policy_resource is None else check_policy_resource(policy_resource),
             date_less_than=date_less_than,
             date_greater_than=date_greater_than,
             ip_address=ip_address,
@@ -180,6 +188,7 @@ class Signer:
         no ``*``: a canned cookie opens only the one URL CloudFront rebuilds it from. Otherwise a
         custom policy (``CloudFront-Policy``), the usual choice for "every file under /videos/*".
         """
+        resource = check_policy_resource(resource, name="resource")
         if date_greater_than is None and ip_address is None and "*" not in resource:
             expires = self._expiry(date_less_than, allow_past)
             message = policy.canned_policy(resource, expires).encode()

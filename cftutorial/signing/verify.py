@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import functools
 import ipaddress
 import json
@@ -30,7 +31,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
 from ..errors import CftutorialError
-from . import keys, policy, wildcard
+from . import keys, policy, urls, wildcard
 from .urls import RESERVED_PARAMS as SIGNING_PARAMS
 from .urls import split_url, strip_signing_params
 
@@ -370,6 +371,10 @@ def _check_signature(request: _Request, key: keys.PublicKey, message: bytes) -> 
         else:
             reason = "signed with SHA-1 but Hash-Algorithm says SHA256"
         raise _Denied("AccessDenied", reason)
+    if request.policy_kind == "canned":
+        mismatch = _canned_encoding_mismatch(request, key, signature, algorithm)
+        if mismatch:
+            raise _Denied("AccessDenied", mismatch)
     what = "the URL without its signing parameters" if request.policy_kind == "canned" else "Policy"
     raise _Denied(
         "AccessDenied",
@@ -377,6 +382,35 @@ def _check_signature(request: _Request, key: keys.PublicKey, message: bytes) -> 
         f"({keys.key_kind(key).upper()}/{algorithm}): the URL or policy was changed after signing, "
         "or another key signed it",
     )
+
+
+def _canned_encoding_mismatch(
+    request: _Request, key: keys.PublicKey, signature: bytes, algorithm: str
+) -> str | None:
+    """The reason when the signature is for another percent-encoding of the requested URL."""
+    resource = request.resource
+    for signed in _other_encodings(resource):
+        message = policy.canned_text(signed, request.params["Expires"])
+        if _signature_ok(key, signature, message.encode("utf-8", "surrogatepass"), algorithm):
+            said = urls.encoding_difference(resource, signed) or (
+                f"the viewer requested {_short(resource, 120)}, the policy names "
+                f"{_short(signed, 120)}"
+            )
+            return f"{said}: the URL was signed before it was percent-encoded; {_ENCODE_HINT}"
+    return None
+
+
+_ENCODE_HINT = "sign the URL as clients send it (cftutorial's sign_url encodes it for you)"
+
+
+def _other_encodings(resource: str) -> list[str]:
+    """The decoded and the client-encoded spellings of a URL, those that differ from it."""
+    found = []
+    if "%" in resource:
+        found.append(unquote(resource))
+    with contextlib.suppress(CftutorialError):
+        found.append(urls.canonical_url(resource))
+    return [text for text in dict.fromkeys(found) if text != resource]
 
 
 @functools.lru_cache(maxsize=4)
@@ -439,6 +473,12 @@ def _check_resource(pattern: str, resource: str, alternate_urls: Sequence[str]) 
     candidates = [resource, *(strip_signing_params(url) for url in alternate_urls)]
     if any(wildcard.match(pattern, candidate) for candidate in candidates):
         return
+    if any(wildcard.match(unquote(pattern), unquote(candidate)) for candidate in candidates):
+        said = urls.encoding_difference(resource, pattern) or (
+            f"resource {_short(resource, 200)} and the policy's {_short(pattern, 200)} differ "
+            "only in percent-encoding"
+        )
+        raise _Denied("AccessDenied", f"{said}; {_ENCODE_HINT}")
     raise _Denied(
         "AccessDenied", f"resource {_short(resource, 200)} does not match {_short(pattern, 200)}"
     )
