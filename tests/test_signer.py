@@ -45,7 +45,9 @@ def botocore_signer(rsa_key) -> CloudFrontSigner:
 
 
 path_text = st.text(
-    st.characters(exclude_categories=("Cc", "Cs"), exclude_characters='"#?&'), max_size=30
+    # refused by contract: '"' and '\\' (quote, backslash); '*' makes a custom policy (AWS CLI v2)
+    st.characters(exclude_categories=("Cc", "Cs"), exclude_characters='"#?&\\*'),
+    max_size=30,
 )
 param = st.tuples(
     st.from_regex(r"[a-z][a-z0-9_]{0,8}", fullmatch=True),
@@ -86,6 +88,7 @@ def test_custom_rsa_sha1_url_is_byte_identical_to_botocore(
     assume(resource is not None or start is not None or ip is not None)  # else canned
     assume(not re.search(r"%(?![0-9A-Fa-f]{2})", url))
     url = canonical_url(url)
+    assume(resource is None or url.startswith(resource[:-1]))  # a resource must cover its URL
     ours = Signer(KEY_ID, rsa_key).sign_url(
         url, date_less_than=FUTURE, date_greater_than=start, ip_address=ip, policy_resource=resource
     )
