@@ -278,3 +278,11 @@ def test_ecdsa_signs_with_sha256_unless_told_and_refuses_sha1(capsys, key_dir) -
     assert "--hash-algorithm SHA1 cannot be used with an ECDSA key" in err
     code, out, _ = run(capsys, "sign", "--url", f"{BASE}/a.mp4", *signing(key_dir, "rsa"))
     assert code == 0 and "Hash-Algorithm" not in out  # RSA keeps CloudFront's default, SHA-1
+
+
+def test_library_default_hash_follows_the_key(key_dir) -> None:
+    from cftutorial.signing.signer import Signer
+
+    assert Signer("K1", key_dir / "ecdsa_private_key.pem").hash_algorithm == "SHA256"
+    assert Signer("K1", key_dir / "rsa_private_key.pem").hash_algorithm == "SHA1"
+    assert Signer("K1", key_dir / "ecdsa_private_key.pem", "SHA1").hash_algorithm == "SHA1"

@@ -158,14 +158,20 @@ class Signer:
         self,
         key_pair_id: str,
         private_key: keys.PrivateKey | str | Path | bytes,
-        hash_algorithm: str = "SHA1",
+        hash_algorithm: str | None = None,
         *,
         test_key: bool = False,
     ) -> None:
+        """``hash_algorithm=None`` means the key's default: SHA1 for RSA (CloudFront's default),
+        SHA256 for ECDSA (the AWS CLI v2 signs ECDSA only with SHA-256). An explicit SHA1 with an
+        ECDSA key is still signed here (the notebooks compare both; AWS documents neither way),
+        while ``cftutorial sign`` refuses it as the AWS CLI does."""
         self.key_pair_id = check_key_pair_id(key_pair_id)
-        self.hash_algorithm = normalize_hash_algorithm(hash_algorithm)
         self.private_key = keys.load_private_key(private_key, test_key=test_key)
         self.kind = keys.key_kind(self.private_key)
+        if hash_algorithm is None:
+            hash_algorithm = "SHA256" if self.kind == keys.KIND_ECDSA else "SHA1"
+        self.hash_algorithm = normalize_hash_algorithm(hash_algorithm)
         self._sign = make_sign_function(self.private_key, self.hash_algorithm)
         self.key_params = urls.key_params(self.key_pair_id, self.hash_algorithm)
 
@@ -301,7 +307,7 @@ def sign_url(
     ip_address: str | None = None,
     policy_resource: str | None = None,
     allow_past: bool = False,
-    hash_algorithm: str = "SHA1",
+    hash_algorithm: str | None = None,
 ) -> str:
     """One signed URL (see :meth:`Signer.sign_url`); use a :class:`Signer` to sign many."""
     return Signer(key_pair_id, private_key, hash_algorithm).sign_url(
