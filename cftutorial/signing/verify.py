@@ -298,18 +298,48 @@ def _decode(text: str, code: str, name: str) -> bytes:
         ) from None
 
 
+_TOP_FIELDS = {"Statement"}
+_STATEMENT_FIELDS = {"Resource", "Condition"}
+
+
+def _unique_keys(pairs: list[tuple[str, object]]) -> dict:
+    """A JSON object that refuses a repeated key: with two ``"Resource"`` keys, which one a
+    parser keeps is up to the parser (Python keeps the last), so the policy is ambiguous."""
+    seen: dict[str, object] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise _Denied(
+                "MalformedPolicy", f"the policy repeats the key {_short(key)!r}; each key once"
+            )
+        seen[key] = value
+    return seen
+
+
+def _only_fields(found: dict, allowed: set[str], where: str) -> None:
+    unknown = sorted(set(found) - allowed)
+    if unknown:
+        raise _Denied(
+            "MalformedPolicy",
+            f"the policy {where} has unknown fields {[_short(name) for name in unknown]}; "
+            f"CloudFront's grammar allows only {sorted(allowed)}",
+        )
+
+
 def _parse_custom(data: bytes) -> dict:
-    """A decoded custom policy, checked for the shape CloudFront requires."""
+    """A decoded custom policy, checked against CloudFront's grammar: exactly the documented
+    fields (``Statement``; ``Resource``, ``Condition``), each key once."""
     try:
-        document = json.loads(data.decode("utf-8"))
+        document = json.loads(data.decode("utf-8"), object_pairs_hook=_unique_keys)
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise _Denied("MalformedPolicy", "the decoded Policy is not valid JSON") from None
     statements = document.get("Statement") if isinstance(document, dict) else None
     if not isinstance(statements, list) or len(statements) != 1:
         raise _Denied("MalformedPolicy", 'the policy needs "Statement": a list of one statement')
+    _only_fields(document, _TOP_FIELDS, "document")
     statement = statements[0]
     if not isinstance(statement, dict):
         raise _Denied("MalformedPolicy", "the policy statement is not a JSON object")
+    _only_fields(statement, _STATEMENT_FIELDS, "statement")
     if "Resource" in statement and not isinstance(statement["Resource"], str):
         raise _Denied("MalformedPolicy", "the policy Resource is not a string")
     condition = statement.get("Condition")
@@ -333,6 +363,8 @@ def _parse_custom(data: bytes) -> dict:
 
 
 def _epoch_value(value: object, name: str) -> int:
+    if isinstance(value, dict):
+        _only_fields(value, {"AWS:EpochTime"}, name)
     epoch = value.get("AWS:EpochTime") if isinstance(value, dict) else None
     if type(epoch) is not int:
         raise _Denied("MalformedPolicy", f'{name} needs {{"AWS:EpochTime": whole seconds}}')
@@ -340,6 +372,8 @@ def _epoch_value(value: object, name: str) -> int:
 
 
 def _ip_value(value: object) -> ipaddress.IPv4Network:
+    if isinstance(value, dict):
+        _only_fields(value, {"AWS:SourceIp"}, "IpAddress")
     text = value.get("AWS:SourceIp") if isinstance(value, dict) else None
     try:
         network = ipaddress.ip_network(text, strict=False) if isinstance(text, str) else None
