@@ -15,7 +15,13 @@ import sys
 
 from ..errors import CookieOptionError, PolicyError, SigningKeyError
 from ..signing import keys, policy
-from ..signing.signer import HASH_ALGORITHMS, Signer, check_policy_resource, check_url
+from ..signing.signer import (
+    HASH_ALGORITHMS,
+    Signer,
+    check_covers,
+    check_policy_resource,
+    check_url,
+)
 from ..signing.verify import requested_key_pair_id, verify
 
 EXIT_DENIED = 1
@@ -260,6 +266,7 @@ def run_sign(args: argparse.Namespace) -> int:
     resource = args.policy_resource
     if resource is not None:
         resource = check_policy_resource(resource, name="--policy-resource")
+        check_covers(resource, url, names=("--url", "--policy-resource"))
     print(_signer(args).sign_url(url, policy_resource=resource, **_policy_options(args)))
     return 0
 

@@ -144,11 +144,19 @@ def needs_custom_policy(
     )
 
 
-def _covers(resource: str, url: str) -> bool:
-    """Whether the policy resource matches the URL (either scheme: an edge may see ``http://``)."""
+def check_covers(
+    resource: str, url: str, *, names: tuple[str, str] = ("url", "policy_resource")
+) -> None:
+    """Refuse a URL its policy resource does not match (as ``aws cloudfront sign`` does); the
+    library itself signs one, to demonstrate the denial. Either scheme counts: the local edge
+    also matches the ``http://`` form."""
     scheme, sep, rest = url.partition("://")
     other = ("http" if scheme == "https" else "https") + sep + rest
-    return wildcard.match(resource, url) or wildcard.match(resource, other)
+    if not (wildcard.match(resource, url) or wildcard.match(resource, other)):
+        raise SignedUrlError(
+            f"{names[0]}={url!r} does not match {names[1]}={resource!r}, so CloudFront would "
+            "refuse the signature; use a resource that covers the URL"
+        )
 
 
 class Signer:
@@ -211,11 +219,6 @@ class Signer:
         if policy_resource is not None:
             url = check_url(url)
             policy_resource = check_policy_resource(policy_resource)
-            if not _covers(policy_resource, url):
-                raise SignedUrlError(
-                    f"url={url!r} does not match policy_resource={policy_resource!r}, so "
-                    "CloudFront would refuse the signature; use a resource that covers the URL"
-                )
         if not custom and not needs_custom_policy(
             url if policy_resource is None else policy_resource,
             url,
