@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+import requests
 from botocore.signers import CloudFrontSigner
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
@@ -20,6 +21,7 @@ from cftutorial.errors import PolicyError, SignedUrlError
 from cftutorial.signing import keys, policy
 from cftutorial.signing import urls as signed_urls
 from cftutorial.signing.signer import RESERVED_PARAMS, Signer, sign_url, url_safe_b64
+from cftutorial.signing.urls import canonical_url
 
 FUTURE = 1893456000
 KEY_ID = "K2JCJMDEHXQW5F"
@@ -43,7 +45,9 @@ def botocore_signer(rsa_key) -> CloudFrontSigner:
 
 
 path_text = st.text(
-    st.characters(exclude_categories=("Cc", "Cs"), exclude_characters='"#?&'), max_size=30
+    # refused by contract: '"' and '\\' (quote, backslash); '*' makes a custom policy (AWS CLI v2)
+    st.characters(exclude_categories=("Cc", "Cs"), exclude_characters='"#?&\\*'),
+    max_size=30,
 )
 param = st.tuples(
     st.from_regex(r"[a-z][a-z0-9_]{0,8}", fullmatch=True),
@@ -60,11 +64,15 @@ urls = st.builds(
 @settings(max_examples=60, deadline=None)
 @given(url=urls)
 def test_canned_rsa_sha1_url_is_byte_identical_to_botocore(url, rsa_key, botocore_signer) -> None:
+    """botocore signs the text verbatim; we sign what a client sends, so both agree on that."""
+    assume(not re.search(r"%(?![0-9A-Fa-f]{2})", url))  # ambiguous: refused (tested elsewhere)
+    sent = canonical_url(url)
     ours = Signer(KEY_ID, rsa_key).sign_url(url, date_less_than=FUTURE)
     theirs = botocore_signer.generate_presigned_url(
-        url, date_less_than=datetime.fromtimestamp(FUTURE, timezone.utc)
+        sent, date_less_than=datetime.fromtimestamp(FUTURE, timezone.utc)
     )
     assert ours == theirs
+    assert requests.Request("GET", ours).prepare().url == ours  # what requests sends, unchanged
 
 
 @settings(max_examples=40, deadline=None)
@@ -78,6 +86,9 @@ def test_custom_rsa_sha1_url_is_byte_identical_to_botocore(
     url, resource, start, ip, rsa_key, botocore_signer
 ) -> None:
     assume(resource is not None or start is not None or ip is not None)  # else canned
+    assume(not re.search(r"%(?![0-9A-Fa-f]{2})", url))
+    url = canonical_url(url)
+    assume(resource is None or url.startswith(resource[:-1]))  # a resource must cover its URL
     ours = Signer(KEY_ID, rsa_key).sign_url(
         url, date_less_than=FUTURE, date_greater_than=start, ip_address=ip, policy_resource=resource
     )
@@ -196,8 +207,8 @@ def test_look_alike_parameter_names_are_not_refused(rsa_key) -> None:
     ("url", "message"),
     [
         ("https://d/a.jpg#top", "has a '#' fragment"),
-        ('https://d/a".jpg', "contains '\"'"),
-        ("https://d/a\r\n.jpg", r"contains '\\r'"),
+        ("https://d/a\r\n.jpg", r"contains the control character '\\r'"),
+        ("https://d/100%.jpg", "not followed by two hex digits"),
         ("", "is empty"),
     ],
 )

@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 from ..errors import BatchError
 from ..signing import urls
@@ -73,9 +73,10 @@ def check_base_url(base_url: str) -> str:
 def object_url(base_url: str, key: str, query: str = "") -> str:
     """The viewer URL of one object (the exact string that is signed and requested).
 
-    The key is percent-encoded like ``quote(key, safe="/~")``; keys that need no encoding skip it.
+    The key is percent-encoded by :func:`cftutorial.signing.urls.encode_key` (the one encoding
+    rule, shared with ``sign_url``); keys that need no encoding skip it.
     """
-    path = key if _PLAIN_KEY.fullmatch(key) else quote(key, safe="/~")
+    path = urls.encode_key(key)
     url = f"{base_url}/{path}"
     return f"{url}?{query}" if query else url
 

@@ -135,8 +135,8 @@ class _RowSigner:
             date_less_than=spec.expires,
             date_greater_than=spec.date_greater_than,
             ip_address=spec.ip_address,
-            policy_resource=url if spec.custom else None,
             allow_past=True,
+            custom=spec.custom,
         )
 
     def chunk(self, rows: Sequence[Row]) -> Chunk:

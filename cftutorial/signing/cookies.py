@@ -31,7 +31,7 @@ def signed_cookies(
     date_greater_than: Time | None = None,
     ip_address: str | None = None,
     allow_past: bool = False,
-    hash_algorithm: str = "SHA1",
+    hash_algorithm: str | None = None,
 ) -> dict[str, str]:
     """The ``CloudFront-*`` cookies for ``resource`` (see :meth:`Signer.sign_cookies`)."""
     return Signer(key_pair_id, private_key, hash_algorithm).sign_cookies(

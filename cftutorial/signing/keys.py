@@ -29,6 +29,9 @@ KIND_RSA = "rsa"
 KIND_ECDSA = "ecdsa"
 KINDS = (KIND_RSA, KIND_ECDSA)
 RSA_BITS = 2048
+#: The size of the RSA key in the AWS SDKs' shared CloudFront test cases: accepted only when a
+#: caller asks for it explicitly (``test_key=True``), to run those published vectors.
+TEST_RSA_BITS = 1024
 ACCEPTED = "RSA 2048-bit or ECDSA P-256 (secp256r1)"
 PRIVATE_KEY_MODE = 0o600
 
@@ -182,19 +185,25 @@ def _read_source(source: str | Path | bytes, what: str) -> bytes:
 
 
 def load_private_key(
-    source: str | Path | bytes | PrivateKey, password: bytes | None = None
+    source: str | Path | bytes | PrivateKey,
+    password: bytes | None = None,
+    *,
+    test_key: bool = False,
 ) -> PrivateKey:
-    """A private signing key from a path, ``file://`` path, PEM text or bytes (cached by content)."""
+    """A private signing key from a path, ``file://`` path, PEM text or bytes (cached by content).
+
+    ``test_key=True`` also accepts a 1024-bit RSA key, for published test vectors only.
+    """
     if isinstance(source, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
-        return _check_kind(source)
-    return _parse_private(_read_source(source, "private key"), password)
+        return _check_kind(source, test_key)
+    return _check_kind(_parse_private(_read_source(source, "private key"), password), test_key)
 
 
-def load_public_key(source: str | Path | bytes | PublicKey) -> PublicKey:
+def load_public_key(source: str | Path | bytes | PublicKey, *, test_key: bool = False) -> PublicKey:
     """A public key from a path, ``file://`` path, PEM text or bytes (cached by content)."""
     if isinstance(source, rsa.RSAPublicKey | ec.EllipticCurvePublicKey):
-        return _check_kind(source)
-    return _parse_public(_read_source(source, "public key"))
+        return _check_kind(source, test_key)
+    return _check_kind(_parse_public(_read_source(source, "public key")), test_key)
 
 
 def is_encrypted(source: str | Path | bytes) -> bool:
@@ -233,7 +242,7 @@ def _parse_private(data: bytes, password: bytes | None) -> PrivateKey:
         raise SigningKeyError(
             f"cannot use the private key ({_first_line(exc)}); CloudFront accepts {ACCEPTED}"
         ) from None
-    return _check_kind(key)
+    return _check_kind(key, test_key=True)
 
 
 @functools.lru_cache(maxsize=256)
@@ -253,19 +262,27 @@ def _parse_public(data: bytes) -> PublicKey:
             f"cannot read the public key ({_first_line(exc)}); expected a SubjectPublicKeyInfo PEM "
             f"('-----BEGIN PUBLIC KEY-----', {ACCEPTED})"
         ) from None
-    return _check_kind(key)
+    return _check_kind(key, test_key=True)
 
 
 def _first_line(exc: Exception) -> str:
     return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
 
-def _check_kind(key):
+def _check_kind(key, test_key: bool = False):
     """Refuse key kinds CloudFront rejects, naming what was found."""
     if isinstance(key, rsa.RSAPrivateKey | rsa.RSAPublicKey):
+        if key.key_size == TEST_RSA_BITS and test_key:
+            return key
         if key.key_size != RSA_BITS:
+            hint = (
+                " (a 1024-bit key such as the AWS SDKs' published test key is accepted only "
+                "with --allow-test-key / test_key=True, to run test vectors)"
+                if key.key_size == TEST_RSA_BITS
+                else ""
+            )
             raise SigningKeyError(
-                f"found an RSA key of {key.key_size} bits; CloudFront accepts {ACCEPTED}"
+                f"found an RSA key of {key.key_size} bits; CloudFront accepts {ACCEPTED}{hint}"
             )
         return key
     if isinstance(key, ec.EllipticCurvePrivateKey | ec.EllipticCurvePublicKey):

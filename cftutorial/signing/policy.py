@@ -188,21 +188,21 @@ def canned_policy(resource: str, date_less_than: int | float | datetime | str) -
     return canned_text(resource, to_epoch(date_less_than, name="date_less_than"))
 
 
-def check_ip(ip_address: str) -> str:
+def check_ip(ip_address: str, *, name: str = "ip_address") -> str:
     """One IPv4 address or CIDR range as the policy writes it (a bare address becomes ``/32``)."""
     if not isinstance(ip_address, str) or not ip_address.strip():
-        raise PolicyError(f"ip_address={ip_address!r} is empty; use an IPv4 address or CIDR range")
+        raise PolicyError(f"{name}={ip_address!r} is empty; use an IPv4 address or CIDR range")
     text = ip_address.strip()
     try:
         network = ipaddress.ip_network(text, strict=False)
     except ValueError:
         raise PolicyError(
-            f"ip_address={ip_address!r} is not an IPv4 address or CIDR range; "
+            f"{name}={ip_address!r} is not an IPv4 address or CIDR range; "
             "use e.g. 192.0.2.10 or 192.0.2.0/24"
         ) from None
     if network.version == 6:
         raise PolicyError(
-            f"ip_address={ip_address!r} is IPv6; CloudFront custom policies support only IPv4 "
+            f"{name}={ip_address!r} is IPv6; CloudFront custom policies support only IPv4 "
             "(and a distribution using IP-restricted URLs should have IPv6 disabled)"
         )
     return text if "/" in text else f"{text}/32"

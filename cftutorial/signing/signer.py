@@ -22,13 +22,13 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
 from ..errors import SignedUrlError
-from . import keys, policy, urls
+from . import keys, policy, urls, wildcard
 from .urls import RESERVED_PARAMS
 
 HASH_ALGORITHMS = ("SHA1", "SHA256")
 _KEY_PAIR_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
 _URL_SAFE = bytes.maketrans(b"+=/", b"-_~")
-_PLAIN_URL = urls.PLAIN_URL
+_PLAIN_URL = urls.CANONICAL_URL
 
 _HEAD, _MIDDLE, _TAIL = policy.CANNED_HEAD, policy.CANNED_MIDDLE, policy.CANNED_TAIL
 
@@ -80,24 +80,83 @@ def make_sign_function(key: keys.PrivateKey, hash_algorithm: str) -> Callable[[b
     return sign_ecdsa
 
 
-def check_url(url: str) -> str:
-    """Refuse URLs CloudFront could not verify: reserved parameters, fragments, quotes."""
+def check_url(url: str, *, name: str = "url") -> str:
+    """The URL as a client sends it (:func:`urls.canonical_url`), refused when CloudFront could not
+    verify it: not http(s), a fragment, a reserved parameter, a quote or backslash."""
     if not isinstance(url, str) or not url:
-        raise SignedUrlError(f"url={url!r} is empty or not text; pass the viewer URL to sign")
+        raise SignedUrlError(f"{name}={url!r} is empty or not text; pass the viewer URL to sign")
     if "#" in url:
         raise SignedUrlError(
-            f"url={url!r} has a '#' fragment, which browsers never send; "
+            f"{name}={url!r} has a '#' fragment, which browsers never send; "
             "sign the URL without it (append the fragment after signing)"
         )
+    _check_quotes(url, name)
+    urls.check_scheme(url, name=name)
     _, mark, query = url.partition("?")
     found = urls.reserved_param(query) if mark else None
     if found:
         raise SignedUrlError(
-            f"url={url!r} already has the query parameter {found!r}, which CloudFront "
+            f"{name}={url!r} already has the query parameter {found!r}, which CloudFront "
             f"reserves for signing ({', '.join(RESERVED_PARAMS)}); rename that parameter"
         )
-    policy.check_resource(url, name="url")
-    return url
+    return policy.check_resource(urls.canonical_url(url, name=name), name=name)
+
+
+def _check_quotes(text: str, name: str) -> None:
+    """``"`` and ``\\`` are refused, not encoded: a policy resource may not contain them (the AWS
+    SDKs' shared cases refuse rather than escape), and browsers read ``\\`` as ``/``."""
+    for char, hint in (('"', "%22"), ("\\", "%5C")):
+        if char in text:
+            raise SignedUrlError(
+                f"{name}={text!r} contains {char!r} at position {text.index(char)}; a policy "
+                f"resource may not contain quotes or backslashes (percent-encode it as {hint} if "
+                "it is really part of the object key)"
+            )
+
+
+def check_policy_resource(resource: str, *, name: str = "policy_resource") -> str:
+    """A policy ``Resource`` encoded as the URLs it must match are sent.
+
+    With a ``*`` it may be any pattern (``http*://…``); without one it must be an http(s) URL.
+    """
+    if not isinstance(resource, str) or not resource:
+        return policy.check_resource(resource, name=name)
+    _check_quotes(resource, name)
+    if "*" not in resource:
+        urls.check_scheme(resource, name=name)
+    return policy.check_resource(urls.canonical_url(resource, name=name), name=name)
+
+
+def needs_custom_policy(
+    resource: str,
+    url: str | None = None,
+    *,
+    date_greater_than: object = None,
+    ip_address: object = None,
+) -> bool:
+    """The AWS CLI v2's rule: custom with a start date, an IP range, a ``*`` in the resource, or a
+    resource other than the URL; canned otherwise (also when the resource *is* the URL)."""
+    return (
+        date_greater_than is not None
+        or ip_address is not None
+        or "*" in resource
+        or (url is not None and resource != url)
+    )
+
+
+def check_covers(
+    resource: str, url: str, *, names: tuple[str, str] = ("url", "policy_resource")
+) -> None:
+    """Refuse a URL its policy resource does not match (as ``aws cloudfront sign`` does); the
+    library itself signs one, to demonstrate the denial. Either scheme counts: the local edge
+    also matches the ``http://`` form."""
+    scheme, sep, rest = url.partition("://")
+    other = ("http" if scheme == "https" else "https") + sep + rest
+    if not (wildcard.match(resource, url) or wildcard.match(resource, other)):
+        raise SignedUrlError(
+            f"{names[0]}={url!r} does not match {names[1]}={resource!r}, so CloudFront would "
+            "refuse the signature; use a resource that covers the URL"
+        )
 
 
 class Signer:
@@ -107,12 +166,20 @@ class Signer:
         self,
         key_pair_id: str,
         private_key: keys.PrivateKey | str | Path | bytes,
-        hash_algorithm: str = "SHA1",
+        hash_algorithm: str | None = None,
+        *,
+        test_key: bool = False,
     ) -> None:
+        """``hash_algorithm=None`` means the key's default: SHA1 for RSA (CloudFront's default),
+        SHA256 for ECDSA (the AWS CLI v2 signs ECDSA only with SHA-256). An explicit SHA1 with an
+        ECDSA key is still signed here (the notebooks compare both; AWS documents neither way),
+        while ``cftutorial sign`` refuses it as the AWS CLI does."""
         self.key_pair_id = check_key_pair_id(key_pair_id)
-        self.hash_algorithm = normalize_hash_algorithm(hash_algorithm)
-        self.private_key = keys.load_private_key(private_key)
+        self.private_key = keys.load_private_key(private_key, test_key=test_key)
         self.kind = keys.key_kind(self.private_key)
+        if hash_algorithm is None:
+            hash_algorithm = "SHA256" if self.kind == keys.KIND_ECDSA else "SHA1"
+        self.hash_algorithm = normalize_hash_algorithm(hash_algorithm)
         self._sign = make_sign_function(self.private_key, self.hash_algorithm)
         self.key_params = urls.key_params(self.key_pair_id, self.hash_algorithm)
 
@@ -137,26 +204,43 @@ class Signer:
         ip_address: str | None = None,
         policy_resource: str | None = None,
         allow_past: bool = False,
+        custom: bool = False,
     ) -> str:
-        """The signed URL: canned when only ``date_less_than`` is given, custom otherwise.
+        """The signed URL, with the AWS CLI v2's choice of policy (:func:`needs_custom_policy`):
+        canned for the URL and an expiry, custom with a start, an IP range, a ``*`` or a
+        ``policy_resource`` other than the URL (``custom=True`` forces one).
 
         The URL's own query string is kept and signed; the signing parameters follow it in
-        CloudFront's order. A custom policy's resource is ``policy_resource`` (wildcards allowed)
-        or, without it, the URL itself.
+        CloudFront's order. The URL and the resource are signed as clients send them
+        (:func:`urls.canonical_url`); the URL must match the resource.
         """
-        if date_greater_than is None and ip_address is None and policy_resource is None:
+        if type(url) is not str:
+            check_url(url)
+        if policy_resource is not None:
+            url = check_url(url)
+            policy_resource = check_policy_resource(policy_resource)
+        if not custom and not needs_custom_policy(
+            url if policy_resource is None else policy_resource,
+            url,
+            date_greater_than=date_greater_than,
+            ip_address=ip_address,
+        ):
             expires = self._expiry(date_less_than, allow_past)
             if (
-                type(url) is str and "?" not in url and _PLAIN_URL.fullmatch(url)
+                type(url) is str
+                and "?" not in url
+                and url.startswith(("https://", "http://"))
+                and _PLAIN_URL.fullmatch(url)
             ):  # plain: no checks
                 message = f'{_HEAD}"{url}"{_MIDDLE}{expires}{_TAIL}'.encode()
             else:
-                message = policy.canned_text(check_url(url), expires).encode()
+                url = check_url(url)
+                message = policy.canned_text(url, expires).encode()
             signature = url_safe_b64(self._sign(message))
             return urls.append_params(url, urls.canned_params(expires, signature, self.key_params))
-        check_url(url)
+        url = check_url(url)
         text = policy.custom_policy(
-            url if policy_resource is None else policy_resource,
+            url if policy_resource is None else check_policy_resource(policy_resource),
             date_less_than=date_less_than,
             date_greater_than=date_greater_than,
             ip_address=ip_address,
@@ -180,6 +264,7 @@ class Signer:
         no ``*``: a canned cookie opens only the one URL CloudFront rebuilds it from. Otherwise a
         custom policy (``CloudFront-Policy``), the usual choice for "every file under /videos/*".
         """
+        resource = check_policy_resource(resource, name="resource")
         if date_greater_than is None and ip_address is None and "*" not in resource:
             expires = self._expiry(date_less_than, allow_past)
             message = policy.canned_policy(resource, expires).encode()
@@ -225,7 +310,7 @@ def sign_url(
     ip_address: str | None = None,
     policy_resource: str | None = None,
     allow_past: bool = False,
-    hash_algorithm: str = "SHA1",
+    hash_algorithm: str | None = None,
 ) -> str:
     """One signed URL (see :meth:`Signer.sign_url`); use a :class:`Signer` to sign many."""
     return Signer(key_pair_id, private_key, hash_algorithm).sign_url(

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import functools
 import ipaddress
 import json
@@ -30,7 +31,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
 from ..errors import CftutorialError
-from . import keys, policy, wildcard
+from . import keys, policy, urls, wildcard
 from .urls import RESERVED_PARAMS as SIGNING_PARAMS
 from .urls import split_url, strip_signing_params
 
@@ -248,7 +249,7 @@ def _trusted_key(request: _Request, trusted_keys: Mapping[str, object]) -> keys.
             f"key {_short(key_id)} is not trusted for this URL (trusted: {trusted}){hint}",
         )
     try:
-        return keys.load_public_key(source)
+        return keys.load_public_key(source, test_key=True)  # verifying test vectors is harmless
     except CftutorialError as exc:
         raise _Denied("AccessDenied", f"trusted key {key_id} cannot be used: {exc}") from None
 
@@ -297,18 +298,48 @@ def _decode(text: str, code: str, name: str) -> bytes:
         ) from None
 
 
+_TOP_FIELDS = {"Statement"}
+_STATEMENT_FIELDS = {"Resource", "Condition"}
+
+
+def _unique_keys(pairs: list[tuple[str, object]]) -> dict:
+    """A JSON object that refuses a repeated key: with two ``"Resource"`` keys, which one a
+    parser keeps is up to the parser (Python keeps the last), so the policy is ambiguous."""
+    seen: dict[str, object] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise _Denied(
+                "MalformedPolicy", f"the policy repeats the key {_short(key)!r}; each key once"
+            )
+        seen[key] = value
+    return seen
+
+
+def _only_fields(found: dict, allowed: set[str], where: str) -> None:
+    unknown = sorted(set(found) - allowed)
+    if unknown:
+        raise _Denied(
+            "MalformedPolicy",
+            f"the policy {where} has unknown fields {[_short(name) for name in unknown]}; "
+            f"CloudFront's grammar allows only {sorted(allowed)}",
+        )
+
+
 def _parse_custom(data: bytes) -> dict:
-    """A decoded custom policy, checked for the shape CloudFront requires."""
+    """A decoded custom policy, checked against CloudFront's grammar: exactly the documented
+    fields (``Statement``; ``Resource``, ``Condition``), each key once."""
     try:
-        document = json.loads(data.decode("utf-8"))
+        document = json.loads(data.decode("utf-8"), object_pairs_hook=_unique_keys)
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise _Denied("MalformedPolicy", "the decoded Policy is not valid JSON") from None
     statements = document.get("Statement") if isinstance(document, dict) else None
     if not isinstance(statements, list) or len(statements) != 1:
         raise _Denied("MalformedPolicy", 'the policy needs "Statement": a list of one statement')
+    _only_fields(document, _TOP_FIELDS, "document")
     statement = statements[0]
     if not isinstance(statement, dict):
         raise _Denied("MalformedPolicy", "the policy statement is not a JSON object")
+    _only_fields(statement, _STATEMENT_FIELDS, "statement")
     if "Resource" in statement and not isinstance(statement["Resource"], str):
         raise _Denied("MalformedPolicy", "the policy Resource is not a string")
     condition = statement.get("Condition")
@@ -332,6 +363,8 @@ def _parse_custom(data: bytes) -> dict:
 
 
 def _epoch_value(value: object, name: str) -> int:
+    if isinstance(value, dict):
+        _only_fields(value, {"AWS:EpochTime"}, name)
     epoch = value.get("AWS:EpochTime") if isinstance(value, dict) else None
     if type(epoch) is not int:
         raise _Denied("MalformedPolicy", f'{name} needs {{"AWS:EpochTime": whole seconds}}')
@@ -339,6 +372,8 @@ def _epoch_value(value: object, name: str) -> int:
 
 
 def _ip_value(value: object) -> ipaddress.IPv4Network:
+    if isinstance(value, dict):
+        _only_fields(value, {"AWS:SourceIp"}, "IpAddress")
     text = value.get("AWS:SourceIp") if isinstance(value, dict) else None
     try:
         network = ipaddress.ip_network(text, strict=False) if isinstance(text, str) else None
@@ -370,6 +405,10 @@ def _check_signature(request: _Request, key: keys.PublicKey, message: bytes) -> 
         else:
             reason = "signed with SHA-1 but Hash-Algorithm says SHA256"
         raise _Denied("AccessDenied", reason)
+    if request.policy_kind == "canned":
+        mismatch = _canned_encoding_mismatch(request, key, signature, algorithm)
+        if mismatch:
+            raise _Denied("AccessDenied", mismatch)
     what = "the URL without its signing parameters" if request.policy_kind == "canned" else "Policy"
     raise _Denied(
         "AccessDenied",
@@ -377,6 +416,35 @@ def _check_signature(request: _Request, key: keys.PublicKey, message: bytes) -> 
         f"({keys.key_kind(key).upper()}/{algorithm}): the URL or policy was changed after signing, "
         "or another key signed it",
     )
+
+
+def _canned_encoding_mismatch(
+    request: _Request, key: keys.PublicKey, signature: bytes, algorithm: str
+) -> str | None:
+    """The reason when the signature is for another percent-encoding of the requested URL."""
+    resource = request.resource
+    for signed in _other_encodings(resource):
+        message = policy.canned_text(signed, request.params["Expires"])
+        if _signature_ok(key, signature, message.encode("utf-8", "surrogatepass"), algorithm):
+            said = urls.encoding_difference(resource, signed) or (
+                f"the viewer requested {_short(resource, 120)}, the policy names "
+                f"{_short(signed, 120)}"
+            )
+            return f"{said}: the URL was signed before it was percent-encoded; {_ENCODE_HINT}"
+    return None
+
+
+_ENCODE_HINT = "sign the URL as clients send it (cftutorial's sign_url encodes it for you)"
+
+
+def _other_encodings(resource: str) -> list[str]:
+    """The decoded and the client-encoded spellings of a URL, those that differ from it."""
+    found = []
+    if "%" in resource:
+        found.append(unquote(resource))
+    with contextlib.suppress(CftutorialError):
+        found.append(urls.canonical_url(resource))
+    return [text for text in dict.fromkeys(found) if text != resource]
 
 
 @functools.lru_cache(maxsize=4)
@@ -439,6 +507,12 @@ def _check_resource(pattern: str, resource: str, alternate_urls: Sequence[str]) 
     candidates = [resource, *(strip_signing_params(url) for url in alternate_urls)]
     if any(wildcard.match(pattern, candidate) for candidate in candidates):
         return
+    if any(wildcard.match(unquote(pattern), unquote(candidate)) for candidate in candidates):
+        said = urls.encoding_difference(resource, pattern) or (
+            f"resource {_short(resource, 200)} and the policy's {_short(pattern, 200)} differ "
+            "only in percent-encoding"
+        )
+        raise _Denied("AccessDenied", f"{said}; {_ENCODE_HINT}")
     raise _Denied(
         "AccessDenied", f"resource {_short(resource, 200)} does not match {_short(pattern, 200)}"
     )

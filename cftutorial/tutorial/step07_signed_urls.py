@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from ..errors import SignedUrlError, SigningKeyError
-from ..signing import keys, verify
+from ..signing import keys, urls, verify
 from ..signing.signer import Signer, make_sign_function
 from . import saved, signing_key, state
 
@@ -74,13 +74,17 @@ def inspect_signed_url(url: str, *, run_name: str, viewer_ip: str = "127.0.0.1")
         raise SignedUrlError(
             f"url={url!r} is not a signed URL; paste one such as 'https://d….net/…'"
         )
+    sent = _as_sent(url.strip())
     verdict = verify.verify(
-        url.strip(), trusted_keys=signing_key.trusted_keys(run_name), viewer_ip=viewer_ip or None
+        sent, trusted_keys=signing_key.trusted_keys(run_name), viewer_ip=viewer_ip or None
     )
+    reason = verdict.reason
+    if sent != url.strip():
+        reason += f" (checked as a browser sends it, percent-encoded: {sent})"
     return {
         "allowed": verdict.allowed,
         "code": verdict.code,
-        "reason": verdict.reason,
+        "reason": reason,
         "resource": verdict.resource,
         "Key-Pair-Id": verdict.key_pair_id,
         "hash": verdict.hash_algorithm,
@@ -98,3 +102,12 @@ def check_run(run_name: str) -> saved.Checked:
     ``.report()``; what cannot is one message naming the notebook or command that fixes it.
     """
     return saved.check(run_name, "distribution", "signing_key")
+
+
+def _as_sent(url: str) -> str:
+    """The pasted URL as a browser would request it (spaces, non-ASCII percent-encoded), so an
+    encoding mismatch is named as the viewer would meet it."""
+    try:
+        return urls.canonical_url(url)
+    except SignedUrlError:
+        return url
