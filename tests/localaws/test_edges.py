@@ -101,3 +101,73 @@ def test_boto3_and_a_real_presigned_url_still_work(local_aws, s3, bucket):
     target = url.split(local_aws.aws_endpoint, 1)[1]
     reply = send(local_aws.aws_endpoint, "GET", target)
     assert (reply.status, reply.body) == (200, SECRET)
+
+
+# 2. one path normaliser ----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def prefix(local_aws):
+    from edge_world import build_prefix_world
+
+    return build_prefix_world()
+
+
+def edge_get(prefix, path: str, headers: dict[str, str] | None = None):
+    return send(prefix.world.edge, "GET", f"/{prefix.domain}{path}", headers)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/private/secret.mp4",
+        "/%70rivate/secret.mp4",
+        "/%70%72%69%76%61%74%65/secret.mp4",
+        "/open/../private/secret.mp4",
+        "/open/%2E%2E/private/secret.mp4",
+        "/./private/secret.mp4",
+        "/private/./secret.mp4",
+        "/x%2Esecret",
+        "/x.%73ecret",
+    ],
+)
+def test_an_encoded_or_dotted_path_meets_the_signed_behaviour_it_names(prefix, path):
+    reply = edge_get(prefix, path)
+    assert (reply.status, reply.code) == (403, "MissingKey"), (path, reply.status, reply.body)
+
+
+def test_the_open_default_behaviour_still_serves_and_decodes_unreserved(prefix):
+    from edge_world import README
+
+    for path in ("/open.txt", "/%6Fpen.txt", "/private/../open.txt"):
+        reply = edge_get(prefix, path)
+        assert (reply.status, reply.body) == (200, README), path
+
+
+def test_an_encoded_slash_stays_encoded_and_never_reads_the_protected_key(prefix):
+    reply = edge_get(prefix, "/private%2Fsecret.mp4")
+    assert reply.status == 404  # the key "private%2Fsecret.mp4", which does not exist
+    assert reply.code == "NoSuchKey"
+    assert b"<Key>private%2Fsecret.mp4</Key>" in reply.body
+
+
+def test_a_signed_request_through_a_dotted_path_is_served(prefix):
+    from edge_world import SECRET_VIDEO, in_an_hour
+
+    signer = prefix.world.signers["rsa-SHA1"]
+    url = signer.sign_url(
+        f"https://{prefix.domain}/private/secret.mp4", date_less_than=in_an_hour()
+    )
+    reply = send(prefix.world.edge, "GET", "/" + url.split("//", 1)[1])
+    assert (reply.status, reply.body) == (200, SECRET_VIDEO)
+
+
+def test_normalise_follows_rfc_3986():
+    from cftutorial.localaws import uri
+
+    assert uri.normalise("/%70rivate/%7e%2f%2fx") == "/private/~%2F%2Fx"
+    assert uri.normalise("/a/b/c/./../../g") == "/a/g"
+    assert uri.normalise("/../../x") == "/x"
+    assert uri.normalise("/a/..") == "/"
+    assert uri.key_of("/a%20b%2Fc") == "a b%2Fc"
+    assert uri.s3_request_path("/b/x/../a%2Fb") == "/b/x/../a/b"

@@ -117,7 +117,7 @@ class Edge:
         dist = moto_adapter.distribution_by_domain(target.domain) if target.domain else None
         if dist is None or not dist.enabled:
             return _not_served(target, dist, rid)
-        view = View(request, target, rid, dist, find_behaviour(dist, target.path))
+        view = View(request, target, rid, dist, find_behaviour(dist, target.normalised_path))
         method = request.method.upper()
         if method == "OPTIONS":
             return _preflight(view)
