@@ -1,6 +1,7 @@
 """The WSGI layer in front of moto: answers what moto gets wrong, passes everything else on.
 
-Order of a request: the local account-key-pair endpoint; ``/moto-api/reset`` (also clears the
+Order of a request: the port's lock (:mod:`.control`: the token on control endpoints, no
+cross-site simple POSTs, CORS only for listed origins); the local account-key-pair endpoint; ``/moto-api/reset`` (also clears the
 fidelity layer's own stores); CloudFront routes moto lacks or gets wrong (C1, C5, C7, C8);
 then S3 rules: presigned URLs (S8), anonymous requests (S4-S6), ACL calls (S2), bucket
 policies (S7). A rule returns a response to send, or None to let moto answer.
@@ -14,7 +15,7 @@ import re
 from collections.abc import Callable
 
 from ..errors import AccountKeyPairError
-from . import account_keys
+from . import account_keys, control
 from .cloudfront import keygroups, oac, oai, public_keys
 from .s3 import acls, anonymous, policy, presigned
 from .wire import CloudFrontError, Request, Response, WSGIApp, send
@@ -99,6 +100,14 @@ def wrap_app(app: WSGIApp) -> Callable:
 
     def wsgi(environ, start_response):
         request = Request(environ)
+        refused = control.refusal(request)
+        if refused is not None:
+            return send(start_response, refused)
+        if not control.allows_cors(request):
+            start_response = _dropping_cors(start_response)
+        return _route(request, environ, start_response)
+
+    def _route(request: Request, environ: dict, start_response: Callable):
         path = request.path
         if path == ACCOUNT_KEYS_PATH:
             return send(start_response, account_key_pairs(request))
@@ -108,7 +117,7 @@ def wrap_app(app: WSGIApp) -> Callable:
             result = app(environ, start_response)
             reset_own_state()
             return result
-        if path.startswith(("/moto-api", "/_cftutorial")):
+        if control.is_control(path):
             return app(environ, start_response)
         service = request.service
         if service == "cloudfront":
@@ -122,3 +131,12 @@ def wrap_app(app: WSGIApp) -> Callable:
         return app(environ, start_response)
 
     return wsgi
+
+
+def _dropping_cors(start_response: Callable) -> Callable:
+    """``start_response`` without moto's ``Access-Control-*`` headers (see :mod:`.control`)."""
+
+    def respond(status, headers, exc_info=None):
+        return start_response(status, control.without_cors(headers), exc_info)
+
+    return respond

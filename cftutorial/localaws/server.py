@@ -70,7 +70,9 @@ def with_health(app: Callable, name: str) -> Callable:
 def write_runtime(path: Path, data: dict) -> None:
     """Write the runtime file atomically, so a reader never sees half of it."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(data, indent=2))
+    # 0600: the file holds the control token (localaws/control.py).
+    with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as out:
+        out.write(json.dumps(data, indent=2))
     os.replace(tmp, path)
 
 
@@ -114,6 +116,7 @@ def serve(ports: dict[str, int], runtime_file: Path, watch_pid: int | None) -> N
     for server in servers.values():
         threading.Thread(target=server.serve_forever, daemon=True).start()
     bound = {name: server.server_port for name, server in servers.items()}
+    from .control import server_token
     from .moto_adapter import moto_version
 
     write_runtime(
@@ -125,6 +128,7 @@ def serve(ports: dict[str, int], runtime_file: Path, watch_pid: int | None) -> N
             "started_at": time.time(),
             "cftutorial": __version__,
             "moto": moto_version(),
+            "token": server_token(),
         },
     )
     log.info("serving %s", ", ".join(f"{n} on {LOCAL_HOST}:{p}" for n, p in bound.items()))

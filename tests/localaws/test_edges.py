@@ -171,3 +171,110 @@ def test_normalise_follows_rfc_3986():
     assert uri.normalise("/a/..") == "/"
     assert uri.key_of("/a%20b%2Fc") == "a b%2Fc"
     assert uri.s3_request_path("/b/x/../a%2Fb") == "/b/x/../a/b"
+
+
+# 3. the AWS port is locked down --------------------------------------------------------------
+
+PEM_OF_AN_ATTACKER = (
+    "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE\n-----END PUBLIC KEY-----\n"
+)
+
+
+def test_the_runtime_file_is_private_and_holds_the_token(local_aws):
+    import os
+    import stat
+
+    from cftutorial.localaws import control, process
+
+    mode = stat.S_IMODE(os.stat(process.runtime_file()).st_mode)
+    assert mode == 0o600, oct(mode)
+    assert len(control.client_token(process.runtime_file())) >= 40
+
+
+@pytest.mark.parametrize(
+    ("method", "target", "content_type", "body"),
+    [
+        ("POST", "/moto-api/reset", "text/plain", b""),
+        ("POST", "/moto-api/reset", None, None),
+        ("POST", "/_cftutorial/account-key-pairs", "text/plain", PEM_OF_AN_ATTACKER.encode()),
+        ("GET", "/_cftutorial/account-key-pairs", None, None),
+        ("GET", "/moto-api/data.json", None, None),
+        ("GET", "/moto-api/", None, None),
+        ("DELETE", "/_cftutorial/account-key-pairs/APKAEXAMPLE", None, None),
+    ],
+)
+def test_a_web_page_cannot_use_the_control_endpoints(
+    local_aws, s3, bucket, method, target, content_type, body
+):
+    headers = {"Origin": EVIL} | ({"Content-Type": content_type} if content_type else {})
+    reply = send(local_aws.aws_endpoint, method, target, headers, body)
+    assert reply.status == 403, (reply.status, reply.body[:200])
+    assert b"X-Cftutorial-Token" in reply.body
+    assert reply.header("Access-Control-Allow-Origin") is None
+    assert s3.head_bucket(Bucket=bucket)["ResponseMetadata"]["HTTPStatusCode"] == 200
+
+
+def test_a_preflight_to_a_control_endpoint_gets_no_cors(local_aws):
+    from cftutorial.localaws import control, process
+
+    for headers in (
+        {"Origin": EVIL, "Access-Control-Request-Method": "POST"},
+        {"Origin": EVIL, "Access-Control-Request-Method": "POST"}
+        | control.headers(process.runtime_file()),
+    ):
+        reply = send(local_aws.aws_endpoint, "OPTIONS", "/moto-api/reset", headers)
+        assert reply.header("Access-Control-Allow-Origin") is None
+
+
+def test_with_the_token_a_text_plain_post_is_still_refused(local_aws, s3, bucket):
+    from cftutorial.localaws import control, process
+
+    for target, body in (
+        ("/moto-api/reset", b""),
+        ("/_cftutorial/account-key-pairs", PEM_OF_AN_ATTACKER.encode()),
+    ):
+        headers = control.headers(process.runtime_file(), "text/plain")
+        reply = send(local_aws.aws_endpoint, "POST", target, headers, body)
+        assert reply.status == 415, (target, reply.status, reply.body)
+    assert s3.head_bucket(Bucket=bucket)["ResponseMetadata"]["HTTPStatusCode"] == 200
+
+
+def test_the_packages_own_client_still_lists_account_key_pairs(local_aws):
+    from cftutorial.aws import account_keys
+
+    assert isinstance(account_keys.list_account_key_pairs(), list)
+
+
+def test_the_health_check_stays_open_and_says_only_who_it_is(local_aws):
+    import json
+
+    reply = send(local_aws.aws_endpoint, "GET", "/_cftutorial/health", {"Origin": EVIL})
+    assert reply.status == 200
+    assert set(json.loads(reply.body)) == {"service", "pid"}
+    assert reply.header("Access-Control-Allow-Origin") is None
+
+
+@pytest.mark.parametrize("method", ["GET", "OPTIONS"])
+def test_s3_answers_carry_no_cors_for_an_unlisted_origin(local_aws, s3, method):
+    name = f"edges-cors-{uuid.uuid4().hex[:10]}"
+    s3.create_bucket(Bucket=name)
+    headers = {"Origin": EVIL, "Access-Control-Request-Method": "GET"}
+    reply = send(local_aws.aws_endpoint, method, f"/{name}/anything", headers)
+    assert reply.status < 500
+    assert not [h for h in reply.headers if h.startswith("access-control-")], reply.headers
+
+
+def test_cors_is_allowed_only_for_a_listed_origin_and_never_on_control_paths(monkeypatch):
+    from cftutorial.localaws import control
+    from cftutorial.localaws.wire import Request
+
+    def request(path: str, origin: str) -> Request:
+        return Request({"PATH_INFO": path, "HTTP_ORIGIN": origin, "REQUEST_METHOD": "GET"})
+
+    listed = "http://127.0.0.1:8888"
+    assert not control.allows_cors(request("/bucket/key", listed))  # default: none
+    monkeypatch.setenv(control.ENV_AWS_CORS_ORIGINS, f"{listed}, http://localhost:8888")
+    assert control.allows_cors(request("/bucket/key", listed))
+    assert not control.allows_cors(request("/bucket/key", EVIL))
+    assert not control.allows_cors(request("/moto-api/data.json", listed))
+    assert not control.allows_cors(request("/_cftutorial/account-key-pairs", listed))
