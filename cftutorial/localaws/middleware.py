@@ -16,14 +16,21 @@ from collections.abc import Callable
 
 from ..errors import AccountKeyPairError
 from . import account_keys, control
-from .cloudfront import keygroups, oac, oai, public_keys
+from .cloudfront import bodies, keygroups, oac, oai, public_keys
 from .s3 import acls, anonymous, policy, presigned
+from .s3.errors import s3_error
 from .wire import CloudFrontError, Request, Response, WSGIApp, send
 
 log = logging.getLogger("cftutorial.localaws.fidelity")
 
 ACCOUNT_KEYS_PATH = "/_cftutorial/account-key-pairs"
 RESET_PATH = "/moto-api/reset"
+
+BAD_FRAMING = s3_error(
+    "InvalidRequest",
+    "A request may not carry both Content-Length and Transfer-Encoding (RFC 9112 section 6.1)",
+    400,
+)
 
 CLOUDFRONT_ROUTES = [
     (method, re.compile(pattern + "$"), handler, operation)
@@ -71,6 +78,9 @@ def delete_account_key_pair(request: Request) -> Response:
 
 
 def cloudfront_route(request: Request) -> Response | None:
+    refused = bodies.check(request)
+    if refused is not None:
+        return refused.response(bodies.operation_of(request).name)
     for method, pattern, handler, operation in CLOUDFRONT_ROUTES:
         match = pattern.match(request.path)
         if method == request.method and match:
@@ -100,6 +110,8 @@ def wrap_app(app: WSGIApp) -> Callable:
 
     def wsgi(environ, start_response):
         request = Request(environ)
+        if request.framing_conflict:
+            return send(start_response, BAD_FRAMING)
         refused = control.refusal(request)
         if refused is not None:
             return send(start_response, refused)

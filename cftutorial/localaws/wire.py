@@ -71,15 +71,23 @@ class Request:
         except ValueError:
             length = 0
         stream = self.environ["wsgi.input"]
-        if length > 0:
-            data = stream.read(length)
-        elif self.environ.get("wsgi.input_terminated"):  # chunked: read to the end
+        if self.environ.get("wsgi.input_terminated"):  # chunked: read to the end
             data = stream.read()
+        elif length > 0:
+            data = stream.read(length)
         else:
             data = b""
         self.environ["wsgi.input"] = io.BytesIO(data)
         self.environ["CONTENT_LENGTH"] = str(len(data))
         return data
+
+    @property
+    def framing_conflict(self) -> bool:
+        """Both ``Content-Length`` and ``Transfer-Encoding``: RFC 9112 section 6.1 lets a server
+        refuse such a request, and the local AWS does (400), as a smuggling-safe front end would."""
+        return bool(self.environ.get("HTTP_TRANSFER_ENCODING")) and bool(
+            self.environ.get("CONTENT_LENGTH")
+        )
 
     @property
     def service(self) -> str | None:

@@ -6,6 +6,7 @@ re-quotes paths) and asserts what AWS answers.
 
 from __future__ import annotations
 
+import json
 import uuid
 
 import pytest
@@ -246,7 +247,6 @@ def test_the_packages_own_client_still_lists_account_key_pairs(local_aws):
 
 
 def test_the_health_check_stays_open_and_says_only_who_it_is(local_aws):
-    import json
 
     reply = send(local_aws.aws_endpoint, "GET", "/_cftutorial/health", {"Origin": EVIL})
     assert reply.status == 200
@@ -278,3 +278,107 @@ def test_cors_is_allowed_only_for_a_listed_origin_and_never_on_control_paths(mon
     assert not control.allows_cors(request("/bucket/key", EVIL))
     assert not control.allows_cors(request("/moto-api/data.json", listed))
     assert not control.allows_cors(request("/_cftutorial/account-key-pairs", listed))
+
+
+# 4. 4xx, not 5xx, for bad input --------------------------------------------------------------
+
+CF_AUTH = {
+    "Authorization": "AWS4-HMAC-SHA256 Credential=LOCALCFTUTORIALKEY00/20250101/us-east-1/"
+    "cloudfront/aws4_request, SignedHeaders=host, Signature=x"
+}
+S3_AUTH = {
+    "Authorization": "AWS4-HMAC-SHA256 Credential=LOCALCFTUTORIALKEY00/20250101/us-east-1/"
+    "s3/aws4_request, SignedHeaders=host, Signature=x"
+}
+CF_NS = "http://cloudfront.amazonaws.com/doc/2020-05-31/"
+
+
+@pytest.mark.parametrize(
+    ("target", "body"),
+    [
+        ("/2020-05-31/distribution", b"not xml"),
+        ("/2020-05-31/distribution", f"<DistributionConfig xmlns='{CF_NS}'/>".encode()),
+        ("/2020-05-31/public-key", b"not xml"),
+        ("/2020-05-31/public-key", f"<PublicKeyConfig xmlns='{CF_NS}'/>".encode()),
+        ("/2020-05-31/key-group", b"<KeyGroupConfig"),
+        ("/2020-05-31/key-group", f"<KeyGroupConfig xmlns='{CF_NS}'/>".encode()),
+        ("/2020-05-31/origin-access-control", b"not xml"),
+        (
+            "/2020-05-31/origin-access-control",
+            f"<OriginAccessControlConfig xmlns='{CF_NS}'><Name>x</Name>"
+            "</OriginAccessControlConfig>".encode(),
+        ),
+        ("/2020-05-31/distribution/EDFDVBD6EXAMPLE/invalidation", b"not xml"),
+        ("/2020-05-31/distribution/EDFDVBD6EXAMPLE/invalidation", b"<Wrong/>"),
+    ],
+)
+def test_a_malformed_cloudfront_body_is_invalid_argument(local_aws, target, body):
+    reply = send(local_aws.aws_endpoint, "POST", target, CF_AUTH, body)
+    assert (reply.status, reply.code) == (400, "InvalidArgument"), (reply.status, reply.body)
+    assert b"<Type>Sender</Type>" in reply.body
+
+
+@pytest.mark.parametrize("value", ["abc", "-5", "1.5", ""])
+def test_a_bad_oai_max_items_is_invalid_argument(local_aws, value):
+    target = f"/2020-05-31/origin-access-identity/cloudfront?MaxItems={value}"
+    reply = send(local_aws.aws_endpoint, "GET", target, CF_AUTH)
+    expected = (200, None) if value == "" else (400, "InvalidArgument")
+    assert (reply.status, reply.code) == expected, reply.body
+
+
+def test_a_well_formed_boto3_create_still_works(local_aws):
+    cf = client("cloudfront")
+    created = cf.create_origin_access_control(
+        OriginAccessControlConfig={
+            "Name": f"edges-{uuid.uuid4().hex[:8]}",
+            "SigningProtocol": "sigv4",
+            "SigningBehavior": "always",
+            "OriginAccessControlOriginType": "s3",
+        }
+    )
+    assert created["ResponseMetadata"]["HTTPStatusCode"] == 201
+
+
+def test_a_put_object_acl_body_that_is_not_xml_is_malformed_acl(local_aws, s3):
+    name = f"edges-acl-{uuid.uuid4().hex[:10]}"
+    s3.create_bucket(Bucket=name, ObjectOwnership="BucketOwnerPreferred")
+    s3.put_object(Bucket=name, Key="k", Body=b"x")
+    reply = send(local_aws.aws_endpoint, "PUT", f"/{name}/k?acl", S3_AUTH, b"not xml")
+    assert (reply.status, reply.code) == (400, "MalformedACLError"), reply.body
+
+
+def test_deeply_nested_policy_json_is_malformed_policy(local_aws, bucket):
+    deep = '{"Version":"2012-10-17","Statement":' + "[" * 500 + "]" * 500 + "}"
+    reply = send(local_aws.aws_endpoint, "PUT", f"/{bucket}?policy", S3_AUTH, deep.encode())
+    assert (reply.status, reply.code) == (400, "MalformedPolicy"), reply.body
+    deeper = '{"a":' * 5000 + "1" + "}" * 5000
+    reply = send(local_aws.aws_endpoint, "PUT", f"/{bucket}?policy", S3_AUTH, deeper.encode())
+    assert (reply.status, reply.code) == (400, "MalformedPolicy"), reply.body
+
+
+@pytest.mark.parametrize("length", ["5", "3", "50"])
+def test_content_length_with_transfer_encoding_is_a_400(local_aws, bucket, length):
+    from rawhttp import send_bytes, status_of
+
+    raw = (
+        f"PUT /{bucket}/smuggled HTTP/1.1\r\nHost: x\r\n"
+        f"Authorization: {S3_AUTH['Authorization']}\r\n"
+        f"Content-Length: {length}\r\nTransfer-Encoding: chunked\r\n\r\n"
+        "5\r\nhello\r\n0\r\n\r\n"
+    ).encode()
+    answer = send_bytes(local_aws.aws_endpoint, raw, timeout=10)
+    assert status_of(answer) == 400, answer[:300]
+    assert b"<Code>InvalidRequest</Code>" in answer
+
+
+def test_a_non_utf8_cookie_on_a_signed_behaviour_is_missing_key(prefix):
+    from rawhttp import send_bytes, status_of
+
+    raw = (
+        f"GET /{prefix.domain}/private/secret.mp4 HTTP/1.1\r\nHost: edge\r\n".encode()
+        + b"Cookie: CloudFront-Policy=\xff\xfe; CloudFront-Signature=\xc3\x28\r\n"
+        + b"Connection: close\r\n\r\n"
+    )
+    answer = send_bytes(prefix.world.edge, raw, timeout=10)
+    assert status_of(answer) == 403, answer[:300]
+    assert b"<Code>MissingKey</Code>" in answer or b"<Code>MalformedPolicy</Code>" in answer

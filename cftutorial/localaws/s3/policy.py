@@ -48,6 +48,23 @@ NOT_JSON = "Policies must be valid JSON and the first byte must be '{'"
 BODY_DIGEST_HEADERS = ("HTTP_CONTENT_MD5", "HTTP_X_AMZ_SDK_CHECKSUM_ALGORITHM")
 
 
+#: Deeper JSON than any policy needs is refused before anything walks it recursively.
+MAX_DEPTH = 32
+
+
+def _depth(value: Any) -> int:
+    """How deeply ``value`` nests lists and objects (iteratively: no recursion to exhaust)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        deepest = max(deepest, level)
+        if isinstance(item, Mapping):
+            stack.extend((child, level + 1) for child in item.values())
+        elif isinstance(item, list):
+            stack.extend((child, level + 1) for child in item)
+    return deepest
+
+
 class MalformedPolicyError(UnsupportedPolicyError):
     """S3 itself refuses this policy: 400 ``MalformedPolicy`` with ``aws_message``."""
 
@@ -73,6 +90,10 @@ def _document(policy: str | bytes | Mapping[str, Any]) -> Mapping[str, Any]:
                 f"bucket policy is not valid JSON ({type(exc).__name__}); a policy is a JSON "
                 'object with "Version" and "Statement"',
             ) from None
+        if _depth(policy) > MAX_DEPTH:
+            raise MalformedPolicyError(
+                NOT_JSON, f"bucket policy nests deeper than {MAX_DEPTH} levels"
+            )
     if not isinstance(policy, Mapping):
         raise MalformedPolicyError(
             NOT_JSON,
