@@ -41,32 +41,9 @@ def _isolate() -> None:
     )
 
 
-def padded_policy(bucket: str, current: dict, kilobytes: int) -> str:
-    """``current`` plus statements for made-up distributions until it is about ``kilobytes`` KB."""
-    statements = list(current["Statement"])
-    n = 0
-    while len(json.dumps({**current, "Statement": statements})) < kilobytes * 1024 - 400:
-        statements.append(
-            {
-                "Sid": f"Pad{n}",
-                "Effect": "Allow",
-                "Principal": {"Service": "cloudfront.amazonaws.com"},
-                "Action": "s3:GetObject",
-                "Resource": f"arn:aws:s3:::{bucket}/pad{n}/*",
-                "Condition": {
-                    "StringEquals": {
-                        "AWS:SourceArn": f"arn:aws:cloudfront::123456789012:distribution/EPAD{n:010d}"
-                    }
-                },
-            }
-        )
-        n += 1
-    return json.dumps({**current, "Statement": statements})
-
-
 def run(requests: int, clients: int, policy_kb: int) -> None:
     _isolate()
-    from edge_world import build_world
+    from edge_world import build_world, padded_policy
     from test_edge_load_fuzz import _cases, code_of, raw_get
 
     from cftutorial.aws import clients as aws_clients
@@ -78,7 +55,7 @@ def run(requests: int, clients: int, policy_kb: int) -> None:
         if policy_kb:
             s3 = aws_clients.client("s3")
             current = json.loads(s3.get_bucket_policy(Bucket=world.oac_bucket)["Policy"])
-            text = padded_policy(world.oac_bucket, current, policy_kb)
+            text = padded_policy(world.oac_bucket, current, policy_kb * 1024)
             s3.put_bucket_policy(Bucket=world.oac_bucket, Policy=text)
             print(f"bucket policy: {len(text)} bytes")
         cases = _cases(world)

@@ -329,3 +329,34 @@ def build_prefix_world() -> PrefixWorld:
         Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [statement]})
     )
     return PrefixWorld(world, bucket, dist["DomainName"], dist["Id"])
+
+
+def padded_policy(bucket: str, current: dict, size: int) -> str:
+    """``current`` plus statements for made-up distributions, up to ``size`` bytes (compact).
+
+    The grants of ``current`` are unchanged; the padding is a policy the local S3 evaluates, so
+    every read walks all of it (the load test under S3's 20 KB limit, the edge benchmark).
+    """
+    statements = list(current["Statement"])
+
+    def text(items: list) -> str:
+        return json.dumps({**current, "Statement": items}, separators=(",", ":"))
+
+    n = 0
+    while True:
+        pad = {
+            "Sid": f"Pad{n}",
+            "Effect": "Allow",
+            "Principal": {"Service": "cloudfront.amazonaws.com"},
+            "Action": "s3:GetObject",
+            "Resource": f"arn:aws:s3:::{bucket}/pad{n}/*",
+            "Condition": {
+                "StringEquals": {
+                    "AWS:SourceArn": f"arn:aws:cloudfront::123456789012:distribution/EPAD{n:010d}"
+                }
+            },
+        }
+        if len(text([*statements, pad])) > size:
+            return text(statements)
+        statements.append(pad)
+        n += 1

@@ -170,7 +170,8 @@ def _cases(world: World) -> list[tuple[str, dict[str, str], int, str | None, byt
     ]
 
 
-def test_fifty_concurrent_clients_get_every_answer_right_and_no_5xx(world):
+def run_load(world: World, requests: int = REQUESTS) -> Counter[int]:
+    """``requests`` requests of the mix from CLIENTS threads; every answer checked, none 5xx."""
     cases = _cases(world)
     failures: list[str] = []
     counts: Counter[int] = Counter()
@@ -193,14 +194,36 @@ def test_fifty_concurrent_clients_get_every_answer_right_and_no_5xx(world):
 
     started = time.monotonic()
     with ThreadPoolExecutor(max_workers=CLIENTS) as pool:
-        futures = [pool.submit(one, i) for i in range(REQUESTS)]
+        futures = [pool.submit(one, i) for i in range(requests)]
         for future in futures:
             future.result(timeout=max(1.0, OVERALL_TIMEOUT - (time.monotonic() - started)))
-    assert sum(counts.values()) == REQUESTS
+    assert sum(counts.values()) == requests
     assert not [s for s in counts if s >= 500], counts
     assert failures == [], failures[:5]
     assert counts[200] > 0
     assert counts[403] > 0
+    return counts
+
+
+def test_fifty_concurrent_clients_get_every_answer_right_and_no_5xx(world):
+    run_load(world)
+
+
+def test_fifty_clients_under_a_20_kb_bucket_policy_get_every_answer_right(world):
+    """S3's largest policy (20 KB) on the bucket every signed read is judged by: still right."""
+    from edge_world import padded_policy
+
+    from cftutorial.aws.clients import client
+
+    s3 = client("s3")
+    original = s3.get_bucket_policy(Bucket=world.oac_bucket)["Policy"]
+    large = padded_policy(world.oac_bucket, json.loads(original), 20 * 1024)
+    assert 19 * 1024 < len(large) <= 20 * 1024
+    s3.put_bucket_policy(Bucket=world.oac_bucket, Policy=large)
+    try:
+        run_load(world, REQUESTS // 2)
+    finally:
+        s3.put_bucket_policy(Bucket=world.oac_bucket, Policy=original)
 
 
 # --- fuzz -------------------------------------------------------------------------------------

@@ -382,3 +382,52 @@ def test_a_non_utf8_cookie_on_a_signed_behaviour_is_missing_key(prefix):
     answer = send_bytes(prefix.world.edge, raw, timeout=10)
     assert status_of(answer) == 403, answer[:300]
     assert b"<Code>MissingKey</Code>" in answer or b"<Code>MalformedPolicy</Code>" in answer
+
+
+# 5. the 20 KB bucket policy limit ------------------------------------------------------------
+
+
+def _policy_of_size(bucket: str, size: int) -> str:
+    statement = {
+        "Effect": "Allow",
+        "Principal": {"Service": "cloudfront.amazonaws.com"},
+        "Action": "s3:GetObject",
+        "Resource": f"arn:aws:s3:::{bucket}/*",
+        "Condition": {"StringEquals": {"AWS:SourceArn": []}},
+    }
+    arns = statement["Condition"]["StringEquals"]["AWS:SourceArn"]
+    document = {"Version": "2012-10-17", "Statement": [statement]}
+    n = 0
+    while len(json.dumps(document, separators=(",", ":"))) < size:
+        arns.append(f"arn:aws:cloudfront::123456789012:distribution/E{n:013d}")
+        n += 1
+    while len(json.dumps(document, separators=(",", ":"))) > size:
+        arns.pop()
+    return json.dumps(document, separators=(",", ":"))
+
+
+def test_a_bucket_policy_of_20_kb_is_stored_and_a_larger_one_is_policy_too_large(s3, bucket):
+    from botocore.exceptions import ClientError
+
+    fits = _policy_of_size(bucket, 20 * 1024)
+    assert len(fits) <= 20 * 1024
+    s3.put_bucket_policy(Bucket=bucket, Policy=fits)
+    too_large = _policy_of_size(bucket, 20 * 1024 + 80)
+    assert len(too_large) > 20 * 1024
+    with pytest.raises(ClientError) as refused:
+        s3.put_bucket_policy(Bucket=bucket, Policy=too_large)
+    error = refused.value.response["Error"]
+    assert error["Code"] == "PolicyTooLarge"
+    assert refused.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"]) == json.loads(fits)
+
+
+def test_whitespace_does_not_count_towards_the_limit(s3, bucket):
+    fits = _policy_of_size(bucket, 20 * 1024 - 100)
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(json.loads(fits), indent=8))
+
+
+def test_a_5_mb_policy_is_refused_unread(local_aws, bucket):
+    body = b'{"Version":"2012-10-17","Statement":[' + b" " * (5 * 1024 * 1024) + b"]}"
+    reply = send(local_aws.aws_endpoint, "PUT", f"/{bucket}?policy", S3_AUTH, body)
+    assert (reply.status, reply.code) == (400, "PolicyTooLarge"), reply.body[:300]

@@ -48,8 +48,32 @@ NOT_JSON = "Policies must be valid JSON and the first byte must be '{'"
 BODY_DIGEST_HEADERS = ("HTTP_CONTENT_MD5", "HTTP_X_AMZ_SDK_CHECKSUM_ALGORITHM")
 
 
+#: S3's limit: "The maximum size of a policy is 20 KB", counted without insignificant whitespace.
+MAX_POLICY_BYTES = 20 * 1024
+#: A body this large is refused unread (no whitespace could bring it under the limit sensibly).
+MAX_POLICY_BODY = 16 * MAX_POLICY_BYTES
+TOO_LARGE = "Policy exceeds the maximum allowed document size."
 #: Deeper JSON than any policy needs is refused before anything walks it recursively.
 MAX_DEPTH = 32
+
+
+class MalformedPolicyError(UnsupportedPolicyError):
+    """S3 itself refuses this policy: 400 ``code`` (``MalformedPolicy``) with ``aws_message``."""
+
+    def __init__(
+        self, aws_message: str, detail: str | None = None, code: str = "MalformedPolicy"
+    ) -> None:
+        super().__init__(detail or aws_message)
+        self.aws_message = aws_message
+        self.code = code
+
+
+def _too_large(size: int) -> MalformedPolicyError:
+    return MalformedPolicyError(
+        TOO_LARGE,
+        f"bucket policy is {size} bytes without whitespace; S3 allows {MAX_POLICY_BYTES}",
+        code="PolicyTooLarge",
+    )
 
 
 def _depth(value: Any) -> int:
@@ -65,14 +89,6 @@ def _depth(value: Any) -> int:
     return deepest
 
 
-class MalformedPolicyError(UnsupportedPolicyError):
-    """S3 itself refuses this policy: 400 ``MalformedPolicy`` with ``aws_message``."""
-
-    def __init__(self, aws_message: str, detail: str | None = None) -> None:
-        super().__init__(detail or aws_message)
-        self.aws_message = aws_message
-
-
 # --- parsing ------------------------------------------------------------------------------------
 
 
@@ -82,6 +98,8 @@ def _document(policy: str | bytes | Mapping[str, Any]) -> Mapping[str, Any]:
     if isinstance(policy, str):
         if not policy.strip().startswith("{"):
             raise MalformedPolicyError(NOT_JSON, "bucket policy is not valid JSON (no '{' first)")
+        if len(policy) > MAX_POLICY_BODY:
+            raise _too_large(len(policy))
         try:
             policy = json.loads(policy)
         except (ValueError, RecursionError) as exc:
@@ -94,6 +112,9 @@ def _document(policy: str | bytes | Mapping[str, Any]) -> Mapping[str, Any]:
             raise MalformedPolicyError(
                 NOT_JSON, f"bucket policy nests deeper than {MAX_DEPTH} levels"
             )
+        compact = len(json.dumps(policy, separators=(",", ":"), ensure_ascii=False).encode())
+        if compact > MAX_POLICY_BYTES:
+            raise _too_large(compact)
     if not isinstance(policy, Mapping):
         raise MalformedPolicyError(
             NOT_JSON,
@@ -353,7 +374,7 @@ def _replace_body(request: Request, body: bytes) -> None:
 
 def _refusal(error: UnsupportedPolicyError) -> Response:
     if isinstance(error, MalformedPolicyError):
-        return s3_error("MalformedPolicy", error.aws_message, 400)
+        return s3_error(error.code, error.aws_message, 400)
     return s3_error(
         "MalformedPolicy",
         f"The local AWS does not evaluate this policy, so it is not stored: {error}",
