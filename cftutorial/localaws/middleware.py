@@ -17,6 +17,7 @@ from collections.abc import Callable
 from ..errors import AccountKeyPairError
 from . import account_keys, control
 from .cloudfront import bodies, keygroups, oac, oai, public_keys
+from .handler import LocalRequestHandler
 from .s3 import acls, anonymous, policy, presigned
 from .s3.errors import s3_error
 from .wire import CloudFrontError, Request, Response, WSGIApp, send
@@ -142,6 +143,7 @@ def wrap_app(app: WSGIApp) -> Callable:
             return send(start_response, found)
         return app(environ, start_response)
 
+    wsgi.request_handler = LocalRequestHandler  # type: ignore[attr-defined]
     return wsgi
 
 

@@ -431,3 +431,64 @@ def test_a_5_mb_policy_is_refused_unread(local_aws, bucket):
     body = b'{"Version":"2012-10-17","Statement":[' + b" " * (5 * 1024 * 1024) + b"]}"
     reply = send(local_aws.aws_endpoint, "PUT", f"/{bucket}?policy", S3_AUTH, body)
     assert (reply.status, reply.code) == (400, "PolicyTooLarge"), reply.body[:300]
+
+
+# 6. smaller gaps -------------------------------------------------------------------------------
+
+
+def test_the_direct_s3_403_says_server_amazon_s3_once(local_aws, bucket):
+    from rawhttp import send_bytes
+
+    raw = f"GET /{bucket}/private/secret.mp4 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    answer = send_bytes(local_aws.aws_endpoint, raw.encode(), timeout=10)
+    head = answer.split(b"\r\n\r\n", 1)[0].lower()
+    assert head.startswith(b"http/1.1 403")
+    assert head.count(b"\r\nserver:") == 1 and b"\r\nserver: amazons3" in head, head
+
+
+@pytest.mark.parametrize("header", ["bytes=0-9,20-29", "items=0-5", "bytes=abc"])
+def test_a_range_the_edge_cannot_serve_as_one_part_gets_the_whole_object(prefix, header):
+    from edge_world import README
+
+    reply = edge_get(prefix, "/open.txt", {"Range": header})
+    assert (reply.status, reply.body) == (200, README), (header, reply.status)
+
+
+def test_a_single_byte_range_is_still_206(prefix):
+    from edge_world import README
+
+    reply = edge_get(prefix, "/open.txt", {"Range": "bytes=0-4"})
+    assert (reply.status, reply.body) == (206, README[:5])
+
+
+def test_the_access_log_keeps_only_the_first_characters_of_signatures(prefix):
+    import os
+
+    from edge_world import SECRET_VIDEO, in_an_hour
+
+    from cftutorial.localaws import process
+
+    offset = os.path.getsize(process.log_file())
+    signer = prefix.world.signers["rsa-SHA1"]
+    url = signer.sign_url(
+        f"https://{prefix.domain}/private/secret.mp4", date_less_than=in_an_hour()
+    )
+    reply = send(prefix.world.edge, "GET", "/" + url.split("//", 1)[1])
+    assert (reply.status, reply.body) == (200, SECRET_VIDEO)
+    signature = url.split("Signature=", 1)[1].split("&", 1)[0]
+    with open(process.log_file(), "rb") as log:
+        log.seek(offset)
+        written = log.read().decode("utf-8", "replace")
+    assert "/private/secret.mp4?" in written  # the request line was logged
+    assert signature not in written
+    assert f"Signature={signature[:8]}…" in written
+
+
+def test_redact_cuts_every_signing_value():
+    from cftutorial.localaws.handler import redact
+
+    line = "GET /x?Expires=1&Signature=abcdefghijkl&Policy=eyJTdGF0ZW1lbnQi&Key-Pair-Id=K HTTP/1.1"
+    assert redact(line) == (
+        "GET /x?Expires=1&Signature=abcdefgh…&Policy=eyJTdGF0…&Key-Pair-Id=K HTTP/1.1"
+    )
+    assert "X-Amz-Signature=0123abcd…" in redact("/b/k?X-Amz-Signature=0123abcdef99")

@@ -158,11 +158,12 @@ def _serve(view: View, bucket: str, key: str, reason: str) -> Outcome:
 
 
 def _range_environ(environ: dict) -> dict:
-    """The environ S3 would act on: a malformed or multi-part ``Range`` is ignored (200 whole)."""
+    """The environ S3 would act on: a malformed, multi-part or non-``bytes`` ``Range`` is
+    ignored (200 whole; RFC 9110 section 14.2: a server ignores a range unit it does not know)."""
     header = environ.get("HTTP_RANGE")
     if not header:
         return environ
     parsed: Range | None = parse_range_header(header)
-    if parsed is not None and len(parsed.ranges) == 1:
+    if parsed is not None and parsed.units == "bytes" and len(parsed.ranges) == 1:
         return environ
     return {k: v for k, v in environ.items() if k != "HTTP_RANGE"}
