@@ -274,3 +274,89 @@ def _oai_side(world: World, s3: Any, cf: Any) -> None:
 
 def in_an_hour() -> int:
     return int(time.time()) + 3600
+
+
+@dataclass
+class PrefixWorld:
+    """A distribution whose default behaviour is open and ``/private/*``, ``*.secret`` signed."""
+
+    world: World
+    bucket: str
+    domain: str
+    dist_id: str
+
+
+SECRET_VIDEO = b"the private prefix's bytes\n"
+SECRET_FILE = b"bytes behind *.secret\n"
+
+
+@functools.lru_cache(maxsize=1)
+def build_prefix_world() -> PrefixWorld:
+    """Issue 13's layout: an open default behaviour with signed path patterns in front of it."""
+    world = build_world()
+    s3, cf = clients.client("s3"), clients.client("cloudfront")
+    bucket = f"edge-prefix-{uuid.uuid4().hex[:10]}"
+    s3.create_bucket(Bucket=bucket)
+    for key, body in (
+        ("private/secret.mp4", SECRET_VIDEO),
+        ("x.secret", SECRET_FILE),
+        ("open.txt", README),
+    ):
+        s3.put_object(Bucket=bucket, Key=key, Body=body)
+    trusted = {
+        "TrustedKeyGroups": {"Enabled": True, "Quantity": 1, "Items": [world.ids["key_group"]]}
+    }
+    dist = _distribution(
+        cf,
+        _config(
+            "s3-prefix",
+            f"{bucket}.s3.us-east-1.amazonaws.com",
+            oac=_oac(cf),
+            behaviours=[
+                {"PathPattern": "/private/*", **trusted},
+                {"PathPattern": "*.secret", **trusted},
+            ],
+        ),
+    )
+    statement = {
+        "Effect": "Allow",
+        "Principal": {"Service": "cloudfront.amazonaws.com"},
+        "Action": ["s3:GetObject", "s3:ListBucket"],
+        "Resource": [f"arn:aws:s3:::{bucket}/*", f"arn:aws:s3:::{bucket}"],
+        "Condition": {"StringEquals": {"AWS:SourceArn": dist["ARN"]}},
+    }
+    s3.put_bucket_policy(
+        Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+    )
+    return PrefixWorld(world, bucket, dist["DomainName"], dist["Id"])
+
+
+def padded_policy(bucket: str, current: dict, size: int) -> str:
+    """``current`` plus statements for made-up distributions, up to ``size`` bytes (compact).
+
+    The grants of ``current`` are unchanged; the padding is a policy the local S3 evaluates, so
+    every read walks all of it (the load test under S3's 20 KB limit, the edge benchmark).
+    """
+    statements = list(current["Statement"])
+
+    def text(items: list) -> str:
+        return json.dumps({**current, "Statement": items}, separators=(",", ":"))
+
+    n = 0
+    while True:
+        pad = {
+            "Sid": f"Pad{n}",
+            "Effect": "Allow",
+            "Principal": {"Service": "cloudfront.amazonaws.com"},
+            "Action": "s3:GetObject",
+            "Resource": f"arn:aws:s3:::{bucket}/pad{n}/*",
+            "Condition": {
+                "StringEquals": {
+                    "AWS:SourceArn": f"arn:aws:cloudfront::123456789012:distribution/EPAD{n:010d}"
+                }
+            },
+        }
+        if len(text([*statements, pad])) > size:
+            return text(statements)
+        statements.append(pad)
+        n += 1

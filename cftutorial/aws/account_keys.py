@@ -31,13 +31,25 @@ def _endpoint() -> str:
     return process.ensure_running().aws_endpoint + PATH
 
 
+def _control_headers(content_type: str | None = None) -> dict[str, str]:
+    """The local AWS's control token (from its 0600 runtime file) and the body's type."""
+    from ..localaws import control, process
+
+    return control.headers(process.runtime_file(), content_type)
+
+
 def register_account_key_pair(public_key_pem: str) -> str:
     """Register ``public_key_pem`` (RSA 2048 or ECDSA P-256, PEM) as a local account key pair.
 
     Returns the ``APKA…`` key pair id to put in ``Key-Pair-Id``.
     """
     try:
-        reply = requests.post(_endpoint(), data=public_key_pem.encode(), timeout=TIMEOUT)
+        reply = requests.post(
+            _endpoint(),
+            data=public_key_pem.encode(),
+            headers=_control_headers("application/x-pem-file"),
+            timeout=TIMEOUT,
+        )
     except requests.RequestException as error:
         raise LocalAWSError(
             f"the local AWS did not answer ({error}); check 'cftutorial local status'"
@@ -54,7 +66,7 @@ def register_account_key_pair(public_key_pem: str) -> str:
 def list_account_key_pairs() -> list[dict[str, str]]:
     """The registered local account key pairs: ``[{"KeyPairId": "APKA…", "PublicKey": PEM}]``."""
     try:
-        reply = requests.get(_endpoint(), timeout=TIMEOUT)
+        reply = requests.get(_endpoint(), headers=_control_headers(), timeout=TIMEOUT)
         reply.raise_for_status()
     except requests.RequestException as error:
         raise LocalAWSError(
@@ -66,7 +78,9 @@ def list_account_key_pairs() -> list[dict[str, str]]:
 def delete_account_key_pair(key_pair_id: str) -> bool:
     """Delete a local account key pair; False when it was not registered (so cleanup can repeat)."""
     try:
-        reply = requests.delete(f"{_endpoint()}/{key_pair_id}", timeout=TIMEOUT)
+        reply = requests.delete(
+            f"{_endpoint()}/{key_pair_id}", headers=_control_headers(), timeout=TIMEOUT
+        )
     except requests.RequestException as error:
         raise LocalAWSError(
             f"the local AWS did not answer ({error}); check 'cftutorial local status'"

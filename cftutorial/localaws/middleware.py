@@ -1,6 +1,7 @@
 """The WSGI layer in front of moto: answers what moto gets wrong, passes everything else on.
 
-Order of a request: the local account-key-pair endpoint; ``/moto-api/reset`` (also clears the
+Order of a request: the port's lock (:mod:`.control`: the token on control endpoints, no
+cross-site simple POSTs, CORS only for listed origins); the local account-key-pair endpoint; ``/moto-api/reset`` (also clears the
 fidelity layer's own stores); CloudFront routes moto lacks or gets wrong (C1, C5, C7, C8);
 then S3 rules: presigned URLs (S8), anonymous requests (S4-S6), ACL calls (S2), bucket
 policies (S7). A rule returns a response to send, or None to let moto answer.
@@ -14,15 +15,23 @@ import re
 from collections.abc import Callable
 
 from ..errors import AccountKeyPairError
-from . import account_keys
-from .cloudfront import keygroups, oac, oai, public_keys
+from . import account_keys, control
+from .cloudfront import bodies, keygroups, oac, oai, public_keys
+from .handler import LocalRequestHandler
 from .s3 import acls, anonymous, policy, presigned
+from .s3.errors import s3_error
 from .wire import CloudFrontError, Request, Response, WSGIApp, send
 
 log = logging.getLogger("cftutorial.localaws.fidelity")
 
 ACCOUNT_KEYS_PATH = "/_cftutorial/account-key-pairs"
 RESET_PATH = "/moto-api/reset"
+
+BAD_FRAMING = s3_error(
+    "InvalidRequest",
+    "A request may not carry both Content-Length and Transfer-Encoding (RFC 9112 section 6.1)",
+    400,
+)
 
 CLOUDFRONT_ROUTES = [
     (method, re.compile(pattern + "$"), handler, operation)
@@ -70,6 +79,9 @@ def delete_account_key_pair(request: Request) -> Response:
 
 
 def cloudfront_route(request: Request) -> Response | None:
+    refused = bodies.check(request)
+    if refused is not None:
+        return refused.response(bodies.operation_of(request).name)
     for method, pattern, handler, operation in CLOUDFRONT_ROUTES:
         match = pattern.match(request.path)
         if method == request.method and match:
@@ -99,6 +111,16 @@ def wrap_app(app: WSGIApp) -> Callable:
 
     def wsgi(environ, start_response):
         request = Request(environ)
+        if request.framing_conflict:
+            return send(start_response, BAD_FRAMING)
+        refused = control.refusal(request)
+        if refused is not None:
+            return send(start_response, refused)
+        if not control.allows_cors(request):
+            start_response = _dropping_cors(start_response)
+        return _route(request, environ, start_response)
+
+    def _route(request: Request, environ: dict, start_response: Callable):
         path = request.path
         if path == ACCOUNT_KEYS_PATH:
             return send(start_response, account_key_pairs(request))
@@ -108,7 +130,7 @@ def wrap_app(app: WSGIApp) -> Callable:
             result = app(environ, start_response)
             reset_own_state()
             return result
-        if path.startswith(("/moto-api", "/_cftutorial")):
+        if control.is_control(path):
             return app(environ, start_response)
         service = request.service
         if service == "cloudfront":
@@ -121,4 +143,14 @@ def wrap_app(app: WSGIApp) -> Callable:
             return send(start_response, found)
         return app(environ, start_response)
 
+    wsgi.request_handler = LocalRequestHandler  # type: ignore[attr-defined]
     return wsgi
+
+
+def _dropping_cors(start_response: Callable) -> Callable:
+    """``start_response`` without moto's ``Access-Control-*`` headers (see :mod:`.control`)."""
+
+    def respond(status, headers, exc_info=None):
+        return start_response(status, control.without_cors(headers), exc_info)
+
+    return respond

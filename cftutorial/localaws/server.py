@@ -73,7 +73,9 @@ def with_health(app: Callable, name: str) -> Callable:
 def write_runtime(path: Path, data: dict) -> None:
     """Write the runtime file atomically, so a reader never sees half of it."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(data, indent=2))
+    # 0600: the file holds the control token (localaws/control.py).
+    with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as out:
+        out.write(json.dumps(data, indent=2))
     os.replace(tmp, path)
 
 
@@ -136,6 +138,7 @@ def serve(
     for server in servers.values():
         threading.Thread(target=server.serve_forever, args=(POLL_SECONDS,), daemon=True).start()
     bound = {name: server.server_port for name, server in servers.items()}
+    from .control import server_token
     from .moto_adapter import moto_version
 
     write_runtime(
@@ -148,6 +151,7 @@ def serve(
             "cftutorial": __version__,
             "moto": moto_version(),
             "saved_state": saved_state,
+            "token": server_token(),
         },
     )
     log.info("serving %s", ", ".join(f"{n} on {LOCAL_HOST}:{p}" for n, p in bound.items()))

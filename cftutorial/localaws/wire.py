@@ -17,6 +17,10 @@ from urllib.parse import parse_qsl
 
 from . import moto_adapter
 
+#: Query parameters that make a request a SigV4 / SigV2 presigned (query-string) request.
+QUERY_V4 = ("X-Amz-Signature", "X-Amz-Credential", "X-Amz-Algorithm")
+QUERY_V2 = ("Signature", "AWSAccessKeyId")
+
 WSGIApp = Callable[[dict, Callable], Iterable[bytes]]
 Response = tuple[int, dict[str, str], bytes]
 
@@ -67,15 +71,23 @@ class Request:
         except ValueError:
             length = 0
         stream = self.environ["wsgi.input"]
-        if length > 0:
-            data = stream.read(length)
-        elif self.environ.get("wsgi.input_terminated"):  # chunked: read to the end
+        if self.environ.get("wsgi.input_terminated"):  # chunked: read to the end
             data = stream.read()
+        elif length > 0:
+            data = stream.read(length)
         else:
             data = b""
         self.environ["wsgi.input"] = io.BytesIO(data)
         self.environ["CONTENT_LENGTH"] = str(len(data))
         return data
+
+    @property
+    def framing_conflict(self) -> bool:
+        """Both ``Content-Length`` and ``Transfer-Encoding``: RFC 9112 section 6.1 lets a server
+        refuse such a request, and the local AWS does (400), as a smuggling-safe front end would."""
+        return bool(self.environ.get("HTTP_TRANSFER_ENCODING")) and bool(
+            self.environ.get("CONTENT_LENGTH")
+        )
 
     @property
     def service(self) -> str | None:
@@ -91,13 +103,28 @@ class Request:
         return parts[3] if len(parts) >= 5 else None
 
     @property
+    def authentication(self) -> str:
+        """THE one answer to "does this request claim credentials, and how" (S3's view).
+
+        ``"header"`` (an ``Authorization`` header), ``"query-v4"`` (any ``X-Amz-Signature``,
+        ``X-Amz-Credential`` or ``X-Amz-Algorithm`` parameter), ``"query-v2"`` (any ``Signature``
+        or ``AWSAccessKeyId`` parameter) or ``"anonymous"``. A query-string claim is only a claim:
+        :mod:`.s3.presigned` refuses it unless it is complete and its signature is right, so a bare
+        ``?Signature=x`` is never a way past the anonymous rules.
+        """
+        if self.header("Authorization"):
+            return "header"
+        query = self.query
+        if any(name in query for name in QUERY_V4):
+            return "query-v4"
+        if any(name in query for name in QUERY_V2):
+            return "query-v2"
+        return "anonymous"
+
+    @property
     def anonymous(self) -> bool:
-        """No Authorization header and no presigned-URL signature: S3's anonymous principal."""
-        return not (
-            self.header("Authorization")
-            or "X-Amz-Signature" in self.query
-            or "Signature" in self.query
-        )
+        """No credentials claimed at all: S3's anonymous principal."""
+        return self.authentication == "anonymous"
 
 
 def send(start_response: Callable, response: Response) -> list[bytes]:

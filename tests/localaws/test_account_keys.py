@@ -15,7 +15,7 @@ from cftutorial.aws import account_keys
 from cftutorial.aws.clients import client
 from cftutorial.errors import AccountKeyPairError, BackendError
 from cftutorial.localaws import account_keys as registry
-from cftutorial.localaws import process
+from cftutorial.localaws import control, process
 
 
 def pem_of(key) -> str:
@@ -47,7 +47,11 @@ def private_aws(tmp_path_factory, local_aws) -> Iterator[process.LocalAWSStatus]
 
 @pytest.fixture
 def fresh_aws(private_aws) -> process.LocalAWSStatus:
-    assert requests.post(private_aws.aws_endpoint + "/moto-api/reset", timeout=10).ok
+    assert requests.post(
+        private_aws.aws_endpoint + "/moto-api/reset",
+        headers=control.headers(process.runtime_file(), "application/json"),
+        timeout=10,
+    ).ok
     return private_aws
 
 
@@ -94,7 +98,11 @@ def test_moto_api_reset_also_clears_oais_and_account_key_pairs(fresh_aws):
     account_keys.register_account_key_pair(rsa_pem())
     listed = cf.list_cloud_front_origin_access_identities()["CloudFrontOriginAccessIdentityList"]
     assert listed["Quantity"] == 1 and len(account_keys.list_account_key_pairs()) == 1
-    assert requests.post(fresh_aws.aws_endpoint + "/moto-api/reset", timeout=10).ok
+    assert requests.post(
+        fresh_aws.aws_endpoint + "/moto-api/reset",
+        headers=control.headers(process.runtime_file(), "application/json"),
+        timeout=10,
+    ).ok
     listed = cf.list_cloud_front_origin_access_identities()["CloudFrontOriginAccessIdentityList"]
     assert listed["Quantity"] == 0
     assert account_keys.list_account_key_pairs() == []

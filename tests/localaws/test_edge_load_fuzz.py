@@ -170,7 +170,8 @@ def _cases(world: World) -> list[tuple[str, dict[str, str], int, str | None, byt
     ]
 
 
-def test_fifty_concurrent_clients_get_every_answer_right_and_no_5xx(world):
+def run_load(world: World, requests: int = REQUESTS) -> Counter[int]:
+    """``requests`` requests of the mix from CLIENTS threads; every answer checked, none 5xx."""
     cases = _cases(world)
     failures: list[str] = []
     counts: Counter[int] = Counter()
@@ -193,14 +194,36 @@ def test_fifty_concurrent_clients_get_every_answer_right_and_no_5xx(world):
 
     started = time.monotonic()
     with ThreadPoolExecutor(max_workers=CLIENTS) as pool:
-        futures = [pool.submit(one, i) for i in range(REQUESTS)]
+        futures = [pool.submit(one, i) for i in range(requests)]
         for future in futures:
             future.result(timeout=max(1.0, OVERALL_TIMEOUT - (time.monotonic() - started)))
-    assert sum(counts.values()) == REQUESTS
+    assert sum(counts.values()) == requests
     assert not [s for s in counts if s >= 500], counts
     assert failures == [], failures[:5]
     assert counts[200] > 0
     assert counts[403] > 0
+    return counts
+
+
+def test_fifty_concurrent_clients_get_every_answer_right_and_no_5xx(world):
+    run_load(world)
+
+
+def test_fifty_clients_under_a_20_kb_bucket_policy_get_every_answer_right(world):
+    """S3's largest policy (20 KB) on the bucket every signed read is judged by: still right."""
+    from edge_world import padded_policy
+
+    from cftutorial.aws.clients import client
+
+    s3 = client("s3")
+    original = s3.get_bucket_policy(Bucket=world.oac_bucket)["Policy"]
+    large = padded_policy(world.oac_bucket, json.loads(original), 20 * 1024)
+    assert 19 * 1024 < len(large) <= 20 * 1024
+    s3.put_bucket_policy(Bucket=world.oac_bucket, Policy=large)
+    try:
+        run_load(world, REQUESTS // 2)
+    finally:
+        s3.put_bucket_policy(Bucket=world.oac_bucket, Policy=original)
 
 
 # --- fuzz -------------------------------------------------------------------------------------
@@ -442,3 +465,143 @@ def test_fuzzed_request_targets_always_get_an_answer_below_500(world, target):
     line = raw_status_line(world, target)
     assert line.startswith(b"HTTP/1."), (target, line)
     assert int(line.split()[1]) < 500, (target, line)
+
+
+# --- fuzz: the AWS port and the path normaliser (issue 13) ----------------------------------
+
+
+def raw_aws(world: World, method: str, target: str, headers=None, body: bytes | None = None):
+    """``method target`` to the AWS port byte for byte; (status, body)."""
+    aws = urlsplit(world.aws)
+    connection = http.client.HTTPConnection(aws.hostname, aws.port, timeout=30)
+    try:
+        connection.putrequest(method, target, skip_accept_encoding=True)
+        headers = dict(headers or {})
+        if body is not None:
+            headers["Content-Length"] = str(len(body))
+        for name, value in headers.items():
+            connection.putheader(name, value)
+        connection.endheaders(body)
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+AWS_QUERY = st.lists(
+    st.tuples(
+        st.sampled_from(
+            [
+                "Signature",
+                "AWSAccessKeyId",
+                "Expires",
+                "X-Amz-Signature",
+                "X-Amz-Credential",
+                "X-Amz-Algorithm",
+                "X-Amz-Date",
+                "X-Amz-Expires",
+                "acl",
+                "policy",
+                "versionId",
+                "x",
+            ]
+        ),
+        VALUE,
+    ),
+    max_size=5,
+)
+
+
+@FUZZ
+@given(
+    method=st.sampled_from(["GET", "HEAD", "PUT", "DELETE", "POST"]),
+    suffix=PATH_TEXT,
+    params=AWS_QUERY,
+)
+def test_fuzzed_anonymous_s3_requests_never_5xx_and_never_succeed(world, method, suffix, params):
+    query = "&".join(f"{name}={value}" for name, value in params)
+    target = f"/{world.oac_bucket}/{suffix}" + (f"?{query}" if query else "")
+    body = b"planted" if method in ("PUT", "POST") else None
+    status, answer = raw_aws(world, method, target, {"Origin": "https://evil.example"}, body)
+    assert status < 500, (method, target, status, answer[:200])
+    assert not 200 <= status < 300, (method, target, status, answer[:200])
+
+
+CF_AUTH = (
+    "AWS4-HMAC-SHA256 Credential=LOCALCFTUTORIALKEY00/20250101/us-east-1/cloudfront/"
+    "aws4_request, SignedHeaders=host, Signature=x"
+)
+CF_TARGETS = [
+    "/2020-05-31/distribution",
+    "/2020-05-31/distribution?WithTags",
+    "/2020-05-31/public-key",
+    "/2020-05-31/key-group",
+    "/2020-05-31/origin-access-control",
+    "/2020-05-31/origin-access-identity/cloudfront",
+]
+XML_TEXT = st.one_of(
+    st.text(max_size=200),
+    st.builds(
+        lambda root, inner: (
+            f"<{root} xmlns='http://cloudfront.amazonaws.com/doc/2020-05-31/'>{inner}</{root}>"
+        ),
+        st.sampled_from(
+            [
+                "DistributionConfig",
+                "DistributionConfigWithTags",
+                "PublicKeyConfig",
+                "KeyGroupConfig",
+                "OriginAccessControlConfig",
+                "CloudFrontOriginAccessIdentityConfig",
+                "x",
+            ]
+        ),
+        st.lists(
+            st.builds(
+                lambda tag, text: f"<{tag}>{text}</{tag}>",
+                st.sampled_from(
+                    ["Name", "CallerReference", "Comment", "EncodedKey", "Items", "Enabled"]
+                ),
+                st.text(alphabet=string.ascii_letters + string.digits, max_size=20),
+            ),
+            max_size=4,
+        ).map("".join),
+    ),
+)
+
+
+@FUZZ
+@given(target=st.sampled_from(CF_TARGETS), body=XML_TEXT)
+def test_fuzzed_cloudfront_bodies_never_5xx(world, target, body):
+    status, answer = raw_aws(world, "POST", target, {"Authorization": CF_AUTH}, body.encode())
+    assert status < 500, (target, body, status, answer[:300])
+
+
+def _encodings(path: str):
+    """Spellings of ``path`` that CloudFront normalises back to it (RFC 3986): any character
+    but ``/`` percent-encoded (either hex case), behind dot segments."""
+
+    def spell(flags: list[int], dots: str) -> str:
+        forms = ("{}", "%{:02X}", "%{:02x}")
+        out = [
+            char if char == "/" else forms[flag].format(char if flag == 0 else ord(char))
+            for char, flag in zip(path, flags, strict=True)
+        ]
+        return dots + "".join(out)
+
+    return st.builds(
+        spell,
+        st.lists(st.integers(0, 2), min_size=len(path), max_size=len(path)),
+        st.sampled_from(["", "/.", "/x/..", "/public/..", "/./.", "/x/%2E%2E", "/x/.%2e"]),
+    )
+
+
+@FUZZ
+@given(spelling=_encodings("/private/secret.mp4"))
+def test_no_spelling_of_a_signed_path_is_served_unsigned(world, spelling):
+    from edge_world import build_prefix_world
+
+    prefix = build_prefix_world()
+    status, body = raw_get(world, f"/{prefix.domain}{spelling}")
+    assert status == 403, (spelling, status, body[:200])
+    assert code_of(body) == "MissingKey", (spelling, body[:200])

@@ -178,7 +178,12 @@ def list_all(request: Request) -> Response:
     with _lock:
         records = sorted(_store.values(), key=lambda r: r.id)
     marker = request.query.get("Marker", "")
-    max_items = int(request.query.get("MaxItems") or 100)
+    raw = request.query.get("MaxItems") or "100"
+    if not raw.isdigit():
+        raise CloudFrontError(
+            "InvalidArgument", f"MaxItems {raw!r} is not a whole number from 0 to 100"
+        )
+    max_items = int(raw)
     start = next((i + 1 for i, r in enumerate(records) if r.id == marker), 0) if marker else 0
     page = records[start : start + max_items]
     truncated = start + max_items < len(records)

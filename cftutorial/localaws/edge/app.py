@@ -117,7 +117,7 @@ class Edge:
         dist = moto_adapter.distribution_by_domain(target.domain) if target.domain else None
         if dist is None or not dist.enabled:
             return _not_served(target, dist, rid)
-        view = View(request, target, rid, dist, find_behaviour(dist, target.path))
+        view = View(request, target, rid, dist, find_behaviour(dist, target.normalised_path))
         method = request.method.upper()
         if method == "OPTIONS":
             return _preflight(view)
@@ -163,7 +163,7 @@ def _preflight(view: View) -> Outcome:
 
 def _verify(view: View) -> Any:
     viewer_url = view.target.viewer_url
-    cookies = parse_cookie(view.request.headers.get("Cookie", ""))
+    cookies = parse_cookie(_cookie_header(view.request.environ))
     return verify.verify(
         viewer_url,
         trusted_keys=trusted_keys(view.behaviour),
@@ -172,6 +172,17 @@ def _verify(view: View) -> Any:
         at=time.time(),
         alternate_urls=("http://" + viewer_url.removeprefix("https://"),),
     )
+
+
+def _cookie_header(environ: dict) -> str:
+    """The ``Cookie`` header with bytes that are not UTF-8 replaced by U+FFFD, so they can only
+    fail the signature check (werkzeug's ``parse_cookie`` raises ``UnicodeDecodeError`` on them).
+
+    Returned in WSGI's latin-1 form, which ``parse_cookie`` decodes as UTF-8 again.
+    """
+    raw = environ.get("HTTP_COOKIE", "")
+    text = raw.encode("latin-1", "replace").decode("utf-8", "replace")
+    return text.encode("utf-8").decode("latin-1")
 
 
 def build_edge_app() -> Callable:

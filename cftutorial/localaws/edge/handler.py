@@ -5,8 +5,7 @@ from __future__ import annotations
 import logging
 from urllib.parse import urlsplit
 
-from werkzeug.serving import WSGIRequestHandler
-
+from ..handler import LocalRequestHandler, redact
 from .responses import BAD_REQUEST_TEXT, TITLE, html_error, request_id
 
 log = logging.getLogger("cftutorial.localaws.edge")
@@ -20,7 +19,7 @@ def _parsable_target(target: str) -> bool:
     return True
 
 
-class EdgeRequestHandler(WSGIRequestHandler):
+class EdgeRequestHandler(LocalRequestHandler):
     """werkzeug's request handler, but the app's own ``Server`` and ``Date`` headers win.
 
     The standard handler always sends ``Server: Werkzeug/…`` and a ``Date`` before the app's
@@ -49,29 +48,14 @@ class EdgeRequestHandler(WSGIRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
-        log.info("edge %s %r -> 400 BadRequest: unparsable request target", self.command, self.path)
+        log.info(
+            "edge %s %r -> 400 BadRequest: unparsable request target",
+            self.command,
+            redact(self.path),
+        )
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         try:
             super().log_request(code, size)
         except ValueError:  # werkzeug's access log cannot render every target; never fail on it
-            log.info("%s %r %s", self.command, self.path, code)
-
-    def send_response(self, code: int, message: str | None = None) -> None:
-        self.log_request(code)
-        self.send_response_only(code, message)
-        self._header_names: set[str] = set()
-
-    def send_header(self, keyword: str, value: str) -> None:
-        names = getattr(self, "_header_names", None)
-        if names is not None:
-            names.add(keyword.lower())
-        super().send_header(keyword, value)
-
-    def end_headers(self) -> None:
-        names = getattr(self, "_header_names", set())
-        if "server" not in names:
-            super().send_header("Server", self.version_string())
-        if "date" not in names:
-            super().send_header("Date", self.date_time_string())
-        super().end_headers()
+            log.info("%s %r %s", self.command, redact(self.path), code)

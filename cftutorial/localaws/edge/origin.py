@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import unquote
 
 from werkzeug.datastructures import Range
 from werkzeug.exceptions import RequestedRangeNotSatisfiable
@@ -18,7 +17,7 @@ from werkzeug.http import parse_range_header
 from werkzeug.wrappers import Response
 
 from ...errors import UnsupportedPolicyError
-from .. import moto_adapter
+from .. import moto_adapter, uri
 from ..cloudfront.oai import get_oai
 from ..moto_adapter import Distribution, Origin, StoredObject
 from ..s3 import access
@@ -68,11 +67,12 @@ def origin_principal(dist: Distribution, origin: Origin) -> tuple[Any, str]:
 
 
 def s3_key(origin: Origin, path: str, dist: Distribution) -> str:
-    """The S3 key CloudFront requests: origin path + viewer path, percent-decoded."""
+    """The S3 key CloudFront requests: origin path + the *normalised* viewer path, decoded by
+    :func:`..uri.key_of` (the same string the behaviour was matched on)."""
     if path == "/" and dist.default_root_object:
         path = "/" + dist.default_root_object
     prefix = origin.origin_path.rstrip("/")
-    return unquote(prefix + path)[1:]
+    return uri.key_of(prefix + path)
 
 
 def _s3_decision(bucket: str, key: str, principal: Any, who: str) -> access.AccessDecision:
@@ -95,7 +95,7 @@ def from_origin(view: View, signed: str) -> Outcome:
             "OriginNotS3",
             f"{signed}origin {name!r} is not an S3 REST endpoint; the local edge reads only S3",
         )
-    key = s3_key(origin, view.target.path, view.dist)
+    key = s3_key(origin, view.target.normalised_path, view.dist)
     principal, who = origin_principal(view.dist, origin)
     decision = _s3_decision(bucket, key, principal, who)
     reason = f"{signed}S3 s3://{bucket}/{key} as {who}: {decision.reason}"
@@ -158,11 +158,12 @@ def _serve(view: View, bucket: str, key: str, reason: str) -> Outcome:
 
 
 def _range_environ(environ: dict) -> dict:
-    """The environ S3 would act on: a malformed or multi-part ``Range`` is ignored (200 whole)."""
+    """The environ S3 would act on: a malformed, multi-part or non-``bytes`` ``Range`` is
+    ignored (200 whole; RFC 9110 section 14.2: a server ignores a range unit it does not know)."""
     header = environ.get("HTTP_RANGE")
     if not header:
         return environ
     parsed: Range | None = parse_range_header(header)
-    if parsed is not None and len(parsed.ranges) == 1:
+    if parsed is not None and parsed.units == "bytes" and len(parsed.ranges) == 1:
         return environ
     return {k: v for k, v in environ.items() if k != "HTTP_RANGE"}

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from .. import uri
+
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]", "0.0.0.0"})
 
 
@@ -17,6 +19,11 @@ class Target:
     domain: str
     path: str
     query: str
+
+    @property
+    def normalised_path(self) -> str:
+        """The path behaviours are matched on and the S3 key comes from (:mod:`..uri`)."""
+        return uri.normalise(self.path)
 
     @property
     def viewer_url(self) -> str:

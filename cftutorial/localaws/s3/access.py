@@ -49,7 +49,7 @@ from typing import Any
 from ...signing import wildcard
 from .. import moto_adapter
 from ..moto_adapter import BlockPublicAccess, Grant
-from .policy import parse, sid
+from .policy import sid, statements_of
 
 OAI_ARN_PREFIX = "arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity "
 CLOUDFRONT_SERVICE = "cloudfront.amazonaws.com"
@@ -215,7 +215,7 @@ def evaluate_policy(
 ) -> PolicyResult:
     """The bucket policy's effect for one request: explicit Deny beats Allow."""
     allows: list[tuple[Mapping[str, Any], bool]] = []
-    for statement in parse(policy):
+    for statement in statements_of(policy):
         applies, public = _statement_matches(statement, action, resource, principal)
         if not applies:
             continue

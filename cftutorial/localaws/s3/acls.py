@@ -59,6 +59,25 @@ def _sets_acl(request: Request, key: str) -> bool:
     return False
 
 
+MALFORMED_ACL = (
+    "The XML you provided was not well-formed or did not validate against our published schema"
+)
+
+
+def _malformed_body(request: Request) -> Response | None:
+    """400 ``MalformedACLError`` for an ACL body that is not XML (moto answers 500)."""
+    body = request.body.strip() if "acl" in request.query else b""
+    if not body:
+        return None
+    import xml.etree.ElementTree as ElementTree
+
+    try:
+        ElementTree.fromstring(body)
+    except ElementTree.ParseError:
+        return s3_error("MalformedACLError", MALFORMED_ACL, 400)
+    return None
+
+
 def check(request: Request) -> Response | None:
     """An ``AccessControlListNotSupported`` answer when the request sets an ACL it may not."""
     bucket, key = bucket_and_key(request)
@@ -67,7 +86,7 @@ def check(request: Request) -> Response | None:
     if ownership(bucket) != "BucketOwnerEnforced":
         if _blocks_public_acls(bucket) and _is_public_acl(request):
             return s3_error("AccessDenied", "Access Denied", 403)
-        return None
+        return _malformed_body(request)
     return s3_error(
         "AccessControlListNotSupported",
         "The bucket does not allow ACLs",

@@ -38,7 +38,8 @@ def render(code: str, message: str | None = None, **extra: str) -> tuple[str, by
 def s3_error(code: str, message: str | None, status: int, **extra: str) -> Response:
     """The AWS port's answer: S3's error body with ``x-amz-request-id``."""
     rid, body = render(code, message, **extra)
-    return status, {"Content-Type": "application/xml", "x-amz-request-id": rid}, body
+    headers = {"Content-Type": "application/xml", "x-amz-request-id": rid, "Server": "AmazonS3"}
+    return status, headers, body
 
 
 def access_denied() -> Response:

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from urllib.parse import unquote
-
-from .. import moto_adapter
+from .. import moto_adapter, uri
 from ..wire import Request
 
 
 def bucket_and_key(request: Request) -> tuple[str, str]:
     """``("bucket", "key")`` from ``/bucket/key``; ``("", "")`` for ``/``."""
     path = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI") or request.path
-    path = unquote(path.split("?", 1)[0])
+    path = uri.s3_request_path(path.split("?", 1)[0])
     bucket, _, key = path.lstrip("/").partition("/")
     return bucket, key
 

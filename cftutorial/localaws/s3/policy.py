@@ -23,9 +23,10 @@ other way) is denied, never guessed at.
 
 from __future__ import annotations
 
+import functools
 import io
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ...errors import UnsupportedPolicyError
@@ -48,12 +49,45 @@ NOT_JSON = "Policies must be valid JSON and the first byte must be '{'"
 BODY_DIGEST_HEADERS = ("HTTP_CONTENT_MD5", "HTTP_X_AMZ_SDK_CHECKSUM_ALGORITHM")
 
 
-class MalformedPolicyError(UnsupportedPolicyError):
-    """S3 itself refuses this policy: 400 ``MalformedPolicy`` with ``aws_message``."""
+#: S3's limit: "The maximum size of a policy is 20 KB", counted without insignificant whitespace.
+MAX_POLICY_BYTES = 20 * 1024
+#: A body this large is refused unread (no whitespace could bring it under the limit sensibly).
+MAX_POLICY_BODY = 16 * MAX_POLICY_BYTES
+TOO_LARGE = "Policy exceeds the maximum allowed document size."
+#: Deeper JSON than any policy needs is refused before anything walks it recursively.
+MAX_DEPTH = 32
 
-    def __init__(self, aws_message: str, detail: str | None = None) -> None:
+
+class MalformedPolicyError(UnsupportedPolicyError):
+    """S3 itself refuses this policy: 400 ``code`` (``MalformedPolicy``) with ``aws_message``."""
+
+    def __init__(
+        self, aws_message: str, detail: str | None = None, code: str = "MalformedPolicy"
+    ) -> None:
         super().__init__(detail or aws_message)
         self.aws_message = aws_message
+        self.code = code
+
+
+def _too_large(size: int) -> MalformedPolicyError:
+    return MalformedPolicyError(
+        TOO_LARGE,
+        f"bucket policy is {size} bytes without whitespace; S3 allows {MAX_POLICY_BYTES}",
+        code="PolicyTooLarge",
+    )
+
+
+def _depth(value: Any) -> int:
+    """How deeply ``value`` nests lists and objects (iteratively: no recursion to exhaust)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        deepest = max(deepest, level)
+        if isinstance(item, Mapping):
+            stack.extend((child, level + 1) for child in item.values())
+        elif isinstance(item, list):
+            stack.extend((child, level + 1) for child in item)
+    return deepest
 
 
 # --- parsing ------------------------------------------------------------------------------------
@@ -65,6 +99,8 @@ def _document(policy: str | bytes | Mapping[str, Any]) -> Mapping[str, Any]:
     if isinstance(policy, str):
         if not policy.strip().startswith("{"):
             raise MalformedPolicyError(NOT_JSON, "bucket policy is not valid JSON (no '{' first)")
+        if len(policy) > MAX_POLICY_BODY:
+            raise _too_large(len(policy))
         try:
             policy = json.loads(policy)
         except (ValueError, RecursionError) as exc:
@@ -73,6 +109,13 @@ def _document(policy: str | bytes | Mapping[str, Any]) -> Mapping[str, Any]:
                 f"bucket policy is not valid JSON ({type(exc).__name__}); a policy is a JSON "
                 'object with "Version" and "Statement"',
             ) from None
+        if _depth(policy) > MAX_DEPTH:
+            raise MalformedPolicyError(
+                NOT_JSON, f"bucket policy nests deeper than {MAX_DEPTH} levels"
+            )
+        compact = len(json.dumps(policy, separators=(",", ":"), ensure_ascii=False).encode())
+        if compact > MAX_POLICY_BYTES:
+            raise _too_large(compact)
     if not isinstance(policy, Mapping):
         raise MalformedPolicyError(
             NOT_JSON,
@@ -80,6 +123,21 @@ def _document(policy: str | bytes | Mapping[str, Any]) -> Mapping[str, Any]:
             '{"Version": "2012-10-17", "Statement": [...]}',
         )
     return policy
+
+
+@functools.lru_cache(maxsize=64)
+def _parse_text(text: str) -> tuple[dict, ...]:
+    return tuple(parse(text))
+
+
+def statements_of(policy: str | bytes | Mapping[str, Any]) -> Sequence[Mapping[str, Any]]:
+    """:func:`parse` for evaluation (read only): a stored policy's text is parsed once and
+    cached, as every read through the edge evaluates it (up to 20 KB of JSON each time)."""
+    if isinstance(policy, bytes):
+        policy = policy.decode("utf-8", errors="replace")
+    if isinstance(policy, str):
+        return _parse_text(policy)
+    return parse(policy)
 
 
 def parse(policy: str | bytes | Mapping[str, Any], bucket: str | None = None) -> list[dict]:
@@ -332,7 +390,7 @@ def _replace_body(request: Request, body: bytes) -> None:
 
 def _refusal(error: UnsupportedPolicyError) -> Response:
     if isinstance(error, MalformedPolicyError):
-        return s3_error("MalformedPolicy", error.aws_message, 400)
+        return s3_error(error.code, error.aws_message, 400)
     return s3_error(
         "MalformedPolicy",
         f"The local AWS does not evaluate this policy, so it is not stored: {error}",

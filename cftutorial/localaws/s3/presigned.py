@@ -20,6 +20,9 @@ from ..wire import Request, Response
 from .errors import s3_error
 
 MAX_EXPIRES = 604800
+INCOMPLETE_V2 = (
+    "Query-string authentication requires the Signature, Expires and AWSAccessKeyId parameters"
+)
 BAD_SIGNATURE = (
     "The request signature we calculated does not match the signature you provided. "
     "Check your key and signing method."
@@ -67,6 +70,7 @@ def check_sigv4(request: Request) -> Response | None:
     try:
         access_key, _date, region, service, _ = query.get("X-Amz-Credential", "").split("/")
         timestamp = query["X-Amz-Date"]
+        query["X-Amz-Signature"]  # a missing signature is the same 400 on AWS
         expires = int(query.get("X-Amz-Expires", "0"))
         signed_at = calendar.timegm(time.strptime(timestamp, "%Y%m%dT%H%M%SZ"))
     except (KeyError, ValueError):
@@ -113,11 +117,9 @@ def check_sigv2(request: Request) -> Response | None:
     try:
         expires_at = int(query.get("Expires", ""))
     except ValueError:
-        return s3_error(
-            "AccessDenied",
-            "Query-string authentication requires the Signature, Expires and AWSAccessKeyId parameters",
-            403,
-        )
+        expires_at = None
+    if expires_at is None or not access_key or "Signature" not in query:
+        return s3_error("AccessDenied", INCOMPLETE_V2, 403)
     if access_key != config.LOCAL_ACCESS_KEY_ID:
         return _unknown_key(access_key)
     if time.time() > expires_at:
@@ -151,10 +153,33 @@ def check_sigv2(request: Request) -> Response | None:
     return None
 
 
+def check_header(request: Request) -> Response | None:
+    """403 ``InvalidAccessKeyId`` for an ``Authorization`` header naming another access key.
+
+    The local AWS has one access key (:data:`config.LOCAL_ACCESS_KEY_ID`); a header that names no
+    key or another one is refused as S3 refuses an unknown key. (The header's signature itself is
+    not recomputed: the local secret is public, so it would prove nothing.)
+    """
+    auth = request.header("Authorization") or ""
+    if auth.startswith("AWS4-HMAC-SHA256 ") and "Credential=" in auth:
+        access_key = auth.split("Credential=", 1)[1].split("/", 1)[0]
+    elif auth.startswith("AWS ") and ":" in auth:
+        access_key = auth[4:].split(":", 1)[0]
+    else:
+        access_key = ""
+    return None if access_key == config.LOCAL_ACCESS_KEY_ID else _unknown_key(access_key)
+
+
 def check(request: Request) -> Response | None:
-    """An S3 error for a presigned URL AWS would refuse; None when it is valid or not presigned."""
-    if "X-Amz-Signature" in request.query:
+    """An S3 error for a presigned URL AWS would refuse; None when it is valid or not presigned.
+
+    Which requests are presigned is :attr:`Request.authentication`'s decision (the one place).
+    """
+    kind = request.authentication
+    if kind == "header":
+        return check_header(request)
+    if kind == "query-v4":
         return check_sigv4(request)
-    if "Signature" in request.query and "AWSAccessKeyId" in request.query:
+    if kind == "query-v2":
         return check_sigv2(request)
     return None

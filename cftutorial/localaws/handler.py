@@ -1,0 +1,61 @@
+"""werkzeug's request handler for both ports: the app's own headers win, and no bearer token
+reaches the log.
+
+* The standard handler always sends ``Server: Werkzeug/…`` and a ``Date`` before the app's
+  headers, so a client would see two of each; AWS answers with one (``AmazonS3`` on S3's
+  errors, ``CloudFront`` on the edge's own pages).
+* A signed URL is a bearer token until it expires, and werkzeug's access log writes every
+  request line whole. :func:`redact` keeps the first characters of each ``Signature=``,
+  ``Policy=``, ``X-Amz-Signature=`` and ``X-Amz-Credential=`` value (enough for a learner to
+  match a log line to the URL they made) and drops the rest.
+"""
+
+from __future__ import annotations
+
+import re
+
+from werkzeug.serving import WSGIRequestHandler
+
+KEPT = 8
+SECRET_PARAMETERS = re.compile(
+    r"(?P<name>(?:X-Amz-)?Signature|Policy|X-Amz-Credential)=(?P<kept>[^&\s\"]{0,"
+    + str(KEPT)
+    + r"})[^&\s\"]*",
+    re.IGNORECASE,
+)
+
+
+def redact(text: str) -> str:
+    """``…Signature=abcdefgh…&…``: signing values cut to their first characters."""
+    return SECRET_PARAMETERS.sub(lambda m: f"{m['name']}={m['kept']}…", text)
+
+
+class LocalRequestHandler(WSGIRequestHandler):
+    """werkzeug's handler with one ``Server``/``Date`` (the app's, when it sends them) and a
+    redacted access log."""
+
+    def log(self, type: str, message: str, *args) -> None:
+        try:
+            text = message % args if args else message
+        except (TypeError, ValueError):
+            text = message
+        super().log(type, "%s", redact(text))
+
+    def send_response(self, code: int, message: str | None = None) -> None:
+        self.log_request(code)
+        self.send_response_only(code, message)
+        self._header_names: set[str] = set()
+
+    def send_header(self, keyword: str, value: str) -> None:
+        names = getattr(self, "_header_names", None)
+        if names is not None:
+            names.add(keyword.lower())
+        super().send_header(keyword, value)
+
+    def end_headers(self) -> None:
+        names = getattr(self, "_header_names", set())
+        if "server" not in names:
+            super().send_header("Server", self.version_string())
+        if "date" not in names:
+            super().send_header("Date", self.date_time_string())
+        super().end_headers()
