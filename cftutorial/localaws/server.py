@@ -138,6 +138,7 @@ def serve(
     for server in servers.values():
         threading.Thread(target=server.serve_forever, args=(POLL_SECONDS,), daemon=True).start()
     bound = {name: server.server_port for name, server in servers.items()}
+    from .cloudfront.deployment import deploy_seconds
     from .control import server_token
     from .moto_adapter import moto_version
 
@@ -152,6 +153,7 @@ def serve(
             "moto": moto_version(),
             "saved_state": saved_state,
             "token": server_token(),
+            "deploy_seconds": deploy_seconds(),  # what a deployment wait should expect
         },
     )
     log.info("serving %s", ", ".join(f"{n} on {LOCAL_HOST}:{p}" for n, p in bound.items()))
