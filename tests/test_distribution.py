@@ -7,7 +7,7 @@ import re
 import pytest
 from botocore.exceptions import ClientError
 
-from cftutorial.aws import clients, distributions
+from cftutorial.aws import bucket_access, clients, distributions
 from cftutorial.tutorial import names as run_names
 from cftutorial.tutorial import state
 from cftutorial.tutorial import step01_bucket as step01
@@ -58,7 +58,7 @@ def test_the_modern_step_trusts_the_key_group_and_writes_the_oac_policy(local_aw
     assert dist.created and dist.status == "Deployed"
     assert result.signers["TrustedKeyGroups"]["Items"] == [result.key_group_id]
     assert result.key_pair_id != result.key_group_id
-    policy = step03.bucket_policy("cftutorial-ds-modern")
+    policy = bucket_access.bucket_policy("cftutorial-ds-modern")
     condition = policy["Statement"][0]["Condition"]["StringEquals"]
     assert condition["AWS:SourceArn"] == dist.arn
     assert state.get("ds-modern", "distribution")["id"] == dist.id

@@ -243,6 +243,8 @@ class Snapshots:
                     log.exception("PERSISTENCE could not write %s", self.path)
             return [body]
 
+        # the app's own request handler (Server header, parsing) must survive the wrapping
+        wsgi.request_handler = getattr(app, "request_handler", None)  # type: ignore[attr-defined]
         return wsgi
 
 

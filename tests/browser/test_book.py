@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import functools
 import http.server
-import importlib.util
 import subprocess
 import sys
 import threading
@@ -18,21 +17,12 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 import nbformat
 import pytest
+from lab_driver import VIEWPORT
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK_SOURCES = sorted((ROOT / "notebooks").glob("0[1-8]-*.md"))
-
-
-def lab_driver():
-    """tests/browser/lab_driver.py: the Chromium this machine has, with the flags it needs."""
-    spec = importlib.util.spec_from_file_location(
-        "lab_driver", ROOT / "tests/browser/lab_driver.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
@@ -71,24 +61,16 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def page(site: str) -> Iterator[object]:
-    driver = lab_driver()
-    if not driver.CHROMIUM.exists():
-        pytest.skip(f"{driver.CHROMIUM} is missing: run scripts/install-test-system-deps.sh")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = driver.launch(playwright)
-        page = browser.new_page(viewport=driver.VIEWPORT)
-        # offline: only the book's own server is reachable (the README's Binder badge is not)
-        page.route(
-            "**/*",
-            lambda route: (
-                route.continue_() if route.request.url.startswith(site) else route.abort()
-            ),
-        )
-        yield page
-        browser.close()
+def book_page(site: str, chromium) -> Iterator[object]:
+    """A page of the session's Chromium (Playwright's sync API runs once per process)."""
+    page = chromium.new_page(viewport=VIEWPORT)
+    # offline: only the book's own server is reachable (the README's Binder badge is not)
+    page.route(
+        "**/*",
+        lambda route: route.continue_() if route.request.url.startswith(site) else route.abort(),
+    )
+    yield page
+    page.close()
 
 
 def test_the_book_executed_every_notebook_and_the_committed_ones_stay_clean(book: Path) -> None:
@@ -129,8 +111,8 @@ def crawl(page, site: str) -> dict[str, dict]:
 
 
 @pytest.fixture(scope="module")
-def pages(page, site: str) -> dict[str, dict]:
-    return crawl(page, site)
+def pages(book_page, site: str) -> dict[str, dict]:
+    return crawl(book_page, site)
 
 
 def test_every_page_renders(pages: dict[str, dict], site: str) -> None:
