@@ -519,14 +519,18 @@ def test_a_used_caller_reference_with_another_config_is_distribution_already_exi
     config = dist_config()
     first = cf.create_distribution(DistributionConfig=config)
     other = config | {"Comment": "another config"}
-    with pytest.raises(ClientError) as excinfo:
-        if with_tags:
-            tags = {"Items": [{"Key": "run", "Value": "t"}]}
-            cf.create_distribution_with_tags(
+    tags = {"Items": [{"Key": "run", "Value": "t"}]}
+    create = (
+        (
+            lambda: cf.create_distribution_with_tags(
                 DistributionConfigWithTags={"DistributionConfig": other, "Tags": tags}
             )
-        else:
-            cf.create_distribution(DistributionConfig=other)
+        )
+        if with_tags
+        else (lambda: cf.create_distribution(DistributionConfig=other))
+    )
+    with pytest.raises(ClientError) as excinfo:
+        create()
     assert error_of(excinfo) == ("DistributionAlreadyExists", 409)
     assert "caller reference you attempted to create the distribution with" in str(excinfo.value)
     assert first["Distribution"]["Id"] in str(excinfo.value)
