@@ -32,6 +32,7 @@ from ..config import LOCAL_ACCOUNT_ID
 from .guard import Expectation
 
 DISTRIBUTION_MODEL = "cloudfront::distribution"
+REQUEST_FINGERPRINT = "cftutorial_request_fingerprint"  # our own attribute on a moto distribution
 ACLS_DISABLED = "BucketOwnerEnforced"
 
 
@@ -71,6 +72,8 @@ class Distribution:
     default_behaviour: Behaviour
     behaviours: tuple[Behaviour, ...]  # the ordered cache behaviours, default not included
     origins: tuple[Origin, ...]
+    caller_reference: str = ""
+    request_fingerprint: str = ""  # of the create request, kept by the fidelity layer
 
     @property
     def deployed(self) -> bool:
@@ -273,6 +276,8 @@ def distribution_of(raw: Any) -> Distribution:
         default_behaviour=_behaviour(config.DefaultCacheBehavior),
         behaviours=tuple(_behaviour(b) for b in _items(others) if not isinstance(b, Mapping)),
         origins=tuple(_origin(o) for o in _items(origins.get("Items"))),
+        caller_reference=str(getattr(config, "caller_reference", "") or ""),
+        request_fingerprint=str(getattr(raw, REQUEST_FINGERPRINT, "") or ""),
     )
 
 
@@ -305,6 +310,19 @@ def distribution_by_domain(domain: str) -> Distribution | None:
         if domain in dist.aliases:
             return dist
     return None
+
+
+def distribution_with_caller_reference(reference: str) -> Distribution | None:
+    for raw in _raw_distributions():
+        if str(getattr(raw.distribution_config, "caller_reference", "")) == reference:
+            return distribution_of(raw)
+    return None
+
+
+def distribution_answer(distribution_id: str) -> tuple[Any, str, str]:
+    """moto's own ``(distribution, location, etag)`` for a patch to return to moto's response."""
+    raw = _cloudfront().distributions[distribution_id]
+    return raw, raw.location, raw.etag
 
 
 def _key_group(raw: Any) -> KeyGroup:
@@ -344,8 +362,24 @@ def public_key(key_id: str) -> PublicKey | None:
     return _public_key(raw) if raw is not None else None
 
 
+def public_keys() -> list[PublicKey]:
+    return [_public_key(k) for k in list(_cloudfront().public_keys.values())]
+
+
+def public_key_answer(key_id: str) -> Any:
+    """moto's own public key object, for a patch to return to moto's response."""
+    return _cloudfront().public_keys[key_id]
+
+
 def public_key_ids() -> set[str]:
     return set(_cloudfront().public_keys)
+
+
+def origin_access_control_names() -> dict[str, str]:
+    """Every origin access control's name, by id."""
+    return {
+        str(i): str(c.name or "") for i, c in list(_cloudfront().origin_access_controls.items())
+    }
 
 
 def origin_access_control_etag(control_id: str) -> str | None:
@@ -359,6 +393,11 @@ def origin_access_control_etag(control_id: str) -> str | None:
 def set_etag(raw: Any, etag: str) -> None:
     """Give a moto object handed to a patch (distribution, OAC) a new ETag."""
     raw.etag = etag
+
+
+def remember_request(raw: Any, fingerprint: str) -> None:
+    """A created moto distribution keeps its create request's fingerprint (pickled with it)."""
+    setattr(raw, REQUEST_FINGERPRINT, fingerprint)
 
 
 def update_key_group(
@@ -640,6 +679,8 @@ def expectations() -> list[Expectation]:
             cf.Distribution, "distribution_id", "arn", "domain_name", "etag", "distribution_config"
         ),
         Expectation(cf.DistributionConfig, "__dict__", None, "adapter", instance=True),
+        *own(cf.DistributionConfig, "caller_reference", gap="C11"),
+        Expectation(cf.Distribution, "location", None, "C11"),
         *own(cf.DefaultCacheBehaviour, "target_origin_id", "trusted_key_groups", "trusted_signers"),
         *own(cf.DefaultCacheBehaviour, "allowed_methods"),
         *own(cf.CacheBehaviour, "path_pattern"),
@@ -651,6 +692,7 @@ def expectations() -> list[Expectation]:
         *own(cf.PublicKey, "id", "name", "encoded_key", "comment", "etag", "caller_ref", gap="C8"),
         *own(cf.PublicKey, "created_time", gap="C8"),
         *own(cf.OriginAccessControl, "etag", gap="C5"),
+        *own(cf.OriginAccessControl, "name", gap="C11"),
         # C4 through moto's state manager
         Expectation(ManagedState, "status", None, "C4"),
         *own(ManagedState, "_time_progressed", gap="C4"),

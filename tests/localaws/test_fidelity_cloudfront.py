@@ -499,3 +499,100 @@ def test_local_aws_refuses_to_start_on_a_moto_it_does_not_match(monkeypatch, cap
     assert excinfo.value.code == 4
     assert "FIDELITY_GUARD" in caplog.text
     assert "create_distribution_with_tags is missing" in caplog.text
+
+
+# C11 ------------------------------------------------------------------------------------------
+
+
+def test_a_distribution_created_again_with_its_caller_reference_is_the_same_distribution(cf):
+    config = dist_config()
+    first = cf.create_distribution(DistributionConfig=config)
+    again = cf.create_distribution(DistributionConfig=config)
+    assert again["Distribution"]["Id"] == first["Distribution"]["Id"]
+    assert again["ETag"] == first["ETag"]
+    ids = [d["Id"] for d in cf.list_distributions()["DistributionList"].get("Items", [])]
+    assert ids.count(first["Distribution"]["Id"]) == 1
+
+
+@pytest.mark.parametrize("with_tags", [False, True], ids=["create", "create-with-tags"])
+def test_a_used_caller_reference_with_another_config_is_distribution_already_exists(cf, with_tags):
+    config = dist_config()
+    first = cf.create_distribution(DistributionConfig=config)
+    other = config | {"Comment": "another config"}
+    tags = {"Items": [{"Key": "run", "Value": "t"}]}
+    create = (
+        (
+            lambda: cf.create_distribution_with_tags(
+                DistributionConfigWithTags={"DistributionConfig": other, "Tags": tags}
+            )
+        )
+        if with_tags
+        else (lambda: cf.create_distribution(DistributionConfig=other))
+    )
+    with pytest.raises(ClientError) as excinfo:
+        create()
+    assert error_of(excinfo) == ("DistributionAlreadyExists", 409)
+    assert "caller reference you attempted to create the distribution with" in str(excinfo.value)
+    assert first["Distribution"]["Id"] in str(excinfo.value)
+
+
+def public_key_config(**overrides) -> dict:
+    return {"CallerReference": unique(), "Name": unique("pk"), "EncodedKey": rsa_pem()} | overrides
+
+
+def test_a_public_key_created_again_with_its_caller_reference_is_the_same_key(cf):
+    config = public_key_config()
+    first = cf.create_public_key(PublicKeyConfig=config)["PublicKey"]["Id"]
+    again = cf.create_public_key(PublicKeyConfig=config)["PublicKey"]["Id"]
+    assert again == first
+    names = [k["Name"] for k in cf.list_public_keys()["PublicKeyList"].get("Items", [])]
+    assert names.count(config["Name"]) == 1
+
+
+@pytest.mark.parametrize("clash", ["caller-reference", "name"])
+def test_a_public_key_reusing_a_caller_reference_or_a_name_is_public_key_already_exists(cf, clash):
+    config = public_key_config()
+    first = cf.create_public_key(PublicKeyConfig=config)["PublicKey"]["Id"]
+    if clash == "caller-reference":
+        other = config | {"Name": unique("pk")}
+    else:
+        other = public_key_config(Name=config["Name"])
+    with pytest.raises(ClientError) as excinfo:
+        cf.create_public_key(PublicKeyConfig=other)
+    assert error_of(excinfo) == ("PublicKeyAlreadyExists", 409)
+    assert first in str(excinfo.value)
+
+
+def oac_config(name: str) -> dict:
+    return {
+        "Name": name,
+        "SigningProtocol": "sigv4",
+        "SigningBehavior": "always",
+        "OriginAccessControlOriginType": "s3",
+    }
+
+
+def test_an_origin_access_control_name_is_unique(cf):
+    name = unique("oac")
+    first = cf.create_origin_access_control(OriginAccessControlConfig=oac_config(name))
+    first_id = first["OriginAccessControl"]["Id"]
+    with pytest.raises(ClientError) as excinfo:
+        cf.create_origin_access_control(OriginAccessControlConfig=oac_config(name))
+    assert error_of(excinfo) == ("OriginAccessControlAlreadyExists", 409)
+    assert first_id in str(excinfo.value)
+    listed = cf.list_origin_access_controls()["OriginAccessControlList"].get("Items", [])
+    assert [c["Id"] for c in listed if c["Name"] == name] == [first_id]
+
+
+def test_an_origin_access_control_cannot_be_renamed_to_a_name_in_use(cf):
+    taken = unique("oac")
+    cf.create_origin_access_control(OriginAccessControlConfig=oac_config(taken))
+    other = cf.create_origin_access_control(OriginAccessControlConfig=oac_config(unique("oac")))
+    other_id, etag = other["OriginAccessControl"]["Id"], other["ETag"]
+    with pytest.raises(ClientError) as excinfo:
+        cf.update_origin_access_control(
+            Id=other_id, IfMatch=etag, OriginAccessControlConfig=oac_config(taken)
+        )
+    assert error_of(excinfo) == ("OriginAccessControlAlreadyExists", 409)
+    kept = cf.get_origin_access_control(Id=other_id)["OriginAccessControl"]
+    assert kept["OriginAccessControlConfig"]["Name"] != taken

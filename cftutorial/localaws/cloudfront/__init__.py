@@ -1,4 +1,4 @@
-"""CloudFront as AWS does it where moto 5.2.5 does not (gaps C1-C10 of local-aws-fidelity.md).
+"""CloudFront as AWS does it where moto 5.2.5 does not (gaps C1-C11 of local-aws-fidelity.md).
 
 | gap | module |
 |---|---|
@@ -12,6 +12,7 @@
 | C8 public key validation / in use | ``public_keys`` |
 | C9 invalidation ``Completed`` | ``invalidations`` |
 | C10 active trusted key groups | ``active_signers`` |
+| C11 reused CallerReference / duplicate names | ``distributions``, ``public_keys``, ``oac`` |
 
 Each module reads and writes moto only through :mod:`cftutorial.localaws.moto_adapter`; a
 module that patches moto declares its ``PATCHES`` (installed by :mod:`..fidelity`).

@@ -3,9 +3,15 @@
 Also gap C6 itself: AWS deletes a distribution only when it is disabled *and* deployed;
 otherwise 409 ``DistributionNotDisabled`` ("The distribution you are trying to delete has not
 been disabled."). moto 5.2.5 deletes an enabled distribution.
+
+And gap C11 for distributions: a create with a ``CallerReference`` already used is an idempotent
+retry when its ``DistributionConfig`` is the same (AWS answers with the existing distribution)
+and 409 ``DistributionAlreadyExists`` when it differs. moto 5.2.5 refuses both.
 """
 
 from __future__ import annotations
+
+import json
 
 from .. import moto_adapter
 from ..wire import CloudFrontError, moto_errors
@@ -33,11 +39,50 @@ def _changed(raw_distribution) -> str:
     return etag
 
 
+def _plain(value):
+    """The request as plain JSON values, strings stripped (AWS ignores white space)."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return str(value).strip() if value is not None else None
+
+
+def fingerprint(distribution_config: dict) -> str:
+    """What "the same DistributionConfig" means for a retried create (taken before moto,
+    which turns the request's dicts into its own objects in place)."""
+    return json.dumps(_plain(distribution_config), sort_keys=True)
+
+
+def retried(distribution_config: dict, request: str) -> str | None:
+    """The id of the distribution this create retries, or None when the reference is new.
+
+    Raises ``DistributionAlreadyExists`` when the reference was used with another config.
+    """
+    reference = str(distribution_config.get("CallerReference") or "")
+    existing = moto_adapter.distribution_with_caller_reference(reference)
+    if existing is None:
+        return None
+    if existing.request_fingerprint != request:
+        raise CloudFrontError(
+            "DistributionAlreadyExists",
+            "The caller reference you attempted to create the distribution with is associated "
+            f"with another distribution ({existing.id}, created with another DistributionConfig); "
+            "use a new CallerReference for a new distribution.",
+        )
+    return existing.id
+
+
 def make_create(original):
     @moto_errors
     def create_distribution_with_tags(self, distribution_config, tags):
+        request = fingerprint(distribution_config)
+        existing = retried(distribution_config, request)
+        if existing is not None:
+            return moto_adapter.distribution_answer(existing)
         references.check_distribution_config(distribution_config)
         dist, location, _etag = original(self, distribution_config, tags)
+        moto_adapter.remember_request(dist, request)
         return dist, location, _changed(dist)
 
     return create_distribution_with_tags
@@ -74,7 +119,7 @@ PATCHES = (
         *_BACKEND,
         "create_distribution_with_tags",
         ("self", "distribution_config", "tags"),
-        "C3/C4",
+        "C3/C4/C11",
         make_create,
     ),
     moto_adapter.Patch(

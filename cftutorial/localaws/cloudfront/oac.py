@@ -4,12 +4,16 @@ AWS: ``UpdateOriginAccessControl`` and ``DeleteOriginAccessControl`` need the cu
 (400 ``InvalidIfMatchVersion`` / 412 ``PreconditionFailed``), every update returns a new ETag,
 and deleting an OAC an origin still uses is 409 ``OriginAccessControlInUse``. moto 5.2.5
 ignores ``If-Match`` and keeps the ETag.
+
+Gap C11 for origin access controls: a name is unique in the account, so creating one with (or
+renaming one to) a name another OAC has is 409 ``OriginAccessControlAlreadyExists``. moto 5.2.5
+makes duplicates.
 """
 
 from __future__ import annotations
 
 from .. import moto_adapter
-from ..wire import CloudFrontError, Request, Response
+from ..wire import CloudFrontError, Request, Response, moto_errors
 from .etags import new_etag, require_if_match
 from .references import distributions_using_oac
 
@@ -43,8 +47,29 @@ def delete(request: Request, control_id: str) -> Response:
     return 204, {}, b""
 
 
+def require_unique_name(name: str | None, *, other_than: str | None = None) -> None:
+    for control_id, taken in moto_adapter.origin_access_control_names().items():
+        if name and taken == name and control_id != other_than:
+            raise CloudFrontError(
+                "OriginAccessControlAlreadyExists",
+                "An origin access control with the specified parameters already exists: "
+                f"{control_id} is named {name!r}; choose another Name.",
+            )
+
+
+def make_create(original):
+    @moto_errors
+    def create_origin_access_control(self, config_dict):
+        require_unique_name((config_dict or {}).get("Name"))
+        return original(self, config_dict)
+
+    return create_origin_access_control
+
+
 def make_update(original):
+    @moto_errors
     def update_origin_access_control(self, control_id, config):
+        require_unique_name((config or {}).get("Name"), other_than=control_id)
         control = original(self, control_id, config)
         moto_adapter.set_etag(control, new_etag())
         return control
@@ -56,9 +81,17 @@ PATCHES = (
     moto_adapter.Patch(
         "cloudfront.models",
         "CloudFrontBackend",
+        "create_origin_access_control",
+        ("self", "config_dict"),
+        "C11",
+        make_create,
+    ),
+    moto_adapter.Patch(
+        "cloudfront.models",
+        "CloudFrontBackend",
         "update_origin_access_control",
         ("self", "control_id", "config"),
-        "C5",
+        "C5/C11",
         make_update,
     ),
 )

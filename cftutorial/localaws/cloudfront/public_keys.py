@@ -4,6 +4,9 @@ AWS ``CreatePublicKey`` accepts only a PEM SubjectPublicKeyInfo holding an RSA 2
 ECDSA P-256 key (else 400 ``InvalidArgument``); get/delete of an unknown id is 404
 ``NoSuchPublicKey``; deleting a key that a key group still lists is 409 ``PublicKeyInUse``.
 moto 5.2.5 accepts "not a pem", answers a missing id with HTTP 500 and deletes keys in use.
+Gap C11 for public keys: a ``CallerReference`` used before with another ``Name``/``EncodedKey``,
+or a ``Name`` another key has, is 409 ``PublicKeyAlreadyExists``; the same reference with the
+same config is a retry and answers with the existing key. moto 5.2.5 creates a second key.
 Also answers ``GetPublicKeyConfig`` and ``UpdatePublicKey`` (with ``If-Match``, C5), which moto
 does not route.
 """
@@ -38,10 +41,37 @@ def key_groups_using(key_id: str) -> list[str]:
     return [g.id for g in moto_adapter.key_groups() if key_id in g.items]
 
 
+def already_exists(detail: str) -> CloudFrontError:
+    return CloudFrontError(
+        "PublicKeyAlreadyExists", f"The specified public key already exists: {detail}."
+    )
+
+
+def retried(caller_ref: str, name: str, encoded_key: str) -> str | None:
+    """The id of the key this create retries, or None; raises when it clashes with a key."""
+    for key in moto_adapter.public_keys():
+        same_config = key.name == name and key.encoded_key.strip() == encoded_key.strip()
+        if key.caller_ref == caller_ref:
+            if same_config:
+                return key.id
+            raise already_exists(
+                f"the CallerReference {caller_ref!r} was used for public key {key.id} "
+                "with another config; use a new CallerReference"
+            )
+        if key.name == name:
+            raise already_exists(
+                f"public key {key.id} is already named {name!r}; choose another Name"
+            )
+    return None
+
+
 def make_create(original):
     @moto_errors
     def create_public_key(self, caller_ref, name, encoded_key):
         require_valid_key(encoded_key)
+        existing = retried(caller_ref, name, encoded_key)
+        if existing is not None:
+            return moto_adapter.public_key_answer(existing)
         return original(self, caller_ref, name, encoded_key)
 
     return create_public_key
@@ -63,7 +93,7 @@ PATCHES = (
         *_BACKEND,
         "create_public_key",
         ("self", "caller_ref", "name", "encoded_key"),
-        "C8",
+        "C8/C11",
         make_create,
     ),
     moto_adapter.Patch(*_BACKEND, "get_public_key", ("self", "key_id"), "C8", make_get),
