@@ -68,7 +68,7 @@ def log_file() -> Path:
 
 
 def snapshot_file() -> Path:
-    return config.home() / SNAPSHOT_NAME
+    return config.home_path() / SNAPSHOT_NAME
 
 
 def snapshot_bytes() -> int | None:
