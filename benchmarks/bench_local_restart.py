@@ -82,7 +82,11 @@ def put_seconds(samples: int = 20) -> list[float]:
 
 
 def main(argv: list[str]) -> int:
-    rounds = int(argv[0]) if argv else ROUNDS
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("rounds", nargs="?", type=int, default=ROUNDS, help="stop+start rounds")
+    rounds = parser.parse_args(argv).rounds
     from cftutorial.localaws import process
 
     with tempfile.TemporaryDirectory(prefix="cftutorial-bench-restart-") as tmp:
