@@ -66,18 +66,7 @@ def test_a_password_protected_key_signs_with_the_password_from_the_environment(
     assert run(capsys, "keys", "create", "--out", str(tmp_path), "--encrypt")[0] == 0
     private = tmp_path / "cloudfront_private_key.pem"
     assert private.read_text().startswith("-----BEGIN ENCRYPTED PRIVATE KEY-----")
-    code, out, _ = run(
-        capsys,
-        "sign",
-        "--url",
-        URL,
-        "--key-pair-id",
-        KEY_ID,
-        "--private-key",
-        str(private),
-        "--date-less-than",
-        "1h",
-    )
+    code, out, _ = sign(capsys, str(private), "1h")
     assert code == 0
     public = keys.load_public_key(tmp_path / "cloudfront_public_key.pem")
     assert verify.verify(out.strip(), trusted_keys={KEY_ID: public}).allowed
@@ -125,35 +114,13 @@ def test_a_protected_key_without_a_terminal_or_password_is_one_line(tmp_path: Pa
 )
 def test_sign_reads_dates_the_way_the_aws_cli_does(capsys, tmp_path: Path, given, expected):
     files = keys.write_key_pair(tmp_path, kind="ecdsa")
-    code, out, _ = run(
-        capsys,
-        "sign",
-        "--url",
-        URL,
-        "--key-pair-id",
-        KEY_ID,
-        "--private-key",
-        str(files.private_key_path),
-        "--date-less-than",
-        given,
-    )
+    code, out, _ = sign(capsys, str(files.private_key_path), given)
     assert code == 0 and f"Expires={expected}&" in out
 
 
 def test_verify_at_takes_relative_and_far_future_times(capsys, tmp_path: Path):
     files = keys.write_key_pair(tmp_path, kind="ecdsa")
-    code, signed, _ = run(
-        capsys,
-        "sign",
-        "--url",
-        URL,
-        "--key-pair-id",
-        KEY_ID,
-        "--private-key",
-        str(files.private_key_path),
-        "--date-less-than",
-        "30m",
-    )
+    code, signed, _ = sign(capsys, str(files.private_key_path), "30m")
     assert code == 0
     public = str(files.public_key_path)
     later = run(capsys, "verify", signed.strip(), "--public-key", public, "--at", "1h", "--json")
