@@ -26,7 +26,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import nbformat
 import pytest
 
 from cftutorial import config
@@ -188,32 +187,12 @@ class StandIn:
     guide: Round | None = None
 
 
-def _outputs_text(notebook: nbformat.NotebookNode) -> str:
-    parts = []
-    for cell in notebook.cells:
-        for output in cell.get("outputs", []):
-            if output.get("output_type") == "stream":
-                parts.append(output.get("text", ""))
-            elif output.get("output_type") == "error":
-                parts.append(f"{output.get('ename')}: {output.get('evalue')}")
-            for kind in ("text/plain", "text/html"):
-                if kind in output.get("data", {}):
-                    parts.append(output["data"][kind])
-    return "\n".join(parts)
-
-
 def _execute(path: Path, out: Path, parameters: dict) -> str:
-    import papermill
+    """papermill ``path`` (test_notebooks' runner) and return what its outputs show."""
+    from test_notebooks import _execute as execute
+    from test_notebooks import _outputs_text
 
-    papermill.execute_notebook(
-        str(path),
-        str(out),
-        parameters=parameters,
-        kernel_name="python3",
-        cwd=str(NOTEBOOK_DIR),
-        progress_bar=False,
-    )
-    return _outputs_text(nbformat.read(out, as_version=4))
+    return _outputs_text(execute(path, out, parameters))
 
 
 @contextlib.contextmanager
