@@ -1,4 +1,5 @@
-"""Notebook 10 headless: after 01-07 (modern), run twice in fresh kernels, then 08 cleans up.
+"""Notebook 10 headless: after 01-07 (modern), run twice in fresh kernels, once more after a
+rotation crashed half-way (resumed, not repeated), then 08 cleans up.
 
 Asserts on what the executed notebooks show: the timeline's real edge answers at each phase, the
 stale ETag and the in-use refusal, the new key as the run's key (07's successor signs with it),
@@ -44,6 +45,20 @@ def _timeline(text: str) -> dict[str, tuple[str, str]]:
     return found
 
 
+def _crash_half_way(run_name: str) -> tuple[str, str]:
+    """A rotation stopped after the switch, the old key still in the group: (old id, new id)."""
+    from cftutorial.aws import clients, signing_keys
+    from cftutorial.tutorial import step10_rotation as step10
+
+    cf = clients.client("cloudfront")
+    rotation = step10.start(run_name, cf=cf)
+    key_id = cf.create_public_key(PublicKeyConfig=step10.new_key_config(rotation))
+    rotation = step10.with_new_key_id(rotation, key_id["PublicKey"]["Id"])
+    signing_keys.add_to_group(rotation.key_group_id, [rotation.new.key_id], cf=cf)
+    step10.adopt(rotation, cf=cf)
+    return str(rotation.old.key_id), str(rotation.new.key_id)
+
+
 @pytest.mark.slow
 def test_notebook_10_rotates_twice_and_08_still_cleans_up(tmp_path, fresh_local_aws):  # noqa: F811
     parameters = {"run_name": "default", "approach": "modern", "run_solutions": True}
@@ -70,6 +85,11 @@ def test_notebook_10_rotates_twice_and_08_still_cleans_up(tmp_path, fresh_local_
     assert "a new rotation" in second and "(generation 3)" in second
     solution = _solution_outputs(executed)
     assert any("Correct:" in out for out in solution), solution
+    crashed = _crash_half_way("default")
+    third = _outputs_text(_execute(NOTEBOOK_10, tmp_path / "10-resumed.ipynb", parameters))
+    assert "resuming an unfinished rotation" in third
+    assert f"OK: rotated from {crashed[0]} to {crashed[1]}" in third
+    assert _timeline(third)["old public key deleted"] == ("403 InvalidKey", "200")
     cleanup = next(p for p in NOTEBOOKS if p.name[:2] == "08")
     text = _outputs_text(
         _execute(cleanup, tmp_path / cleanup.name, {**parameters, "clean_up": True})
