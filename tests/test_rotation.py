@@ -15,14 +15,15 @@ from cftutorial.tutorial import step01_bucket as step01
 from cftutorial.tutorial import step02_origin_access as step02
 from cftutorial.tutorial import step03_who_may_read as step03
 from cftutorial.tutorial import step04_distribution as step04
+from cftutorial.tutorial import step06_signing_keys as step06
 from cftutorial.tutorial import step10_rotation as step10
 
 
-def _full_run(run_name: str, approach: str = "modern") -> None:
+def _full_run(run_name: str, approach: str = "modern", key_type: str = "rsa") -> None:
     step01.step(run_name=run_name, approach=approach)
     step02.step(run_name=run_name, approach=approach)
     step03.step(run_name=run_name, approach=approach)
-    step04.step(run_name=run_name, approach=approach, progress=False)
+    step04.step(run_name=run_name, approach=approach, key_type=key_type, progress=False)
 
 
 def _signed_answer(run_name: str) -> str:
@@ -71,6 +72,18 @@ def test_rotating_twice_and_cleaning_up_leaves_nothing(local_aws):
         (s.what, s.id, s.outcome) for s in steps
     }
     assert not list(signing_key.keys_dir().glob("rot-b-*"))
+
+
+def test_an_ecdsa_key_rotates_to_an_ecdsa_key_and_notebook_06_finds_it_again(local_aws):
+    _full_run("rot-ec", key_type="ecdsa")
+    done = step10.step(run_name="rot-ec", progress=False)
+    assert [r["URL signed with the new key"] for r in done.rows][1:] == ["200"] * 3
+    assert done.rotation.kind == "ecdsa" and signing_key.generation("rot-ec", "ecdsa") == 2
+    again = step06.step(run_name="rot-ec", key_type="ecdsa", progress=False)  # a re-run of 06
+    assert again.signing_key.key_pair_id == done.rotation.new.key_id
+    cf = clients.client("cloudfront")
+    group = cf.get_key_group(Id=done.rotation.key_group_id)["KeyGroup"]["KeyGroupConfig"]
+    assert group["Items"] == [done.rotation.new.key_id], "notebook 06 added another key"
 
 
 def test_a_crash_half_way_is_resumed_and_finished(local_aws):
