@@ -144,5 +144,9 @@ class WrongKeyPairIdError(KeyGroupError):
     """A Key-Pair-Id that is not the id of a trusted public key (often the key group id)."""
 
 
+class RotationError(KeyGroupError):
+    """A key rotation step out of order, or a run that cannot rotate (the guide's path)."""
+
+
 class FormError(CftutorialError):
     """A form field was given a value the form does not offer."""

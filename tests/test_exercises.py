@@ -182,3 +182,28 @@ def test_hls_cookies_must_not_open_the_mp4(local_aws):
     too_wide = signer.sign_cookies(f"https://{domain}/*", date_less_than=expires)
     feedback = exercises.check_hls_cookies(too_wide, run_name="ex-cookies", domain=domain)
     assert not feedback.ok and "video.mp4" in feedback.message
+
+
+# 10 ---------------------------------------------------------------------------------------
+
+
+def test_rotation_plan_accepts_the_earliest_safe_moment_and_names_each_mistake():
+    from datetime import datetime, timedelta, timezone
+
+    switched = datetime(2026, 3, 1, 9, 0, tzinfo=timezone.utc)
+    lifetime = timedelta(hours=24)
+    earliest = switched + lifetime
+
+    def check(answer):
+        return exercises.check_rotation_plan(answer, switched_at=switched, max_lifetime=lifetime)
+
+    assert check(earliest).ok
+    assert check("2026-03-02T09:00Z").ok and check(int(earliest.timestamp())).ok
+    assert "no answer yet" in check(None).message
+    too_early = check(switched)
+    assert not too_early.ok and "403 InvalidKey" in too_early.message
+    assert "no time zone" in check(earliest.replace(tzinfo=None)).message
+    assert "milliseconds" in check(int(earliest.timestamp()) * 1000).message
+    late = check(earliest + timedelta(days=2))
+    assert not late.ok and "later than needed" in late.message
+    assert "ISO-8601" in check("tomorrow").message

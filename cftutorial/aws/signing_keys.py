@@ -28,11 +28,16 @@ def public_key_config(
     }
 
 
-def find_public_key(name: str, *, cf: Any = None) -> str | None:
-    """The Id of the public key with this name, or None."""
+def list_public_keys(*, cf: Any = None) -> list[dict[str, str]]:
+    """``{"Id", "Name"}`` of every public key in the account (``list_public_keys``)."""
     cf = cf or clients.client("cloudfront")
     listing = cf.list_public_keys()["PublicKeyList"]
-    for item in listing.get("Items", []) or []:
+    return [{"Id": item["Id"], "Name": item["Name"]} for item in listing.get("Items", []) or []]
+
+
+def find_public_key(name: str, *, cf: Any = None) -> str | None:
+    """The Id of the public key with this name, or None."""
+    for item in list_public_keys(cf=cf):
         if item["Name"] == name:
             return item["Id"]
     return None

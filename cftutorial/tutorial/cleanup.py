@@ -75,10 +75,12 @@ def _find_distribution(run_name: str, run: dict, cf: Any) -> list[Found]:
 def _find_keys(run_name: str, cf: Any) -> list[Found]:
     group = signing_keys.find_key_group(names.key_group(run_name), cf=cf)
     items = [Found("key group", group["Id"])] if group else []
-    for kind in signing_key.KEY_TYPES:
-        key_id = signing_keys.find_public_key(names.public_key(run_name, kind), cf=cf)
-        if key_id:
-            items.append(Found("public key", key_id))
+    for key in signing_keys.list_public_keys(cf=cf):  # every generation (notebook 10 rotates)
+        if any(
+            names.public_key_generation(run_name, kind, key["Name"])
+            for kind in signing_key.KEY_TYPES
+        ):
+            items.append(Found("public key", key["Id"]))
     return items
 
 
@@ -127,9 +129,10 @@ def _find_buckets(run_name: str, run: dict, s3: Any) -> list[Found]:
 
 def _find_key_files(run_name: str, run: dict) -> list[Found]:
     paths = [Path(raw) for pair in (run.get("key_files") or {}).values() for raw in pair]
-    for kind in signing_key.KEY_TYPES:
-        stem = signing_key.keys_dir() / names.key_files_stem(run_name, kind)
-        paths += [Path(f"{stem}_private_key.pem"), Path(f"{stem}_public_key.pem")]
+    for path in sorted(signing_key.keys_dir().glob("*_key.pem")):  # every generation
+        stem = path.name.removesuffix("_private_key.pem").removesuffix("_public_key.pem")
+        if any(names.key_files_generation(run_name, kind, stem) for kind in signing_key.KEY_TYPES):
+            paths.append(path)
     return [Found(KEY_FILE, str(path)) for path in dict.fromkeys(paths) if path.is_file()]
 
 

@@ -7,6 +7,7 @@ each notebook shows the same picture with its own part highlighted.
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from importlib import resources
 from typing import Any
@@ -14,7 +15,6 @@ from typing import Any
 from ..errors import CftutorialError
 
 SVG_NS = "http://www.w3.org/2000/svg"
-STEPS = range(1, 9)
 DIMMED = "0.22"
 ET.register_namespace("", SVG_NS)
 
@@ -27,10 +27,24 @@ def _steps_of(element: ET.Element) -> set[int]:
     return {int(part) for part in element.get("data-steps", "").split()}
 
 
+#: the notebook steps the picture has parts for (01-08, and 10: the key group's rotation)
+STEPS = tuple(
+    sorted(
+        {
+            int(part)
+            for found in re.findall(r'data-steps="([^"]*)"', _source())
+            for part in found.split()
+        }
+    )
+)
+
+
 def flow_svg(step: int | None = None) -> str:
-    """The diagram as SVG text; with ``step`` (1-8), that step's parts highlighted."""
+    """The diagram as SVG text; with ``step`` (one of :data:`STEPS`), that step's parts highlighted."""
     if step is not None and (isinstance(step, bool) or step not in STEPS):
-        raise CftutorialError(f"step={step!r} is not a notebook step; use 1 to 8, or None")
+        raise CftutorialError(
+            f"step={step!r} is not a notebook step; use one of {', '.join(map(str, STEPS))}, or None"
+        )
     root = ET.fromstring(_source())
     if step is not None:
         for group in root.iter(f"{{{SVG_NS}}}g"):

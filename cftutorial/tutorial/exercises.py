@@ -307,3 +307,69 @@ def check_hls_cookies(
             False, "these cookies also open video.mp4; narrow the Resource to https://DOMAIN/hls/*"
         )
     return Feedback(True, "the playlist and its segments open, the MP4 does not")
+
+
+# 10 ---------------------------------------------------------------------------------------
+
+
+def _as_utc(answer: Any) -> Any:
+    """``answer`` as an aware datetime (a datetime, an ISO-8601 string or epoch seconds), or a
+    Feedback saying why it cannot be one."""
+    from datetime import datetime, timezone
+
+    if isinstance(answer, bool):
+        return Feedback(False, f"{answer!r} is not a moment; give a datetime in UTC")
+    if isinstance(answer, int | float):
+        if answer > 10**11:
+            return Feedback(False, f"{answer} looks like milliseconds; CloudFront counts seconds")
+        return datetime.fromtimestamp(answer, tz=timezone.utc)
+    if isinstance(answer, str):
+        try:
+            answer = datetime.fromisoformat(answer.replace("Z", "+00:00"))
+        except ValueError:
+            return Feedback(False, f"{answer!r} is not an ISO-8601 time like 2026-03-01T12:00Z")
+    if not isinstance(answer, datetime):
+        return Feedback(False, f"{answer!r} is not a moment; give a datetime in UTC")
+    if answer.tzinfo is None:
+        return Feedback(
+            False,
+            "that datetime has no time zone: CloudFront's times are UTC (tzinfo=timezone.utc)",
+        )
+    return answer
+
+
+def check_rotation_plan(answer: Any, *, switched_at: Any, max_lifetime: Any) -> Feedback:
+    """Exercise 10: the earliest moment the old key may leave the key group.
+
+    The application signs with the new key from ``switched_at``; every URL it signs lives at
+    most ``max_lifetime``. The last URL signed with the old key (just before the switch) works
+    until ``switched_at + max_lifetime``; removing the key earlier breaks it (403 InvalidKey).
+    An hour later still counts as "earliest"; more keeps a possibly leaked key trusted for nothing.
+    """
+    from datetime import timedelta
+
+    missing = _missing(answer, "the datetime (UTC) at which the old key may leave the group")
+    if missing is not None:
+        return missing
+    moment = _as_utc(answer)
+    if isinstance(moment, Feedback):
+        return moment
+    earliest = switched_at + max_lifetime
+    if moment < earliest:
+        return Feedback(
+            False,
+            f"a URL signed with the old key just before the switch ({switched_at:%Y-%m-%d %H:%M} "
+            f"UTC) may live {max_lifetime}: at {moment:%Y-%m-%d %H:%M} UTC it is still valid, and "
+            "removing the key then answers it 403 InvalidKey",
+        )
+    if moment - earliest > timedelta(hours=1):
+        return Feedback(
+            False,
+            f"safe, but {moment - earliest} later than needed: the old key stays trusted (and "
+            "usable if it leaked) for no URL; aim for the earliest safe moment",
+        )
+    return Feedback(
+        True,
+        f"from {earliest:%Y-%m-%d %H:%M} UTC no URL signed with the old key is valid any more "
+        f"(switch {switched_at:%H:%M} + {max_lifetime}); remove it then, delete it after",
+    )

@@ -179,6 +179,12 @@ def try_form(**params: Any) -> Form:
     return Form("Step 8: try them", fields, NOTE)
 
 
+def rotation_form(**params: Any) -> Form:
+    fields = _common(params)
+    fields["object_key"] = _text("object key", params.get("object_key", "hello.html"))
+    return Form("Step 10: rotate the signing key", fields, NOTE)
+
+
 #: notebook number -> builder (the tests build every one).
 BUILDERS = {
     1: bucket_form,
@@ -189,6 +195,7 @@ BUILDERS = {
     6: keys_form,
     7: signing_form,
     8: try_form,
+    10: rotation_form,
 }
 
 

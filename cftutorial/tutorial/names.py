@@ -36,14 +36,40 @@ def distribution_comment(run_name: str) -> str:
     return f"{PREFIX} {run_name}: private videos with signed URLs"
 
 
-def public_key(run_name: str, kind: str) -> str:
-    return f"{PREFIX}-{run_name}-{kind}"
+def _generation_suffix(generation: int) -> str:
+    """Generation 1 (notebook 06's key) has no suffix; each rotation (notebook 10) adds one."""
+    return "" if generation == 1 else f"-{generation}"
+
+
+def public_key(run_name: str, kind: str, generation: int = 1) -> str:
+    return f"{PREFIX}-{run_name}-{kind}{_generation_suffix(generation)}"
+
+
+def public_key_generation(run_name: str, kind: str, name: str) -> int | None:
+    """The generation of ``name`` if it is one of the run's ``kind`` public keys, else None.
+
+    Exact: a suffix of digits only, so run ``a``'s keys never match run ``a-rsa``'s.
+    """
+    return _generation_of(public_key(run_name, kind), name)
+
+
+def _generation_of(base: str, name: str) -> int | None:
+    if name == base:
+        return 1
+    tail = name.removeprefix(f"{base}-")
+    canonical = tail != name and tail.isdigit() and str(int(tail)) == tail and int(tail) > 1
+    return int(tail) if canonical else None
 
 
 def key_group(run_name: str) -> str:
     return f"{PREFIX}-{run_name}"
 
 
-def key_files_stem(run_name: str, kind: str) -> str:
+def key_files_stem(run_name: str, kind: str, generation: int = 1) -> str:
     """``STEM_private_key.pem`` / ``STEM_public_key.pem`` under ``$CFTUTORIAL_HOME/keys``."""
-    return f"{run_name}-{kind}"
+    return f"{run_name}-{kind}{_generation_suffix(generation)}"
+
+
+def key_files_generation(run_name: str, kind: str, stem: str) -> int | None:
+    """The generation of a key file ``stem`` of the run's ``kind`` keys, else None."""
+    return _generation_of(key_files_stem(run_name, kind), stem)

@@ -30,6 +30,7 @@ from ..signing.signer import Signer
 from . import names, references, state
 
 KEY_TYPES = ("rsa", "ecdsa")
+GENERATIONS = "key_generations"  # state: kind -> the current generation (notebook 10 rotates)
 
 
 @dataclass(frozen=True)
@@ -59,20 +60,44 @@ def _check_kind(kind: str) -> str:
     return kind
 
 
-def ensure_key_files(run_name: str, kind: str = "rsa") -> tuple[Path, Path]:
-    """The run's key pair files, generated on first use (private key mode 0600)."""
+def generation(run_name: str, kind: str) -> int:
+    """Which of the run's ``kind`` keys is current: 1 (notebook 06's), +1 per rotation (10)."""
+    return int(state.get(run_name, GENERATIONS, {}).get(kind, 1))
+
+
+def key_file_paths(run_name: str, kind: str, generation_: int) -> tuple[Path, Path]:
+    """Where generation ``generation_`` of the run's ``kind`` key pair lives (keys.write_key_pair's names)."""
+    stem = names.key_files_stem(run_name, kind, generation_)
+    return keys_dir() / f"{stem}_private_key.pem", keys_dir() / f"{stem}_public_key.pem"
+
+
+def write_key_files(run_name: str, kind: str, generation_: int) -> tuple[Path, Path]:
+    """Generation ``generation_`` of the key pair: found on disk, else generated (private 0600).
+
+    Not saved as the run's key: notebook 10 saves it with :func:`adopt` once CloudFront trusts it.
+    """
     _check_kind(kind)
-    name = names.key_files_stem(run_name, kind)
+    private_path, public_path = key_file_paths(run_name, kind, generation_)
+    if not (private_path.is_file() and public_path.is_file()):
+        files = keys.write_key_pair(
+            keys_dir(),
+            kind=kind,
+            name=private_path.name.removesuffix("_private_key.pem"),
+            overwrite=True,
+        )
+        private_path, public_path = Path(files.private_key_path), Path(files.public_key_path)
+    return private_path, public_path
+
+
+def ensure_key_files(run_name: str, kind: str = "rsa") -> tuple[Path, Path]:
+    """The run's current key pair files, generated on first use (private key mode 0600)."""
+    _check_kind(kind)
     saved = state.get(run_name, "key_files", {}).get(kind)
     if saved and Path(saved[0]).is_file() and Path(saved[1]).is_file():
         return Path(saved[0]), Path(saved[1])
-    # keys.write_key_pair's file names: reuse a pair left by an earlier run whose state was lost,
-    # because CloudFront may still hold its public half
-    private_path = keys_dir() / f"{name}_private_key.pem"
-    public_path = keys_dir() / f"{name}_public_key.pem"
-    if not (private_path.is_file() and public_path.is_file()):
-        files = keys.write_key_pair(keys_dir(), kind=kind, name=name, overwrite=True)
-        private_path, public_path = Path(files.private_key_path), Path(files.public_key_path)
+    # reuse a pair left by an earlier run whose state was lost, because CloudFront may still
+    # hold its public half
+    private_path, public_path = write_key_files(run_name, kind, generation(run_name, kind))
     key_files = dict(state.get(run_name, "key_files", {}))
     key_files[kind] = [str(private_path), str(public_path)]
     state.update(run_name, key_files=key_files)
@@ -317,11 +342,47 @@ def check_key_pair_id(value: str, *, signing_key: SigningKey) -> str:
     )
 
 
-def public_key_config(run_name: str, kind: str, pem: str) -> dict[str, str]:
-    """What ``create_public_key`` takes for the run's key: the *public* PEM only."""
+def public_key_config(
+    run_name: str, kind: str, pem: str, generation_: int | None = None
+) -> dict[str, str]:
+    """What ``create_public_key`` takes for the run's key: the *public* PEM only.
+
+    ``generation_`` defaults to the current one; notebook 10 names the next one.
+    """
+    gen = generation(run_name, kind) if generation_ is None else generation_
+    what = f"public-key-{kind}" + ("" if gen == 1 else f"-{gen}")
     return signing_keys.public_key_config(
-        caller_reference=references.caller_reference(run_name, f"public-key-{kind}"),
-        name=names.public_key(run_name, kind),
+        caller_reference=references.caller_reference(run_name, what),
+        name=names.public_key(run_name, kind, gen),
         pem=pem,
-        comment=f"cftutorial {run_name}: {kind} signing key",
+        comment=f"cftutorial {run_name}: {kind} signing key" + ("" if gen == 1 else f" {gen}"),
     )
+
+
+def without_public_key(group_config: dict[str, Any], key_id: str) -> dict[str, Any]:
+    """``group_config`` without ``key_id`` (for ``update_key_group``); never without any key."""
+    items = [item for item in group_config.get("Items", []) or [] if item != key_id]
+    if not items:
+        raise KeyGroupError(
+            f"key group {group_config.get('Name')!r} would hold no public key; CloudFront needs "
+            "at least one: add the new key first"
+        )
+    return {**group_config, "Items": items}
+
+
+def adopt(
+    run_name: str,
+    kind: str,
+    generation_: int,
+    key_id: str,
+    key_group_id: str,
+    paths: tuple[Path, Path],
+) -> SigningKey:
+    """Make generation ``generation_`` the run's signing key (notebook 10's "update the
+    application"): its files, its generation and its ids are saved; later notebooks sign with it."""
+    key_files = dict(state.get(run_name, "key_files", {}))
+    key_files[kind] = [str(paths[0]), str(paths[1])]
+    generations = dict(state.get(run_name, GENERATIONS, {}))
+    generations[kind] = generation_
+    state.update(run_name, key_files=key_files, **{GENERATIONS: generations})
+    return remember(run_name, "modern", kind, key_id, key_group_id)

@@ -181,6 +181,15 @@ def test_distribution_trusting_an_unknown_key_group_is_rejected(cf):
     assert error_of(excinfo) == ("TrustedKeyGroupDoesNotExist", 400)
 
 
+def test_a_behaviour_trusting_more_than_four_key_groups_is_rejected(cf):
+    """CloudFront quota: 4 key groups per cache behaviour (Developer Guide, Quotas on key groups)."""
+    groups = [make_key_group(cf) for _ in range(5)]
+    make_distribution(cf, key_groups=groups[:4])  # at the quota: accepted
+    with pytest.raises(ClientError) as excinfo:
+        make_distribution(cf, key_groups=groups)
+    assert error_of(excinfo) == ("TooManyKeyGroupsAssociatedToDistribution", 400)
+
+
 def test_distribution_trusting_an_unknown_signer_account_is_rejected(cf):
     config = dist_config()
     config["DefaultCacheBehavior"]["TrustedSigners"] = {
@@ -342,6 +351,22 @@ def test_key_group_config_can_be_read_updated_and_deleted(cf):
     with pytest.raises(ClientError) as excinfo:
         cf.get_key_group(Id=group_id)
     assert error_of(excinfo) == ("NoSuchResource", 404)
+
+
+def test_key_group_update_with_a_stale_etag_or_a_sixth_key_is_refused(cf):
+    """Notebook 10's rotation: IfMatch must be the current ETag; at most 5 keys per group."""
+    keys = [make_public_key(cf) for _ in range(6)]
+    group_id = make_key_group(cf, keys[:1])
+    first = cf.get_key_group(Id=group_id)
+    config = dict(first["KeyGroup"]["KeyGroupConfig"], Items=keys[:5])
+    cf.update_key_group(Id=group_id, IfMatch=first["ETag"], KeyGroupConfig=config)
+    with pytest.raises(ClientError) as excinfo:  # the ETag read before the update
+        cf.update_key_group(Id=group_id, IfMatch=first["ETag"], KeyGroupConfig=config)
+    assert error_of(excinfo) == ("PreconditionFailed", 412)
+    current = cf.get_key_group(Id=group_id)["ETag"]
+    with pytest.raises(ClientError) as excinfo:
+        cf.update_key_group(Id=group_id, IfMatch=current, KeyGroupConfig=dict(config, Items=keys))
+    assert error_of(excinfo) == ("TooManyPublicKeysInKeyGroup", 400)
 
 
 def test_key_group_trusted_by_a_distribution_cannot_be_deleted(cf):

@@ -7,6 +7,9 @@ AWS rejects a distribution config whose ``TrustedKeyGroups`` name an unknown key
 sets both on one origin (400 ``IllegalOriginAccessConfiguration``); a key group naming an unknown
 public key fails with 404 ``NoSuchPublicKey``. moto 5.2.5 accepts anything, so a typo would
 only show up later, on AWS.
+
+Quota (CloudFront Developer Guide, "Quotas on key groups"): at most 4 key groups per cache
+behaviour; more is 400 ``TooManyKeyGroupsAssociatedToDistribution``. moto 5.2.5 accepts any number.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from ...config import LOCAL_ACCOUNT_ID
 from .. import moto_adapter
 from ..wire import CloudFrontError
 from . import oai
+
+MAX_KEY_GROUPS_PER_BEHAVIOUR = 4
 
 
 def _items(container: Any) -> list:
@@ -45,7 +50,14 @@ def check_distribution_config(config: dict) -> None:
                     f"One or more of your trusted signers don't exist: {signer!r}; locally only "
                     f"'self' (or the account id {LOCAL_ACCOUNT_ID}) can sign.",
                 )
-        for group_id in _items(behaviour.get("TrustedKeyGroups")):
+        trusted = _items(behaviour.get("TrustedKeyGroups"))
+        if len(trusted) > MAX_KEY_GROUPS_PER_BEHAVIOUR:
+            raise CloudFrontError(
+                "TooManyKeyGroupsAssociatedToDistribution",
+                f"A cache behaviour can trust at most {MAX_KEY_GROUPS_PER_BEHAVIOUR} key groups; "
+                f"got {len(trusted)}. Put the public keys into fewer key groups (5 keys each).",
+            )
+        for group_id in trusted:
             if group_id not in group_ids:
                 raise CloudFrontError(
                     "TrustedKeyGroupDoesNotExist",
