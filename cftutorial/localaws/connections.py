@@ -59,7 +59,7 @@ class Limits:
     max_connections: int = DEFAULT_MAX_CONNECTIONS
 
 
-def _number(name: str, default: float, low: float, high: float, kind: type) -> float:
+def _number(name: str, default: float, low: float, high: float, kind: type, what: str) -> float:
     raw = os.environ.get(name, "").strip()
     if not raw:
         return default
@@ -77,8 +77,12 @@ def _number(name: str, default: float, low: float, high: float, kind: type) -> f
 def limits() -> Limits:
     """The settings of this process (read once, when the ports are bound)."""
     return Limits(
-        read_seconds=float(_number(ENV_READ_SECONDS, DEFAULT_READ_SECONDS, 0.5, 600, float)),
-        max_connections=int(_number(ENV_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS, 1, 10000, int)),
+        read_seconds=float(
+            _number(ENV_READ_SECONDS, DEFAULT_READ_SECONDS, 0.5, 600, float, "a number of seconds")
+        ),
+        max_connections=int(
+            _number(ENV_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS, 1, 10000, int, "a whole number")
+        ),
     )
 
 

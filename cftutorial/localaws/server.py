@@ -156,8 +156,8 @@ def _limits() -> connections.Limits:
 def serve(
     ports: dict[str, int], runtime_file: Path, watch_pid: int | None, state_file: Path | None
 ) -> None:
+    limits = _limits()  # before the slow imports: a bad setting fails at once
     apps, saved_state = build_apps(list(ports), state_file)
-    limits = _limits()
     servers = {name: bind(name, apps[name], port, limits) for name, port in ports.items()}
     stop = threading.Event()
     for server in servers.values():

@@ -202,12 +202,18 @@ def test_connections_beyond_the_bound_are_refused_and_the_rest_served(server, lo
 
 
 def test_a_bad_limit_setting_stops_the_server_with_one_line(monkeypatch, tmp_path):
-    from cftutorial.errors import ConfigError
+    from cftutorial.errors import LocalAWSError
 
-    monkeypatch.setenv(connections.ENV_READ_SECONDS, "0")
-    with pytest.raises(ConfigError, match="CFTUTORIAL_LOCAL_READ_SECONDS='0'"):
-        connections.limits()
-    monkeypatch.setenv(connections.ENV_READ_SECONDS, "")
-    monkeypatch.setenv(connections.ENV_MAX_CONNECTIONS, "lots")
-    with pytest.raises(ConfigError, match="CFTUTORIAL_LOCAL_MAX_CONNECTIONS='lots'"):
-        connections.limits()
+    for variable, value in (
+        (connections.ENV_READ_SECONDS, "0"),
+        (connections.ENV_MAX_CONNECTIONS, "lots"),
+    ):
+        monkeypatch.setenv("CFTUTORIAL_HOME", str(tmp_path / variable))
+        monkeypatch.delenv(connections.ENV_READ_SECONDS, raising=False)
+        monkeypatch.setenv(variable, value)
+        with pytest.raises(LocalAWSError) as refused:
+            process.start()
+        lines = [line for line in str(refused.value).splitlines() if "CONNECTIONS_CONFIG" in line]
+        assert len(lines) == 1, str(refused.value)
+        assert f"{variable}={value!r} is not allowed" in lines[0]
+        assert "Traceback" not in str(refused.value)
