@@ -39,6 +39,9 @@ class LocalRequestHandler(WSGIRequestHandler):
     """werkzeug's handler with one ``Server``/``Date`` (the app's, when it sends them) and a
     redacted access log."""
 
+    #: The ``Server`` of the 408 this handler sends itself (``None``: werkzeug's own).
+    timeout_server: str | None = None
+
     def setup(self) -> None:
         """Read through a :class:`~.connections.DeadlineReader` instead of a plain socket file."""
         super().setup()
@@ -67,6 +70,8 @@ class LocalRequestHandler(WSGIRequestHandler):
     def _request_timeout(self) -> None:
         body = b"Request Timeout: the request head did not arrive in time.\n"
         self.send_response(408, "Request Timeout")
+        if self.timeout_server:
+            self.send_header("Server", self.timeout_server)
         self.send_header("Content-Type", "text/plain; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Connection", "close")

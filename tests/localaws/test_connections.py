@@ -158,7 +158,12 @@ def test_a_head_that_stops_half_way_is_408_after_the_deadline(server, log_check,
         sock.sendall(PARTIAL_HEAD)
         answer = answer_until_closed(sock)
     assert status_of(answer) == 408, answer[:200]
-    assert b"Connection: close" in answer
+    head = answer.split(b"\r\n\r\n", 1)[0]
+    assert b"\r\nConnection: close" in head
+    server_headers = [line for line in head.split(b"\r\n") if line.lower().startswith(b"server:")]
+    assert len(server_headers) == 1
+    if port == "edge":  # the edge speaks as CloudFront
+        assert server_headers == [b"Server: CloudFront"]
 
 
 @pytest.mark.parametrize("port", ["edge", "aws"])
