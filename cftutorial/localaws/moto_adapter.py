@@ -395,6 +395,12 @@ def set_etag(raw: Any, etag: str) -> None:
     raw.etag = etag
 
 
+def result_fields(answer: Any) -> dict:
+    """The fields of what a moto CloudFront response method answers (``ActionResult``), which
+    moto's serializer then writes: a patch adds the ones moto leaves out (``Location``)."""
+    return answer.result
+
+
 def remember_request(raw: Any, fingerprint: str) -> None:
     """A created moto distribution keeps its create request's fingerprint (pickled with it)."""
     setattr(raw, REQUEST_FINGERPRINT, fingerprint)
@@ -658,6 +664,7 @@ def _ignore_assignment(self: Any, value: Any) -> None:
 def expectations() -> list[Expectation]:
     """Every moto attribute this module reads or writes, for the guard."""
     cf, s3 = _cf_models(), _s3_models()
+    from moto.core.responses import ActionResult
     from moto.moto_api._internal.managed_state_model import ManagedState
     from moto.moto_api._internal.state_manager import StateManager
 
@@ -693,6 +700,7 @@ def expectations() -> list[Expectation]:
         *own(cf.PublicKey, "created_time", gap="C8"),
         *own(cf.OriginAccessControl, "etag", gap="C5"),
         *own(cf.OriginAccessControl, "name", gap="C11"),
+        Expectation(ActionResult, "result", None, "C12"),
         # C4 through moto's state manager
         Expectation(ManagedState, "status", None, "C4"),
         *own(ManagedState, "_time_progressed", gap="C4"),

@@ -22,10 +22,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from werkzeug.serving import BaseWSGIServer, make_server
-
 from .. import __version__
 from ..config import LOCAL_HOST
+from . import connections
+from .handler import LocalRequestHandler
 
 EXIT_PORT_IN_USE = 3
 HEALTH_PATH = "/_cftutorial/health"
@@ -87,12 +87,18 @@ def remove_runtime_if_ours(path: Path) -> None:
         pass
 
 
-def bind(name: str, app: Callable, port: int) -> BaseWSGIServer:
-    # An app may bring its own request handler (the edge sets its own Server and Date headers).
-    handler = getattr(app, "request_handler", None)
+def bind(
+    name: str, app: Callable, port: int, limits: connections.Limits
+) -> connections.BoundedThreadedServer:
+    """One port: werkzeug's threaded server, bounded and with read deadlines (:mod:`.connections`).
+
+    An app may bring its own request handler (the edge's: CloudFront's 400 page); every one
+    derives from :class:`~.handler.LocalRequestHandler`, which enforces the deadlines.
+    """
+    handler = getattr(app, "request_handler", None) or LocalRequestHandler
     try:
-        return make_server(
-            LOCAL_HOST, port, with_health(app, name), threaded=True, request_handler=handler
+        return connections.BoundedThreadedServer(
+            LOCAL_HOST, port, with_health(app, name), handler, limits
         )
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
@@ -119,21 +125,40 @@ def build_apps(names: list[str], state_file: Path | None) -> tuple[dict[str, Cal
     """
     apps = {name: APPS[name]() for name in names}
     if state_file is None:
-        return apps, {"result": "off", "message": "not saved (no --state-file)"}
+        return _bodies_first(apps), {"result": "off", "message": "not saved (no --state-file)"}
     from .persistence import Snapshots
 
     snapshots = Snapshots(state_file)
     outcome = snapshots.restore()
     if "aws" in apps:
         apps["aws"] = snapshots.wrap(apps["aws"])
-    return apps, outcome.to_dict()
+    return _bodies_first(apps), outcome.to_dict()
+
+
+def _bodies_first(apps: dict[str, Callable]) -> dict[str, Callable]:
+    """The AWS port reads a request's body before anything else (:func:`.connections.body_first`)."""
+    if "aws" in apps:
+        apps["aws"] = connections.body_first(apps["aws"])
+    return apps
+
+
+def _limits() -> connections.Limits:
+    """The connection settings; a bad one stops the server with one line (as ``fidelity`` does)."""
+    from ..errors import ConfigError
+
+    try:
+        return connections.limits()
+    except ConfigError as error:
+        log.error("CONNECTIONS_CONFIG %s", error)
+        raise SystemExit(2) from None
 
 
 def serve(
     ports: dict[str, int], runtime_file: Path, watch_pid: int | None, state_file: Path | None
 ) -> None:
+    limits = _limits()  # before the slow imports: a bad setting fails at once
     apps, saved_state = build_apps(list(ports), state_file)
-    servers = {name: bind(name, apps[name], port) for name, port in ports.items()}
+    servers = {name: bind(name, apps[name], port, limits) for name, port in ports.items()}
     stop = threading.Event()
     for server in servers.values():
         threading.Thread(target=server.serve_forever, args=(POLL_SECONDS,), daemon=True).start()

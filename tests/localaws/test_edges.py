@@ -492,3 +492,57 @@ def test_redact_cuts_every_signing_value():
         "GET /x?Expires=1&Signature=abcdefgh…&Policy=eyJTdGF0…&Key-Pair-Id=K HTTP/1.1"
     )
     assert "X-Amz-Signature=0123abcd…" in redact("/b/k?X-Amz-Signature=0123abcdef99")
+
+
+# 6. the creates, as bytes on the wire (boto3's own serializer writes the body) ---------------
+
+
+def _wire_body(operation: str, params: dict) -> bytes:
+    """The XML body boto3 would send for ``operation`` (botocore's rest-xml serializer)."""
+    from botocore.serialize import create_serializer
+
+    model = client("cloudfront").meta.service_model.operation_model(operation)
+    return create_serializer("rest-xml").serialize_to_request(params, model)["body"]
+
+
+def _id_of(body: bytes) -> str:
+    return body.decode().split("<Id>", 1)[1].split("</Id>", 1)[0]
+
+
+def test_a_raw_create_origin_access_control_answers_201_with_its_location(local_aws):
+    config = {
+        "Name": f"edges-{uuid.uuid4().hex[:8]}",
+        "SigningProtocol": "sigv4",
+        "SigningBehavior": "always",
+        "OriginAccessControlOriginType": "s3",
+    }
+    body = _wire_body("CreateOriginAccessControl", {"OriginAccessControlConfig": config})
+    reply = send(local_aws.aws_endpoint, "POST", "/2020-05-31/origin-access-control", CF_AUTH, body)
+    assert reply.status == 201, reply.body[:300]
+    location = "https://cloudfront.amazonaws.com/2020-05-31/origin-access-control/"
+    assert reply.header("Location") == location + _id_of(reply.body)
+
+
+def test_a_raw_create_distribution_retried_is_the_same_and_reused_is_already_exists(local_aws):
+    from test_fidelity_cloudfront import dist_config
+
+    config = dist_config()
+    first = send(
+        local_aws.aws_endpoint,
+        "POST",
+        "/2020-05-31/distribution",
+        CF_AUTH,
+        _wire_body("CreateDistribution", {"DistributionConfig": config}),
+    )
+    assert first.status == 201, first.body[:300]
+    retried = send(
+        local_aws.aws_endpoint,
+        "POST",
+        "/2020-05-31/distribution",
+        CF_AUTH,
+        _wire_body("CreateDistribution", {"DistributionConfig": config}),
+    )
+    assert (retried.status, _id_of(retried.body)) == (201, _id_of(first.body))
+    other = _wire_body("CreateDistribution", {"DistributionConfig": config | {"Comment": "other"}})
+    reused = send(local_aws.aws_endpoint, "POST", "/2020-05-31/distribution", CF_AUTH, other)
+    assert (reused.status, reused.code) == (409, "DistributionAlreadyExists"), reused.body[:300]

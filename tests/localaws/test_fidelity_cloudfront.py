@@ -621,3 +621,63 @@ def test_an_origin_access_control_cannot_be_renamed_to_a_name_in_use(cf):
     assert error_of(excinfo) == ("OriginAccessControlAlreadyExists", 409)
     kept = cf.get_origin_access_control(Id=other_id)["OriginAccessControl"]
     assert kept["OriginAccessControlConfig"]["Name"] != taken
+
+
+# C12 / issue 13 item 6: every create answers 201 with the new resource's Location ------------
+
+API = "https://cloudfront.amazonaws.com/2020-05-31"
+
+
+def _created(cf) -> dict[str, tuple[dict, str]]:
+    """Each create the tutorial calls: its answer and the Location AWS would send for it."""
+    oac = cf.create_origin_access_control(OriginAccessControlConfig=oac_config(unique("oac")))
+    oai = cf.create_cloud_front_origin_access_identity(
+        CloudFrontOriginAccessIdentityConfig={"CallerReference": unique(), "Comment": "tutorial"}
+    )
+    key = cf.create_public_key(PublicKeyConfig=public_key_config())
+    group = cf.create_key_group(
+        KeyGroupConfig={"Name": unique("kg"), "Items": [key["PublicKey"]["Id"]]}
+    )
+    dist = cf.create_distribution(DistributionConfig=dist_config())
+    tagged = cf.create_distribution_with_tags(
+        DistributionConfigWithTags={
+            "DistributionConfig": dist_config(),
+            "Tags": {"Items": [{"Key": "made-by", "Value": "test"}]},
+        }
+    )
+    dist_id = dist["Distribution"]["Id"]
+    invalidation = cf.create_invalidation(
+        DistributionId=dist_id,
+        InvalidationBatch={"Paths": {"Quantity": 1, "Items": ["/*"]}, "CallerReference": unique()},
+    )
+    return {
+        "CreateOriginAccessControl": (
+            oac,
+            f"{API}/origin-access-control/{oac['OriginAccessControl']['Id']}",
+        ),
+        "CreateCloudFrontOriginAccessIdentity": (
+            oai,
+            f"{API}/origin-access-identity/cloudfront/{oai['CloudFrontOriginAccessIdentity']['Id']}",
+        ),
+        "CreatePublicKey": (key, f"{API}/public-key/{key['PublicKey']['Id']}"),
+        "CreateKeyGroup": (group, f"{API}/key-group/{group['KeyGroup']['Id']}"),
+        "CreateDistribution": (dist, f"{API}/distribution/{dist_id}"),
+        "CreateDistributionWithTags": (
+            tagged,
+            f"{API}/distribution/{tagged['Distribution']['Id']}",
+        ),
+        "CreateInvalidation": (
+            invalidation,
+            f"{API}/distribution/{dist_id}/invalidation/{invalidation['Invalidation']['Id']}",
+        ),
+    }
+
+
+def test_every_create_answers_201_with_the_location_of_what_it_made(cf):
+    created = _created(cf)
+    assert len(created) == 7
+    for operation, (answer, location) in created.items():
+        meta = answer["ResponseMetadata"]
+        assert meta["HTTPStatusCode"] == 201, operation
+        assert meta["HTTPHeaders"].get("location") == location, operation
+        assert answer["Location"] == location, operation

@@ -8,6 +8,12 @@ ignores ``If-Match`` and keeps the ETag.
 Gap C11 for origin access controls: a name is unique in the account, so creating one with (or
 renaming one to) a name another OAC has is 409 ``OriginAccessControlAlreadyExists``. moto 5.2.5
 makes duplicates.
+
+Gap C12: ``CreateOriginAccessControl`` answers 201 with ``Location:
+https://cloudfront.amazonaws.com/2020-05-31/origin-access-control/ID`` (CloudFront API Reference,
+"CreateOriginAccessControl": response ``Location``), as every other create of the tutorial does;
+moto 5.2.5 leaves the header out. The patch adds it to moto's answer, which moto's serializer
+then writes as the header the botocore model names.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from .etags import new_etag, require_if_match
 from .references import distributions_using_oac
 
 PREFIX = "/2020-05-31/origin-access-control"
+LOCATION = "https://cloudfront.amazonaws.com" + PREFIX
 
 
 def _etag(control_id: str) -> str:
@@ -66,6 +73,16 @@ def make_create(original):
     return create_origin_access_control
 
 
+def make_create_answer(original):
+    def create_origin_access_control(self):
+        answer = original(self)
+        fields = moto_adapter.result_fields(answer)
+        fields["Location"] = f"{LOCATION}/{fields['OriginAccessControl']['Id']}"
+        return answer
+
+    return create_origin_access_control
+
+
 def make_update(original):
     @moto_errors
     def update_origin_access_control(self, control_id, config):
@@ -85,6 +102,14 @@ PATCHES = (
         ("self", "config_dict"),
         "C11",
         make_create,
+    ),
+    moto_adapter.Patch(
+        "cloudfront.responses",
+        "CloudFrontResponse",
+        "create_origin_access_control",
+        ("self",),
+        "C12",
+        make_create_answer,
     ),
     moto_adapter.Patch(
         "cloudfront.models",

@@ -27,6 +27,8 @@ class EdgeRequestHandler(LocalRequestHandler):
     (``CloudFront`` for its own errors, ``AmazonS3`` relayed from an S3 origin).
     """
 
+    timeout_server = "CloudFront"
+
     def run_wsgi(self) -> None:
         """Answer an unparsable request target with CloudFront's 400 page, not a dropped line.
 
