@@ -128,7 +128,10 @@ def open_clinic(run_name: str) -> Clinic:
         distribution_id=dist["id"],
         domain=dist["domain_name"],
         key_group_id=signing.get("key_group_id") or "",
-        signer=signing_key.signer_for(run_name),
+        # the key's usual hash: SHA-1 for RSA (CloudFront's default), SHA-256 for ECDSA
+        signer=signing_key.signer_for(
+            run_name, "SHA256" if signing.get("kind") == keys.KIND_ECDSA else "SHA1"
+        ),
     )
 
 
