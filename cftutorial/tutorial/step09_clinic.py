@@ -91,6 +91,7 @@ class Clinic:
             "GET (as sent)": short(str(response.request.url), 90),
             "status": response.status_code,
             "code": described["code"] or "-",
+            "message": described["message"] or "-",
             "answered by": described["from"],
             # the edge decided on the path as sent: spaces and non-ASCII percent-encoded
             "edge's decision": viewer.edge_reason(

@@ -230,6 +230,8 @@ class AccessLogs:
         self._lock = threading.Lock()
         self._delay = delay
         self._timer: threading.Thread | None = None
+        #: runs each write to S3; the server sets it to the snapshot lock (persistence.py)
+        self.writer: Callable[[Callable[[], bool]], bool] = _direct
 
     def record(self, dist: moto_adapter.Distribution, served: Served) -> None:
         """Keep the line if the distribution logs; nothing happens for one that does not."""
@@ -261,8 +263,9 @@ class AccessLogs:
 
     def _write(self, pending: _Pending) -> dict[str, str]:
         problem = standard_logs.can_deliver(pending.bucket)
-        if problem is None and moto_adapter.put_object(
-            pending.bucket, pending.key, file_body(pending.lines)
+        body = file_body(pending.lines)
+        if problem is None and self.writer(
+            lambda: moto_adapter.put_object(pending.bucket, pending.key, body)
         ):
             return {"bucket": pending.bucket, "key": pending.key, "outcome": "delivered"}
         log.warning("access log %s dropped: %s", pending.key, problem or "bucket gone")
@@ -286,6 +289,10 @@ class AccessLogs:
                 if not self._pending:
                     self._timer = None
                     return
+
+
+def _direct(change: Callable[[], bool]) -> bool:
+    return change()
 
 
 def now_utc() -> datetime:
