@@ -313,6 +313,33 @@ def _run(numbers: str, out_dir: Path, parameters: dict) -> dict[str, str]:
     return shown
 
 
+def test_an_access_log_file_the_edge_delivered_survives_kill_9(own_home: Path) -> None:
+    """The edge's one write (standard log files into S3) is saved like an AWS-port write."""
+    import requests
+    from edge_world import _config, _distribution
+
+    started = process.start()
+    s3, cf = client("s3"), client("cloudfront")
+    s3.create_bucket(Bucket="kept-origin")
+    s3.create_bucket(Bucket="kept-logs", ObjectOwnership="BucketOwnerPreferred")
+    config = _config("s3", "kept-origin.s3.amazonaws.com")
+    config["Logging"] = {
+        "Enabled": True,
+        "IncludeCookies": False,
+        "Bucket": "kept-logs.s3.amazonaws.com",
+        "Prefix": "logs/",
+    }
+    dist = _distribution(cf, config)
+    edge = started.edge_endpoint
+    assert requests.get(f"{edge}/{dist['DomainName']}/x.txt", timeout=30).status_code == 403
+    files = requests.post(f"{edge}/_cftutorial/logs/flush", timeout=30).json()["files"]
+    assert [f["outcome"] for f in files] == ["delivered"]
+    kill_9()
+    process.start()
+    listed = client("s3").list_objects_v2(Bucket="kept-logs")["Contents"]
+    assert [o["Key"] for o in listed] == [files[0]["key"]]
+
+
 def _restart(how: str) -> None:
     if how == "kill -9":
         kill_9()

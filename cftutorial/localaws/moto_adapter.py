@@ -60,6 +60,16 @@ class Origin:
 
 
 @dataclass(frozen=True)
+class StandardLogging:
+    """A distribution's ``Logging`` (standard logging, legacy): where its access logs go."""
+
+    enabled: bool = False
+    include_cookies: bool = False
+    bucket: str = ""  # "BUCKET.s3.amazonaws.com"
+    prefix: str = ""
+
+
+@dataclass(frozen=True)
 class Distribution:
     id: str
     arn: str
@@ -74,6 +84,7 @@ class Distribution:
     origins: tuple[Origin, ...]
     caller_reference: str = ""
     request_fingerprint: str = ""  # of the create request, kept by the fidelity layer
+    logging: StandardLogging = field(default_factory=StandardLogging)
 
     @property
     def deployed(self) -> bool:
@@ -278,6 +289,23 @@ def distribution_of(raw: Any) -> Distribution:
         origins=tuple(_origin(o) for o in _items(origins.get("Items"))),
         caller_reference=str(getattr(config, "caller_reference", "") or ""),
         request_fingerprint=str(getattr(raw, REQUEST_FINGERPRINT, "") or ""),
+        logging=_logging(getattr(config, "Logging", None)),
+    )
+
+
+def _logging(raw: Any) -> StandardLogging:
+    """moto's ``Logging`` object (or the request's dict) as plain values."""
+    if raw is None:
+        return StandardLogging()
+
+    def read(attribute: str, key: str) -> Any:
+        return raw.get(key) if isinstance(raw, Mapping) else getattr(raw, attribute, None)
+
+    return StandardLogging(
+        enabled=_enabled(read("enabled", "Enabled")),
+        include_cookies=_enabled(read("include_cookies", "IncludeCookies")),
+        bucket=str(read("bucket", "Bucket") or ""),
+        prefix=str(read("prefix", "Prefix") or ""),
     )
 
 
@@ -538,6 +566,29 @@ def stored_object(bucket_name: str, key: str) -> StoredObject | None:
     )
 
 
+def add_bucket_grant(bucket_name: str, canonical_user_id: str, permission: str) -> bool:
+    """Add one canonical-user grant to a bucket's ACL (no-op when present); False: no bucket."""
+    raw = _s3().buckets.get(bucket_name)
+    if raw is None:
+        return False
+    if Grant(canonical_user_id, "", permission) in _grants(raw.acl):
+        return True
+    models = _s3_models()
+    if raw.acl is None:
+        raw.acl = models.FakeAcl(grants=[])
+    grantee = models.FakeGrantee(grantee_id=canonical_user_id)
+    raw.acl.grants.append(models.FakeGrant([grantee], [permission]))
+    return True
+
+
+def put_object(bucket_name: str, key: str, value: bytes) -> bool:
+    """Store an object as a service writes it (log delivery); False when the bucket is gone."""
+    if _s3().buckets.get(bucket_name) is None:
+        return False
+    _s3().put_object(bucket_name, key, value)
+    return True
+
+
 def apply_bucket_defaults(raw: Any) -> None:
     """Gap S1: a new bucket has ACLs disabled and all of Block Public Access on."""
     raw.ownership_rule = ACLS_DISABLED
@@ -732,6 +783,13 @@ def expectations() -> list[Expectation]:
         Expectation(_s3_responses().S3Response, "_acl_from_body", ("self",), "S3"),
         Expectation(_s3_responses().S3Response, "_acl_from_headers", ("self", "headers"), "S3"),
         *own(s3.FakeAcl, "grants"),
+        Expectation(s3.FakeAcl, "__init__", ("self", "grants"), "logs"),
+        Expectation(s3.FakeGrant, "__init__", ("self", "grantees", "permissions"), "logs"),
+        Expectation(
+            s3.FakeGrantee, "__init__", ("self", "grantee_id", "uri", "display_name"), "logs"
+        ),
+        Expectation(s3.S3Backend, "put_object", None, "logs"),
+        *own(cf.Logging, "enabled", "include_cookies", "bucket", "prefix", gap="logs"),
         *own(s3.FakeGrant, "grantees", "permissions"),
         *own(s3.FakeGrantee, "id", "uri"),
         *own(s3.FakeKey, "value", "etag", "lock", "metadata", "last_modified_RFC1123", "acl"),

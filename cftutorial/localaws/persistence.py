@@ -13,7 +13,8 @@ its path by :mod:`.process`):
   Access, tags, distributions with their ids, ETags, config and deployment clock, OACs, public
   keys, key groups, invalidations), plus the fidelity layer's own stores: the OAIs
   (:mod:`.cloudfront.oai`) and the account key pairs (:mod:`.account_keys`). The edge keeps
-  nothing worth saving (its decision log is a recent-history view).
+  nothing worth saving (its decision log is a recent-history view); the access log files it
+  delivers to S3 are written through :meth:`Snapshots.writing`, under the same lock, and saved.
 - **When**: :meth:`Snapshots.wrap` runs every mutating request (any method but GET, HEAD,
   OPTIONS) of the AWS port under one lock, then writes the snapshot before the answer leaves
   the process. So mutating requests are serialised, and a client that saw an answer knows its
@@ -228,6 +229,17 @@ class Snapshots:
         return Outcome(
             "unreadable", str(self.path), message, moved_to=str(aside) if aside else None
         )
+
+    def writing(self, change: Callable[[], Any]) -> Any:
+        """Run a write that does not come through the AWS port (the edge delivering access log
+        files) under the same lock, and save after it, as a mutating request would be."""
+        with self.lock:
+            result = change()
+            try:
+                self.save()
+            except Exception:
+                log.exception("PERSISTENCE could not write %s", self.path)
+        return result
 
     def wrap(self, app: Callable) -> Callable:
         """``app`` with every mutating request serialised and saved before it is answered."""

@@ -121,7 +121,8 @@ def watch(pid: int, stop: threading.Event) -> None:
 def build_apps(names: list[str], state_file: Path | None) -> tuple[dict[str, Callable], dict]:
     """Every app, with the saved state restored first (before any port is bound).
 
-    Only the AWS port changes state, so only it saves; the edge reads what it restored.
+    Only the AWS port changes state through requests, so only it saves after them; the edge
+    reads what it restored, and its one write (access log files) goes through the same lock.
     """
     apps = {name: APPS[name]() for name in names}
     if state_file is None:
@@ -132,6 +133,9 @@ def build_apps(names: list[str], state_file: Path | None) -> tuple[dict[str, Cal
     outcome = snapshots.restore()
     if "aws" in apps:
         apps["aws"] = snapshots.wrap(apps["aws"])
+    logs = getattr(apps.get("edge"), "logs", None)
+    if logs is not None:  # the edge writes access log files to S3: saved like AWS-port writes
+        logs.writer = snapshots.writing
     return _bodies_first(apps), outcome.to_dict()
 
 

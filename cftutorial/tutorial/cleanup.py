@@ -3,8 +3,8 @@
 A distribution cannot be deleted while enabled (``DistributionNotDisabled``), and a key group,
 public key, OAI or OAC cannot be deleted while a distribution uses it (``…InUse``). So: disable
 the distribution (IfMatch its ETag) → wait until Deployed → delete it (IfMatch the new ETag) →
-key group → public keys → OAC / OAI → bucket policy → objects → buckets → local key files →
-saved state. Each step reports ``deleted`` or ``absent``, so running cleanup twice is harmless.
+key group → public keys → OAC / OAI → bucket policy → objects → buckets (also notebook 09's
+access-log bucket) → local key files → saved state. Each step reports ``deleted`` or ``absent``, so running cleanup twice is harmless.
 """
 
 from __future__ import annotations
@@ -28,7 +28,8 @@ class CleanupStep:
     outcome: str  # "deleted" | "absent" | "kept"
 
 
-def _delete_bucket(name: str, s3: Any) -> bool:
+def delete_bucket(name: str, s3: Any) -> bool:
+    """Empty the bucket (every version) and delete it; False when it did not exist."""
     if not _bucket_exists(name, s3):
         return False
     with contextlib.suppress(ClientError):
@@ -75,8 +76,9 @@ def _find_distribution(run_name: str, run: dict, cf: Any) -> list[Found]:
 def _find_keys(run_name: str, cf: Any) -> list[Found]:
     group = signing_keys.find_key_group(names.key_group(run_name), cf=cf)
     items = [Found("key group", group["Id"])] if group else []
+    retired = names.retired_public_key(run_name)  # notebook 09's second key
     for key in signing_keys.list_public_keys(cf=cf):  # every generation (notebook 10 rotates)
-        if any(
+        if key["Name"] == retired or any(
             names.public_key_generation(run_name, kind, key["Name"])
             for kind in signing_key.KEY_TYPES
         ):
@@ -119,6 +121,7 @@ def _bucket_exists(name: str, s3: Any) -> bool:
 def _find_buckets(run_name: str, run: dict, s3: Any) -> list[Found]:
     """By saved name, by the default names, and by the run tag (custom name, state lost)."""
     candidates = [run.get("bucket"), names.bucket(run_name), names.acl_demo_bucket(run_name)]
+    candidates.append(names.log_bucket(run_name))  # notebook 09's access-log bucket
     candidates += tags.buckets_of_run(run_name, s3)
     return [
         Found(BUCKET, name)
@@ -173,7 +176,7 @@ def _delete(item: Found, cf: Any, s3: Any, progress: bool) -> bool:
     if item.what == "OAI":
         return origin_access.delete_oai(item.id, cf=cf)
     if item.what == BUCKET:
-        return _delete_bucket(item.id, s3)
+        return delete_bucket(item.id, s3)
     existed = Path(item.id).is_file()
     Path(item.id).unlink(missing_ok=True)
     return existed

@@ -309,6 +309,40 @@ def check_hls_cookies(
     return Feedback(True, "the playlist and its segments open, the MP4 does not")
 
 
+# 09 ---------------------------------------------------------------------------------------
+
+
+def check_clinic_fix(url: Any, *, domain: str, key: str, query: str) -> Feedback:
+    """Exercise 09: a signed URL for ``key`` with ``query`` that the edge answers with 200.
+
+    Only the edge's answer counts: the URL is sent through it (as a browser sends it) and
+    accepted when it says 200 for that object with that query parameter kept.
+    """
+    from urllib.parse import unquote, urlsplit
+
+    from ..errors import ViewerURLError
+    from . import viewer
+
+    missing = _missing(url, "a signed URL string")
+    if missing is not None:
+        return missing
+    if not isinstance(url, str):
+        return Feedback(False, f"answer is a {type(url).__name__}; it should be the URL string")
+    try:
+        parts = urlsplit(url)
+        response = viewer.fetch(url)
+    except (ViewerURLError, CftutorialError, ValueError) as exc:
+        return Feedback(False, f"the edge could not be asked: {exc}")
+    if unquote(parts.path).lstrip("/") != key or (parts.hostname or "") != domain:
+        return Feedback(False, f"the URL should address https://{domain}/{key}")
+    if query not in (parts.query or "").split("&"):
+        return Feedback(False, f"the link lost its {query!r} parameter; keep it, and sign it too")
+    if response.status_code != 200:
+        reason = viewer.edge_reason(url, response)
+        return Feedback(False, f"the edge answered {response.status_code}: {reason}")
+    return Feedback(True, f"the edge answered 200 ({len(response.content)} bytes) with {query}")
+
+
 # 10 ---------------------------------------------------------------------------------------
 
 

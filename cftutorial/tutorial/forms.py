@@ -179,6 +179,18 @@ def try_form(**params: Any) -> Form:
     return Form("Step 8: try them", fields, NOTE)
 
 
+def clinic_form(**params: Any) -> Form:
+    fields = _common(params)
+    fields["expires_in"] = _int("expires in (s)", params.get("expires_in", 300), 60, 7 * 24 * 3600)
+    fields["include_cookies"] = widgets.Checkbox(
+        value=bool(params.get("include_cookies", True)),
+        description="log cookies (Logging.IncludeCookies)",
+        style=_STYLE,
+        layout=_LAYOUT,
+    )
+    return Form("Step 9: the 403 clinic", fields, NOTE)
+
+
 def rotation_form(**params: Any) -> Form:
     fields = _common(params)
     fields["object_key"] = _text("object key", params.get("object_key", "hello.html"))
@@ -195,6 +207,7 @@ BUILDERS = {
     6: keys_form,
     7: signing_form,
     8: try_form,
+    9: clinic_form,
     10: rotation_form,
 }
 

@@ -65,6 +65,21 @@ def key_group(run_name: str) -> str:
     return f"{PREFIX}-{run_name}"
 
 
+def log_bucket(run_name: str) -> str:
+    """Notebook 09's bucket for the distribution's standard access logs (ACLs enabled)."""
+    return f"{PREFIX}-{run_name}-logs"
+
+
+def log_prefix() -> str:
+    """Notebook 09's ``Logging.Prefix``: its log files are ``clinic/DIST.YYYY-MM-DD-HH.ID.gz``."""
+    return "clinic/"
+
+
+def retired_public_key(run_name: str) -> str:
+    """Notebook 09's second public key, added to the key group and then retired from it."""
+    return f"{PREFIX}-{run_name}-clinic-retired"
+
+
 def key_files_stem(run_name: str, kind: str, generation: int = 1) -> str:
     """``STEM_private_key.pem`` / ``STEM_public_key.pem`` under ``$CFTUTORIAL_HOME/keys``."""
     return f"{run_name}-{kind}{_generation_suffix(generation)}"

@@ -161,6 +161,26 @@ def recent_decisions(limit: int = 20, *, distribution: str | None = None) -> lis
     return decisions[-limit:] if limit else []
 
 
+def deliver_access_logs() -> list[dict[str, str]]:
+    """Ask the local edge to deliver its waiting standard access log files now (local only).
+
+    The local edge delivers by itself a few seconds after a request (on AWS: usually within an
+    hour); this makes the wait deterministic. One row per file: bucket, key, outcome.
+    """
+    if not _local():
+        raise BackendError(
+            "deliver_access_logs works with the local AWS only; on AWS, CloudFront delivers the "
+            "log files by itself, usually within an hour: list the logging bucket later"
+        )
+    url = f"{_edge_endpoint()}/_cftutorial/logs/flush"
+    try:
+        reply = requests.post(url, timeout=TIMEOUT)
+        reply.raise_for_status()
+        return reply.json()["files"]
+    except (requests.RequestException, ValueError, KeyError) as exc:
+        raise EdgeError(f"the local edge did not deliver its access logs ({url}): {exc}") from None
+
+
 def _edge_decisions(limit: int) -> list[dict[str, Any]]:
     url = f"{_edge_endpoint()}/_cftutorial/decisions"
     try:

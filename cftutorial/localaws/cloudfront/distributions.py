@@ -4,6 +4,9 @@ Also gap C6 itself: AWS deletes a distribution only when it is disabled *and* de
 otherwise 409 ``DistributionNotDisabled`` ("The distribution you are trying to delete has not
 been disabled."). moto 5.2.5 deletes an enabled distribution.
 
+Gap C13 (:mod:`.standard_logs`): a ``Logging`` bucket must exist with ACLs enabled, and gets the
+awslogsdelivery grant.
+
 And gap C11 for distributions: a create with a ``CallerReference`` already used is an idempotent
 retry when its ``DistributionConfig`` is the same (AWS answers with the existing distribution)
 and 409 ``DistributionAlreadyExists`` when it differs. moto 5.2.5 refuses both.
@@ -15,7 +18,7 @@ import json
 
 from .. import moto_adapter
 from ..wire import CloudFrontError, moto_errors
-from . import deployment, references
+from . import deployment, references, standard_logs
 from .etags import new_etag, require_if_match
 
 
@@ -81,7 +84,9 @@ def make_create(original):
         if existing is not None:
             return moto_adapter.distribution_answer(existing)
         references.check_distribution_config(distribution_config)
+        log_bucket = standard_logs.check_logging(distribution_config)
         dist, location, _etag = original(self, distribution_config, tags)
+        standard_logs.grant_log_delivery(log_bucket)
         moto_adapter.remember_request(dist, request)
         return dist, location, _changed(dist)
 
@@ -92,10 +97,13 @@ def make_update(original):
     @moto_errors
     def update_distribution(self, dist_config, _id, if_match):
         current = moto_adapter.distribution(_id)
+        log_bucket = None
         if current is not None:
             require_if_match(current.etag, if_match)
             references.check_distribution_config(dist_config)
+            log_bucket = standard_logs.check_logging(dist_config)
         dist, location, _etag = original(self, dist_config, _id, if_match)
+        standard_logs.grant_log_delivery(log_bucket)
         return dist, location, _changed(dist)
 
     return update_distribution

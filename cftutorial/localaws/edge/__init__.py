@@ -42,6 +42,9 @@ all; locally it reaches the edge and gets the 403 page above.
 
 Every decision is logged as one line and kept in a bounded in-memory list, served as JSON on
 ``GET EDGE/_cftutorial/decisions?limit=N`` so a learner can ask the edge *why* it said 403.
+When a served distribution's ``Logging`` is enabled, every answer is also a line of its
+CloudFront standard access log (legacy), delivered as gzip files to the logging bucket a few
+seconds later or at once on ``POST EDGE/_cftutorial/logs/flush`` (:mod:`.access_logs`).
 The edge never answers 5xx to any request; an unexpected failure is logged with its traceback
 and answered 502 ("the origin failed"), which the tests treat as a bug.
 
@@ -49,7 +52,8 @@ The modules, in the order a request meets them: ``routing`` (which distribution,
 query), ``behaviours`` (which cache behaviour, allowed methods, trusted keys), ``app`` (the WSGI
 app: the steps in order, the viewer check), ``origin`` (reading S3 as the distribution, serving
 the object), ``responses`` (CloudFront's and S3's error bodies, CORS), ``decisions`` (the
-decision log), ``handler`` (werkzeug's request handler with CloudFront's headers).
+decision log), ``access_logs`` (the standard logs), ``handler`` (werkzeug's request handler
+with CloudFront's headers).
 """
 
 from __future__ import annotations

@@ -12,9 +12,12 @@ from typing import Any
 from werkzeug.http import HTTP_STATUS_CODES, parse_cookie
 from werkzeug.wrappers import Request, Response
 
+from ...errors import ConfigError
 from ...signing import verify
 from .. import moto_adapter
 from ..moto_adapter import Distribution
+from . import access_logs
+from .access_logs import AccessLogs, Served
 from .behaviours import (
     SERVED_METHODS,
     allowed_methods,
@@ -47,13 +50,19 @@ class Edge:
 
     request_handler = EdgeRequestHandler
 
-    def __init__(self, decisions: DecisionLog | None = None) -> None:
+    def __init__(
+        self, decisions: DecisionLog | None = None, logs: AccessLogs | None = None
+    ) -> None:
         self.decisions = decisions or DecisionLog()
+        self.logs = logs or AccessLogs()
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         request = Request(environ)
         if request.path == DECISIONS_PATH and request.method in ("GET", "HEAD"):
             return self._decisions(request)(environ, start_response)
+        if request.path == access_logs.FLUSH_PATH:
+            return self._flush(request)(environ, start_response)
+        started = time.monotonic()
         rid = request_id()
         target = Target("", request.path, "")
         try:
@@ -70,6 +79,7 @@ class Edge:
                 f"the local edge failed: {type(exc).__name__}: {exc}",
             )
         self._record(request, target, outcome)
+        self._log(request, target, outcome, time.monotonic() - started)
         response = outcome.response
         # werkzeug upper-cases reason phrases ("403 FORBIDDEN"); CloudFront writes "403 Forbidden".
         response.status = (
@@ -96,6 +106,35 @@ class Edge:
             outcome.code or "OK",
             outcome.reason,
         )
+
+    def _log(self, request: Request, target: Target, outcome: Outcome, seconds: float) -> None:
+        """The standard access log line, for a distribution that serves and logs."""
+        dist = moto_adapter.distribution(outcome.distribution) if outcome.distribution else None
+        if dist is None or not dist.enabled or not dist.logging.enabled:
+            return
+        served = Served(
+            request,
+            outcome.response,
+            dist.domain_name,
+            target.path,
+            target.query,
+            outcome.code,
+            seconds,
+            access_logs.now_utc(),
+            dist.logging.include_cookies,
+        )
+        try:
+            self.logs.record(dist, served)
+        except Exception:  # a log line must never change the viewer's answer
+            log.exception("access log line failed for %s %s", request.method, target.path)
+
+    def _flush(self, request: Request) -> Response:
+        """``POST``: deliver every waiting log file now; the answer lists what was written."""
+        if request.method != "POST":
+            body = {"error": f"{access_logs.FLUSH_PATH} takes POST (deliver the logs now)"}
+            return Response(json.dumps(body), status=405, content_type="application/json")
+        delivered = self.logs.deliver(everything=True)
+        return Response(json.dumps({"files": delivered}), content_type="application/json")
 
     def _decisions(self, request: Request) -> Response:
         raw = request.args.get("limit", str(DEFAULT_DECISION_LIMIT))
@@ -187,4 +226,9 @@ def _cookie_header(environ: dict) -> str:
 
 def build_edge_app() -> Callable:
     """The factory the local AWS process registers under ``APPS["edge"]``."""
+    try:
+        access_logs.delivery_seconds()  # a bad CFTUTORIAL_LOG_DELIVERY_SECONDS stops the start
+    except ConfigError as error:
+        log.error("EDGE_CONFIG %s", error)
+        raise SystemExit(2) from None
     return Edge()

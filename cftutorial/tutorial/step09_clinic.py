@@ -1,0 +1,296 @@
+"""Notebook 09: the 403 clinic — ten broken requests, why the edge refuses each, and the fix.
+
+The notebook's cells show each signing call and each boto3 call (``create_public_key``,
+``update_key_group``, ``put_bucket_policy``, ``update_distribution`` with ``Logging``). This
+module adds what they do not: the run's clinic (its saved ids and key), a signer that signs
+*exactly* what it is given (the hand-written signing code the broken cases come from; the
+tutorial's own ``Signer`` refuses or repairs these mistakes), sending a URL through the edge and
+putting the edge's answer, its decision and the inspector's verdict side by side, and restoring
+the run (the retired key gone, the bucket policy naming this distribution, logging off), at the
+start and at the end, so a re-run or a crash half-way leaves later notebooks working.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+from botocore.exceptions import ClientError
+
+from ..aws import bucket_access, clients, signing_keys
+from ..errors import SignedUrlError, StateError
+from ..signing import keys, policy, urls, verify
+from ..signing.signer import Signer
+from . import cleanup, forms, names, saved, signing_key, state, viewer
+
+CASES = 10
+HOLIDAY_KEY = "clinic/Vidéo de vacances.mp4"  # a space and a non-ASCII letter, on purpose
+GUIDE_MESSAGE = (
+    "notebook 09 needs the modern path: its cases use key groups (Key-Pair-Id = a public key id, "
+    "a key removed from the group), and the guide path (approach='guide') signs with the "
+    "account's key pairs (TrustedSigners) instead. Run notebooks 01-07 with approach='modern' "
+    "(another run_name keeps this run), then this notebook with that run_name."
+)
+
+
+@dataclass
+class Clinic:
+    """The run the clinic works on, and every case's outcome so far."""
+
+    run_name: str
+    bucket: str
+    distribution_id: str
+    domain: str
+    key_group_id: str
+    signer: Signer
+    results: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def url(self, key: str) -> str:
+        """``https://DOMAIN/KEY`` as typed (not yet percent-encoded)."""
+        return f"https://{self.domain}/{key}"
+
+    @property
+    def distribution_arn(self) -> str:
+        return bucket_access.distribution_arn(self.distribution_id)
+
+    def broken(self, case: str, url: str, cookies: Mapping[str, str] | None = None) -> Any:
+        """Send the broken request; one table row: the answer, the edge's and inspector's why."""
+        return forms.table([self._attempt(case, "broken", url, cookies)])
+
+    def fixed(self, case: str, url: str, cookies: Mapping[str, str] | None = None) -> Any:
+        return forms.table([self._attempt(case, "fixed", url, cookies)])
+
+    def show_case(
+        self,
+        case: str,
+        broken_url: str,
+        fixed_url: str,
+        cookies: tuple[Mapping[str, str], Mapping[str, str]] | None = None,
+    ) -> Any:
+        """Both requests of one case (``cookies``: the broken and the fixed cookie dicts)."""
+        rows = [
+            self._attempt(case, "broken", broken_url, cookies[0] if cookies else None),
+            self._attempt(case, "fixed", fixed_url, cookies[1] if cookies else None),
+        ]
+        return forms.table(rows)
+
+    def _attempt(
+        self, case: str, attempt: str, url: str, cookies: Mapping[str, str] | None
+    ) -> dict[str, Any]:
+        response = send(url, cookies)
+        self.results.setdefault(case, {})[attempt] = response.status_code
+        described = viewer.describe_response(response)
+        return {
+            "case": case,
+            "try": attempt,
+            "GET (as sent)": short(str(response.request.url), 90),
+            "status": response.status_code,
+            "code": described["code"] or "-",
+            "message": described["message"] or "-",
+            "answered by": described["from"],
+            # the edge decided on the path as sent: spaces and non-ASCII percent-encoded
+            "edge's decision": viewer.edge_reason(
+                _as_sent(url), response, distribution=self.distribution_id
+            ),
+            "inspector": inspect(self, url, cookies),
+        }
+
+    def summary(self) -> list[dict[str, Any]]:
+        return [
+            {"case": case, "broken": got.get("broken"), "fixed": got.get("fixed")}
+            for case, got in self.results.items()
+        ]
+
+
+def check_run(run_name: str, approach: str = "modern") -> saved.Checked:
+    """Before the clinic: the modern path (key groups), and the run's resources as saved.
+
+    See :func:`cftutorial.tutorial.saved.check`: what can be repaired is, and said in
+    ``.report()``; what cannot is one message naming the notebook or command that fixes it.
+    """
+    signing = state.get(run_name, "signing_key") or {}
+    if approach == "guide" or signing.get("approach") == "guide":
+        raise StateError(GUIDE_MESSAGE)
+    return saved.check(run_name, "bucket", "distribution", "signing_key")
+
+
+def open_clinic(run_name: str) -> Clinic:
+    """The run's clinic: its bucket, distribution, key group and signer (after :func:`check_run`)."""
+    signing = state.require(run_name, "signing_key")
+    dist = state.require(run_name, "distribution")
+    return Clinic(
+        run_name=run_name,
+        bucket=state.require(run_name, "bucket"),
+        distribution_id=dist["id"],
+        domain=dist["domain_name"],
+        key_group_id=signing.get("key_group_id") or "",
+        # the key's usual hash: SHA-1 for RSA (CloudFront's default), SHA-256 for ECDSA
+        signer=signing_key.signer_for(
+            run_name, "SHA256" if signing.get("kind") == keys.KIND_ECDSA else "SHA1"
+        ),
+    )
+
+
+def send(url: str, cookies: Mapping[str, str] | None = None) -> requests.Response:
+    """The viewer's GET (``requests`` percent-encodes spaces and non-ASCII as a browser does)."""
+    headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())} if cookies else {}
+    return requests.get(viewer.request_url(url), headers=headers, timeout=viewer.TIMEOUT)
+
+
+def inspect(clinic: Clinic, url: str, cookies: Mapping[str, str] | None = None) -> str:
+    """The inspector's verdict on the request as sent, against the run's trusted key."""
+    verdict = verify.verify(
+        _as_sent(url),
+        trusted_keys=signing_key.trusted_keys(clinic.run_name),
+        cookies=dict(cookies) if cookies else None,
+        viewer_ip="127.0.0.1",
+    )
+    return ("allowed: " if verdict.allowed else f"{verdict.code}: ") + verdict.reason
+
+
+def _as_sent(url: str) -> str:
+    try:
+        return urls.canonical_url(url)
+    except SignedUrlError:
+        return url
+
+
+# --- signing exactly what is given (how the broken URLs are made) ----------------------------
+
+
+def sign_as_given(signer: Signer, url: str, expires: int) -> str:
+    """A canned-policy URL for ``url`` *as typed* and ``expires`` *as given*, no checks: what
+    hand-written signing code does (``Signer.sign_url`` would encode the URL, refuse a bad time)."""
+    message = policy.canned_text(url, expires).encode("utf-8")
+    return urls.append_params(
+        url, urls.canned_params(expires, signer.signature(message), signer.key_params)
+    )
+
+
+def sign_policy_as_written(signer: Signer, url: str, document: dict[str, Any]) -> str:
+    """A custom-policy URL for a policy document written by hand (compact JSON, signed as is)."""
+    encoded, signature = signer.sign_policy(json.dumps(document, separators=(",", ":")))
+    return urls.append_params(url, urls.custom_params(encoded, signature, signer.key_params))
+
+
+def signer_with_key_pair_id(signer: Signer, key_pair_id: str) -> Signer:
+    """The same private key under another ``Key-Pair-Id`` (e.g. the key group's id)."""
+    return Signer(key_pair_id, signer.private_key, signer.hash_algorithm)
+
+
+# --- case 7: a second key, rotated in and retired ---------------------------------------------
+
+
+def retired_key_config(run_name: str, private_key: Any) -> dict[str, str]:
+    """``create_public_key``'s config for the clinic's second key (public PEM only)."""
+    return signing_keys.public_key_config(
+        caller_reference=f"cftutorial-{run_name}-clinic-retired-{secrets.token_hex(4)}",
+        name=names.retired_public_key(run_name),
+        pem=keys.public_key_pem(private_key),
+        comment=f"cftutorial {run_name}: notebook 09's retired key (deleted at its end)",
+    )
+
+
+def find_retired_key(run_name: str, *, cf: Any = None) -> str | None:
+    return signing_keys.find_public_key(names.retired_public_key(run_name), cf=cf)
+
+
+# --- restoring the run (start and end of the notebook) ----------------------------------------
+
+
+def _take_out_of_group(group_id: str, key_id: str, cf: Any) -> bool:
+    current = cf.get_key_group(Id=group_id)
+    config = current["KeyGroup"]["KeyGroupConfig"]
+    if key_id not in config.get("Items", []):
+        return False
+    config["Items"] = [item for item in config["Items"] if item != key_id]
+    cf.update_key_group(Id=group_id, KeyGroupConfig=config, IfMatch=current["ETag"])
+    return True
+
+
+def drop_retired_key(clinic: Clinic, *, cf: Any = None) -> str:
+    """Take the clinic's second key out of the key group and delete it (if it exists)."""
+    cf = cf or clients.client("cloudfront")
+    key_id = find_retired_key(clinic.run_name, cf=cf)
+    if key_id is None:
+        return "absent"
+    if clinic.key_group_id:
+        with contextlib.suppress(ClientError):
+            _take_out_of_group(clinic.key_group_id, key_id, cf)
+    signing_keys.delete_public_key(key_id, cf=cf)
+    return f"deleted {key_id}"
+
+
+def _restore_bucket_policy(clinic: Clinic, s3: Any) -> str:
+    wanted = bucket_access.oac_policy(clinic.bucket, clinic.distribution_arn)
+    if bucket_access.bucket_policy(clinic.bucket, s3=s3) == wanted:
+        return "names this distribution"
+    s3.put_bucket_policy(Bucket=clinic.bucket, Policy=json.dumps(wanted))
+    return f"rewritten for {clinic.distribution_arn}"
+
+
+def logging_off(config: dict[str, Any]) -> bool:
+    """Turn ``Logging`` off in a distribution config; False when it already was."""
+    if not (config.get("Logging") or {}).get("Enabled"):
+        return False
+    config["Logging"] = {"Enabled": False, "IncludeCookies": False, "Bucket": "", "Prefix": ""}
+    return True
+
+
+def _restore_logging(clinic: Clinic, cf: Any) -> str:
+    current = cf.get_distribution_config(Id=clinic.distribution_id)
+    config = current["DistributionConfig"]
+    if not logging_off(config):
+        return "off"
+    cf.update_distribution(
+        Id=clinic.distribution_id, DistributionConfig=config, IfMatch=current["ETag"]
+    )
+    return "turned off"
+
+
+def restore(clinic: Clinic) -> list[dict[str, str]]:
+    """Undo what the cases change, whatever state a crash left: idempotent, one row per part."""
+    cf, s3 = clients.client("cloudfront"), clients.client("s3")
+    return [
+        {"what": "retired public key", "state": drop_retired_key(clinic, cf=cf)},
+        {"what": "bucket policy", "state": _restore_bucket_policy(clinic, s3)},
+        {"what": "standard logging", "state": _restore_logging(clinic, cf)},
+    ]
+
+
+def delete_log_bucket(run_name: str) -> bool:
+    """Delete the access-log bucket (all its log files); False when it was not there."""
+    return cleanup.delete_bucket(names.log_bucket(run_name), clients.client("s3"))
+
+
+def log_bucket_ownership(name: str, *, s3: Any = None) -> str | None:
+    """The log bucket's Object Ownership, or None when the bucket does not exist yet."""
+    s3 = s3 or clients.client("s3")
+    try:
+        rules = s3.get_bucket_ownership_controls(Bucket=name)["OwnershipControls"]["Rules"]
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] in ("NoSuchBucket", "404"):
+            return None
+        return "(no ownership controls)"
+    return rules[0]["ObjectOwnership"]
+
+
+# --- reading the logs as AWS users do ----------------------------------------------------------
+
+
+def short(value: str, limit: int = 60) -> str:
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+def all_fixed(clinic: Clinic) -> list[str]:
+    """The cases that did not go from 403 to 200 (empty when every case did)."""
+    return [
+        case
+        for case, got in clinic.results.items()
+        if got.get("broken") != 403 or got.get("fixed") != 200
+    ]

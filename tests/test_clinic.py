@@ -1,0 +1,91 @@
+"""Notebook 09's clinic module: what a crash half-way leaves is put back (restore, idempotent) or
+deleted by notebook 08's cleanup (the retired key, the log bucket)."""
+
+from __future__ import annotations
+
+import json
+import time
+
+from test_cleanup import _full_run
+
+from cftutorial.aws import bucket_access, clients
+from cftutorial.signing import keys
+from cftutorial.tutorial import cleanup, names
+from cftutorial.tutorial import step09_clinic as step09
+
+
+def _crash_mid_clinic(run_name: str) -> step09.Clinic:
+    """The run as an interrupted notebook 09 would leave it: logging on, a second key in the
+    key group, the bucket policy naming another distribution."""
+    _full_run(run_name, "modern")
+    step09.check_run(run_name)
+    clinic = step09.open_clinic(run_name)
+    cf, s3 = clients.client("cloudfront"), clients.client("s3")
+    log_bucket = names.log_bucket(run_name)
+    s3.create_bucket(Bucket=log_bucket, ObjectOwnership="BucketOwnerPreferred")
+    current = cf.get_distribution_config(Id=clinic.distribution_id)
+    config = current["DistributionConfig"]
+    config["Logging"] = {
+        "Enabled": True,
+        "IncludeCookies": False,
+        "Bucket": f"{log_bucket}.s3.amazonaws.com",
+        "Prefix": names.log_prefix(),
+    }
+    cf.update_distribution(
+        Id=clinic.distribution_id, DistributionConfig=config, IfMatch=current["ETag"]
+    )
+    config = step09.retired_key_config(run_name, keys.generate_private_key("rsa"))
+    key_id = cf.create_public_key(PublicKeyConfig=config)["PublicKey"]["Id"]
+    group = cf.get_key_group(Id=clinic.key_group_id)
+    items = [*group["KeyGroup"]["KeyGroupConfig"]["Items"], key_id]
+    group["KeyGroup"]["KeyGroupConfig"]["Items"] = items
+    cf.update_key_group(
+        Id=clinic.key_group_id,
+        KeyGroupConfig=group["KeyGroup"]["KeyGroupConfig"],
+        IfMatch=group["ETag"],
+    )
+    wrong = bucket_access.oac_policy(
+        clinic.bucket, bucket_access.distribution_arn("EDFDVBD6EXAMPLE")
+    )
+    s3.put_bucket_policy(Bucket=clinic.bucket, Policy=json.dumps(wrong))
+    return clinic
+
+
+def test_restore_puts_back_what_an_interrupted_clinic_changed_and_is_idempotent(local_aws):
+    clinic = _crash_mid_clinic("cl-clinic")
+    video = clinic.url("video.mp4")
+    assert (
+        step09.send(
+            clinic.signer.sign_url(video, date_less_than=int(time.time()) + 300)
+        ).status_code
+        == 403
+    )
+    first = {row["what"]: row["state"] for row in step09.restore(clinic)}
+    assert first["retired public key"].startswith("deleted ")
+    assert first["bucket policy"] == f"rewritten for {clinic.distribution_arn}"
+    assert first["standard logging"] == "turned off"
+    again = {row["what"]: row["state"] for row in step09.restore(clinic)}
+    assert again == {
+        "retired public key": "absent",
+        "bucket policy": "names this distribution",
+        "standard logging": "off",
+    }
+    group = clients.client("cloudfront").get_key_group(Id=clinic.key_group_id)
+    assert group["KeyGroup"]["KeyGroupConfig"]["Items"] == [clinic.signer.key_pair_id]
+    signed = clinic.signer.sign_url(video, date_less_than=int(time.time()) + 300)
+    assert step09.send(signed).status_code == 200
+    assert step09.delete_log_bucket("cl-clinic") is True
+    assert step09.delete_log_bucket("cl-clinic") is False
+
+
+def test_cleanup_deletes_the_retired_key_and_the_log_bucket_of_an_interrupted_clinic(local_aws):
+    clinic = _crash_mid_clinic("cl-clinic-crash")
+    planned = {(item.what, item.id) for item in cleanup.plan("cl-clinic-crash")}
+    retired = step09.find_retired_key("cl-clinic-crash")
+    assert ("public key", retired) in planned
+    assert (cleanup.BUCKET, names.log_bucket("cl-clinic-crash")) in planned
+    cleanup.cleanup("cl-clinic-crash", progress=False)
+    assert cleanup.plan("cl-clinic-crash") == []
+    assert step09.find_retired_key("cl-clinic-crash") is None
+    buckets = [b["Name"] for b in clients.client("s3").list_buckets()["Buckets"]]
+    assert names.log_bucket("cl-clinic-crash") not in buckets and clinic.bucket not in buckets
