@@ -113,8 +113,8 @@ class KmsBatchResult:
             f"KMS: {self.calls:,} Sign call{'' if self.calls == 1 else 's'} at most "
             f"{self.rate:g}/s from {self.result.workers} thread"
             f"{'' if self.result.workers == 1 else 's'}; the default quota for "
-            f"{self.kind.upper()} keys is {self.quota}/s per account and Region, shared with "
-            f"every other use of such keys ({kms_keys.QUOTAS_SOURCE})"
+            f"{'RSA' if self.kind == 'rsa' else 'ECC'} keys is {self.quota}/s per account and "
+            f"Region, shared with every other use of such keys ({kms_keys.QUOTAS_SOURCE})"
         )
 
 
