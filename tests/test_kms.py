@@ -293,3 +293,13 @@ def test_kms_keys_survive_a_restart_of_the_local_aws(tmp_path: Path, monkeypatch
         _check(_public(kms, key_id), kms_keys.KmsSigner(key_id, kms=kms).sign(message), message)
     finally:
         process.stop()
+
+
+def test_get_public_key_answers_as_kms_does(kms, kms_key):
+    """Gap K5: KeySpec, the key ARN, and only the signing algorithms of a SIGN_VERIFY key."""
+    answer = kms.get_public_key(KeyId=kms_key)
+    key = kms_keys.describe_signing_key(kms_key, kms=kms)
+    assert answer["KeySpec"] == key.key_spec
+    assert answer["KeyId"] == key.arn
+    assert key.signing_algorithm in answer["SigningAlgorithms"]
+    assert "EncryptionAlgorithms" not in answer

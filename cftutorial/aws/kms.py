@@ -168,12 +168,17 @@ def _signing_key(meta: dict, key_id: str, name: str) -> KmsKey:
     )
 
 
-def public_key_pem(key_id: str, *, kms: Any = None) -> str:
-    """``get_public_key`` (DER SubjectPublicKeyInfo) as the PEM ``create_public_key`` takes."""
-    kms = kms or clients.client("kms")
-    der = kms.get_public_key(KeyId=key_id)["PublicKey"]
+def pem_from_der(der: bytes) -> str:
+    """``get_public_key``'s ``PublicKey`` (DER SubjectPublicKeyInfo) as the PEM
+    ``create_public_key`` takes (checked to be a key CloudFront accepts)."""
     public = serialization.load_der_public_key(der)
-    return keys.public_key_pem(public)
+    return keys.public_key_pem(keys.load_public_key(keys.public_key_pem(public).encode()))
+
+
+def public_key_pem(key_id: str, *, kms: Any = None) -> str:
+    """``get_public_key`` as PEM (:func:`pem_from_der`)."""
+    kms = kms or clients.client("kms")
+    return pem_from_der(kms.get_public_key(KeyId=key_id)["PublicKey"])
 
 
 class KmsSigner:

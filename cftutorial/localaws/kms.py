@@ -7,6 +7,11 @@ and ignores it: a digest is hashed again, so the signature fails to verify again
 (it verifies against the digest taken as a message), and a RAW message of any length is signed.
 Here RAW longer than 4096 bytes is a ``ValidationException``, DIGEST of the wrong length too,
 and a DIGEST is signed pre-hashed with the key's private half (through :mod:`.moto_adapter`).
+
+Gap K5: ``GetPublicKey`` answers ``KeySpec`` (moto only the deprecated ``CustomerMasterKeySpec``),
+the key ARN as ``KeyId`` (moto the bare id), and only the algorithms of the key's usage (KMS API
+reference, GetPublicKey: "EncryptionAlgorithms … appears in the response only when the KeyUsage
+of the public key is ENCRYPT_DECRYPT", and likewise SigningAlgorithms for SIGN_VERIFY).
 """
 
 from __future__ import annotations
@@ -66,4 +71,24 @@ def make_sign(original: Callable) -> Callable:
     return sign
 
 
-PATCHES = (moto_adapter.Patch("kms.responses", "KmsResponse", "sign", ("self",), "K1", make_sign),)
+def make_get_public_key(original: Callable) -> Callable:
+    def get_public_key(self) -> str:
+        answer = json.loads(original(self))
+        answer["KeySpec"] = answer.get("CustomerMasterKeySpec")
+        answer["KeyId"] = moto_adapter.kms_key_arn(self, answer["KeyId"])
+        usage = answer.get("KeyUsage")
+        if usage != "ENCRYPT_DECRYPT":
+            answer.pop("EncryptionAlgorithms", None)
+        if usage != "SIGN_VERIFY":
+            answer.pop("SigningAlgorithms", None)
+        return json.dumps(answer)
+
+    return get_public_key
+
+
+PATCHES = (
+    moto_adapter.Patch("kms.responses", "KmsResponse", "sign", ("self",), "K1", make_sign),
+    moto_adapter.Patch(
+        "kms.responses", "KmsResponse", "get_public_key", ("self",), "K5", make_get_public_key
+    ),
+)

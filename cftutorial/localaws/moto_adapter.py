@@ -637,6 +637,11 @@ def kms_sign_request(response: Any) -> dict[str, Any]:
     return {name: response._get_param(name) for name in names}
 
 
+def kms_key_arn(response: Any, key_id: str) -> str:
+    """The ARN of the KMS key ``key_id`` names (an id, ARN or alias), in the request's Region."""
+    return response.kms_backend.describe_key(key_id).arn
+
+
 def kms_validation_error(message: str) -> Exception:
     """moto's KMS ``ValidationException`` (serialised by its dispatcher as AWS does)."""
     from moto.kms.exceptions import ValidationException

@@ -40,6 +40,11 @@ def public_key(run_name: str, kind: str) -> str:
     return f"{PREFIX}-{run_name}-{kind}"
 
 
+def kms_public_key(run_name: str) -> str:
+    """The CloudFront public key of notebook 12's KMS key."""
+    return f"{PREFIX}-{run_name}-kms"
+
+
 def key_group(run_name: str) -> str:
     return f"{PREFIX}-{run_name}"
 
