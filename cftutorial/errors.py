@@ -150,3 +150,7 @@ class RotationError(KeyGroupError):
 
 class FormError(CftutorialError):
     """A form field was given a value the form does not offer."""
+
+
+class KmsKeyError(CftutorialError):
+    """A KMS key id that names no usable CloudFront signing key (unknown, wrong usage or spec)."""

@@ -26,7 +26,9 @@ from botocore.configprovider import ConstantProvider
 from .. import config
 from ..errors import BackendError
 
-SERVICES = ("s3", "cloudfront", "sts")
+SERVICES = ("s3", "cloudfront", "sts", "kms")
+#: The clients every step needs (:func:`clients`); KMS is made only where a KMS key is used.
+CORE_SERVICES = ("s3", "cloudfront", "sts")
 #: A file to append ``service:Operation`` to for every AWS call a client makes (the tests derive
 #: docs/iam-policy.json from it: the policy grants what the tutorial calls, no more, no less).
 ENV_RECORD_CALLS = "CFTUTORIAL_RECORD_CALLS"
@@ -147,7 +149,7 @@ class Clients:
 def clients(
     *, region_name: str | None = None, start_local: bool = True, for_teardown: bool = False
 ) -> Clients:
-    """The three clients the tutorial uses, for the active backend and the run's region."""
+    """The three clients every step uses, for the active backend and the run's region."""
     return Clients(
         **{
             name: client(
@@ -156,6 +158,6 @@ def clients(
                 start_local=start_local,
                 for_teardown=for_teardown,
             )
-            for name in SERVICES
+            for name in CORE_SERVICES
         }
     )

@@ -69,9 +69,10 @@ class BatchOptions:
     outputs: tuple[Path, ...]
     base_url: str
     key_pair_id: str
-    private_key: keys.PrivateKey = field(repr=False)
+    #: None with an external signer (a key in AWS KMS)
+    private_key: keys.PrivateKey | None = field(repr=False)
     #: the key as a worker process can load it: a file path, or PEM bytes for an in-memory key
-    private_key_source: str | bytes = field(repr=False)
+    private_key_source: str | bytes | None = field(repr=False)
     expires: int
     policy: str
     starts: int | None
@@ -80,6 +81,9 @@ class BatchOptions:
     hash_algorithm: str
     workers: int
     on_error: str
+    #: a signer whose key is elsewhere (:class:`cftutorial.aws.kms.KmsSigner`): :mod:`.kms` runs
+    #: such a batch with threads, within the KMS request quota, instead of worker processes
+    external: Any = field(default=None, repr=False)
 
     @property
     def output(self) -> Path:
@@ -105,6 +109,7 @@ class BatchOptions:
         on_error: Any = "stop",
         names: Mapping[str, str] | None = None,
         now: float | None = None,
+        external: Any = None,
     ) -> BatchOptions:
         """Check every option; the first unusable one raises :class:`BatchOptionError`.
 
@@ -112,6 +117,8 @@ class BatchOptions:
         is ``canned``, ``custom`` (one per URL) or ``shared`` (one for every URL); ``None`` picks
         it from the other options. Times may be relative (``24h``), ISO 8601 or epoch seconds,
         counted from ``now``. ``names`` maps option names to the caller's spelling.
+        ``external`` (an :class:`~cftutorial.signing.signer.ExternalSigner`) replaces
+        ``private_key``; ``hash_algorithm=None`` then means the one it signs with.
         """
         label = {name: (names or {}).get(name, name) for name in OPTION_NAMES}
         now = time.time() if now is None else now
@@ -128,7 +135,10 @@ class BatchOptions:
         outputs = checked("output", lambda: _check_outputs(output, source, label["output"]))
         base_url = checked("domain", lambda: _check_domain(domain, label["domain"]))
         key_id = checked("key_pair_id", lambda: signer.check_key_pair_id(key_pair_id))
-        key = checked("private_key", lambda: _load_key(private_key, label["private_key"]))
+        key = checked(
+            "private_key",
+            lambda: None if external is not None else _load_key(private_key, label["private_key"]),
+        )
         expiry = checked("expires", lambda: _check_expiry(expires, label["expires"], now))
         start = checked("starts", lambda: _check_start(starts, expiry, label["starts"], now))
         ip = checked("ip_address", lambda: None if ip_address is None else policy_ip(ip_address))
@@ -140,16 +150,14 @@ class BatchOptions:
                 "policy_resource",
                 lambda: _check_resource(resource or f"{base_url}/*", label),
             )
-        algorithm = checked(
-            "hash_algorithm", lambda: signer.normalize_hash_algorithm(hash_algorithm)
-        )
+        algorithm = checked("hash_algorithm", lambda: _check_hash(hash_algorithm, external))
         return cls(
             objects=source,
             outputs=outputs,
             base_url=base_url,
             key_pair_id=key_id,
             private_key=key,
-            private_key_source=_portable(private_key, key),
+            private_key_source=None if key is None else _portable(private_key, key),
             expires=expiry,
             policy=kind,
             starts=start,
@@ -160,10 +168,13 @@ class BatchOptions:
             on_error=checked(
                 "on_error", lambda: _check_choice(on_error, ON_ERROR, label["on_error"])
             ),
+            external=external,
         )
 
     def signer(self) -> signer.Signer:
         """A signer for these options' key, key pair id and hash algorithm."""
+        if self.external is not None:
+            return signer.Signer(self.key_pair_id, external=self.external)
         return signer.Signer(self.key_pair_id, self.private_key, self.hash_algorithm)
 
 
@@ -233,6 +244,12 @@ def _check_domain(domain: Any, name: str) -> str:
         return check_base_url(text)
     except BatchError as exc:
         raise BatchOptionError(name, str(exc)) from None
+
+
+def _check_hash(hash_algorithm: Any, external: Any) -> str:
+    if external is None:
+        return signer.normalize_hash_algorithm("SHA1" if hash_algorithm is None else hash_algorithm)
+    return signer.external_hash_algorithm(external.hash_algorithm, hash_algorithm)
 
 
 def _load_key(private_key: Any, name: str) -> keys.PrivateKey:

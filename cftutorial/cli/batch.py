@@ -3,7 +3,9 @@
 The same code and the same options object as the batch notebook
 (:class:`cftutorial.batch.BatchOptions`, :func:`cftutorial.batch.run_batch`), with the signing
 flags of ``cftutorial sign``. Times may be relative (``24h``, ``90m``, ``7d``). A bad option is
-one line naming its flag, exit status 2.
+one line naming its flag, exit status 2. With ``--kms-key-id`` the URLs are signed through AWS
+KMS by a few threads at most ``--kms-rate`` requests per second (default: the documented default
+quota, see :mod:`cftutorial.batch.kms`), not by worker processes.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import argparse
 import sys
 
 from .. import batch
-from .signing import add_policy_flags
+from .signing import add_policy_flags, kms_external
 
 #: How many skipped rows the command lists (all are counted in the summary).
 SHOW_BAD_ROWS = 20
@@ -82,7 +84,17 @@ def register(commands: argparse._SubParsersAction) -> None:
         type=int,
         default=None,
         metavar="N",
-        help=f"signing processes (default: all {batch.default_workers()} cores)",
+        help=f"signing processes (default: all {batch.default_workers()} cores); with "
+        "--kms-key-id, requests in flight (default 8)",
+    )
+    parser.add_argument(
+        "--kms-rate",
+        type=float,
+        default=None,
+        metavar="PER_SECOND",
+        help="with --kms-key-id: KMS Sign requests per second at most (default: the documented "
+        "default quota, 500 for RSA keys and 300 for ECC keys; raise it only if your account's "
+        "quota was raised)",
     )
     parser.add_argument(
         "--on-error",
@@ -100,11 +112,16 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="show a progress bar (default: only on a terminal)",
     )
     bar.add_argument("--no-progress", dest="progress", action="store_false")
-    parser.set_defaults(handler=run)
+    parser.set_defaults(handler=run, hash_algorithm=None)  # None: SHA1, or SHA256 with KMS
 
 
 def options(args: argparse.Namespace) -> batch.BatchOptions:
     """The command's flags as the one checked options object (errors name the flag)."""
+    if args.kms_rate is not None and args.kms_key_id is None:
+        raise batch.BatchOptionError("--kms-rate", "--kms-rate is only for --kms-key-id")
+    external = (
+        None if args.kms_key_id is None else kms_external(args.kms_key_id, args.hash_algorithm)
+    )
     return batch.BatchOptions.build(
         objects=args.input,
         output=args.output,
@@ -120,6 +137,7 @@ def options(args: argparse.Namespace) -> batch.BatchOptions:
         workers=args.workers,
         on_error=args.on_error,
         names=FLAGS,
+        external=external,
     )
 
 
@@ -128,7 +146,7 @@ def run(args: argparse.Namespace) -> int:
     show = sys.stderr.isatty() if args.progress is None else args.progress
     bar = _progress_bar(args.input) if show else None
     try:
-        result = batch.run_batch(checked, progress=None if bar is None else bar.update)
+        result = _run(checked, args, None if bar is None else bar.update)
     finally:
         if bar is not None:
             bar.close()
@@ -141,6 +159,17 @@ def run(args: argparse.Namespace) -> int:
         )
     print(result.summary())
     return 0
+
+
+def _run(checked: batch.BatchOptions, args: argparse.Namespace, progress):
+    """The process pool, or for a KMS key the rate-limited threads of :mod:`..batch.kms`."""
+    if checked.external is None:
+        return batch.run_batch(checked, progress=progress)
+    from ..batch import kms
+
+    rate = None if args.kms_rate is None else kms.check_rate(args.kms_rate, name="--kms-rate")
+    threads = kms.check_threads(args.workers, name="--workers")
+    return kms.run_kms_batch(checked, rate=rate, threads=threads, progress=progress)
 
 
 def _progress_bar(source: str):  # -> tqdm.tqdm

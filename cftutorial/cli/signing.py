@@ -1,7 +1,9 @@
 """``cftutorial keys create``, ``sign``, ``sign-cookies`` and ``verify``.
 
 ``sign`` and ``sign-cookies`` take the flags of ``aws cloudfront sign``, so what a learner types
-here also works against AWS. ``verify`` answers what CloudFront would: exit 0 when allowed, 1
+here also works against AWS. ``--kms-key-id`` instead of ``--private-key`` signs through AWS KMS
+(``keys create --kms`` makes such a key): no private key exists on this machine. In local mode
+that is the local AWS's KMS (started on demand, never with real credentials). ``verify`` answers what CloudFront would: exit 0 when allowed, 1
 when denied, with the error code and the reason.
 """
 
@@ -50,6 +52,12 @@ def _register_keys(commands: argparse._SubParsersAction) -> None:
         "create", help="write NAME_private_key.pem (mode 0600) and NAME_public_key.pem"
     )
     create.add_argument("--type", choices=keys.KINDS, default=keys.KIND_RSA, help="default: rsa")
+    create.add_argument(
+        "--kms",
+        action="store_true",
+        help="create the key in AWS KMS (RSA_2048 or ECC_NIST_P256): only NAME_public_key.pem is "
+        "written, for create_public_key; the private key never leaves KMS",
+    )
     create.add_argument("--out", required=True, metavar="DIR", help="directory for the two files")
     create.add_argument(
         "--name", default="cloudfront", help="file name prefix (default: cloudfront)"
@@ -82,8 +90,13 @@ def add_policy_flags(
         required=True,
         help="the CloudFront public key's Id (Key-Pair-Id), e.g. K2JCJMDEHXQW5F",
     )
-    parser.add_argument(
-        "--private-key", required=True, metavar="PATH", help="PEM file, as a path or file://path"
+    key = parser.add_mutually_exclusive_group(required=True)
+    key.add_argument("--private-key", metavar="PATH", help="PEM file, as a path or file://path")
+    key.add_argument(
+        "--kms-key-id",
+        metavar="ID",
+        help="sign through AWS KMS with this key (KeyId, key ARN or alias/NAME) instead of a "
+        "private key file; implies --hash-algorithm SHA256",
     )
     parser.add_argument(
         "--date-less-than",
@@ -165,6 +178,8 @@ def _register_verify(commands: argparse._SubParsersAction) -> None:
 
 
 def run_keys_create(args: argparse.Namespace) -> int:
+    if args.kms:
+        return _keys_create_kms(args)
     password = _new_password() if args.encrypt else None
     files = keys.write_key_pair(
         args.out,
@@ -182,6 +197,32 @@ def run_keys_create(args: argparse.Namespace) -> int:
     print(f"public key (for create_public_key): {files.public_key_path}")
     if args.format == "pkcs8" and files.kind == keys.KIND_RSA:
         print("tools that need 'BEGIN RSA PRIVATE KEY' (AWS CLI v1): create with --format pkcs1")
+    return 0
+
+
+def _keys_create_kms(args: argparse.Namespace) -> int:
+    """A KMS signing key and its public PEM; refuses the flags that only a key file has."""
+    from ..aws import clients
+    from ..aws import kms as kms_keys
+
+    for flag, used in (("--encrypt", args.encrypt), ("--format", args.format != "pkcs8")):
+        if used:
+            raise SigningKeyError(
+                f"{flag} cannot be used with --kms: KMS keeps the private key, no key file is "
+                "written; leave it out"
+            )
+    keys.check_can_write_public(args.out, name=args.name, overwrite=args.force)
+    kms = clients.client("kms")
+    key_id = kms_keys.create_signing_key(args.type, run_name=args.name, kms=kms)
+    pem = kms_keys.public_key_pem(key_id, kms=kms)
+    public_path = keys.write_public_key(args.out, pem, name=args.name, overwrite=args.force)
+    print(f"KMS key ({kms_keys.KEY_SPECS[args.type]}, in {kms.meta.region_name}): {key_id}")
+    print(f"public key (for create_public_key): {public_path}")
+    print(
+        "no private key was written: it stays in KMS; sign with "
+        f"--kms-key-id {key_id} (SHA-256). Delete it with `aws kms schedule-key-deletion "
+        f"--key-id {key_id} --pending-window-in-days 7` (KMS waits 7 to 30 days)"
+    )
     return 0
 
 
@@ -218,7 +259,29 @@ def private_key(source: str, *, test_key: bool = False) -> keys.PrivateKey:
     )
 
 
+def kms_external(key_id: str, hash_algorithm: str | None):  # -> aws.kms.KmsSigner
+    """The KMS key of ``--kms-key-id``, checked (id, existence, usage) before anything is signed;
+    SHA-256 only, so another ``--hash-algorithm`` is refused by flag."""
+    from ..aws import clients
+    from ..aws import kms as kms_keys
+
+    if hash_algorithm not in (None, "SHA256"):
+        raise SigningKeyError(
+            f"--hash-algorithm {hash_algorithm} cannot be used with --kms-key-id: KMS signs "
+            "CloudFront keys only with SHA-256; leave --hash-algorithm out or use SHA256"
+        )
+    kms_keys.check_key_id(key_id, name="--kms-key-id")
+    return kms_keys.KmsSigner(key_id, kms=clients.client("kms"), name="--kms-key-id")
+
+
+def kms_signer(key_id: str, key_pair_id: str, hash_algorithm: str | None) -> Signer:
+    """A signer through KMS for ``--kms-key-id``."""
+    return Signer(key_pair_id, external=kms_external(key_id, hash_algorithm))
+
+
 def _signer(args: argparse.Namespace) -> Signer:
+    if args.kms_key_id is not None:
+        return kms_signer(args.kms_key_id, args.key_pair_id, args.hash_algorithm)
     test_key = getattr(args, "allow_test_key", False)
     key = private_key(args.private_key, test_key=test_key)
     return Signer(args.key_pair_id, key, hash_for(key, args.hash_algorithm), test_key=test_key)

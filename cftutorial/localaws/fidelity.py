@@ -1,7 +1,7 @@
 """The fidelity layer: makes the local AWS behave like AWS where moto 5.2.5 does not.
 
 One unit per gap of ``local-aws-fidelity.md`` (C1-C10 in :mod:`.cloudfront`, S1-S8 in
-:mod:`.s3`), each a module whose docstring names the gap and the AWS behaviour it reproduces.
+:mod:`.s3`, K1 in :mod:`.kms`), each a module whose docstring names the gap and the AWS behaviour it reproduces.
 Runs only inside the local AWS process: the server's app factory calls :func:`build_app`, which
 checks the installed moto (:mod:`.guard`: every patched method *and* every attribute the
 :mod:`.moto_adapter` reads), patches moto once, points moto's state manager at the deployment
@@ -14,7 +14,7 @@ import logging
 from collections.abc import Callable
 
 from ..errors import ConfigError, MotoVersionError
-from . import guard, moto_adapter
+from . import guard, kms, moto_adapter
 from .cloudfront import (
     active_signers,
     deployment,
@@ -41,6 +41,7 @@ PATCHES = (
     active_signers,
     defaults,
     acls,
+    kms,
 )
 
 

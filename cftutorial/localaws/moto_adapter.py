@@ -180,8 +180,25 @@ def _s3_responses() -> Any:
     return responses
 
 
+def _kms_models() -> Any:
+    from moto.kms import models
+
+    return models
+
+
+def _kms_utils() -> Any:
+    from moto.kms import utils
+
+    return utils
+
+
 def _cloudfront() -> Any:
     return _cf_models().cloudfront_backends[LOCAL_ACCOUNT_ID]["aws"]
+
+
+def _kms_regions() -> dict[str, Any]:
+    """The local account's KMS backends that exist, by Region (KMS keys are regional)."""
+    return dict(_kms_models().kms_backends[LOCAL_ACCOUNT_ID])
 
 
 def _s3() -> Any:
@@ -619,9 +636,12 @@ def moto_state() -> dict[str, Any]:
     Pickling a whole backend keeps everything moto holds: buckets, objects (``FakeKey`` pickles
     its bytes through its own ``__getstate__``), ACLs, policies, ownership controls, Block Public
     Access, tags (the backend's ``tagger``), distributions with their ETags and deployment clock,
-    OACs, public keys, key groups and invalidations. The caller must keep writers out meanwhile.
+    OACs, public keys, key groups and invalidations; and KMS, per Region, with each key's
+    private half (moto holds it as a ``cryptography`` key object, which the snapshot's pickler
+    writes as DER: the local AWS stands in for KMS's HSMs). The caller must keep writers out
+    meanwhile.
     """
-    return {"s3": _s3(), "cloudfront": _cloudfront()}
+    return {"s3": _s3(), "cloudfront": _cloudfront(), "kms": _kms_regions()}
 
 
 def restore_moto_state(state: Mapping[str, Any]) -> None:
@@ -631,13 +651,20 @@ def restore_moto_state(state: Mapping[str, Any]) -> None:
     namespace, filled by ``FakeBucket.__init__``, which unpickling does not call): rebuilt here.
     """
     s3, cloudfront = state.get("s3"), state.get("cloudfront")
-    s3_models, cf_models = _s3_models(), _cf_models()
+    kms = state.get("kms") or {}  # snapshots written before KMS was saved have none
+    s3_models, cf_models, kms_models = _s3_models(), _cf_models(), _kms_models()
     if not isinstance(s3, s3_models.S3Backend) or not isinstance(
         cloudfront, cf_models.CloudFrontBackend
     ):
         raise TypeError("the snapshot does not hold an S3 and a CloudFront backend")
+    if not isinstance(kms, dict) or not all(
+        isinstance(backend, kms_models.KmsBackend) for backend in kms.values()
+    ):
+        raise TypeError("the snapshot's KMS state is not a KMS backend per Region")
     s3_models.s3_backends[LOCAL_ACCOUNT_ID]["aws"] = s3
     cf_models.cloudfront_backends[LOCAL_ACCOUNT_ID]["aws"] = cloudfront
+    for region, backend in kms.items():
+        kms_models.kms_backends[LOCAL_ACCOUNT_ID][region] = backend
     for name in s3.buckets:
         s3_models.s3_backends.bucket_accounts[name] = (s3.partition, s3.account_id)
 
@@ -654,7 +681,60 @@ def state_summary() -> dict[str, int]:
         "public keys": len(cloudfront.public_keys),
         "key groups": len(cloudfront.key_groups),
         "invalidations": sum(len(v) for v in cloudfront.invalidations.values()),
+        "KMS keys": sum(len(backend.keys) for backend in _kms_regions().values()),
     }
+
+
+# --- KMS Sign (gap K1, see kms.py) --------------------------------------------------------------
+
+
+def kms_sign_request(response: Any) -> dict[str, Any]:
+    """The parameters of the ``Sign`` request moto's KMS response object is answering."""
+    names = ("KeyId", "Message", "MessageType", "SigningAlgorithm")
+    return {name: response._get_param(name) for name in names}
+
+
+def kms_key_arn(response: Any, key_id: str) -> str:
+    """The ARN of the KMS key ``key_id`` names (an id, ARN or alias), in the request's Region."""
+    return response.kms_backend.describe_key(key_id).arn
+
+
+def kms_validation_error(message: str) -> Exception:
+    """moto's KMS ``ValidationException`` (serialised by its dispatcher as AWS does)."""
+    from moto.kms.exceptions import ValidationException
+
+    return ValidationException(message)
+
+
+def kms_sign_digest(response: Any, key_id: str, digest: bytes, algorithm: str) -> tuple[str, bytes]:
+    """(key ARN, signature of an already computed digest) with the key's private half, as KMS
+    signs ``MessageType=DIGEST``: the hash step of the algorithm is skipped (``Prehashed``)."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec, padding
+    from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
+
+    key = response.kms_backend.describe_key(key_id)
+    if key.key_usage != "SIGN_VERIFY":
+        raise kms_validation_error(
+            f"1 validation error detected: Value '{key_id}' at 'KeyId' failed to satisfy "
+            "constraint: Member must point to a key with usage: 'SIGN_VERIFY'"
+        )
+    if algorithm not in key.signing_algorithms:
+        raise kms_validation_error(
+            f"1 validation error detected: Value '{algorithm}' at 'SigningAlgorithm' failed to "
+            f"satisfy constraint: Member must satisfy enum value set: {key.signing_algorithms}"
+        )
+    digest_algorithm = {"256": hashes.SHA256, "384": hashes.SHA384, "512": hashes.SHA512}[
+        algorithm[-3:]
+    ]()
+    hashed = Prehashed(digest_algorithm)
+    private = key.private_key.private_key
+    if algorithm.startswith("ECDSA"):
+        return key.arn, private.sign(digest, ec.ECDSA(hashed))
+    if algorithm.startswith("RSASSA_PSS"):
+        pss = padding.PSS(mgf=padding.MGF1(digest_algorithm), salt_length=padding.PSS.MAX_LENGTH)
+        return key.arn, private.sign(digest, pss, hashed)
+    return key.arn, private.sign(digest, padding.PKCS1v15(), hashed)
 
 
 # --- patches -----------------------------------------------------------------------------------
@@ -722,9 +802,21 @@ def expectations() -> list[Expectation]:
     def own(owner: type, *names: str, gap: str = "edge") -> list[Expectation]:
         return [Expectation(owner, name, None, gap, instance=True) for name in names]
 
+    kms, kms_utils = _kms_models(), _kms_utils()
+    from moto.kms import responses as kms_responses
+
     return [
         Expectation(cf, "cloudfront_backends", None, "adapter"),
         Expectation(s3, "s3_backends", None, "adapter"),
+        Expectation(kms, "kms_backends", None, "persistence"),
+        *own(kms.KmsBackend, "keys", gap="persistence"),
+        Expectation(kms.KmsBackend, "describe_key", ("self", "key_id"), "K1"),
+        Expectation(kms_responses.KmsResponse, "_get_param", None, "K1"),
+        Expectation(kms_responses.KmsResponse, "kms_backend", None, "K1"),
+        *own(kms.Key, "key_usage", "arn", "private_key", gap="K1"),
+        Expectation(kms.Key, "signing_algorithms", None, "K1"),
+        *own(kms_utils.RSAPrivateKey, "private_key", gap="K1"),
+        *own(kms_utils.ECDSAPrivateKey, "private_key", gap="K1"),
         *own(
             cf.CloudFrontBackend,
             "distributions",

@@ -11,7 +11,8 @@ its path by :mod:`.process`):
 - **What**: moto's S3 and CloudFront backends of the local account, pickled whole (buckets,
   objects with bytes, metadata and ACLs, bucket policies, ownership controls, Block Public
   Access, tags, distributions with their ids, ETags, config and deployment clock, OACs, public
-  keys, key groups, invalidations), plus the fidelity layer's own stores: the OAIs
+  keys, key groups, invalidations) and KMS (every Region's keys, aliases and tags; the private
+  halves of its signing keys as DER: the local AWS plays KMS's part), plus the fidelity layer's own stores: the OAIs
   (:mod:`.cloudfront.oai`) and the account key pairs (:mod:`.account_keys`). The edge keeps
   nothing worth saving (its decision log is a recent-history view); the access log files it
   delivers to S3 are written through :meth:`Snapshots.writing`, under the same lock, and saved.
@@ -39,6 +40,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import json
 import logging
 import os
@@ -50,6 +52,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
 from .. import __version__
 from . import account_keys, moto_adapter
 from .cloudfront import oai
@@ -59,6 +64,21 @@ log = logging.getLogger("cftutorial.localaws.persistence")
 MAGIC = b"cftutorial local AWS state\n"
 FORMAT = 1
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+#: JSON-protocol operations (every one a POST, named by ``X-Amz-Target``) that change nothing:
+#: KMS ``Sign`` runs once per signed URL, so it must not rewrite the snapshot each time.
+READ_ONLY_TARGETS = frozenset(
+    f"TrentService.{operation}"
+    for operation in (
+        "Sign",
+        "Verify",
+        "DescribeKey",
+        "GetPublicKey",
+        "ListKeys",
+        "ListAliases",
+        "ListResourceTags",
+        "GetKeyPolicy",
+    )
+)
 
 
 class UnreadableSnapshot(Exception):
@@ -117,9 +137,38 @@ def _summary() -> dict[str, int]:
     }
 
 
+_PRIVATE_KEYS = (rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey)
+
+
+def private_key_from_der(der: bytes) -> Any:
+    """Unpickling half of :class:`_Pickler`: a ``cryptography`` private key from PKCS#8 DER."""
+    return serialization.load_der_private_key(der, password=None)
+
+
+class _Pickler(pickle.Pickler):
+    """``pickle`` that also writes ``cryptography`` private keys (moto's KMS keys), which do not
+    pickle themselves, as PKCS#8 DER: KMS keys then survive a restart like everything else."""
+
+    def reducer_override(self, obj: Any) -> Any:
+        if isinstance(obj, _PRIVATE_KEYS):
+            der = obj.private_bytes(
+                serialization.Encoding.DER,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+            return private_key_from_der, (der,)
+        return NotImplemented
+
+
+def _dumps(state: Any) -> bytes:
+    buffer = io.BytesIO()
+    _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(state)
+    return buffer.getvalue()
+
+
 def encode(state: dict[str, Any], summary: dict[str, int]) -> bytes:
     """The file's bytes: magic line, JSON header line, pickle."""
-    payload = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
+    payload = _dumps(state)
     header = {
         "format": FORMAT,
         "moto": moto_adapter.moto_version(),
@@ -245,7 +294,7 @@ class Snapshots:
         """``app`` with every mutating request serialised and saved before it is answered."""
 
         def wsgi(environ, start_response):
-            if environ.get("REQUEST_METHOD", "GET").upper() in SAFE_METHODS:
+            if _read_only(environ):
                 return app(environ, start_response)
             with self.lock:
                 body = _drain(app(environ, start_response))
@@ -258,6 +307,13 @@ class Snapshots:
         # the app's own request handler (Server header, parsing) must survive the wrapping
         wsgi.request_handler = getattr(app, "request_handler", None)  # type: ignore[attr-defined]
         return wsgi
+
+
+def _read_only(environ: dict) -> bool:
+    return (
+        environ.get("REQUEST_METHOD", "GET").upper() in SAFE_METHODS
+        or environ.get("HTTP_X_AMZ_TARGET", "") in READ_ONLY_TARGETS
+    )
 
 
 def _drain(result: Iterable[bytes]) -> bytes:

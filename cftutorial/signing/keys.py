@@ -123,17 +123,7 @@ def write_key_pair(
     group still trusts silently breaks every URL signed with it. ``format`` and ``password`` are
     those of :func:`private_key_pem`.
     """
-    if not name or name in {".", ".."} or "/" in name or "\\" in name or "\0" in name:
-        raise SigningKeyError(
-            f"key name {name!r} cannot be a file name; use letters, digits, '-' or '_'"
-        )
-    folder = Path(directory).expanduser()
-    try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    except OSError as exc:
-        raise SigningKeyError(
-            f"cannot create key directory {str(folder)!r} ({exc.strerror}); choose a writable directory"
-        ) from None
+    folder = _key_folder(directory, name)
     private_path = folder / f"{name}_private_key.pem"
     public_path = folder / f"{name}_public_key.pem"
     if not overwrite:
@@ -148,6 +138,45 @@ def write_key_pair(
     _write_private(private_path, pem)
     public_path.write_text(public_key_pem(key), encoding="ascii")
     return KeyPairFiles(private_path, public_path, kind)
+
+
+def _key_folder(directory: str | Path, name: str) -> Path:
+    """The key directory (created 0700), once ``name`` is known to be a plain file name."""
+    if not name or name in {".", ".."} or "/" in name or "\\" in name or "\0" in name:
+        raise SigningKeyError(
+            f"key name {name!r} cannot be a file name; use letters, digits, '-' or '_'"
+        )
+    folder = Path(directory).expanduser()
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as exc:
+        raise SigningKeyError(
+            f"cannot create key directory {str(folder)!r} ({exc.strerror}); choose a writable directory"
+        ) from None
+    return folder
+
+
+def check_can_write_public(
+    directory: str | Path, *, name: str = "cloudfront", overwrite: bool = False
+) -> Path:
+    """Where :func:`write_public_key` will write, checked before anything is created."""
+    path = _key_folder(directory, name) / f"{name}_public_key.pem"
+    if path.exists() and not overwrite:
+        raise KeyFileExistsError(
+            f"{str(path)!r} already exists; choose another name or directory, "
+            "or pass overwrite=True (--force) to replace it"
+        )
+    return path
+
+
+def write_public_key(
+    directory: str | Path, pem: str, *, name: str = "cloudfront", overwrite: bool = False
+) -> Path:
+    """Write only ``NAME_public_key.pem``: for a key whose private half is elsewhere (AWS KMS)."""
+    path = check_can_write_public(directory, name=name, overwrite=overwrite)
+    load_public_key(pem.encode())  # only a public key CloudFront takes is written
+    path.write_text(pem, encoding="ascii")
+    return path
 
 
 def _write_private(path: Path, data: bytes) -> None:

@@ -7,6 +7,14 @@ URLs here are byte-identical to it, and the tests check that), but it cannot add
 takes ~25 µs, two thirds of its speed. So :class:`Signer` prepares everything that does not
 depend on the URL once: the loaded key, the bound signing call with its padding and hash objects,
 and the constant tail of the query string.
+
+**External signers.** The private key need not be here at all: ``Signer(key_pair_id,
+external=…)`` takes anything with ``sign(message: bytes) -> bytes`` (or a plain callable), the
+way botocore's ``CloudFrontSigner`` takes a callable and Go's signer a ``crypto.Signer``. It
+declares its key ``kind`` and the one hash it signs with (:class:`ExternalSigner`); a key in AWS
+KMS (:class:`cftutorial.aws.kms.KmsSigner`) signs only SHA-256, so it forces
+``Hash-Algorithm=SHA256``. Everything else (URLs, custom policies, cookies) is unchanged: the
+signing parameters are still assembled only by :mod:`.urls`.
 """
 
 from __future__ import annotations
@@ -17,6 +25,7 @@ from binascii import b2a_base64
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Protocol, runtime_checkable
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
@@ -58,6 +67,64 @@ def check_key_pair_id(key_pair_id: str) -> str:
             "(e.g. K2JCJMDEHXQW5F), not the key group id or a file name"
         )
     return key_pair_id
+
+
+@runtime_checkable
+class ExternalSigner(Protocol):
+    """A signer that holds its key elsewhere (an HSM, AWS KMS): CloudFront needs only the bytes.
+
+    ``sign`` returns the raw signature of ``message`` (PKCS#1 v1.5 for RSA, DER for ECDSA) made
+    with the hash it names in ``hash_algorithm``; ``kind`` is ``rsa`` or ``ecdsa``.
+    """
+
+    kind: str
+    hash_algorithm: str
+
+    def sign(self, message: bytes) -> bytes: ...
+
+
+def external_sign_function(
+    external: ExternalSigner | Callable[[bytes], bytes],
+) -> Callable[[bytes], bytes]:
+    """The external signer's one-argument call, checked to return bytes (a wrong return would
+    otherwise surface as a TypeError deep inside base64)."""
+    call = getattr(external, "sign", external)
+    if not callable(call):
+        raise SignedUrlError(
+            f"external={external!r} is not a signer; pass an object with "
+            "sign(message: bytes) -> bytes, or such a callable"
+        )
+
+    def sign_external(message: bytes) -> bytes:
+        signature = call(message)
+        if not isinstance(signature, (bytes, bytearray)) or not signature:
+            raise SignedUrlError(
+                f"the external signer returned {type(signature).__name__}, not signature bytes; "
+                "its sign(message) must return the raw signature"
+            )
+        return bytes(signature)
+
+    return sign_external
+
+
+def external_hash_algorithm(signs_with: str, requested: str | None) -> str:
+    """The hash an external signer signs with; asking for another one is refused, by name."""
+    if not signs_with:
+        raise SignedUrlError(
+            "the external signer does not say which hash it signs with; give it a "
+            "hash_algorithm attribute or pass signs_with='SHA256' (or 'SHA1')"
+        )
+    signs_with = normalize_hash_algorithm(signs_with)
+    if requested is None:
+        return signs_with
+    chosen = normalize_hash_algorithm(requested)
+    if chosen != signs_with:
+        raise SignedUrlError(
+            f"hash_algorithm={requested!r} cannot be used with this external signer, which signs "
+            f"only with {signs_with} (so the URL carries Hash-Algorithm={signs_with}); "
+            f"use {signs_with} or leave hash_algorithm out"
+        )
+    return chosen
 
 
 def make_sign_function(key: keys.PrivateKey, hash_algorithm: str) -> Callable[[bytes], bytes]:
@@ -165,22 +232,43 @@ class Signer:
     def __init__(
         self,
         key_pair_id: str,
-        private_key: keys.PrivateKey | str | Path | bytes,
+        private_key: keys.PrivateKey | str | Path | bytes | None = None,
         hash_algorithm: str | None = None,
         *,
         test_key: bool = False,
+        external: ExternalSigner | Callable[[bytes], bytes] | None = None,
+        kind: str | None = None,
+        signs_with: str | None = None,
     ) -> None:
         """``hash_algorithm=None`` means the key's default: SHA1 for RSA (CloudFront's default),
         SHA256 for ECDSA (the AWS CLI v2 signs ECDSA only with SHA-256). An explicit SHA1 with an
         ECDSA key is still signed here (the notebooks compare both; AWS documents neither way),
-        while ``cftutorial sign`` refuses it as the AWS CLI does."""
+        while ``cftutorial sign`` refuses it as the AWS CLI does.
+
+        ``external`` replaces ``private_key`` (see :class:`ExternalSigner`); ``kind`` and
+        ``signs_with`` are needed only for a plain callable, which cannot declare them."""
         self.key_pair_id = check_key_pair_id(key_pair_id)
-        self.private_key = keys.load_private_key(private_key, test_key=test_key)
-        self.kind = keys.key_kind(self.private_key)
-        if hash_algorithm is None:
-            hash_algorithm = "SHA256" if self.kind == keys.KIND_ECDSA else "SHA1"
-        self.hash_algorithm = normalize_hash_algorithm(hash_algorithm)
-        self._sign = make_sign_function(self.private_key, self.hash_algorithm)
+        if (private_key is None) == (external is None):
+            raise SignedUrlError(
+                "pass either private_key (a PEM file or key) or external (a signer whose key "
+                "stays elsewhere, such as AWS KMS), not both or neither"
+            )
+        if external is not None:
+            self.private_key = None
+            self.kind = _external_kind(kind or getattr(external, "kind", None))
+            self.hash_algorithm = external_hash_algorithm(
+                signs_with or getattr(external, "hash_algorithm", None) or "", hash_algorithm
+            )
+            self.external = external
+            self._sign = external_sign_function(external)
+        else:
+            self.private_key = keys.load_private_key(private_key, test_key=test_key)
+            self.kind = keys.key_kind(self.private_key)
+            if hash_algorithm is None:
+                hash_algorithm = "SHA256" if self.kind == keys.KIND_ECDSA else "SHA1"
+            self.hash_algorithm = normalize_hash_algorithm(hash_algorithm)
+            self.external = None
+            self._sign = make_sign_function(self.private_key, self.hash_algorithm)
         self.key_params = urls.key_params(self.key_pair_id, self.hash_algorithm)
 
     def __repr__(self) -> str:
@@ -298,6 +386,15 @@ class Signer:
         return policy.check_not_past(
             policy.to_epoch(date_less_than, name="date_less_than"), allow_past=allow_past
         )
+
+
+def _external_kind(kind: object) -> str:
+    if kind not in keys.KINDS:
+        raise SignedUrlError(
+            f"kind={kind!r} is not a key kind; an external signer must say which it holds: "
+            f"{' or '.join(keys.KINDS)}"
+        )
+    return str(kind)
 
 
 def sign_url(

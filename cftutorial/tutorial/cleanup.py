@@ -3,8 +3,9 @@
 A distribution cannot be deleted while enabled (``DistributionNotDisabled``), and a key group,
 public key, OAI or OAC cannot be deleted while a distribution uses it (``…InUse``). So: disable
 the distribution (IfMatch its ETag) → wait until Deployed → delete it (IfMatch the new ETag) →
-key group → public keys → OAC / OAI → bucket policy → objects → buckets (also notebook 09's
-access-log bucket) → local key files → saved state. Each step reports ``deleted`` or ``absent``, so running cleanup twice is harmless.
+key group → public keys → (notebook 12's KMS key: its alias deleted, the key scheduled for
+deletion, as KMS never deletes at once) → OAC / OAI → bucket policy → objects → buckets (also
+notebook 09's access-log bucket) → local key files → saved state. Each step reports ``deleted`` or ``absent``, so running cleanup twice is harmless.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from botocore.exceptions import ClientError
 
 from .. import config
 from ..aws import account_keys, clients, distributions, origin_access, signing_keys, tags
+from ..aws import kms as kms_keys
 from . import names, signing_key, state
 
 
@@ -76,14 +78,23 @@ def _find_distribution(run_name: str, run: dict, cf: Any) -> list[Found]:
 def _find_keys(run_name: str, cf: Any) -> list[Found]:
     group = signing_keys.find_key_group(names.key_group(run_name), cf=cf)
     items = [Found("key group", group["Id"])] if group else []
-    retired = names.retired_public_key(run_name)  # notebook 09's second key
+    also = {names.retired_public_key(run_name), names.kms_public_key(run_name)}  # 09's, 12's
     for key in signing_keys.list_public_keys(cf=cf):  # every generation (notebook 10 rotates)
-        if key["Name"] == retired or any(
+        if key["Name"] in also or any(
             names.public_key_generation(run_name, kind, key["Name"])
             for kind in signing_key.KEY_TYPES
         ):
             items.append(Found("public key", key["Id"]))
     return items
+
+
+def _find_kms_key(run_name: str, run: dict) -> list[Found]:
+    """Notebook 12's KMS key, only when the saved state names one (a run that never used KMS
+    makes no KMS call here, so it needs no KMS permission)."""
+    saved = run.get("kms_key") or {}
+    if not saved.get("key_id"):
+        return []
+    return [Found(KMS_ALIAS, kms_keys.alias_name(run_name)), Found(KMS_KEY, saved["key_id"])]
 
 
 def _find_account_key(run: dict) -> list[Found]:
@@ -140,6 +151,8 @@ def _find_key_files(run_name: str, run: dict) -> list[Found]:
 
 
 ACCOUNT_KEY = "account key pair (local)"
+KMS_ALIAS = "KMS alias"
+KMS_KEY = "KMS key (deletion scheduled: KMS waits 7 days)"
 BUCKET = "bucket (policy, objects, bucket)"
 KEY_FILE = "local key file"
 
@@ -155,6 +168,7 @@ def plan(
     return [
         *_find_distribution(run_name, run, cf),
         *_find_keys(run_name, cf),
+        *_find_kms_key(run_name, run),
         *_find_account_key(run),
         *_find_origin_access(run_name, cf),
         *_find_buckets(run_name, run, s3),
@@ -169,6 +183,11 @@ def _delete(item: Found, cf: Any, s3: Any, progress: bool) -> bool:
         return signing_keys.delete_key_group(item.id, cf=cf)
     if item.what == "public key":
         return signing_keys.delete_public_key(item.id, cf=cf)
+    if item.what == KMS_ALIAS:
+        return kms_keys.delete_alias(item.id, kms=clients.client("kms", for_teardown=True))
+    if item.what == KMS_KEY:
+        kms = clients.client("kms", for_teardown=True)
+        return kms_keys.schedule_deletion(item.id, kms=kms) is not None
     if item.what == ACCOUNT_KEY:
         return account_keys.delete_account_key_pair(item.id)
     if item.what == "OAC":

@@ -407,3 +407,47 @@ def check_rotation_plan(answer: Any, *, switched_at: Any, max_lifetime: Any) -> 
         f"from {earliest:%Y-%m-%d %H:%M} UTC no URL signed with the old key is valid any more "
         f"(switch {switched_at:%H:%M} + {max_lifetime}); remove it then, delete it after",
     )
+
+
+# 12 ---------------------------------------------------------------------------------------
+
+
+def check_kms_session_cookies(
+    cookies: Any, *, domain: str, key_pair_id: str, public_pem: str, kms_calls: int
+) -> Feedback:
+    """Exercise 12: one KMS call signs cookies that open the whole HLS folder for a session.
+
+    Accepted only when the edge answers 200 for the playlist and a segment with them, they were
+    signed by the KMS key's public key id, and making them cost exactly one KMS ``Sign``.
+    """
+    from ..signing import verify
+    from . import viewer
+
+    missing = _missing(cookies, "the dict of CloudFront-* cookies sign_cookies returns")
+    if missing is not None:
+        return missing
+    if not isinstance(cookies, Mapping):
+        return Feedback(False, f"{type(cookies).__name__} is not the dict sign_cookies returns")
+    used = cookies.get("CloudFront-Key-Pair-Id")
+    if used != key_pair_id:
+        return Feedback(
+            False,
+            f"they name Key-Pair-Id {used!r}: sign with kms_url_signer (the KMS key's public key "
+            f"{key_pair_id}), not the run's local key",
+        )
+    trusted = {key_pair_id: public_pem}
+    for path in ("hls/video.m3u8", "hls/video0.ts"):
+        url = f"https://{domain}/{path}"
+        verdict = verify.verify(url, trusted_keys=trusted, cookies=cookies)
+        if not verdict.allowed:
+            return Feedback(False, f"{path} would be denied: {verdict.code} — {verdict.reason}")
+        status = viewer.fetch(url, cookies=cookies).status_code
+        if status != 200:
+            return Feedback(False, f"the edge answered {status} for {path}; expected 200")
+    if kms_calls != 1:
+        return Feedback(
+            False,
+            f"making them cost {kms_calls} KMS calls; one sign_cookies call with a '*' resource "
+            "is one signature for the whole session",
+        )
+    return Feedback(True, "one KMS Sign opened the playlist and every segment (edge: 200)")

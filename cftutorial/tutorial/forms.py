@@ -197,6 +197,19 @@ def rotation_form(**params: Any) -> Form:
     return Form("Step 10: rotate the signing key", fields, NOTE)
 
 
+def kms_form(**params: Any) -> Form:
+    fields = _common(params)
+    fields["key_type"] = _choice("KMS key type", KEY_TYPES, params.get("key_type", "rsa"))
+    fields["measure_urls"] = _int("URLs to time", params.get("measure_urls", 20), 1, 1000)
+    fields["keep_kms_key"] = widgets.Checkbox(
+        value=bool(params.get("keep_kms_key", False)),
+        description="keep the KMS key trusted at the end",
+        style=_STYLE,
+        layout=_LAYOUT,
+    )
+    return Form("Step 12: keys in KMS", fields, NOTE)
+
+
 #: notebook number -> builder (the tests build every one).
 BUILDERS = {
     1: bucket_form,
@@ -209,6 +222,7 @@ BUILDERS = {
     8: try_form,
     9: clinic_form,
     10: rotation_form,
+    12: kms_form,
 }
 
 

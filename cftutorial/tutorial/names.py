@@ -61,6 +61,11 @@ def _generation_of(base: str, name: str) -> int | None:
     return int(tail) if canonical else None
 
 
+def kms_public_key(run_name: str) -> str:
+    """The CloudFront public key of notebook 12's KMS key."""
+    return f"{PREFIX}-{run_name}-kms"
+
+
 def key_group(run_name: str) -> str:
     return f"{PREFIX}-{run_name}"
 
