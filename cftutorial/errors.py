@@ -146,3 +146,15 @@ class WrongKeyPairIdError(KeyGroupError):
 
 class FormError(CftutorialError):
     """A form field was given a value the form does not offer."""
+
+
+class CertificateError(CftutorialError):
+    """An ACM certificate for an alternate domain name cannot be requested, issued or used."""
+
+
+class CertificateNotIssued(CertificateError):
+    """The certificate did not reach ISSUED in time (on AWS: its DNS record is missing)."""
+
+
+class LoginAppError(CftutorialError):
+    """The notebook's login app cannot start, or was asked for something it does not do."""

@@ -49,7 +49,12 @@ def test_local_clients_ignore_real_looking_credentials(
     assert credentials.token is None
     assert client.meta.region_name == "us-east-1"
     assert client.meta.endpoint_url == local_aws.aws_endpoint
-    call = {"s3": "list_buckets", "cloudfront": "list_distributions", "sts": "get_caller_identity"}
+    call = {
+        "s3": "list_buckets",
+        "cloudfront": "list_distributions",
+        "sts": "get_caller_identity",
+        "acm": "list_certificates",
+    }
     getattr(client, call[service])()
     assert sent, "no request was sent"
     for request in sent:

@@ -26,7 +26,7 @@ from botocore.configprovider import ConstantProvider
 from .. import config
 from ..errors import BackendError
 
-SERVICES = ("s3", "cloudfront", "sts")
+SERVICES = ("s3", "cloudfront", "sts", "acm")
 #: A file to append ``service:Operation`` to for every AWS call a client makes (the tests derive
 #: docs/iam-policy.json from it: the policy grants what the tutorial calls, no more, no less).
 ENV_RECORD_CALLS = "CFTUTORIAL_RECORD_CALLS"
@@ -142,12 +142,13 @@ class Clients:
     s3: Any
     cloudfront: Any
     sts: Any
+    acm: Any  # certificates for alternate domain names (notebook 11; us-east-1 for CloudFront)
 
 
 def clients(
     *, region_name: str | None = None, start_local: bool = True, for_teardown: bool = False
 ) -> Clients:
-    """The three clients the tutorial uses, for the active backend and the run's region."""
+    """The clients the tutorial uses, for the active backend and the run's region."""
     return Clients(
         **{
             name: client(

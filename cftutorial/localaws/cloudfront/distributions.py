@@ -15,7 +15,7 @@ import json
 
 from .. import moto_adapter
 from ..wire import CloudFrontError, moto_errors
-from . import deployment, references
+from . import certificates, deployment, references
 from .etags import new_etag, require_if_match
 
 
@@ -81,6 +81,7 @@ def make_create(original):
         if existing is not None:
             return moto_adapter.distribution_answer(existing)
         references.check_distribution_config(distribution_config)
+        certificates.check(distribution_config)
         dist, location, _etag = original(self, distribution_config, tags)
         moto_adapter.remember_request(dist, request)
         return dist, location, _changed(dist)
@@ -95,6 +96,7 @@ def make_update(original):
         if current is not None:
             require_if_match(current.etag, if_match)
             references.check_distribution_config(dist_config)
+            certificates.check(dist_config, own_id=_id)
         dist, location, _etag = original(self, dist_config, _id, if_match)
         return dist, location, _changed(dist)
 
