@@ -179,6 +179,16 @@ def try_form(**params: Any) -> Form:
     return Form("Step 8: try them", fields, NOTE)
 
 
+def login_form(**params: Any) -> Form:
+    fields = _common(params)
+    fields["hash_algorithm"] = _choice("hash", HASHES, params.get("hash_algorithm", "SHA1"))
+    fields["login_port"] = _int("login app port (0: free)", params.get("login_port", 0), 0, 65535)
+    fields["cookie_lifetime"] = _int(
+        "cookie lifetime (s)", params.get("cookie_lifetime", 3600), 60, 7 * 24 * 3600
+    )
+    return Form("Step 11: cookies from a login service", fields, NOTE)
+
+
 #: notebook number -> builder (the tests build every one).
 BUILDERS = {
     1: bucket_form,
@@ -189,6 +199,7 @@ BUILDERS = {
     6: keys_form,
     7: signing_form,
     8: try_form,
+    11: login_form,
 }
 
 

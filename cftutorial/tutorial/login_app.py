@@ -26,6 +26,7 @@ import atexit
 import errno
 import html
 import json
+import socket
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -77,6 +78,21 @@ COOKIE_NAMES = (
     "CloudFront-Key-Pair-Id",
     "CloudFront-Hash-Algorithm",
 )
+
+
+def domain_matches(host: str, domain: str) -> bool:
+    """RFC 6265 5.1.3: a cookie for ``domain`` goes to ``host`` itself and its subdomains."""
+    host, domain = host.lower(), domain.lower().lstrip(".")
+    return host == domain or host.endswith("." + domain)
+
+
+def path_matches(request_path: str, cookie_path: str) -> bool:
+    """RFC 6265 5.1.4: ``/hls`` and ``/hls/`` match ``/hls/video0.ts``; ``/hlsx`` does not."""
+    if request_path == cookie_path:
+        return True
+    if not request_path.startswith(cookie_path):
+        return False
+    return cookie_path.endswith("/") or request_path[len(cookie_path)] == "/"
 
 
 def hls_js() -> bytes:
@@ -229,19 +245,38 @@ def start(name: str, app: LoginApp, *, port: int = 0) -> Running:
         old = _RUNNING.pop(name, None)
         if old is not None:
             old.stop()
+        _require_free(port)
         try:
             server = make_server(LOCAL_HOST, port, app, threaded=True, request_handler=_Quiet)
-        except OSError as exc:
-            if exc.errno != errno.EADDRINUSE:
-                raise
-            raise LoginAppError(
-                f"port {port} on {LOCAL_HOST} is taken by another program; use login_port = 0 "
-                "(a free port) or another port"
-            ) from None
+        except SystemExit:  # werkzeug's answer to a port taken since the probe
+            raise _taken(port) from None
         thread = threading.Thread(target=server.serve_forever, daemon=True, name=f"login-{name}")
         thread.start()
         _RUNNING[name] = Running(name, app, server, thread)
         return _RUNNING[name]
+
+
+def _taken(port: int) -> LoginAppError:
+    return LoginAppError(
+        f"port {port} on {LOCAL_HOST} is taken by another program; use login_port = 0 "
+        "(a free port) or another port"
+    )
+
+
+def _require_free(port: int) -> None:
+    """werkzeug prints and exits on a taken port; ask the operating system first."""
+    if not port:
+        return
+    probe = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        probe.bind((LOCAL_HOST, port))
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise _taken(port) from None
+        raise
+    finally:
+        probe.close()
 
 
 def stop(name: str) -> bool:

@@ -65,18 +65,19 @@ class Site:
         return f"https://{self.alias}/{key}"
 
 
-def require_modern(run_name: str) -> None:
+def require_modern(run_name: str, approach: str = "modern") -> None:
     """Notebook 11 signs with the run's key group; the guide path (``TrustedSigners``) has none."""
     signing = state.get(run_name, "signing_key") or {}
-    if signing and (signing.get("approach") != "modern" or not signing.get("key_group_id")):
+    guide = signing and (signing.get("approach") != "modern" or not signing.get("key_group_id"))
+    if approach != "modern" or guide:
         raise KeyGroupError(
-            f"run {run_name!r} follows the guide path (TrustedSigners, no key group): notebook 11 "
-            "needs the modern path; run notebooks 01-07 with approach = 'modern' (for example "
-            "with another run_name), then this notebook"
+            f"run {run_name!r} with approach={approach!r}: notebook 11 needs the modern path "
+            "(a key group; the guide path's TrustedSigners has none); run notebooks 01-07 with "
+            "approach = 'modern' (for example under another run_name), then this notebook"
         )
 
 
-def check_run(run_name: str) -> saved.Checked:
+def check_run(run_name: str, approach: str = "modern") -> saved.Checked:
     """The run's bucket, distribution and key group exist (local AWS, modern path only)."""
     if config.backend() != "local":
         raise BackendError(
@@ -84,7 +85,7 @@ def check_run(run_name: str) -> saved.Checked:
             "a domain you own, the certificate's DNS validation record and a DNS record for the "
             "alias; follow the same calls with your domain in place of cftutorial.localhost"
         )
-    require_modern(run_name)
+    require_modern(run_name, approach)
     return saved.check(run_name, "bucket", "distribution", "signing_key")
 
 

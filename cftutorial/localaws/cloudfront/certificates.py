@@ -25,8 +25,9 @@ checks none of it, and answers ``CloudFrontDefaultCertificate: true`` next to an
   reference, DeleteCertificate). moto deletes it.
 
 Locally nobody can add the DNS validation record ACM asks for, so the local AWS issues a
-requested certificate by itself ``CFTUTORIAL_ACM_ISSUE_SECONDS`` seconds (default 2) after the
-request (moto's own ``ACM_VALIDATION_WAIT`` clock); on AWS it stays PENDING_VALIDATION until
+requested certificate by itself ``CFTUTORIAL_ACM_ISSUE_SECONDS`` seconds (default 3) after the
+request (moto's own ``ACM_VALIDATION_WAIT`` clock, which issues once *more* than that many
+seconds have passed); on AWS it stays PENDING_VALIDATION until
 the CNAME record is in DNS.
 """
 
@@ -40,7 +41,7 @@ from .. import moto_adapter
 from ..wire import CloudFrontError
 
 ENV_ISSUE_SECONDS = "CFTUTORIAL_ACM_ISSUE_SECONDS"
-DEFAULT_ISSUE_SECONDS = 2
+DEFAULT_ISSUE_SECONDS = 3
 CERTIFICATE_REGION = "us-east-1"
 
 NEEDS_CERTIFICATE = (
@@ -72,8 +73,7 @@ def issue_seconds() -> int:
 
 
 def setup() -> None:
-    """moto issues after more than N seconds; N-1 makes "after N seconds" hold (N >= 1)."""
-    moto_adapter.configure_acm_validation(max(issue_seconds() - 1, 0))
+    moto_adapter.configure_acm_validation(issue_seconds())
 
 
 def _items(container: Any) -> list[str]:
