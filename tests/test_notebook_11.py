@@ -15,7 +15,13 @@ import time
 import pytest
 import requests
 from botocore.exceptions import ClientError
-from test_notebooks import NOTEBOOK_DIR, _execute, _outputs_text, _solution_outputs
+from test_notebooks import (  # fresh_local_aws: the fixture, used by name
+    NOTEBOOK_DIR,
+    _execute,
+    _outputs_text,
+    _solution_outputs,
+    fresh_local_aws,  # noqa: F401
+)
 
 from cftutorial.aws import certificates, clients
 from cftutorial.errors import KeyGroupError, LoginAppError
@@ -33,7 +39,8 @@ CLEAN_UP = next(NOTEBOOK_DIR.glob("08-*.ipynb"))
 
 
 @pytest.mark.slow
-def test_11_runs_after_01_07_twice_and_08_still_cleans_up(tmp_path, fresh_local_aws):
+@pytest.mark.usefixtures("fresh_local_aws")
+def test_11_runs_after_01_07_twice_and_08_still_cleans_up(tmp_path):
     parameters = {"run_name": "cookies", "run_solutions": True}
     for path in FIRST_SEVEN:
         _execute(path, tmp_path / path.name, parameters)
@@ -60,7 +67,8 @@ def test_11_runs_after_01_07_twice_and_08_still_cleans_up(tmp_path, fresh_local_
 
 
 @pytest.mark.slow
-def test_11_on_the_guide_path_is_one_message(tmp_path, fresh_local_aws):
+@pytest.mark.usefixtures("fresh_local_aws")
+def test_11_on_the_guide_path_is_one_message(tmp_path):
     import papermill
 
     with pytest.raises(papermill.PapermillExecutionError) as failed:
