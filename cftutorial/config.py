@@ -7,6 +7,7 @@
 | ``CFTUTORIAL_AWS_PORT`` | port of the local AWS API (``0`` = any free port) | 4750 |
 | ``CFTUTORIAL_EDGE_PORT`` | port of the local CloudFront edge (``0`` = any free port) | 4751 |
 | ``CFTUTORIAL_DEPLOY_SECONDS`` | how long a local distribution stays ``InProgress`` after a change (0–3600) | 2 |
+| ``CFTUTORIAL_ACM_ISSUE_SECONDS`` | how long a requested local ACM certificate stays ``PENDING_VALIDATION`` (0–3600) | 3 |
 | ``CFTUTORIAL_EDGE_CORS_ORIGINS`` | CORS for in-browser players: ``*``, a comma-separated list of origins, or empty for none | ``*`` |
 | ``CFTUTORIAL_AWS_OPT_IN`` | ``yes`` lets aws mode create resources (see :mod:`cftutorial.aws.backend`) | unset |
 | ``CFTUTORIAL_EDGE_ENDPOINT`` | aws mode against a stand-in (``AWS_ENDPOINT_URL``): the stand-in's edge, which viewer requests then go to | unset: the real CloudFront URL |
