@@ -1,8 +1,8 @@
 """Notebook 11: an alias with an ACM certificate, cookies from a login app, HLS, logout.
 
-The papermill test runs 01-07 (modern path), then 11 twice (the second time in a fresh kernel,
-as a learner re-running it would), then 08 with ``clean_up=True``, and asserts on what the
-executed notebooks show. The other tests check the pieces: the rules the local AWS applies to
+The papermill test runs 01-07 (modern path) and 08 (``clean_up=False``), then 11 twice (the
+second time in a fresh kernel, as a learner re-running it would), then 08 with
+``clean_up=True``, and asserts on what the executed notebooks show. The other tests check the pieces: the rules the local AWS applies to
 aliases and certificates, S3's CORS answer through the edge, the login app and the cookie
 scope exercise.
 """
@@ -40,10 +40,12 @@ CLEAN_UP = next(NOTEBOOK_DIR.glob("08-*.ipynb"))
 
 @pytest.mark.slow
 @pytest.mark.usefixtures("fresh_local_aws")
-def test_11_runs_after_01_07_twice_and_08_still_cleans_up(tmp_path):
+def test_11_runs_after_01_08_twice_and_08_still_cleans_up(tmp_path):
     parameters = {"run_name": "cookies", "run_solutions": True}
     for path in FIRST_SEVEN:
         _execute(path, tmp_path / path.name, parameters)
+    kept = _outputs_text(_execute(CLEAN_UP, tmp_path / "08-kept.ipynb", parameters))
+    assert "OK: nothing was deleted" in kept  # the chain's order: 08 (clean_up=False), then 11
     started = time.perf_counter()
     first = _outputs_text(_execute(NOTEBOOK, tmp_path / "11.ipynb", parameters))
     seconds = time.perf_counter() - started
@@ -312,3 +314,49 @@ def test_an_alias_without_a_certificate_is_refused():
 
     with pytest.raises(CloudFrontError, match="must attach a trusted certificate"):
         rules.check({"Aliases": {"Quantity": 1, "Items": ["videos.example.com"]}})
+
+
+# --- S3's CORS answer and the SameSite attribute -----------------------------------------------
+
+
+def test_s3_cors_echoes_a_listed_origin_with_credentials_and_nothing_else():
+    from cftutorial.localaws.moto_adapter import CorsRule
+    from cftutorial.localaws.s3 import cors
+
+    rules = (CorsRule(("http://login.example.com:*",), ("GET", "HEAD"), max_age_seconds=600),)
+    found = cors.headers(rules, "http://login.example.com:8080", "GET")
+    assert found["Access-Control-Allow-Origin"] == "http://login.example.com:8080"
+    assert found["Access-Control-Allow-Credentials"] == "true"
+    assert found["Access-Control-Max-Age"] == "600" and "Origin" in found["Vary"]
+    assert cors.headers(rules, "http://evil.example", "GET") == {}
+    assert cors.headers(rules, "http://login.example.com:8080", "PUT") == {}
+    assert cors.headers(rules, None, "GET") == {}
+    anyone = (CorsRule(("*",), ("GET",)),)
+    wide = cors.headers(anyone, "http://a.example", "GET")
+    assert wide["Access-Control-Allow-Origin"] == "*"
+    assert "Access-Control-Allow-Credentials" not in wide
+
+
+def test_only_origin_forwarding_policies_let_s3_see_the_origin():
+    from cftutorial.localaws.edge.behaviours import forwards_origin
+    from cftutorial.localaws.moto_adapter import Behaviour
+
+    def behaviour(policy: str) -> Behaviour:
+        return Behaviour("", "o", ("GET",), (), (), origin_request_policy_id=policy)
+
+    assert forwards_origin(behaviour(step11.CORS_S3_ORIGIN))
+    assert not forwards_origin(behaviour(""))
+    assert not forwards_origin(behaviour("acba4595-bd28-49b8-b9fe-13317c0390fa"))
+
+
+def test_same_site_is_written_and_checked():
+    from cftutorial.errors import CookieOptionError
+    from cftutorial.signing import cookies
+
+    header = cookies.set_cookie_headers({"CloudFront-Policy": "x"}, same_site="Lax")[0]
+    assert header.endswith("; Secure; HttpOnly; SameSite=Lax")
+    assert "SameSite" not in cookies.set_cookie_headers({"CloudFront-Policy": "x"})[0]
+    with pytest.raises(CookieOptionError, match="needs secure=True"):
+        cookies.set_cookie_headers({"a": "b"}, same_site="None", secure=False)
+    with pytest.raises(CookieOptionError, match="'Strict', 'Lax', 'None'"):
+        cookies.set_cookie_headers({"a": "b"}, same_site="strict")
