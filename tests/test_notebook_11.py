@@ -360,3 +360,27 @@ def test_same_site_is_written_and_checked():
         cookies.set_cookie_headers({"a": "b"}, same_site="None", secure=False)
     with pytest.raises(CookieOptionError, match="'Strict', 'Lax', 'None'"):
         cookies.set_cookie_headers({"a": "b"}, same_site="strict")
+
+
+def test_a_certificate_lost_by_a_local_restart_does_not_block_updates(monkeypatch):
+    """ACM is not in the local AWS's saved state: after a restart the attached certificate is
+    gone, and an update that keeps it (08's disable before delete) must still go through."""
+    from types import SimpleNamespace
+
+    from cftutorial.localaws import moto_adapter
+    from cftutorial.localaws.cloudfront import certificates as rules
+    from cftutorial.localaws.wire import CloudFrontError
+
+    arn = "arn:aws:acm:us-east-1:1:certificate/lost"
+    monkeypatch.setattr(moto_adapter, "certificate", lambda _arn: None)
+    monkeypatch.setattr(moto_adapter, "distributions", list)
+    monkeypatch.setattr(
+        moto_adapter, "distribution", lambda _id: SimpleNamespace(certificate_arn=arn)
+    )
+    config = {
+        "Aliases": {"Quantity": 1, "Items": ["videos.example.com"]},
+        "ViewerCertificate": {"ACMCertificateArn": arn},
+    }
+    rules.check(config, own_id="EDIST")
+    with pytest.raises(CloudFrontError, match="doesn't exist"):
+        rules.check(config)  # a new distribution naming it
