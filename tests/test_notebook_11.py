@@ -268,7 +268,7 @@ def test_the_exercise_asks_the_edge_about_the_resource(run):
     step11.restore(run, bucket=state.require(run, "bucket"), distribution_id=dist_id)
 
 
-def test_the_wheel_data_holds_hls_js_and_its_licence():
+def test_the_vendored_hls_js_is_the_noted_version_with_its_licence():
     shipped = login_app.hls_js()
     assert len(shipped) > 100_000 and b"xhrSetup" in shipped
     assert login_app.HLS_JS_VERSION.encode() in shipped

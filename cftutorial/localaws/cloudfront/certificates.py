@@ -27,8 +27,10 @@ checks none of it, and answers ``CloudFrontDefaultCertificate: true`` next to an
 Locally nobody can add the DNS validation record ACM asks for, so the local AWS issues a
 requested certificate by itself ``CFTUTORIAL_ACM_ISSUE_SECONDS`` seconds (default 3) after the
 request (moto's own ``ACM_VALIDATION_WAIT`` clock, which issues once *more* than that many
-seconds have passed); on AWS it stays PENDING_VALIDATION until
-the CNAME record is in DNS.
+seconds have passed); on AWS it stays PENDING_VALIDATION until the CNAME record is in DNS.
+ACM is not in the local AWS's saved state: after a restart the certificates are gone, and an
+update that keeps the one a distribution already uses is let through
+(:func:`_kept_after_restart`).
 """
 
 from __future__ import annotations
