@@ -138,7 +138,9 @@ def test_the_alias_rules_of_cloudfront_and_acm(run):
         timeout=30,
     )
     assert answer.status_code == 403 and "MissingKey" in answer.text, "not served on the alias"
-    restored = step11.restore(run, bucket=state.require(run, "bucket"), distribution_id=dist_id)
+    restored = step11.restore(
+        run, bucket=state.require(run, "bucket"), distribution_id=dist_id, progress=False
+    )
     assert any("certificate deleted" in line for line in restored)
     assert not certificates.run_certificates(run)
 
@@ -158,7 +160,9 @@ def test_an_alias_on_another_distribution_is_cname_already_exists(run, local_aws
         cf.create_distribution(DistributionConfig=config)
     assert refused.value.response["Error"]["Code"] == "CNAMEAlreadyExists"
     assert refused.value.response["ResponseMetadata"]["HTTPStatusCode"] == 409
-    step11.restore(run, bucket=state.require(run, "bucket"), distribution_id=dist_id)
+    step11.restore(
+        run, bucket=state.require(run, "bucket"), distribution_id=dist_id, progress=False
+    )
 
 
 def test_the_login_app_sets_and_clears_the_cookies_and_the_edge_follows(run):
@@ -207,7 +211,7 @@ def test_the_login_app_sets_and_clears_the_cookies_and_the_edge_follows(run):
     assert after.status_code == 403
     with pytest.raises(requests.ConnectionError):
         requests.get(f"http://127.0.0.1:{app.port}/", timeout=5)  # the first one was stopped
-    step11.restore(run, bucket=bucket, distribution_id=dist_id)
+    step11.restore(run, bucket=bucket, distribution_id=dist_id, progress=False)
     with pytest.raises(requests.ConnectionError):
         requests.get(f"http://127.0.0.1:{again.port}/", timeout=5)
 
@@ -265,7 +269,9 @@ def test_the_exercise_asks_the_edge_about_the_resource(run):
     assert not elsewhere.ok and "refused the HLS files" in elsewhere.message
     right = exercises.check_cookie_scope({**scope, "resource": site.viewer_url("hls/*")}, **common)
     assert right.ok, right.message
-    step11.restore(run, bucket=state.require(run, "bucket"), distribution_id=dist_id)
+    step11.restore(
+        run, bucket=state.require(run, "bucket"), distribution_id=dist_id, progress=False
+    )
 
 
 def test_the_vendored_hls_js_is_the_noted_version_with_its_licence():
