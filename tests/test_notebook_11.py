@@ -390,3 +390,28 @@ def test_a_certificate_lost_by_a_local_restart_does_not_block_updates(monkeypatc
     rules.check(config, own_id="EDIST")
     with pytest.raises(CloudFrontError, match="doesn't exist"):
         rules.check(config)  # a new distribution naming it
+
+
+def test_without_an_origin_forwarding_policy_the_bucket_cors_is_not_asked(run):
+    """On AWS, S3 never sees ``Origin`` unless the behaviour forwards it: the edge keeps its own
+    answer (``*``, no credentials) although the bucket has a rule for this origin."""
+    dist = state.require(run, "distribution")
+    origin = "http://login.nopolicy.localhost:8000"
+    s3 = clients.client("s3")
+    s3.put_bucket_cors(
+        Bucket=state.require(run, "bucket"), CORSConfiguration=step11.cors_configuration(origin)
+    )
+    try:
+        url = signing_key.signer_for(run).sign_url(
+            f"https://{dist['domain_name']}/hls/video0.ts", date_less_than=int(time.time()) + 300
+        )
+        answer = requests.get(
+            f"{process.ensure_running().edge_endpoint}/{url.split('//', 1)[1]}",
+            headers={"Origin": origin},
+            timeout=30,
+        )
+        assert answer.status_code == 200
+        assert answer.headers["Access-Control-Allow-Origin"] == "*"
+        assert "Access-Control-Allow-Credentials" not in answer.headers
+    finally:
+        s3.delete_bucket_cors(Bucket=state.require(run, "bucket"))
