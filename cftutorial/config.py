@@ -10,6 +10,7 @@
 | ``CFTUTORIAL_LOCAL_READ_SECONDS`` | how long the local AWS waits for a request head, or for a pause in a body, before it drops the client (0.5–600; see :mod:`cftutorial.localaws.connections`) | 10 |
 | ``CFTUTORIAL_LOCAL_MAX_CONNECTIONS`` | connections the local AWS serves at once on each port; one more is closed (1–10000) | 128 |
 | ``CFTUTORIAL_LOG_DELIVERY_SECONDS`` | how long the local edge keeps standard access log lines before it writes the file to the ``Logging`` bucket (0–3600) | 5 |
+| ``CFTUTORIAL_ACM_ISSUE_SECONDS`` | how long a requested local ACM certificate stays ``PENDING_VALIDATION`` (0–3600) | 3 |
 | ``CFTUTORIAL_EDGE_CORS_ORIGINS`` | CORS for in-browser players: ``*``, a comma-separated list of origins, or empty for none | ``*`` |
 | ``CFTUTORIAL_AWS_OPT_IN`` | ``yes`` lets aws mode create resources (see :mod:`cftutorial.aws.backend`) | unset |
 | ``CFTUTORIAL_EDGE_ENDPOINT`` | aws mode against a stand-in (``AWS_ENDPOINT_URL``): the stand-in's edge, which viewer requests then go to | unset: the real CloudFront URL |

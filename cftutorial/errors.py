@@ -154,3 +154,15 @@ class FormError(CftutorialError):
 
 class KmsKeyError(CftutorialError):
     """A KMS key id that names no usable CloudFront signing key (unknown, wrong usage or spec)."""
+
+
+class CertificateError(CftutorialError):
+    """An ACM certificate for an alternate domain name cannot be requested, issued or used."""
+
+
+class CertificateNotIssued(CertificateError):
+    """The certificate did not reach ISSUED in time (on AWS: its DNS record is missing)."""
+
+
+class LoginAppError(CftutorialError):
+    """The notebook's login app cannot start, or was asked for something it does not do."""

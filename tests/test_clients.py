@@ -54,6 +54,7 @@ def test_local_clients_ignore_real_looking_credentials(
         "cloudfront": "list_distributions",
         "sts": "get_caller_identity",
         "kms": "list_keys",
+        "acm": "list_certificates",
     }
     getattr(client, call[service])()
     assert sent, "no request was sent"

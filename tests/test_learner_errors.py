@@ -185,7 +185,8 @@ def test_the_restart_names_are_what_the_notebooks_define():
     import ast
 
     bound: set[str] = set()
-    numbered = sorted(p.name[:2] for p in NOTEBOOKS.glob("[0-9][0-9]-*.ipynb"))
+    numbered = sorted({p.name[:2] for p in NOTEBOOKS.glob("[0-9][0-9]-*.ipynb")})
+    assert numbered[:8] == [f"0{i}" for i in range(1, 9)]
     for prefix in numbered:
         for source in code_cells(prefix):
             tree = ast.parse(ipython_free(source))

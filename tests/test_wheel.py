@@ -256,3 +256,14 @@ def test_the_sdist_builds_a_wheel_with_the_notebooks_and_runs_its_fast_tests(tmp
     )  # fmt: skip
     assert result.returncode == 0, result.stdout[-3000:]
     assert " passed" in result.stdout
+
+
+def test_the_wheel_ships_hls_js_with_its_licence_and_notice(wheel):
+    """Notebook 11's player loads the vendored hls.js from the installed package."""
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+        assets = "cftutorial/tutorial/assets/"
+        for name in ("hls.min.js", "hls.js-LICENSE.txt", "NOTICE-hls.js.txt", "Apache-2.0.txt"):
+            assert assets + name in names, f"the wheel lacks {assets}{name}"
+        licence = archive.read(assets + "Apache-2.0.txt").decode()
+    assert "TERMS AND CONDITIONS FOR USE, REPRODUCTION, AND DISTRIBUTION" in licence

@@ -26,9 +26,9 @@ from botocore.configprovider import ConstantProvider
 from .. import config
 from ..errors import BackendError
 
-SERVICES = ("s3", "cloudfront", "sts", "kms")
-#: The clients every step needs (:func:`clients`); KMS is made only where a KMS key is used.
-CORE_SERVICES = ("s3", "cloudfront", "sts")
+SERVICES = ("s3", "cloudfront", "sts", "kms", "acm")
+#: The clients every step gets (:func:`clients`); KMS is made only where a KMS key is used.
+CORE_SERVICES = ("s3", "cloudfront", "sts", "acm")
 #: A file to append ``service:Operation`` to for every AWS call a client makes (the tests derive
 #: docs/iam-policy.json from it: the policy grants what the tutorial calls, no more, no less).
 ENV_RECORD_CALLS = "CFTUTORIAL_RECORD_CALLS"
@@ -144,12 +144,14 @@ class Clients:
     s3: Any
     cloudfront: Any
     sts: Any
+    acm: Any  # certificates for alternate domain names (notebook 11; us-east-1 for CloudFront)
 
 
 def clients(
     *, region_name: str | None = None, start_local: bool = True, for_teardown: bool = False
 ) -> Clients:
-    """The three clients every step uses, for the active backend and the run's region."""
+    """The clients the steps use (:data:`CORE_SERVICES`), for the active backend and the run's
+    region."""
     return Clients(
         **{
             name: client(

@@ -1,6 +1,6 @@
 """The fidelity layer: makes the local AWS behave like AWS where moto 5.2.5 does not.
 
-One unit per gap of ``local-aws-fidelity.md`` (C1-C10 in :mod:`.cloudfront`, S1-S8 in
+One unit per gap of ``local-aws-fidelity.md`` (C1-C13 in :mod:`.cloudfront`, S1-S8 in
 :mod:`.s3`, K1 in :mod:`.kms`), each a module whose docstring names the gap and the AWS behaviour it reproduces.
 Runs only inside the local AWS process: the server's app factory calls :func:`build_app`, which
 checks the installed moto (:mod:`.guard`: every patched method *and* every attribute the
@@ -17,6 +17,7 @@ from ..errors import ConfigError, MotoVersionError
 from . import guard, kms, moto_adapter
 from .cloudfront import (
     active_signers,
+    certificates,
     deployment,
     distributions,
     invalidations,
@@ -39,6 +40,7 @@ PATCHES = (
     public_keys,
     invalidations,
     active_signers,
+    certificates,
     defaults,
     acls,
     kms,
@@ -60,6 +62,7 @@ def apply_patches() -> None:
         for patch in unit.PATCHES:
             moto_adapter.apply(patch)
     deployment.setup()
+    certificates.setup()
 
 
 def build_app() -> Callable:

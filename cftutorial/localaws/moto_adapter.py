@@ -48,6 +48,7 @@ class Behaviour:
     allowed_methods: tuple[str, ...]
     trusted_key_groups: tuple[str, ...]
     trusted_signers: tuple[str, ...]
+    origin_request_policy_id: str = ""  # which viewer headers reach the origin (Origin: CORS)
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,7 @@ class Distribution:
     caller_reference: str = ""
     request_fingerprint: str = ""  # of the create request, kept by the fidelity layer
     logging: StandardLogging = field(default_factory=StandardLogging)
+    certificate_arn: str = ""  # ViewerCertificate.ACMCertificateArn ("" for the default one)
 
     @property
     def deployed(self) -> bool:
@@ -136,16 +138,38 @@ class BlockPublicAccess:
 
 
 @dataclass(frozen=True)
+class CorsRule:
+    """One rule of a bucket's CORS configuration (``put_bucket_cors``)."""
+
+    allowed_origins: tuple[str, ...]
+    allowed_methods: tuple[str, ...]
+    allowed_headers: tuple[str, ...] = ()
+    expose_headers: tuple[str, ...] = ()
+    max_age_seconds: int | None = None
+
+
+@dataclass(frozen=True)
 class Bucket:
     name: str
     policy: str | None
     ownership: str | None
     block: BlockPublicAccess
     grants: tuple[Grant, ...]
+    cors: tuple[CorsRule, ...] = ()
 
     @property
     def acls_enabled(self) -> bool:
         return self.ownership != ACLS_DISABLED
+
+
+@dataclass(frozen=True)
+class Certificate:
+    """An ACM certificate as CloudFront's checks need it: where it lives, its state, its names."""
+
+    arn: str
+    region: str
+    status: str
+    names: tuple[str, ...]  # the DomainName first, then the SubjectAlternativeNames
 
 
 @dataclass(frozen=True)
@@ -182,6 +206,12 @@ def _s3_responses() -> Any:
 
 def _kms_models() -> Any:
     from moto.kms import models
+
+    return models
+
+
+def _acm_models() -> Any:
+    from moto.acm import models
 
     return models
 
@@ -272,6 +302,7 @@ def _behaviour(raw: Any) -> Behaviour:
         allowed_methods=tuple(str(m).upper() for m in methods),
         trusted_key_groups=tuple(map(str, _items(groups.items))) if groups.enabled else (),
         trusted_signers=tuple(map(str, _items(signers.items))) if signers.enabled else (),
+        origin_request_policy_id=str(getattr(raw, "origin_request_policy_id", "") or ""),
     )
 
 
@@ -306,6 +337,9 @@ def distribution_of(raw: Any) -> Distribution:
         origins=tuple(_origin(o) for o in _items(origins.get("Items"))),
         caller_reference=str(getattr(config, "caller_reference", "") or ""),
         request_fingerprint=str(getattr(raw, REQUEST_FINGERPRINT, "") or ""),
+        certificate_arn=str(
+            getattr(getattr(config, "ViewerCertificate", None), "acm_certificate_arn", "") or ""
+        ),
         logging=_logging(getattr(config, "Logging", None)),
     )
 
@@ -553,7 +587,60 @@ def bucket(name: str) -> Bucket | None:
     policy = raw.policy
     if isinstance(policy, bytes):
         policy = policy.decode("utf-8", errors="replace")
-    return Bucket(name, policy or None, _ownership(raw), _block(raw), _grants(raw.acl))
+    cors = tuple(_cors_rule(rule) for rule in (raw.cors or []))
+    return Bucket(name, policy or None, _ownership(raw), _block(raw), _grants(raw.acl), cors)
+
+
+def _strings(value: Any) -> tuple[str, ...]:
+    return tuple(str(v) for v in _items(value))
+
+
+def _cors_rule(raw: Any) -> CorsRule:
+    age = getattr(raw, "max_age_seconds", None)
+    return CorsRule(
+        allowed_origins=_strings(raw.allowed_origins),
+        allowed_methods=tuple(m.upper() for m in _strings(raw.allowed_methods)),
+        allowed_headers=_strings(raw.allowed_headers),
+        expose_headers=_strings(raw.exposed_headers),
+        max_age_seconds=int(age) if str(age or "").isdigit() else None,
+    )
+
+
+# --- reading ACM (the certificates CloudFront's alternate domain names need) -------------------
+
+
+def certificate(arn: str) -> Certificate | None:
+    """The certificate ``arn`` names, looked up in the region the ARN says (None: no such one).
+
+    moto's ``get_certificate`` also runs its own clock: a requested certificate turns ISSUED
+    once ``ACM_VALIDATION_WAIT`` seconds have passed (see :func:`configure_acm_validation`).
+    """
+    parts = str(arn).split(":")
+    if len(parts) < 6 or parts[2] != "acm" or not parts[3]:
+        return None
+    region = parts[3]
+    try:
+        backend = _acm_models().acm_backends[LOCAL_ACCOUNT_ID][region]
+        bundle = backend.get_certificate(arn)
+    except Exception:  # CertificateNotFound, or a region moto does not know
+        return None
+    names = [str(bundle.common_name), *(str(n) for n in bundle.sans or [])]
+    unique = tuple(dict.fromkeys(n.lower() for n in names if n and n != "None"))
+    return Certificate(str(bundle.arn), region, str(bundle.status), unique)
+
+
+def configure_acm_validation(seconds: float) -> None:
+    """How long a requested certificate stays PENDING_VALIDATION before moto issues it."""
+    from moto import settings
+
+    settings.ACM_VALIDATION_WAIT = seconds
+
+
+def acm_exception(code: str, message: str) -> Exception:
+    """moto's ACM (JSON protocol) exception with AWS's error code, serialised by moto."""
+    from moto.core.exceptions import JsonRESTError
+
+    return JsonRESTError(code, message)
 
 
 def _current_key(bucket_name: str, key: str) -> Any | None:
@@ -886,4 +973,25 @@ def expectations() -> list[Expectation]:
         *own(s3.FakeGrantee, "id", "uri"),
         *own(s3.FakeKey, "value", "etag", "lock", "metadata", "last_modified_RFC1123", "acl"),
         Expectation(s3.FakeKey, "__init__", None, "edge"),
+        *own(cf.DefaultCacheBehaviour, "origin_request_policy_id", gap="C14"),
+        *own(cf.ViewerCertificate, "acm_certificate_arn", gap="C14"),
+        *own(s3.FakeBucket, "cors", gap="C14"),
+        *own(s3.CorsRule, "allowed_origins", "allowed_methods", "allowed_headers", gap="C14"),
+        *own(s3.CorsRule, "exposed_headers", "max_age_seconds", gap="C14"),
+        *_acm_expectations(),
+    ]
+
+
+def _acm_expectations() -> list[Expectation]:
+    acm = _acm_models()
+    from moto import settings
+
+    return [
+        Expectation(acm, "acm_backends", None, "C14"),
+        Expectation(settings, "ACM_VALIDATION_WAIT", None, "C14"),
+        Expectation(acm.AWSCertificateManagerBackend, "get_certificate", ("self", "arn"), "C14"),
+        *(
+            Expectation(acm.CertBundle, name, None, "C14", instance=True)
+            for name in ("arn", "status", "common_name", "sans")
+        ),
     ]

@@ -69,11 +69,14 @@ def set_cookie_headers(
     secure: bool = True,
     http_only: bool = True,
     max_age: int | None = None,
+    same_site: str | None = None,
 ) -> list[str]:
     """One ``Set-Cookie`` header value per cookie, with the attributes a signed cookie needs.
 
     ``Secure`` and ``HttpOnly`` are on by default: the cookies are bearer credentials, so they
-    should travel only over HTTPS and stay out of reach of page scripts.
+    should travel only over HTTPS and stay out of reach of page scripts. ``same_site``
+    (``"Strict"``, ``"Lax"`` or ``"None"``; ``None`` leaves the attribute out) says from which
+    sites' pages the browser may send them; ``SameSite=None`` needs ``Secure``.
     """
     attributes = [f"Path={_check_path(path)}"]
     if domain is not None:
@@ -88,8 +91,27 @@ def set_cookie_headers(
         attributes.append("Secure")
     if http_only:
         attributes.append("HttpOnly")
+    if same_site is not None:
+        attributes.append(f"SameSite={_check_same_site(same_site, secure)}")
     tail = "; ".join(attributes)
     return [f"{_check_cookie(name, value)}; {tail}" for name, value in cookies.items()]
+
+
+SAME_SITE = ("Strict", "Lax", "None")
+
+
+def _check_same_site(value: str, secure: bool) -> str:
+    if value not in SAME_SITE:
+        raise CookieOptionError(
+            f"same_site={value!r} is not a SameSite value; use one of "
+            f"{', '.join(map(repr, SAME_SITE))} or None (no attribute)"
+        )
+    if value == "None" and not secure:
+        raise CookieOptionError(
+            "same_site='None' needs secure=True: browsers drop a SameSite=None cookie "
+            "that is not Secure"
+        )
+    return value
 
 
 def _check_path(path: str) -> str:

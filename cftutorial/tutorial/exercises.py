@@ -451,3 +451,69 @@ def check_kms_session_cookies(
             "is one signature for the whole session",
         )
     return Feedback(True, "one KMS Sign opened the playlist and every segment (edge: 200)")
+
+
+# 11 ---------------------------------------------------------------------------------------
+
+SCOPE_KEYS = ("domain", "path", "resource")
+
+
+def _scope_problem(answer: Mapping[str, Any], *, alias: str, login_host: str) -> str | None:
+    """What the browser would do wrong with this cookie Domain and Path (None: nothing)."""
+    from .login_app import domain_matches, path_matches
+
+    domain, path = str(answer["domain"] or ""), str(answer["path"] or "")
+    if "." not in domain.strip("."):
+        return f"Domain={domain!r} is a top-level name: browsers refuse cookies for it"
+    if not domain_matches(login_host, domain):
+        return (
+            f"{login_host} cannot set a cookie for Domain={domain}: a host may only name "
+            "itself or a parent domain"
+        )
+    if not domain_matches(alias, domain):
+        return f"the browser would not send cookies for Domain={domain} to {alias}"
+    if not path.startswith("/") or not path_matches("/hls/video0.ts", path):
+        return f"Path={path!r} does not cover /hls/video0.ts, so the segments get no cookies"
+    if path_matches("/video.mp4", path):
+        return f"Path={path} also sends the cookies with /video.mp4; narrow it to the HLS folder"
+    return None
+
+
+def check_cookie_scope(answer: Any, *, alias: str, login_host: str, signer: Any) -> Feedback:
+    """Exercise 11: a cookie Domain, Path and policy Resource that open only ``/hls/*``.
+
+    The Domain and Path are judged by the browser's rules (RFC 6265); the Resource by the
+    edge itself: cookies signed for it must get 200 for the playlist and a segment on the
+    alias, and 403 for ``video.mp4`` even when sent there.
+    """
+    from . import viewer
+
+    missing = _missing(answer, "a dict with 'domain', 'path' and 'resource'")
+    if missing is not None:
+        return missing
+    if not isinstance(answer, Mapping) or any(not answer.get(k) for k in SCOPE_KEYS):
+        return Feedback(False, f"`answer` needs the keys {', '.join(SCOPE_KEYS)}, each set")
+    problem = _scope_problem(answer, alias=alias, login_host=login_host)
+    if problem is not None:
+        return Feedback(False, problem)
+    try:
+        cookies = signer.sign_cookies(
+            str(answer["resource"]), date_less_than=int(time.time()) + 300
+        )
+    except CftutorialError as exc:
+        return Feedback(False, f"the signer refused the resource: {exc}")
+    answers = {
+        key: viewer.fetch(f"https://{alias}/{key}", cookies=cookies).status_code
+        for key in ("hls/video.m3u8", "hls/video0.ts", "video.mp4")
+    }
+    if answers["hls/video.m3u8"] != 200 or answers["hls/video0.ts"] != 200:
+        return Feedback(False, f"the edge refused the HLS files with these cookies: {answers}")
+    if answers["video.mp4"] != 403:
+        return Feedback(
+            False, f"cookies for {answer['resource']} also open video.mp4; narrow the Resource"
+        )
+    return Feedback(
+        True,
+        f"the browser sends the cookies only to {alias}/hls/…, and the edge opens only "
+        f"/hls/* with them: {answers}",
+    )

@@ -210,6 +210,16 @@ def kms_form(**params: Any) -> Form:
     return Form("Step 12: keys in KMS", fields, NOTE)
 
 
+def login_form(**params: Any) -> Form:
+    fields = _common(params)
+    fields["hash_algorithm"] = _choice("hash", HASHES, params.get("hash_algorithm", "SHA1"))
+    fields["login_port"] = _int("login app port (0: free)", params.get("login_port", 0), 0, 65535)
+    fields["cookie_lifetime"] = _int(
+        "cookie lifetime (s)", params.get("cookie_lifetime", 3600), 60, 7 * 24 * 3600
+    )
+    return Form("Step 11: cookies from a login service", fields, NOTE)
+
+
 #: notebook number -> builder (the tests build every one).
 BUILDERS = {
     1: bucket_form,
@@ -222,6 +232,7 @@ BUILDERS = {
     8: try_form,
     9: clinic_form,
     10: rotation_form,
+    11: login_form,
     12: kms_form,
 }
 

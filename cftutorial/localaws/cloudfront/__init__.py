@@ -1,4 +1,4 @@
-"""CloudFront as AWS does it where moto 5.2.5 does not (gaps C1-C11 of local-aws-fidelity.md).
+"""CloudFront as AWS does it where moto 5.2.5 does not (gaps C1-C15 of local-aws-fidelity.md).
 
 | gap | module |
 |---|---|
@@ -13,6 +13,9 @@
 | C9 invalidation ``Completed`` | ``invalidations`` |
 | C10 active trusted key groups | ``active_signers`` |
 | C11 reused CallerReference / duplicate names | ``distributions``, ``public_keys``, ``oac`` |
+| C12 ``Location`` on every create | ``oac`` |
+| C13 the standard-logging bucket | ``standard_logs`` |
+| C14/C15 aliases: ACM certificate, CNAME conflicts, CORS from the bucket | ``certificates`` (+ ``edge``) |
 
 Each module reads and writes moto only through :mod:`cftutorial.localaws.moto_adapter`; a
 module that patches moto declares its ``PATCHES`` (installed by :mod:`..fidelity`).

@@ -18,7 +18,7 @@ import json
 
 from .. import moto_adapter
 from ..wire import CloudFrontError, moto_errors
-from . import deployment, references, standard_logs
+from . import certificates, deployment, references, standard_logs
 from .etags import new_etag, require_if_match
 
 
@@ -85,6 +85,7 @@ def make_create(original):
             return moto_adapter.distribution_answer(existing)
         references.check_distribution_config(distribution_config)
         log_bucket = standard_logs.check_logging(distribution_config)
+        certificates.check(distribution_config)
         dist, location, _etag = original(self, distribution_config, tags)
         standard_logs.grant_log_delivery(log_bucket)
         moto_adapter.remember_request(dist, request)
@@ -102,6 +103,7 @@ def make_update(original):
             require_if_match(current.etag, if_match)
             references.check_distribution_config(dist_config)
             log_bucket = standard_logs.check_logging(dist_config)
+            certificates.check(dist_config, own_id=_id)
         dist, location, _etag = original(self, dist_config, _id, if_match)
         standard_logs.grant_log_delivery(log_bucket)
         return dist, location, _changed(dist)

@@ -28,9 +28,12 @@ CloudFront would:
    ``NoSuchBucket`` 404) is relayed with S3's XML body and ``Content-Type: application/xml``.
 5. **Serving.** The object's bytes and headers, ``Range`` (206, or S3's 416 ``InvalidRange``)
    through werkzeug's own range support, ``HEAD``, conditional requests, and CORS headers for
-   in-browser players (``CFTUTORIAL_EDGE_CORS_ORIGINS``: ``*`` by default, a comma-separated
-   list of origins to allow credentials, empty to turn CORS off). Error responses carry no CORS
-   headers, as on CloudFront without a matching response headers policy.
+   in-browser players: S3's answer from the bucket's CORS rules when the behaviour's origin
+   request policy forwards ``Origin`` (``CORS-S3Origin`` and the ``AllViewer*`` policies; gap
+   E3 of local-aws-fidelity.md), else the edge's own setting (``CFTUTORIAL_EDGE_CORS_ORIGINS``:
+   ``*`` by default, a comma-separated list of origins to allow credentials, empty to turn CORS
+   off). Error responses carry no CORS headers, as on CloudFront without a matching response
+   headers policy.
 
 Local conveniences that AWS does not have: ``OPTIONS`` is answered by the edge as a CORS
 preflight without a signature (browsers send no cookies on preflight); a distribution is served

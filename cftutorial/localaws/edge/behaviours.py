@@ -9,6 +9,17 @@ from ..moto_adapter import Behaviour, Distribution
 
 SERVED_METHODS = ("GET", "HEAD", "OPTIONS")
 
+#: The managed origin request policies that pass the viewer's ``Origin`` header to the origin
+#: (CloudFront Developer Guide, "Use managed origin request policies"): without one, S3 never
+#: sees ``Origin`` and its CORS rules never apply.
+FORWARDS_ORIGIN = {
+    "88a5eaf4-2fd4-4709-b370-b4c650ea3fcf": "CORS-S3Origin",
+    "59781a5b-3903-41f3-afcb-af62929ccde1": "CORS-CustomOrigin",
+    "216adef6-5c7f-47e4-b989-5492eafa07d3": "AllViewer",
+    "33f36d7e-f396-46d9-90e0-52428a34d9dc": "AllViewerAndCloudFrontHeaders-2022-06",
+    "b689b0a8-53d0-40ab-baf2-68738e2966ac": "AllViewerExceptHostHeader",
+}
+
 
 def path_matches(pattern: str, path: str) -> bool:
     """CloudFront path-pattern semantics: ``*`` any characters, ``?`` one, case-sensitive."""
@@ -29,6 +40,11 @@ def pattern_of(behaviour: Behaviour) -> str:
 
 def allowed_methods(behaviour: Behaviour) -> set[str]:
     return (set(behaviour.allowed_methods) or {"GET", "HEAD"}) & set(SERVED_METHODS)
+
+
+def forwards_origin(behaviour: Behaviour) -> bool:
+    """Whether the behaviour's origin request policy passes ``Origin`` on to S3."""
+    return behaviour.origin_request_policy_id in FORWARDS_ORIGIN
 
 
 def requires_signature(behaviour: Behaviour) -> bool:

@@ -20,7 +20,8 @@ from ...errors import UnsupportedPolicyError
 from .. import moto_adapter, uri
 from ..cloudfront.oai import get_oai
 from ..moto_adapter import Distribution, Origin, StoredObject
-from ..s3 import access
+from ..s3 import access, cors
+from .behaviours import forwards_origin
 from .responses import ORIGIN_TEXT, TITLE, cors_headers, edge_headers, html_error, s3_error
 from .view import Outcome, View
 
@@ -152,9 +153,19 @@ def _serve(view: View, bucket: str, key: str, reason: str) -> Outcome:
         )
         error.headers["Content-Range"] = f"bytes */{length}"
         return view.outcome(error, "InvalidRange", reason + "; range not satisfiable")
-    response.headers.update(cors_headers(view.request))
+    response.headers.update(_cors(view, bucket))
     detail = {206: f"; bytes {response.headers.get('Content-Range')}", 304: "; not modified"}
     return view.outcome(response, None, reason + detail.get(response.status_code, ""))
+
+
+def _cors(view: View, bucket: str) -> dict[str, str]:
+    """S3's CORS answer when the behaviour forwards ``Origin`` and the bucket has CORS rules
+    (what a credentialed cross-origin player needs), else the edge's own CORS setting."""
+    found = moto_adapter.bucket(bucket) if forwards_origin(view.behaviour) else None
+    if found is not None and found.cors:
+        origin = view.request.headers.get("Origin")
+        return cors.headers(found.cors, origin, view.request.method)
+    return cors_headers(view.request)
 
 
 def _range_environ(environ: dict) -> dict:

@@ -1,0 +1,417 @@
+"""Notebook 11: an alias with an ACM certificate, cookies from a login app, HLS, logout.
+
+The papermill test runs 01-07 (modern path) and 08 (``clean_up=False``), then 11 twice (the
+second time in a fresh kernel, as a learner re-running it would), then 08 with
+``clean_up=True``, and asserts on what the executed notebooks show. The other tests check the pieces: the rules the local AWS applies to
+aliases and certificates, S3's CORS answer through the edge, the login app and the cookie
+scope exercise.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+import requests
+from botocore.exceptions import ClientError
+from test_notebooks import (  # fresh_local_aws: the fixture, used by name
+    NOTEBOOK_DIR,
+    _execute,
+    _outputs_text,
+    _solution_outputs,
+    fresh_local_aws,  # noqa: F401
+)
+
+from cftutorial.aws import certificates, clients
+from cftutorial.errors import KeyGroupError, LoginAppError
+from cftutorial.localaws import process
+from cftutorial.tutorial import exercises, login_app, signing_key, state
+from cftutorial.tutorial import step01_bucket as step01
+from cftutorial.tutorial import step02_origin_access as step02
+from cftutorial.tutorial import step03_who_may_read as step03
+from cftutorial.tutorial import step04_distribution as step04
+from cftutorial.tutorial import step11_login_cookies as step11
+
+NOTEBOOK = NOTEBOOK_DIR / "11-cookies-from-a-login-service.ipynb"
+FIRST_SEVEN = sorted(NOTEBOOK_DIR.glob("0[1-7]-*.ipynb"))
+CLEAN_UP = next(NOTEBOOK_DIR.glob("08-*.ipynb"))
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("fresh_local_aws")
+def test_11_runs_after_01_08_twice_and_08_still_cleans_up(tmp_path):
+    parameters = {"run_name": "cookies", "run_solutions": True}
+    for path in FIRST_SEVEN:
+        _execute(path, tmp_path / path.name, parameters)
+    kept = _outputs_text(_execute(CLEAN_UP, tmp_path / "08-kept.ipynb", parameters))
+    assert "OK: nothing was deleted" in kept  # the chain's order: 08 (clean_up=False), then 11
+    started = time.perf_counter()
+    first = _outputs_text(_execute(NOTEBOOK, tmp_path / "11.ipynb", parameters))
+    seconds = time.perf_counter() - started
+    again = _execute(NOTEBOOK, tmp_path / "11-again.ipynb", parameters)
+    for text in (first, _outputs_text(again)):
+        assert "InvalidViewerCertificate" in text and "doesn't cover the alternate" in text
+        assert "Aliases: ['videos.cftutorial.localhost']" in text
+        assert "CertificateSource: acm" in text
+        assert "status: ISSUED" in text
+        assert "Domain=cftutorial.localhost" in text and "SameSite=Strict" in text
+        assert "Secure; HttpOnly" in text
+        assert re.search(r"OK: videos\.cftutorial\.localhost serves .* 4 segments", text)
+        assert "after logout video3.ts got 403" in text
+        assert "certificate deleted" in text and "back as notebook 04 made it" in text
+    assert any("Correct:" in out for out in _solution_outputs(again))
+    cleaned = _outputs_text(
+        _execute(CLEAN_UP, tmp_path / "08.ipynb", {**parameters, "clean_up": True})
+    )
+    assert "OK: everything this run created is gone" in cleaned
+    print(f"notebook 11 seconds: {seconds:.1f}")
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("fresh_local_aws")
+def test_11_on_the_guide_path_is_one_message(tmp_path):
+    import papermill
+
+    with pytest.raises(papermill.PapermillExecutionError) as failed:
+        _execute(NOTEBOOK, tmp_path / "11.ipynb", {"run_name": "guide", "approach": "guide"})
+    assert "notebook 11 needs the modern path" in str(failed.value)
+    assert failed.value.ename == "KeyGroupError"
+
+
+def test_a_guide_run_is_refused_with_the_fix(isolated_home):
+    state.update("guided", signing_key={"approach": "guide", "key_group_id": None})
+    with pytest.raises(KeyGroupError, match=r"needs the modern path.*approach = 'modern'"):
+        step11.check_run("guided")
+    state.forget("guided")
+
+
+# --- the local AWS: aliases, certificates, CORS --------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def run(local_aws):
+    name = "alias-rules"
+    step01.step(run_name=name, approach="modern")
+    step02.step(run_name=name, approach="modern")
+    step03.step(run_name=name, approach="modern", show_acl_failure=False)
+    step04.step(run_name=name, approach="modern", progress=False)
+    return name
+
+
+def _update(dist_id: str, alias: str, arn: str) -> None:
+    cf = clients.client("cloudfront")
+    current = cf.get_distribution_config(Id=dist_id)
+    changed = step11.with_alias(current["DistributionConfig"], alias=alias, arn=arn)
+    cf.update_distribution(Id=dist_id, DistributionConfig=changed, IfMatch=current["ETag"])
+
+
+def _error(call) -> tuple[str, str]:
+    with pytest.raises(ClientError) as refused:
+        call()
+    return refused.value.response["Error"]["Code"], refused.value.response["Error"]["Message"]
+
+
+def test_the_alias_rules_of_cloudfront_and_acm(run):
+    dist_id = state.require(run, "distribution")["id"]
+    acm = certificates.acm_client()
+    arn = acm.request_certificate(
+        DomainName="*.rules.localhost", ValidationMethod="DNS", Tags=certificates.run_tags(run)
+    )["CertificateArn"]
+    unknown = arn.rsplit("/", 1)[0] + "/00000000-0000-0000-0000-000000000000"
+    code, message = _error(lambda: _update(dist_id, "videos.rules.localhost", unknown))
+    assert code == "InvalidViewerCertificate" and "isn't in us-east-1" in message
+    assert certificates.wait_issued(arn) == "ISSUED"
+    other_region = arn.replace(":us-east-1:", ":eu-west-1:")
+    assert _error(lambda: _update(dist_id, "videos.rules.localhost", other_region))[0] == (
+        "InvalidViewerCertificate"
+    )
+    for uncovered in ("rules.localhost", "a.b.rules.localhost", "videos.other.localhost"):
+        code, message = _error(lambda a=uncovered: _update(dist_id, a, arn))
+        assert code == "InvalidViewerCertificate" and "doesn't cover" in message, uncovered
+    _update(dist_id, "videos.rules.localhost", arn)
+    code, _ = _error(lambda: acm.delete_certificate(CertificateArn=arn))
+    assert code == "ResourceInUseException"
+    answer = requests.get(
+        f"{process.ensure_running().edge_endpoint}/hls/video0.ts",
+        headers={"Host": "videos.rules.localhost"},
+        timeout=30,
+    )
+    assert answer.status_code == 403 and "MissingKey" in answer.text, "not served on the alias"
+    restored = step11.restore(
+        run, bucket=state.require(run, "bucket"), distribution_id=dist_id, progress=False
+    )
+    assert any("certificate deleted" in line for line in restored)
+    assert not certificates.run_certificates(run)
+
+
+def test_an_alias_on_another_distribution_is_cname_already_exists(run, local_aws):
+    dist_id = state.require(run, "distribution")["id"]
+    acm = certificates.acm_client()
+    arn = acm.request_certificate(
+        DomainName="dup.localhost", ValidationMethod="DNS", Tags=certificates.run_tags(run)
+    )["CertificateArn"]
+    certificates.wait_issued(arn)
+    _update(dist_id, "dup.localhost", arn)
+    cf = clients.client("cloudfront")
+    config = cf.get_distribution_config(Id=dist_id)["DistributionConfig"]
+    config["CallerReference"] = "another-distribution"
+    with pytest.raises(ClientError) as refused:
+        cf.create_distribution(DistributionConfig=config)
+    assert refused.value.response["Error"]["Code"] == "CNAMEAlreadyExists"
+    assert refused.value.response["ResponseMetadata"]["HTTPStatusCode"] == 409
+    step11.restore(
+        run, bucket=state.require(run, "bucket"), distribution_id=dist_id, progress=False
+    )
+
+
+def test_the_login_app_sets_and_clears_the_cookies_and_the_edge_follows(run):
+    site = step11.Site("flow.localhost")
+    dist_id, bucket = state.require(run, "distribution")["id"], state.require(run, "bucket")
+    acm = certificates.acm_client()
+    arn = acm.request_certificate(
+        DomainName=site.certificate_name, ValidationMethod="DNS", Tags=certificates.run_tags(run)
+    )["CertificateArn"]
+    certificates.wait_issued(arn)
+    _update(dist_id, site.alias, arn)
+    scope = login_app.CookieScope(domain=site.parent_domain)
+    app = step11.start_login_app(run, site, scope=scope)
+    again = step11.start_login_app(run, site, scope=scope)  # a re-run replaces it
+    origin = step11.browser_url(site.login_host, again.port, "")
+    clients.client("s3").put_bucket_cors(
+        Bucket=bucket, CORSConfiguration=step11.cors_configuration(origin)
+    )
+    browser = step11.LocalBrowser()
+    wrong = browser.post(origin + "/login", data={"user": "learner", "password": "guess"})
+    assert wrong.status_code == 401 and not step11.signed_cookie_names(browser)
+    login = browser.post(
+        origin + "/login", data={"user": login_app.DEMO_USER, "password": login_app.DEMO_PASSWORD}
+    )
+    assert login.status_code == 303
+    assert step11.signed_cookie_names(browser) == [
+        "CloudFront-Key-Pair-Id",
+        "CloudFront-Policy",
+        "CloudFront-Signature",
+    ]
+    edge = step11.edge_port()
+    segment = browser.get(
+        step11.browser_url(site.alias, edge, "/hls/video0.ts"), headers={"Origin": origin}
+    )
+    assert segment.status_code == 200
+    assert segment.headers["Access-Control-Allow-Origin"] == origin
+    assert segment.headers["Access-Control-Allow-Credentials"] == "true"
+    stranger = browser.get(
+        step11.browser_url(site.alias, edge, "/hls/video0.ts"),
+        headers={"Origin": "http://evil.example"},
+    )
+    assert stranger.status_code == 200 and "Access-Control-Allow-Origin" not in stranger.headers
+    browser.post(origin + "/logout")
+    assert not step11.signed_cookie_names(browser)
+    after = browser.get(step11.browser_url(site.alias, edge, "/hls/video1.ts"))
+    assert after.status_code == 403
+    with pytest.raises(requests.ConnectionError):
+        requests.get(f"http://127.0.0.1:{app.port}/", timeout=5)  # the first one was stopped
+    step11.restore(run, bucket=bucket, distribution_id=dist_id, progress=False)
+    with pytest.raises(requests.ConnectionError):
+        requests.get(f"http://127.0.0.1:{again.port}/", timeout=5)
+
+
+def test_a_taken_port_is_one_message():
+    scope = login_app.CookieScope(domain="port.localhost")
+    app = login_app.LoginApp(sign=dict, scope=scope, playlist_url="http://videos.port.localhost/")
+    first = login_app.start("port-a", app)
+    try:
+        with pytest.raises(LoginAppError, match=rf"port {first.port} .* is taken.*login_port = 0"):
+            login_app.start("port-b", app, port=first.port)
+    finally:
+        assert login_app.stop("port-a") and not login_app.stop("port-a")
+
+
+# --- the cookie scope exercise ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("domain", "path", "said"),
+    [
+        ("localhost", "/hls/", "top-level"),
+        ("videos.scope.localhost", "/hls/", "cannot set a cookie"),
+        ("login.scope.localhost", "/hls/", "would not send"),
+        ("scope.localhost", "/video", "does not cover /hls/video0.ts"),
+        ("scope.localhost", "/", "also sends the cookies with /video.mp4"),
+    ],
+)
+def test_the_exercise_names_what_the_browser_would_do(domain, path, said):
+    feedback = exercises.check_cookie_scope(
+        {"domain": domain, "path": path, "resource": "https://videos.scope.localhost/hls/*"},
+        alias="videos.scope.localhost",
+        login_host="login.scope.localhost",
+        signer=None,
+    )
+    assert not feedback.ok and said in feedback.message
+
+
+def test_the_exercise_asks_the_edge_about_the_resource(run):
+    site = step11.Site("scope.localhost")
+    dist_id = state.require(run, "distribution")["id"]
+    arn = certificates.acm_client().request_certificate(
+        DomainName=site.certificate_name, ValidationMethod="DNS", Tags=certificates.run_tags(run)
+    )["CertificateArn"]
+    certificates.wait_issued(arn)
+    _update(dist_id, site.alias, arn)
+    signer = signing_key.signer_for(run)
+    common = {"alias": site.alias, "login_host": site.login_host, "signer": signer}
+    scope = {"domain": site.parent_domain, "path": "/hls/"}
+    wide = exercises.check_cookie_scope({**scope, "resource": site.viewer_url("*")}, **common)
+    assert not wide.ok and "also open video.mp4" in wide.message
+    elsewhere = exercises.check_cookie_scope(
+        {**scope, "resource": "https://other.localhost/hls/*"}, **common
+    )
+    assert not elsewhere.ok and "refused the HLS files" in elsewhere.message
+    right = exercises.check_cookie_scope({**scope, "resource": site.viewer_url("hls/*")}, **common)
+    assert right.ok, right.message
+    step11.restore(
+        run, bucket=state.require(run, "bucket"), distribution_id=dist_id, progress=False
+    )
+
+
+def test_the_vendored_hls_js_is_the_noted_version_with_its_licence():
+    shipped = login_app.hls_js()
+    assert len(shipped) > 100_000 and b"xhrSetup" in shipped
+    assert login_app.HLS_JS_VERSION.encode() in shipped
+    from importlib import resources
+
+    assets = resources.files("cftutorial.tutorial") / "assets"
+    assert "Apache License" in (assets / "hls.js-LICENSE.txt").read_text()
+    assert "hls.js 1.7.4" in (assets / "NOTICE-hls.js.txt").read_text()
+
+
+@pytest.mark.parametrize(
+    ("region", "status", "alias", "code"),
+    [
+        ("us-east-1", "PENDING_VALIDATION", "videos.example.com", "InvalidViewerCertificate"),
+        ("eu-west-1", "ISSUED", "videos.example.com", "InvalidViewerCertificate"),
+        ("us-east-1", "ISSUED", "example.com", "InvalidViewerCertificate"),
+        ("us-east-1", "ISSUED", "videos.example.com", None),
+    ],
+)
+def test_the_certificate_rule_in_the_fidelity_layer(monkeypatch, region, status, alias, code):
+    from cftutorial.localaws import moto_adapter
+    from cftutorial.localaws.cloudfront import certificates as rules
+    from cftutorial.localaws.wire import CloudFrontError
+
+    found = moto_adapter.Certificate("arn", region, status, ("*.example.com",))
+    monkeypatch.setattr(moto_adapter, "certificate", lambda arn: found)
+    monkeypatch.setattr(moto_adapter, "distributions", list)
+    config = {
+        "Aliases": {"Quantity": 1, "Items": [alias]},
+        "ViewerCertificate": {"ACMCertificateArn": f"arn:aws:acm:{region}:1:certificate/x"},
+    }
+    if code is None:
+        rules.check(config)
+        return
+    with pytest.raises(CloudFrontError) as refused:
+        rules.check(config)
+    assert refused.value.code == code
+
+
+def test_an_alias_without_a_certificate_is_refused():
+    from cftutorial.localaws.cloudfront import certificates as rules
+    from cftutorial.localaws.wire import CloudFrontError
+
+    with pytest.raises(CloudFrontError, match="must attach a trusted certificate"):
+        rules.check({"Aliases": {"Quantity": 1, "Items": ["videos.example.com"]}})
+
+
+# --- S3's CORS answer and the SameSite attribute -----------------------------------------------
+
+
+def test_s3_cors_echoes_a_listed_origin_with_credentials_and_nothing_else():
+    from cftutorial.localaws.moto_adapter import CorsRule
+    from cftutorial.localaws.s3 import cors
+
+    rules = (CorsRule(("http://login.example.com:*",), ("GET", "HEAD"), max_age_seconds=600),)
+    found = cors.headers(rules, "http://login.example.com:8080", "GET")
+    assert found["Access-Control-Allow-Origin"] == "http://login.example.com:8080"
+    assert found["Access-Control-Allow-Credentials"] == "true"
+    assert found["Access-Control-Max-Age"] == "600" and "Origin" in found["Vary"]
+    assert cors.headers(rules, "http://evil.example", "GET") == {}
+    assert cors.headers(rules, "http://login.example.com:8080", "PUT") == {}
+    assert cors.headers(rules, None, "GET") == {}
+    anyone = (CorsRule(("*",), ("GET",)),)
+    wide = cors.headers(anyone, "http://a.example", "GET")
+    assert wide["Access-Control-Allow-Origin"] == "*"
+    assert "Access-Control-Allow-Credentials" not in wide
+
+
+def test_only_origin_forwarding_policies_let_s3_see_the_origin():
+    from cftutorial.localaws.edge.behaviours import forwards_origin
+    from cftutorial.localaws.moto_adapter import Behaviour
+
+    def behaviour(policy: str) -> Behaviour:
+        return Behaviour("", "o", ("GET",), (), (), origin_request_policy_id=policy)
+
+    assert forwards_origin(behaviour(step11.CORS_S3_ORIGIN))
+    assert not forwards_origin(behaviour(""))
+    assert not forwards_origin(behaviour("acba4595-bd28-49b8-b9fe-13317c0390fa"))
+
+
+def test_same_site_is_written_and_checked():
+    from cftutorial.errors import CookieOptionError
+    from cftutorial.signing import cookies
+
+    header = cookies.set_cookie_headers({"CloudFront-Policy": "x"}, same_site="Lax")[0]
+    assert header.endswith("; Secure; HttpOnly; SameSite=Lax")
+    assert "SameSite" not in cookies.set_cookie_headers({"CloudFront-Policy": "x"})[0]
+    with pytest.raises(CookieOptionError, match="needs secure=True"):
+        cookies.set_cookie_headers({"a": "b"}, same_site="None", secure=False)
+    with pytest.raises(CookieOptionError, match="'Strict', 'Lax', 'None'"):
+        cookies.set_cookie_headers({"a": "b"}, same_site="strict")
+
+
+def test_a_certificate_lost_by_a_local_restart_does_not_block_updates(monkeypatch):
+    """ACM is not in the local AWS's saved state: after a restart the attached certificate is
+    gone, and an update that keeps it (08's disable before delete) must still go through."""
+    from types import SimpleNamespace
+
+    from cftutorial.localaws import moto_adapter
+    from cftutorial.localaws.cloudfront import certificates as rules
+    from cftutorial.localaws.wire import CloudFrontError
+
+    arn = "arn:aws:acm:us-east-1:1:certificate/lost"
+    monkeypatch.setattr(moto_adapter, "certificate", lambda _arn: None)
+    monkeypatch.setattr(moto_adapter, "distributions", list)
+    monkeypatch.setattr(
+        moto_adapter, "distribution", lambda _id: SimpleNamespace(certificate_arn=arn)
+    )
+    config = {
+        "Aliases": {"Quantity": 1, "Items": ["videos.example.com"]},
+        "ViewerCertificate": {"ACMCertificateArn": arn},
+    }
+    rules.check(config, own_id="EDIST")
+    with pytest.raises(CloudFrontError, match="doesn't exist"):
+        rules.check(config)  # a new distribution naming it
+
+
+def test_without_an_origin_forwarding_policy_the_bucket_cors_is_not_asked(run):
+    """On AWS, S3 never sees ``Origin`` unless the behaviour forwards it: the edge keeps its own
+    answer (``*``, no credentials) although the bucket has a rule for this origin."""
+    dist = state.require(run, "distribution")
+    origin = "http://login.nopolicy.localhost:8000"
+    s3 = clients.client("s3")
+    s3.put_bucket_cors(
+        Bucket=state.require(run, "bucket"), CORSConfiguration=step11.cors_configuration(origin)
+    )
+    try:
+        url = signing_key.signer_for(run).sign_url(
+            f"https://{dist['domain_name']}/hls/video0.ts", date_less_than=int(time.time()) + 300
+        )
+        answer = requests.get(
+            f"{process.ensure_running().edge_endpoint}/{url.split('//', 1)[1]}",
+            headers={"Origin": origin},
+            timeout=30,
+        )
+        assert answer.status_code == 200
+        assert answer.headers["Access-Control-Allow-Origin"] == "*"
+        assert "Access-Control-Allow-Credentials" not in answer.headers
+    finally:
+        s3.delete_bucket_cors(Bucket=state.require(run, "bucket"))
