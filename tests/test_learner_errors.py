@@ -185,7 +185,7 @@ def test_the_restart_names_are_what_the_notebooks_define():
     import ast
 
     bound: set[str] = set()
-    for prefix in (f"0{i}" for i in range(1, 9)):
+    for prefix in (f"{i:02d}" for i in range(1, 13)):
         for source in code_cells(prefix):
             tree = ast.parse(ipython_free(source))
             for node in ast.walk(tree):

@@ -23,8 +23,8 @@ SECTIONS = (
 TUTORIAL_SECTIONS = ("## Since the guide", "## Check", "## Exercise", "<details>", "What's next")
 
 
-def test_the_sources_are_the_eight_notebooks_and_the_batch_notebook():
-    assert [p.name[:2] for p in TUTORIAL] == [f"0{i}" for i in range(1, 9)]
+def test_the_sources_are_the_twelve_notebooks_and_the_batch_notebook():
+    assert [p.name[:2] for p in TUTORIAL] == [f"{i:02d}" for i in range(1, 13)]
     assert [p.stem for p in SOURCES if p not in TUTORIAL] == ["batch-sign-urls"]
 
 
