@@ -1,4 +1,5 @@
-"""The eight notebooks: their structure, and the whole chain 01→08 run headless.
+"""The numbered notebooks: their structure, and the whole chain run headless: the eight that
+mirror the guide (01→08), then the ones beyond it (09→), which run after 08.
 
 The chain tests run every notebook with papermill in a fresh kernel, each chain in its own
 CFTUTORIAL_HOME with its own local AWS (started on demand by the first notebook, stopped at the
@@ -24,7 +25,11 @@ from cftutorial.localaws import process
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK_DIR = ROOT / "notebooks"
+#: The eight that mirror the 2011 guide's steps (both paths, modern and guide, run them).
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("0[1-8]-*.ipynb"))
+#: Beyond the guide (issue 17): modern path only; they run after 08 (kept) and before its cleanup.
+BEYOND = sorted(p for p in NOTEBOOK_DIR.glob("[0-9][0-9]-*.ipynb") if p not in NOTEBOOKS)
+NUMBERED = NOTEBOOKS + BEYOND
 SECRET_PATTERNS = [
     re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----"),
     re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"),
@@ -59,11 +64,12 @@ def _solution_outputs(notebook: nbformat.NotebookNode) -> list[str]:
 # --- structure of the committed notebooks --------------------------------------------------
 
 
-def test_there_are_eight_numbered_notebooks():
+def test_there_are_eight_guide_notebooks_then_four_beyond_it():
     assert [p.name[:2] for p in NOTEBOOKS] == [f"0{i}" for i in range(1, 9)]
+    assert [p.name[:2] for p in BEYOND] == ["09", "10", "11", "12"]
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name[:2])
+@pytest.mark.parametrize("path", NUMBERED, ids=lambda p: p.name[:2])
 def test_committed_notebooks_are_stripped_of_outputs_and_widget_state(path):
     notebook = nbformat.read(path, as_version=4)
     code_cells = [c for c in notebook.cells if c.cell_type == "code"]
@@ -73,11 +79,11 @@ def test_committed_notebooks_are_stripped_of_outputs_and_widget_state(path):
     assert notebook.metadata["kernelspec"]["name"] == "python3"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name[:2])
+@pytest.mark.parametrize("path", NUMBERED, ids=lambda p: p.name[:2])
 def test_every_notebook_has_the_tutorial_sections(path):
     notebook = nbformat.read(path, as_version=4)
     markdown = "\n".join(c.source for c in notebook.cells if c.cell_type == "markdown")
-    assert re.search(r"^# \d\. ", notebook.cells[0].source), "the first cell is not the title"
+    assert re.search(r"^# \d+\. ", notebook.cells[0].source), "the first cell is not the title"
     for needle in (
         "## Overview",
         "Learning objectives",
@@ -93,7 +99,7 @@ def test_every_notebook_has_the_tutorial_sections(path):
         assert needle in markdown, f"{path.name} lacks {needle!r}"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name[:2])
+@pytest.mark.parametrize("path", NUMBERED, ids=lambda p: p.name[:2])
 def test_parameters_come_first_then_a_form_then_the_step(path):
     notebook = nbformat.read(path, as_version=4)
     code_cells = [c for c in notebook.cells if c.cell_type == "code"]
@@ -111,8 +117,8 @@ def test_parameters_come_first_then_a_form_then_the_step(path):
 
 def test_every_ipynb_is_generated_from_its_text_source():
     """The .md is the one source; the committed .ipynb must be exactly what it generates."""
-    sources = sorted(NOTEBOOK_DIR.glob("0[1-8]-*.md"))
-    assert [p.stem for p in sources] == [p.stem for p in NOTEBOOKS], "each notebook needs a .md"
+    sources = sorted(NOTEBOOK_DIR.glob("[0-9][0-9]-*.md"))
+    assert [p.stem for p in sources] == [p.stem for p in NUMBERED], "each notebook needs a .md"
     result = subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "sync_notebooks.py"), "--check"],
         capture_output=True,
@@ -166,7 +172,7 @@ def test_the_first_code_cell_imports_the_diagram_shown_after_the_overview(path):
     assert overview < code[0] < code[1] < prerequisites
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name[:2])
+@pytest.mark.parametrize("path", NUMBERED, ids=lambda p: p.name[:2])
 def test_no_code_cell_is_longer_than_25_lines(path):
     notebook = nbformat.read(path, as_version=4)
     for cell in notebook.cells:
@@ -202,32 +208,47 @@ def _execute(path: Path, out: Path, parameters: dict) -> nbformat.NotebookNode:
 
 
 def run_chain(
-    out_dir: Path, parameters: dict, home: Path, *, rerun: tuple[str, ...] = ()
+    out_dir: Path,
+    parameters: dict,
+    home: Path,
+    *,
+    rerun: tuple[str, ...] = (),
+    beyond: bool = False,
 ) -> tuple[dict, dict, list[str]]:
     """Execute 01..08 (and again the notebooks in ``rerun``, in fresh kernels, just before 08).
 
-    Returns the executed notebooks (reruns under "NN-again"), seconds per first run, and the
-    lines of the private key files (read before notebook 08 deletes them).
+    With ``beyond``, 08 first runs with its defaults (it keeps everything), then 09.. (the
+    notebooks beyond the guide, "NN"), and only then 08 with ``clean_up=True``, which must still
+    find and delete everything the run made. Returns the executed notebooks (reruns under
+    "NN-again", the first 08 under "08-kept"), seconds per first run, and the lines of the
+    private key files (read before notebook 08 deletes them).
     """
     parameters = {**parameters, "run_solutions": True}
     executed, seconds, key_lines = {}, {}, []
+
+    def run(path: Path, key: str, chosen: dict) -> None:
+        started = time.perf_counter()
+        executed[key] = _execute(path, out_dir / f"{key}-{path.name}", chosen)
+        seconds.setdefault(key, time.perf_counter() - started)
+
     for path in NOTEBOOKS:
         number = path.name[:2]
         if number == "08":
             for again in (p for p in NOTEBOOKS if p.name[:2] in rerun):
-                out = out_dir / f"again-{again.name}"
-                executed[f"{again.name[:2]}-again"] = _execute(again, out, parameters)
+                run(again, f"{again.name[:2]}-again", parameters)
+            if beyond:
+                run(path, "08-kept", parameters)
+                for later in BEYOND:
+                    run(later, later.name[:2], parameters)
             key_lines = [
                 line
                 for pem in (home / "keys").glob("*private_key.pem")
                 for line in pem.read_text().splitlines()
                 if line and not line.startswith("-----")
             ]
-        started = time.perf_counter()
         # 08 deletes nothing by default (clean_up=False); the chain ends by cleaning up
         chosen = {**parameters, "clean_up": True} if number == "08" else parameters
-        executed[number] = _execute(path, out_dir / path.name, chosen)
-        seconds[number] = time.perf_counter() - started
+        run(path, number, chosen)
     return executed, seconds, key_lines
 
 
@@ -288,7 +309,11 @@ def _assert_common(executed: dict, run_name: str) -> None:
 @pytest.mark.slow
 def test_the_modern_chain_runs_headless_and_shows_each_step(tmp_path, fresh_local_aws):
     executed, seconds, key_lines = run_chain(
-        tmp_path, {"approach": "modern"}, fresh_local_aws, rerun=("01", "02", "04", "06")
+        tmp_path,
+        {"approach": "modern"},
+        fresh_local_aws,
+        rerun=("01", "02", "04", "06"),
+        beyond=True,
     )
     _assert_common(executed, "default")
     text = {number: _outputs_text(nb) for number, nb in executed.items()}
@@ -402,11 +427,11 @@ def test_nbval_runs_the_committed_notebooks_in_order(tmp_path):
         "-p",
         "no:cacheprovider",
         "-q",
-        *map(str, NOTEBOOKS),
+        *map(str, NUMBERED),
     ]
     try:
         result = subprocess.run(
-            command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600
+            command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=1500
         )
     finally:
         subprocess.run(
@@ -419,7 +444,7 @@ def test_nbval_runs_the_committed_notebooks_in_order(tmp_path):
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     passed = int(re.search(r"(\d+) passed", summary).group(1))
     code_cells = sum(
-        sum(c.cell_type == "code" for c in nbformat.read(p, as_version=4).cells) for p in NOTEBOOKS
+        sum(c.cell_type == "code" for c in nbformat.read(p, as_version=4).cells) for p in NUMBERED
     )
     assert passed == code_cells, f"nbval ran {passed} cells, the notebooks have {code_cells}"
 

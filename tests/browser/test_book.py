@@ -22,7 +22,7 @@ from lab_driver import VIEWPORT
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 ROOT = Path(__file__).resolve().parents[2]
-NOTEBOOK_SOURCES = sorted((ROOT / "notebooks").glob("0[1-8]-*.md"))
+NOTEBOOK_SOURCES = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.md"))
 
 
 @pytest.fixture(scope="module")
@@ -74,7 +74,7 @@ def book_page(site: str, chromium) -> Iterator[object]:
 
 
 def test_the_book_executed_every_notebook_and_the_committed_ones_stay_clean(book: Path) -> None:
-    assert len(NOTEBOOK_SOURCES) == 8
+    assert len(NOTEBOOK_SOURCES) == 12
     for source in NOTEBOOK_SOURCES:
         html = (book / "notebooks" / f"{source.stem}.html").read_text()
         assert 'class="cell_output' in html, f"{source.stem}: no executed output in the book"
