@@ -21,7 +21,7 @@ import pytest
 from cftutorial.aws import account_keys
 from cftutorial.aws.clients import client
 from cftutorial.errors import StateError
-from cftutorial.localaws import persistence, process
+from cftutorial.localaws import control, persistence, process
 from cftutorial.signing import keys
 from cftutorial.tutorial import (
     state,
@@ -332,7 +332,9 @@ def test_an_access_log_file_the_edge_delivered_survives_kill_9(own_home: Path) -
     dist = _distribution(cf, config)
     edge = started.edge_endpoint
     assert requests.get(f"{edge}/{dist['DomainName']}/x.txt", timeout=30).status_code == 403
-    files = requests.post(f"{edge}/_cftutorial/logs/flush", timeout=30).json()["files"]
+    headers = control.headers(process.runtime_file(), "application/json")
+    reply = requests.post(f"{edge}/_cftutorial/logs/flush", headers=headers, timeout=30)
+    files = reply.json()["files"]
     assert [f["outcome"] for f in files] == ["delivered"]
     kill_9()
     process.start()

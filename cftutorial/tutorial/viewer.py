@@ -65,6 +65,13 @@ def _edge_endpoint() -> str:
     return state.edge_endpoint
 
 
+def _control_headers() -> dict[str, str]:
+    """The local AWS's per-start token: its edge's control endpoints refuse requests without it."""
+    from ..localaws import control, process
+
+    return control.headers(process.runtime_file(), "application/json")
+
+
 def _split(viewer_url: str) -> tuple[str, str]:
     """(host, path with query), exactly as written in ``viewer_url``."""
     parts = urlsplit(viewer_url) if isinstance(viewer_url, str) else None
@@ -167,14 +174,14 @@ def deliver_access_logs() -> list[dict[str, str]]:
     The local edge delivers by itself a few seconds after a request (on AWS: usually within an
     hour); this makes the wait deterministic. One row per file: bucket, key, outcome.
     """
-    if not _local():
+    if config.backend() != "local":
         raise BackendError(
             "deliver_access_logs works with the local AWS only; on AWS, CloudFront delivers the "
             "log files by itself, usually within an hour: list the logging bucket later"
         )
     url = f"{_edge_endpoint()}/_cftutorial/logs/flush"
     try:
-        reply = requests.post(url, timeout=TIMEOUT)
+        reply = requests.post(url, headers=_control_headers(), timeout=TIMEOUT)
         reply.raise_for_status()
         return reply.json()["files"]
     except (requests.RequestException, ValueError, KeyError) as exc:

@@ -17,7 +17,7 @@ from werkzeug.wrappers import Request, Response
 
 from cftutorial.aws import bucket_access, clients
 from cftutorial.errors import ConfigError
-from cftutorial.localaws import process
+from cftutorial.localaws import control, process
 from cftutorial.localaws.cloudfront.standard_logs import AWSLOGSDELIVERY
 from cftutorial.localaws.edge import access_logs
 from cftutorial.localaws.handler import redact
@@ -172,7 +172,9 @@ def _enable(cf, dist_id: str, logging: dict) -> None:
 
 def _flush() -> list[dict]:
     edge = process.ensure_running().edge_endpoint
-    return requests.post(f"{edge}/_cftutorial/logs/flush", timeout=30).json()["files"]
+    headers = control.headers(process.runtime_file(), "application/json")
+    reply = requests.post(f"{edge}/_cftutorial/logs/flush", headers=headers, timeout=30)
+    return reply.json()["files"]
 
 
 def _get(dist: dict, path: str, **kwargs) -> requests.Response:
@@ -308,3 +310,18 @@ def test_a_distribution_without_logging_writes_nothing(signed_site):
     _flush()
     assert _get(dist, "/video.mp4").status_code == 403
     assert not [f for f in _flush() if f["key"].split("/")[-1].startswith(dist["Id"])]
+
+
+@pytest.mark.localaws
+def test_a_web_page_cannot_ask_the_edge_to_deliver_its_logs(signed_site):
+    """The flush endpoint is a control endpoint: without the per-start token 403, and a simple
+    (text/plain) POST is refused even with it; the package's own client gets the file list."""
+    edge = process.ensure_running().edge_endpoint
+    url = f"{edge}/_cftutorial/logs/flush"
+    anonymous = requests.post(url, headers={"Origin": "https://evil.example"}, timeout=30)
+    assert anonymous.status_code == 403 and "X-Cftutorial-Token" in anonymous.text
+    assert "Access-Control-Allow-Origin" not in anonymous.headers
+    token = control.headers(process.runtime_file())
+    plain = requests.post(url, headers={**token, "Content-Type": "text/plain"}, timeout=30)
+    assert plain.status_code == 415, plain.text
+    assert isinstance(_flush(), list)

@@ -14,7 +14,7 @@ from werkzeug.wrappers import Request, Response
 
 from ...errors import ConfigError
 from ...signing import verify
-from .. import moto_adapter
+from .. import control, moto_adapter, wire
 from ..moto_adapter import Distribution
 from . import access_logs
 from .access_logs import AccessLogs, Served
@@ -61,7 +61,7 @@ class Edge:
         if request.path == DECISIONS_PATH and request.method in ("GET", "HEAD"):
             return self._decisions(request)(environ, start_response)
         if request.path == access_logs.FLUSH_PATH:
-            return self._flush(request)(environ, start_response)
+            return self._flush(request, environ)(environ, start_response)
         started = time.monotonic()
         rid = request_id()
         target = Target("", request.path, "")
@@ -128,8 +128,16 @@ class Edge:
         except Exception:  # a log line must never change the viewer's answer
             log.exception("access log line failed for %s %s", request.method, target.path)
 
-    def _flush(self, request: Request) -> Response:
-        """``POST``: deliver every waiting log file now; the answer lists what was written."""
+    def _flush(self, request: Request, environ: dict) -> Response:
+        """``POST``: deliver every waiting log file now; the answer lists what was written.
+
+        A control endpoint like the AWS port's (:mod:`..control`): only the package's own
+        clients, which send the per-start token, may ask; a web page's simple POST is refused.
+        """
+        refused = control.refusal(wire.Request(environ))
+        if refused is not None:
+            status, headers, body = refused
+            return Response(body, status=status, headers=headers)
         if request.method != "POST":
             body = {"error": f"{access_logs.FLUSH_PATH} takes POST (deliver the logs now)"}
             return Response(json.dumps(body), status=405, content_type="application/json")
