@@ -190,8 +190,9 @@ class _RowSigner:
         expires, base, csv = spec.expires, spec.base_url, spec.fmt == "csv"
         head = f'{policy.CANNED_HEAD}"'
         tail = f'"{policy.CANNED_MIDDLE}{expires}{policy.CANNED_TAIL}'
-        params = f"Expires={expires}&Signature="
-        key_params = f"&{self._key_params}"
+        key_params = self._key_params
+        # A plain URL has no "?" (nor has the base URL), so its signed query is always this.
+        before, after = _around_signature(expires, key_params)
         signature = self.signer.signature
         verbatim = _VERBATIM_KEY.fullmatch
         out = io.StringIO()
@@ -205,16 +206,25 @@ class _RowSigner:
             if query or not verbatim(key):
                 url = object_url(base, key, query)
                 sig = signature(f"{head}{url}{tail}".encode())
-                write_row(key, f"{url}{'&' if query else '?'}{params}{sig}{key_params}", expires)
+                signed = urls.append_params(url, urls.canned_params(expires, sig, key_params))
+                write_row(key, signed, expires)
                 continue
             url = f"{base}/{key}"
             sig = signature(f"{head}{url}{tail}".encode())
             if csv:
-                write(f"{key},{url}?{params}{sig}{key_params},{expires}\n")
+                write(f"{key},{url}{before}{sig}{after},{expires}\n")
             else:
-                write(f'{{"key": "{key}", "url": "{url}?{params}{sig}{key_params}", ')
+                write(f'{{"key": "{key}", "url": "{url}{before}{sig}{after}", ')
                 write(f'"expires": {expires}}}\n')
         return out.getvalue(), bad
+
+
+def _around_signature(expires: int, key_params: str) -> tuple[str, str]:
+    """A plain URL's signed query before and after the signature, from :mod:`.urls`' builder."""
+    slot = "\x00"
+    query = urls.append_params("", urls.canned_params(expires, slot, key_params))
+    before, _, after = query.partition(slot)
+    return before, after
 
 
 def _format_chunk(rows: Sequence[Row], spec: _Spec, make_url: Callable[[str], str]) -> Chunk:
