@@ -20,7 +20,8 @@ shared machine slows both sides alike, and a reference that moved more than 20 %
 is printed as a WARNING. One more row per algorithm, for diagnosis only, puts the N-worker run's
 URLs per CPU-second of the whole process tree (``getrusage``) next to plain ``openssl speed``
 (CPU user time, one process): CPU time against CPU time, it shows the batch's own overhead even
-when contention spoils the wall clock.
+when contention spoils the wall clock; and openssl's own ``-multi N`` / ``-elapsed`` shows how
+far the machine let N processes scale in that round (about N on a quiet machine).
 
 Targets (issues 6 and 14): N workers >= 0.9 x ``-multi N`` for RSA-2048 and >= 0.6 x for ECDSA
 P-256; N workers >= 1.7 x one worker; the shared-policy fast path >= 100,000 URLs/s; peak RSS of
@@ -189,6 +190,9 @@ def one_round(rounds: Rounds, args, work: Path, private: dict[str, Path], inputs
             rounds.add(f"{kind} {workers}", rate)
         rounds.add(f"{kind} {n} per cpu", per_cpu)
         rounds.add(f"{kind} scaling", rounds[f"{kind} {n}"][-1] / rounds[f"{kind} 1"][-1])
+        rounds.add(
+            f"{kind} openssl scaling", rounds[f"{kind} multi"][-1] / rounds[f"{kind} elapsed"][-1]
+        )
     rounds.add(
         "shared",
         urls_per_second(
@@ -214,6 +218,8 @@ def rows_of_the_table(args) -> tuple[list[Row], dict[str, str]]:
                 TARGETS[kind]),
             Row(f"{label} batch, {n} workers / 1 worker", f"{kind} scaling",
                 "(same round, same input)", "one", SCALING),
+            Row(f"  (openssl {algorithm}: -multi {n} / -elapsed)", f"{kind} openssl scaling",
+                "(same round: what the machine allowed)", "one"),
             Row(f"  ({n} workers, URLs per CPU-second)", f"{kind} {n} per cpu", cpu,
                 f"{kind} cpu"),
         ]  # fmt: skip

@@ -84,10 +84,15 @@ def test_bench_batch_prints_one_and_n_workers_next_to_openssl_wall_clock_referen
         ("RSA-2048 batch, 1 worker, URLs/s", "openssl speed -elapsed rsa2048 (wall)"): None,
         ("RSA-2048 batch, 2 workers, URLs/s", "openssl speed -multi 2 rsa2048 (wall)"): "0.90",
         ("RSA-2048 batch, 2 workers / 1 worker", "(same round, same input)"): "1.70",
+        ("(openssl rsa2048: -multi 2 / -elapsed)", "(same round: what the machine allowed)"): None,
         ("(2 workers, URLs per CPU-second)", "openssl speed rsa2048 (CPU, 1 process)"): None,
         ("ECDSA P-256 batch, 1 worker, URLs/s", "openssl speed -elapsed ecdsap256 (wall)"): None,
         ("ECDSA P-256 batch, 2 workers, URLs/s", "openssl speed -multi 2 ecdsap256 (wall)"): "0.60",
         ("ECDSA P-256 batch, 2 workers / 1 worker", "(same round, same input)"): "1.70",
+        (
+            "(openssl ecdsap256: -multi 2 / -elapsed)",
+            "(same round: what the machine allowed)",
+        ): None,
         ("(2 workers, URLs per CPU-second)", "openssl speed ecdsap256 (CPU, 1 process)"): None,
         ("shared-policy fast path, 1 process, URLs/s", "target"): "1.00",
     }
