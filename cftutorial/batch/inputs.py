@@ -184,18 +184,34 @@ def _read_file(path: Path) -> Iterator[Row]:
         with path.open(encoding="utf-8-sig", newline="") as handle:
             if fmt == "csv":
                 yield from _read_csv(handle, path)
-            elif fmt == "jsonl":
-                yield from _read_jsonl(handle)
             else:
-                for number, raw in enumerate(handle, 1):
-                    yield (number, raw.rstrip("\r\n"), "", None)
+                yield from read_lines(handle, fmt)
     except UnicodeDecodeError as exc:
-        raise BatchError(
-            f"input {str(path)!r} is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at "
-            f"offset {exc.start} of a read block); save it as UTF-8"
-        ) from None
+        raise not_utf8(path, exc) from None
     except OSError as exc:
-        raise BatchError(f"cannot read input {str(path)!r} ({exc.strerror})") from None
+        raise unreadable(path, exc) from None
+
+
+def read_lines(lines: Iterable[str], fmt: str) -> Iterator[Row]:
+    """The rows of a text or JSONL input, from its lines as read with ``newline=""``.
+
+    Line numbers count from 1 in ``lines``; the batch's workers, which each read a slice of a
+    file, add the number of lines before their slice.
+    """
+    if fmt == "jsonl":
+        return _read_jsonl(lines)
+    return ((number, raw.rstrip("\r\n"), "", None) for number, raw in enumerate(lines, 1))
+
+
+def not_utf8(path: str | Path, exc: UnicodeDecodeError) -> BatchError:
+    return BatchError(
+        f"input {str(path)!r} is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at "
+        f"offset {exc.start} of a read block); save it as UTF-8"
+    )
+
+
+def unreadable(path: str | Path, exc: OSError) -> BatchError:
+    return BatchError(f"cannot read input {str(path)!r} ({exc.strerror})")
 
 
 def _read_csv(handle: io.TextIOBase, path: Path) -> Iterator[Row]:
@@ -212,8 +228,8 @@ def _read_csv(handle: io.TextIOBase, path: Path) -> Iterator[Row]:
         raise BatchError(f"CSV input {str(path)!r} line {reader.line_num}: {exc}") from None
 
 
-def _read_jsonl(handle: io.TextIOBase) -> Iterator[Row]:
-    for number, raw in enumerate(handle, 1):
+def _read_jsonl(lines: Iterable[str]) -> Iterator[Row]:
+    for number, raw in enumerate(lines, 1):
         if not raw.strip():
             continue
         try:

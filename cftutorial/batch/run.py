@@ -4,9 +4,14 @@ Why a module of its own: signing is CPU-bound (an RSA-2048 signature costs up to
 so a course of ten thousand videos wants every core, and a list of ten million keys must not be
 held in memory. The run therefore
 
-* streams: rows are read lazily (:mod:`.inputs`) and handed to worker processes in chunks of a
-  few hundred, with a bounded number of chunks in flight, so memory stays flat whatever the input;
-* loads the private key once per worker (parsing a PEM costs about 60 signatures);
+* streams: rows are read lazily (:mod:`.inputs`) and handed to worker processes in chunks (a few
+  hundred ECDSA rows, a few dozen RSA rows: tens of milliseconds of signing each), with a bounded
+  number of chunks in flight, so memory stays flat whatever the input;
+* keeps the parent idle: from a text or JSONL file each worker reads its own slice of lines (the
+  parent only cuts the file into byte ranges at newlines), and every worker returns its chunk as
+  one pre-joined text, so nothing crosses a process boundary per URL;
+* prepares one :class:`~cftutorial.signing.signer.Signer` per worker (parsing a PEM costs about
+  60 signatures) and formats the common canned row (a plain key) in one f-string;
 * writes in input order through :func:`.outputs.write_atomically` (a temporary file renamed at
   the end);
 * checks every row before signing it and reports a bad one with its line number.
@@ -20,9 +25,12 @@ equivalent cookies (:attr:`BatchResult.cookies`).
 
 from __future__ import annotations
 
+import dataclasses
+import gc
 import io
 import itertools
 import multiprocessing
+import re
 import signal
 import threading
 import time
@@ -34,11 +42,22 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from multiprocessing.context import BaseContext
 from pathlib import Path
-from typing import Literal
+from typing import BinaryIO, Literal
 
 from ..errors import BatchError, CftutorialError
 from ..signing import keys, policy, signer, urls, wildcard
-from .inputs import BadRow, Row, check_row, object_url, read_objects, shorten
+from .inputs import (
+    BadRow,
+    Row,
+    check_row,
+    input_format,
+    not_utf8,
+    object_url,
+    read_lines,
+    read_objects,
+    shorten,
+    unreadable,
+)
 from .options import BatchOptions
 from .outputs import Chunk, Progress, convert_results, output_format, row_writer, write_atomically
 
@@ -50,11 +69,22 @@ PYTHON_NAMES = {
     "starts": "date_greater_than",
     "policy": "policy_kind",
 }
-#: Rows per chunk sent to a worker: large enough that inter-process overhead is noise next to
-#: the signatures, small enough that the progress bar moves and memory stays small.
+#: Rows per chunk for an ECDSA key (a signature costs ~40 µs): ~25 ms of work, so handing a chunk
+#: over (~0.1 ms) is noise, the progress bar moves, and the last chunk leaves a core idle briefly.
 CHUNK_ROWS = 512
+#: Rows per chunk for an RSA key (~0.7 ms per RSA-2048 signature): ~50 ms of work per chunk.
+RSA_CHUNK_ROWS = 64
 #: Chunks in flight per worker; bounds memory for inputs of any length.
 CHUNKS_PER_WORKER = 4
+#: Bytes of an input file read to estimate its line length (to cut it into slices of lines).
+SAMPLE_BYTES = 1 << 16
+#: Bytes read at a time when looking for the newline that ends a slice.
+CUT_BYTES = 1 << 12
+#: Input formats whose rows are single lines, so a worker can read a slice of the file itself.
+SLICED_FORMATS = ("text", "jsonl")
+#: Object keys that are their own URL path (nothing to percent-encode), their own JSON string
+#: and their own CSV field: the common case, whose canned row is one f-string.
+_VERBATIM_KEY = re.compile(r"[A-Za-z0-9_.~/-]+")
 
 
 @dataclass(frozen=True)
@@ -108,7 +138,7 @@ class _Spec:
 
 
 class _RowSigner:
-    """Signs chunks of rows with one loaded key and formats them as output text."""
+    """Signs chunks of rows with one prepared :class:`Signer` and formats them as output text."""
 
     def __init__(self, spec: _Spec) -> None:
         self.spec = spec
@@ -116,11 +146,13 @@ class _RowSigner:
         custom = spec.custom or spec.date_greater_than is not None or spec.ip_address is not None
         self.sign = self._custom if custom else self._canned
         self._key_params = self.signer.key_params
+        # A base URL with a comma must be quoted in CSV: then every row takes the general path.
+        self._canned_rows = not custom and "," not in spec.base_url
 
     def _canned(self, url: str) -> str:
         """``Signer.sign_url``'s canned result, minus the checks :func:`check_row` already made.
 
-        The per-URL work next to an ECDSA signature (~25 µs) is what limits throughput, so the
+        The per-URL work next to an ECDSA signature (~40 µs) is what limits throughput, so the
         URL is not re-validated here; the tests hold the result byte-identical to ``sign_url``.
         """
         expires = self.spec.expires
@@ -140,7 +172,59 @@ class _RowSigner:
         )
 
     def chunk(self, rows: Sequence[Row]) -> Chunk:
+        if self._canned_rows:
+            return self._canned_chunk(rows)
         return _format_chunk(rows, self.spec, self.sign)
+
+    def _canned_chunk(self, rows: Sequence[Row]) -> Chunk:
+        """:func:`_format_chunk` with :meth:`_canned`, its common row written as one f-string.
+
+        Every batch URL is made only of characters that JSON writes as they are (the base URL is
+        checked by :func:`check_base_url`, the key percent-encoded, the query checked), so the
+        canned policy is the URL between fixed text; and a key of :data:`_VERBATIM_KEY`
+        characters is its own URL path and its own CSV/JSON field. Other keys go through
+        :func:`.outputs.row_writer`. The tests hold the output byte-identical to
+        :func:`_format_chunk`'s.
+        """
+        spec = self.spec
+        expires, base, csv = spec.expires, spec.base_url, spec.fmt == "csv"
+        head = f'{policy.CANNED_HEAD}"'
+        tail = f'"{policy.CANNED_MIDDLE}{expires}{policy.CANNED_TAIL}'
+        key_params = self._key_params
+        # A plain URL has no "?" (nor has the base URL), so its signed query is always this.
+        before, after = _around_signature(expires, key_params)
+        signature = self.signer.signature
+        verbatim = _VERBATIM_KEY.fullmatch
+        out = io.StringIO()
+        write, write_row = out.write, row_writer(spec.fmt, out)
+        bad: list[BadRow] = []
+        for line, key, query, problem in rows:
+            problem = problem or check_row(key, query)
+            if problem is not None:
+                bad.append(BadRow(line, key, problem))
+                continue
+            if query or not verbatim(key):
+                url = object_url(base, key, query)
+                sig = signature(f"{head}{url}{tail}".encode())
+                signed = urls.append_params(url, urls.canned_params(expires, sig, key_params))
+                write_row(key, signed, expires)
+                continue
+            url = f"{base}/{key}"
+            sig = signature(f"{head}{url}{tail}".encode())
+            if csv:
+                write(f"{key},{url}{before}{sig}{after},{expires}\n")
+            else:
+                write(f'{{"key": "{key}", "url": "{url}{before}{sig}{after}", ')
+                write(f'"expires": {expires}}}\n')
+        return out.getvalue(), bad
+
+
+def _around_signature(expires: int, key_params: str) -> tuple[str, str]:
+    """A plain URL's signed query before and after the signature, from :mod:`.urls`' builder."""
+    slot = "\x00"
+    query = urls.append_params("", urls.canned_params(expires, slot, key_params))
+    before, _, after = query.partition(slot)
+    return before, after
 
 
 def _format_chunk(rows: Sequence[Row], spec: _Spec, make_url: Callable[[str], str]) -> Chunk:
@@ -164,19 +248,102 @@ def _format_chunk(rows: Sequence[Row], spec: _Spec, make_url: Callable[[str], st
     return out.getvalue(), bad
 
 
+@dataclass(frozen=True)
+class _Slice:
+    """Whole lines of an input file that a worker reads itself: bytes ``[start, end)``.
+
+    ``end`` is ``None`` for the last slice (to the end of the file).
+    """
+
+    path: str
+    fmt: str
+    start: int
+    end: int | None
+
+
+#: What a worker returns: its chunk, and how many input lines its slice held (0 for a chunk of
+#: rows the parent read, whose line numbers are already final).
+_Done = tuple[str, list[BadRow], int]
+
 _WORKER: _RowSigner | None = None
 
 
 def _init_worker(spec: _Spec) -> None:
-    """Runs once per worker process: load the key, and leave Ctrl-C to the parent."""
+    """Runs once per worker process: load the key, and leave Ctrl-C to the parent.
+
+    ``gc.freeze`` moves everything loaded so far out of the collector's sight: the signing loop
+    allocates many short-lived objects, and each collection would otherwise rescan the modules.
+    """
     global _WORKER
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _WORKER = _RowSigner(spec)
+    gc.freeze()
 
 
-def _sign_chunk(rows: list[Row]) -> Chunk:
+def _sign_job(job: list[Row] | _Slice) -> _Done:
+    """A worker's task: a chunk of rows from the parent, or a slice of the file to read."""
     assert _WORKER is not None, "worker not initialised"
-    return _WORKER.chunk(rows)
+    if isinstance(job, _Slice):
+        lines = _read_slice(job)
+        text, bad = _WORKER.chunk(list(read_lines(lines, job.fmt)))
+        return text, bad, len(lines)
+    text, bad = _WORKER.chunk(job)
+    return text, bad, 0
+
+
+def _read_slice(piece: _Slice) -> list[str]:
+    """The slice's lines as :func:`.inputs.read_objects` reads them (UTF-8, ``newline=""``)."""
+    try:
+        with open(piece.path, "rb") as handle:
+            handle.seek(piece.start)
+            data = handle.read(-1 if piece.end is None else piece.end - piece.start)
+        # A byte-order mark counts only at the start of the file, as with ``utf-8-sig``.
+        text = data.decode("utf-8-sig" if piece.start == 0 else "utf-8")
+    except UnicodeDecodeError as exc:
+        raise not_utf8(piece.path, exc) from None
+    except OSError as exc:
+        raise unreadable(piece.path, exc) from None
+    return io.StringIO(text, newline="").readlines()
+
+
+def _slices(path: Path, fmt: str, rows: int) -> Iterator[_Slice]:
+    """Byte ranges of about ``rows`` lines each, every one ending just after a newline.
+
+    The parent reads a sample (to estimate the length of a line) and a few bytes at each cut,
+    never the lines themselves: the workers do that. A newline byte never occurs inside a
+    multi-byte UTF-8 character, so every slice decodes on its own.
+    """
+    try:
+        with path.open("rb") as handle:
+            sample = handle.read(SAMPLE_BYTES)
+            if not sample:
+                return
+            step = max(len(sample) * rows // max(sample.count(b"\n"), 1), 1)
+            start = 0
+            while True:
+                end = _line_end(handle, start + step)
+                yield _Slice(str(path), fmt, start, end)
+                if end is None:
+                    return
+                start = end
+    except OSError as exc:
+        raise unreadable(path, exc) from None
+
+
+def _line_end(handle: BinaryIO, at: int) -> int | None:
+    """The offset just after the first newline at or after ``at - 1``; ``None`` at the end."""
+    position = at - 1
+    handle.seek(position)
+    while True:
+        block = handle.read(CUT_BYTES)
+        if not block:
+            return None
+        found = block.find(b"\n")
+        if found >= 0:
+            end = position + found + 1
+            handle.seek(end)
+            return end if handle.read(1) else None
+        position += len(block)
 
 
 class _SharedPolicy:
@@ -215,7 +382,7 @@ def sign_batch(
     workers: int | None = None,
     on_error: OnError = "stop",
     progress: Progress | None = None,
-    chunk_rows: int = CHUNK_ROWS,
+    chunk_rows: int | None = None,
     policy_kind: str | None = None,
 ) -> BatchResult:
     """Sign a URL for every object and write them (CSV or JSONL by the output's extension).
@@ -225,8 +392,10 @@ def sign_batch(
     ``policy_resource``. ``workers`` defaults to every core (1 signs in this process).
     ``on_error="stop"`` raises :class:`~cftutorial.errors.BadRowError` at the first bad row and
     writes nothing; ``"skip"`` leaves bad rows out and lists them in the result. ``progress`` is
-    called with the number of rows done after each chunk (e.g. a tqdm bar's ``update``). The
-    options are checked by :meth:`BatchOptions.build`, as for the CLI and the notebook.
+    called with the number of rows done after each chunk (e.g. a tqdm bar's ``update``).
+    ``chunk_rows`` (rows per chunk) defaults to :data:`CHUNK_ROWS` for ECDSA keys and
+    :data:`RSA_CHUNK_ROWS` for RSA keys. The options are checked by
+    :meth:`BatchOptions.build`, as for the CLI and the notebook.
     """
     options = BatchOptions.build(
         objects=objects,
@@ -248,20 +417,23 @@ def sign_batch(
 
 
 def run_batch(
-    options: BatchOptions, *, progress: Progress | None = None, chunk_rows: int = CHUNK_ROWS
+    options: BatchOptions, *, progress: Progress | None = None, chunk_rows: int | None = None
 ) -> BatchResult:
     """Sign and write a batch whose options :meth:`BatchOptions.build` checked.
 
     The first output is written atomically; any further outputs are converted from it.
     """
     started = time.perf_counter()
-    if not isinstance(chunk_rows, int) or chunk_rows < 1:
+    if chunk_rows is None:
+        chunk_rows = (
+            RSA_CHUNK_ROWS if keys.key_kind(options.private_key) == keys.KIND_RSA else CHUNK_ROWS
+        )
+    if isinstance(chunk_rows, bool) or not isinstance(chunk_rows, int) or chunk_rows < 1:
         raise BatchError(f"chunk_rows={chunk_rows!r} is not a row count; use 1 or more")
     spec, shared = _prepare(options)
-    chunks = _chunked(read_objects(options.objects), chunk_rows)
     # With a shared policy the one signature is made: workers would only add overhead.
     worker_count = 1 if shared is not None else options.workers
-    results = _results(chunks, spec, shared, worker_count)
+    results = _results(options.objects, spec, shared, worker_count, chunk_rows)
     target = options.output
     written, total, skipped, bad = write_atomically(
         target, spec.fmt, results, options.on_error, progress
@@ -314,15 +486,26 @@ def _prepare(options: BatchOptions) -> tuple[_Spec, _SharedPolicy | None]:
 
 
 def _results(
-    chunks: Iterator[list[Row]], spec: _Spec, shared: _SharedPolicy | None, workers: int
+    objects: str | Path | Iterable[str | dict],
+    spec: _Spec,
+    shared: _SharedPolicy | None,
+    workers: int,
+    chunk_rows: int,
 ) -> Iterator[Chunk]:
-    """Formatted chunks in input order: shared policy, or signed here, or signed by workers."""
-    if shared is not None:
-        return (_format_chunk(chunk, spec, shared) for chunk in chunks)
-    if workers == 1:
+    """Formatted chunks in input order: shared policy, or signed here, or signed by workers.
+
+    Workers read a text or JSONL file themselves, a slice each; other inputs (a list, CSV,
+    whose quoted values may span lines, and S3 listings) are read here and sent as rows.
+    """
+    if shared is not None or workers == 1:
+        chunks = _chunked(read_objects(objects), chunk_rows)
+        if shared is not None:
+            return (_format_chunk(chunk, spec, shared) for chunk in chunks)
         row_signer = _RowSigner(spec)
         return (row_signer.chunk(chunk) for chunk in chunks)
-    return _parallel(chunks, spec, workers)
+    if isinstance(objects, Path) and (fmt := input_format(objects)) in SLICED_FORMATS:
+        return _parallel(_slices(objects, fmt, chunk_rows), spec, workers)
+    return _parallel(_chunked(read_objects(objects), chunk_rows), spec, workers)
 
 
 def _chunked(rows: Iterator[Row], size: int) -> Iterator[list[Row]]:
@@ -347,11 +530,12 @@ def _process_context() -> BaseContext:
     return multiprocessing.get_context("spawn")
 
 
-def _parallel(chunks: Iterator[list[Row]], spec: _Spec, workers: int) -> Iterator[Chunk]:
+def _parallel(jobs: Iterator[list[Row] | _Slice], spec: _Spec, workers: int) -> Iterator[Chunk]:
     """Results in input order, with at most ``workers * CHUNKS_PER_WORKER`` chunks in flight.
 
     ``ProcessPoolExecutor.map`` and ``Pool.imap`` would both read the whole input ahead; the
-    bounded window keeps memory flat for inputs of any length.
+    bounded window keeps memory flat for inputs of any length. A slice's bad rows carry line
+    numbers counted from the slice's start; the lines of the slices before it are added here.
     """
     executor = ProcessPoolExecutor(
         max_workers=workers,
@@ -361,13 +545,23 @@ def _parallel(chunks: Iterator[list[Row]], spec: _Spec, workers: int) -> Iterato
     )
     window: deque[Future] = deque()
     limit = workers * CHUNKS_PER_WORKER
+    lines_before = 0
+
+    def finished() -> Chunk:
+        nonlocal lines_before
+        text, bad, lines = window.popleft().result()
+        if lines_before:
+            bad = [dataclasses.replace(row, line=row.line + lines_before) for row in bad]
+        lines_before += lines
+        return text, bad
+
     try:
-        for chunk in chunks:
-            window.append(executor.submit(_sign_chunk, chunk))
+        for job in jobs:
+            window.append(executor.submit(_sign_job, job))
             if len(window) >= limit:
-                yield window.popleft().result()
+                yield finished()
         while window:
-            yield window.popleft().result()
+            yield finished()
     except BrokenProcessPool:
         raise BatchError(
             "a signing worker process died before finishing (out of memory, killed, or it could "
