@@ -80,6 +80,7 @@ docs/teaching-guide
 docs/workshop
 docs/aws-mode
 docs/local-aws-fidelity
+docs/benchmarks
 ```
 """
 

@@ -306,6 +306,21 @@ def _assert_common(executed: dict, run_name: str) -> None:
         assert solutions and all(s.startswith("Correct:") for s in solutions), (number, solutions)
 
 
+def _assert_beyond_the_guide(text: dict[str, str]) -> None:
+    """09-12 ran after 08 (which kept everything) and before 08's cleanup, each doing its lesson."""
+    assert "OK: nothing was deleted" in text["08-kept"]
+    assert "OK: all 10 cases went from 403 to 200" in text["09"]
+    assert "#Version: 1.0" in text["09"] and "log bucket deleted: True" in text["09"]
+    assert re.search(r"OK: rotated from (\w+) to (\w+)", text["10"]), "10 did not rotate"
+    assert "412 PreconditionFailed" in text["10"] and "409 PublicKeyInUse" in text["10"]
+    assert re.search(r"OK: videos\.cftutorial\.localhost serves .* 4 segments", text["11"])
+    assert "after logout video3.ts got 403" in text["11"]
+    assert "OK: KMS-signed URL and cookies 200 through the edge; 1 KMS call per URL;" in text["12"]
+    assert "OK: the run is back as it was" in text["12"]
+    # 08's cleanup after them found everything, also 10's rotated key
+    assert "OK: everything this run created is gone" in text["08"]
+
+
 @pytest.mark.slow
 def test_the_modern_chain_runs_headless_and_shows_each_step(tmp_path, fresh_local_aws):
     executed, seconds, key_lines = run_chain(
@@ -348,6 +363,7 @@ def test_the_modern_chain_runs_headless_and_shows_each_step(tmp_path, fresh_loca
             rf"{what} \| \w+ \| deleted",
             re.sub(r"<[^>]+>", " | ", text["08"]).replace(" |  | ", " | "),
         )
+    _assert_beyond_the_guide(text)
     _assert_no_secrets(executed, key_lines)
     print(
         "modern chain seconds:",
