@@ -286,8 +286,9 @@ def log_bucket_ownership(name: str, *, s3: Any = None) -> str | None:
 AWS_LOGS_LATER = (
     "aws mode: CloudFront delivers standard log files by itself, usually within an hour, so "
     "this notebook reads none now (and deletes s3://{bucket} at its end); to read real ones, "
-    "enable Logging the same way on a distribution you keep, send requests, and an hour later "
-    "list s3://{bucket}/{prefix} and gunzip the files with this cell's boto3 calls"
+    "enable Logging the same way (a bucket with ACLs enabled) on a distribution you keep, send "
+    "requests, and an hour later list that bucket under {prefix!r} and gunzip the files with "
+    "this cell's boto3 calls"
 )
 
 
