@@ -22,6 +22,7 @@ from typing import Any
 import requests
 from botocore.exceptions import ClientError
 
+from .. import config
 from ..aws import bucket_access, clients, signing_keys
 from ..errors import SignedUrlError, StateError
 from ..signing import keys, policy, urls, verify
@@ -281,6 +282,25 @@ def log_bucket_ownership(name: str, *, s3: Any = None) -> str | None:
 
 
 # --- reading the logs as AWS users do ----------------------------------------------------------
+
+AWS_LOGS_LATER = (
+    "aws mode: CloudFront delivers standard log files by itself, usually within an hour, so "
+    "this notebook reads none now (and deletes s3://{bucket} at its end); to read real ones, "
+    "enable Logging the same way (a bucket with ACLs enabled) on a distribution you keep, send "
+    "requests, and an hour later list that bucket under {prefix!r} and gunzip the files with "
+    "this cell's boto3 calls"
+)
+
+
+def logs_readable_now(log_bucket: str) -> tuple[bool, str]:
+    """Whether the log files can be read in this notebook, and what to print if not.
+
+    The local edge delivers its files on request (:func:`viewer.deliver_access_logs`); on AWS
+    CloudFront delivers them by itself, usually within an hour, which no notebook waits for.
+    """
+    if config.backend() == "local":
+        return True, ""
+    return False, AWS_LOGS_LATER.format(bucket=log_bucket, prefix=names.log_prefix())
 
 
 def short(value: str, limit: int = 60) -> str:
