@@ -89,6 +89,33 @@ def backend() -> str:
     return value
 
 
+def number(
+    name: str,
+    default: float,
+    low: float,
+    high: float,
+    *,
+    whole: bool = False,
+    unit: str = "seconds",
+) -> float:
+    """A numeric setting from environment variable ``name``, ``low`` to ``high`` (``whole``: an
+    int); unset or blank: ``default``. The one rule for every numeric setting, so each refusal
+    names the variable, the value and what would be accepted in the same words."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value: float | None = int(raw) if whole else float(raw)
+    except ValueError:
+        value = None
+    if value is None or not low <= value <= high:  # NaN compares false: refused too
+        kind = "a whole number" if whole else "a number"
+        raise ConfigError(
+            f"{name}={raw!r} is not allowed; use {kind} of {unit} from {low:g} to {high:g}"
+        )
+    return value
+
+
 def port(name: str, default: int) -> int:
     """A TCP port from environment variable ``name``: 0 (any free port) to 65535."""
     raw = os.environ.get(name, "").strip()

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import io
 import logging
-import os
 import socket
 import threading
 import time
@@ -36,7 +35,7 @@ from dataclasses import dataclass
 
 from werkzeug.serving import ThreadedWSGIServer
 
-from ..errors import ConfigError
+from .. import config
 
 log = logging.getLogger("cftutorial.localaws.connections")
 
@@ -59,29 +58,19 @@ class Limits:
     max_connections: int = DEFAULT_MAX_CONNECTIONS
 
 
-def _number(name: str, default: float, low: float, high: float, kind: type, what: str) -> float:
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = kind(raw)
-    except ValueError:
-        value = low - 1
-    if not low <= value <= high:
-        raise ConfigError(
-            f"{name}={raw!r} is not allowed; use a {kind.__name__} from {low} to {high}"
-        )
-    return value
-
-
 def limits() -> Limits:
     """The settings of this process (read once, when the ports are bound)."""
     return Limits(
-        read_seconds=float(
-            _number(ENV_READ_SECONDS, DEFAULT_READ_SECONDS, 0.5, 600, float, "a number of seconds")
-        ),
+        read_seconds=config.number(ENV_READ_SECONDS, DEFAULT_READ_SECONDS, 0.5, 600),
         max_connections=int(
-            _number(ENV_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS, 1, 10000, int, "a whole number")
+            config.number(
+                ENV_MAX_CONNECTIONS,
+                DEFAULT_MAX_CONNECTIONS,
+                1,
+                10000,
+                whole=True,
+                unit="connections",
+            )
         ),
     )
 

@@ -35,10 +35,9 @@ update that keeps the one a distribution already uses is let through
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
-from ...errors import ConfigError
+from ... import config
 from .. import moto_adapter
 from ..wire import CloudFrontError
 
@@ -64,14 +63,7 @@ CNAME_TAKEN = (
 
 
 def issue_seconds() -> int:
-    raw = os.environ.get(ENV_ISSUE_SECONDS, "").strip()
-    if not raw:
-        return DEFAULT_ISSUE_SECONDS
-    if not raw.isdigit() or int(raw) > 3600:
-        raise ConfigError(
-            f"{ENV_ISSUE_SECONDS}={raw!r} is not a delay; use a whole number of seconds 0 to 3600"
-        )
-    return int(raw)
+    return int(config.number(ENV_ISSUE_SECONDS, DEFAULT_ISSUE_SECONDS, 0, 3600, whole=True))
 
 
 def setup() -> None:

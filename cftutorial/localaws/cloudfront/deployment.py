@@ -11,9 +11,7 @@ so the update patch (:mod:`.distributions`) restarts the deployment through the 
 
 from __future__ import annotations
 
-import os
-
-from ...errors import ConfigError
+from ... import config
 from .. import moto_adapter
 
 ENV_DEPLOY_SECONDS = "CFTUTORIAL_DEPLOY_SECONDS"
@@ -23,18 +21,7 @@ PATCHES: tuple[moto_adapter.Patch, ...] = ()
 
 def deploy_seconds() -> float:
     """The configured deployment delay in seconds (0 to 3600)."""
-    raw = os.environ.get(ENV_DEPLOY_SECONDS, "").strip()
-    if not raw:
-        return DEFAULT_DEPLOY_SECONDS
-    try:
-        value = float(raw)
-    except ValueError:
-        value = -1.0
-    if not 0 <= value <= 3600:
-        raise ConfigError(
-            f"{ENV_DEPLOY_SECONDS}={raw!r} is not a delay; use a number of seconds from 0 to 3600"
-        )
-    return value
+    return config.number(ENV_DEPLOY_SECONDS, DEFAULT_DEPLOY_SECONDS, 0, 3600)
 
 
 def setup() -> None:

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import gzip
 import logging
-import os
 import secrets
 import threading
 import time
@@ -39,7 +38,7 @@ from urllib.parse import quote
 
 from werkzeug.wrappers import Request, Response
 
-from ...errors import ConfigError
+from ... import config
 from .. import moto_adapter
 from ..cloudfront import standard_logs
 from ..handler import redact
@@ -93,18 +92,7 @@ _DETAILED = {"MethodNotAllowed": "InvalidRequestMethod", "OriginNotS3": "OriginC
 
 
 def delivery_seconds() -> float:
-    raw = os.environ.get(ENV_DELIVERY_SECONDS, "").strip()
-    if not raw:
-        return DEFAULT_DELIVERY_SECONDS
-    try:
-        value = float(raw)
-    except ValueError:
-        value = -1.0
-    if not 0 <= value <= 3600:
-        raise ConfigError(
-            f"{ENV_DELIVERY_SECONDS}={raw!r} is not a delay; use seconds from 0 to 3600"
-        )
-    return value
+    return config.number(ENV_DELIVERY_SECONDS, DEFAULT_DELIVERY_SECONDS, 0, 3600)
 
 
 def encode(value: str | None) -> str:
