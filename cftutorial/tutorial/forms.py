@@ -80,6 +80,10 @@ def _int(label: str, value: int, low: int, high: int) -> widgets.BoundedIntText:
     )
 
 
+def _checkbox(label: str, value: Any) -> widgets.Checkbox:
+    return widgets.Checkbox(value=bool(value), description=label, style=_STYLE, layout=_LAYOUT)
+
+
 def _common(params: Mapping[str, Any]) -> dict[str, widgets.ValueWidget]:
     return {
         "run_name": _text("run name", params.get("run_name", "default")),
@@ -112,11 +116,8 @@ def origin_access_form(**params: Any) -> Form:
 
 def permissions_form(**params: Any) -> Form:
     fields = _common(params)
-    fields["show_acl_failure"] = widgets.Checkbox(
-        value=bool(params.get("show_acl_failure", True)),
-        description="also show the ACL call on a default bucket",
-        style=_STYLE,
-        layout=_LAYOUT,
+    fields["show_acl_failure"] = _checkbox(
+        "also show the ACL call on a default bucket", params.get("show_acl_failure", True)
     )
     return Form("Step 3: who may read", fields, NOTE)
 
@@ -170,11 +171,8 @@ def try_form(**params: Any) -> Form:
     fields = _common(params)
     fields["hash_algorithm"] = _choice("hash", HASHES, params.get("hash_algorithm", "SHA1"))
     fields["expires_in"] = _int("expires in (s)", params.get("expires_in", 300), 1, 7 * 24 * 3600)
-    fields["clean_up"] = widgets.Checkbox(
-        value=bool(params.get("clean_up", False)),
-        description="clean up in the last section (deletes everything)",
-        style=_STYLE,
-        layout=_LAYOUT,
+    fields["clean_up"] = _checkbox(
+        "clean up in the last section (deletes everything)", params.get("clean_up", False)
     )
     return Form("Step 8: try them", fields, NOTE)
 
@@ -182,11 +180,8 @@ def try_form(**params: Any) -> Form:
 def clinic_form(**params: Any) -> Form:
     fields = _common(params)
     fields["expires_in"] = _int("expires in (s)", params.get("expires_in", 300), 60, 7 * 24 * 3600)
-    fields["include_cookies"] = widgets.Checkbox(
-        value=bool(params.get("include_cookies", True)),
-        description="log cookies (Logging.IncludeCookies)",
-        style=_STYLE,
-        layout=_LAYOUT,
+    fields["include_cookies"] = _checkbox(
+        "log cookies (Logging.IncludeCookies)", params.get("include_cookies", True)
     )
     return Form("Step 9: the 403 clinic", fields, NOTE)
 
@@ -201,11 +196,8 @@ def kms_form(**params: Any) -> Form:
     fields = _common(params)
     fields["key_type"] = _choice("KMS key type", KEY_TYPES, params.get("key_type", "rsa"))
     fields["measure_urls"] = _int("URLs to time", params.get("measure_urls", 20), 1, 1000)
-    fields["keep_kms_key"] = widgets.Checkbox(
-        value=bool(params.get("keep_kms_key", False)),
-        description="keep the KMS key trusted at the end",
-        style=_STYLE,
-        layout=_LAYOUT,
+    fields["keep_kms_key"] = _checkbox(
+        "keep the KMS key trusted at the end", params.get("keep_kms_key", False)
     )
     return Form("Step 12: keys in KMS", fields, NOTE)
 
