@@ -32,10 +32,9 @@ def _endpoint() -> str:
 
 
 def _control_headers(content_type: str | None = None) -> dict[str, str]:
-    """The local AWS's control token (from its 0600 runtime file) and the body's type."""
-    from ..localaws import control, process
+    from ..localaws import process
 
-    return control.headers(process.runtime_file(), content_type)
+    return process.control_headers(content_type)
 
 
 def register_account_key_pair(public_key_pem: str) -> str:

@@ -26,6 +26,7 @@ import requests
 
 from .. import config
 from ..errors import LocalAWSError, LocalAWSNotRunning, PortInUseError
+from . import control
 from .server import EXIT_PORT_IN_USE, HEALTH_PATH
 
 SERVER_MODULE = "cftutorial.localaws.server"
@@ -61,6 +62,12 @@ class LocalAWSStatus:
 
 def runtime_file() -> Path:
     return config.home_path() / RUNTIME_NAME
+
+
+def control_headers(content_type: str | None = None) -> dict[str, str]:
+    """Headers for one of the package's own requests to a control endpoint of either port: the
+    running local AWS's token (from its 0600 runtime file) and, if given, the body's type."""
+    return control.headers(runtime_file(), content_type)
 
 
 def log_file() -> Path:

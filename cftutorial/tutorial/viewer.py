@@ -65,13 +65,6 @@ def _edge_endpoint() -> str:
     return state.edge_endpoint
 
 
-def _control_headers() -> dict[str, str]:
-    """The local AWS's per-start token: its edge's control endpoints refuse requests without it."""
-    from ..localaws import control, process
-
-    return control.headers(process.runtime_file(), "application/json")
-
-
 def _split(viewer_url: str) -> tuple[str, str]:
     """(host, path with query), exactly as written in ``viewer_url``."""
     parts = urlsplit(viewer_url) if isinstance(viewer_url, str) else None
@@ -179,9 +172,13 @@ def deliver_access_logs() -> list[dict[str, str]]:
             "deliver_access_logs works with the local AWS only; on AWS, CloudFront delivers the "
             "log files by itself, usually within an hour: list the logging bucket later"
         )
+    from ..localaws import process
+
     url = f"{_edge_endpoint()}/_cftutorial/logs/flush"
     try:
-        reply = requests.post(url, headers=_control_headers(), timeout=TIMEOUT)
+        reply = requests.post(
+            url, headers=process.control_headers("application/json"), timeout=TIMEOUT
+        )
         reply.raise_for_status()
         return reply.json()["files"]
     except (requests.RequestException, ValueError, KeyError) as exc:
