@@ -21,6 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cftutorial import batch
+from cftutorial.batch import inputs as batch_inputs
 from cftutorial.batch import run as batch_run
 from cftutorial.errors import BadRowError, BatchError
 from cftutorial.signing import keys, policy, verify
@@ -268,7 +269,7 @@ def test_the_one_string_canned_row_equals_the_general_row(rsa_files, key, query,
     rows = [(1, key, query, None), (2, "plain/key.mp4", "", None)]
     fast = signer.chunk(rows)
     assert signer._canned_rows
-    assert fast == batch_run._format_chunk(rows, spec, signer._canned)
+    assert fast == batch_run._format_chunk(rows, spec, signer.plan, signer.signer.sign_plans)
     if batch.check_row(key, query) is None:
         url = batch.object_url(BASE, key, query)
         assert policy.json_string(url) == f'"{url}"'  # what the one-string row relies on
@@ -294,3 +295,55 @@ def test_workers_read_their_own_slices_of_a_text_file(tmp_path, rsa_files, monke
     assert sent and all(isinstance(job, batch_run._Slice) for job in sent)
     assert len(sent) == 4
     assert Path(sent[0].path) == source
+
+
+PLAIN_KEY_CHARS = st.sampled_from(["a", "Z", "0", "-", "_", ".", "..", "~", "/", "\n", " ", "é", ""])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    chunk=st.lists(
+        st.one_of(
+            st.lists(PLAIN_KEY_CHARS, max_size=8).map("".join),
+            st.sampled_from(["x" * 1024, "x" * 1025, "./a", "a/..", "/a", "a//b", "a/.b", 7]),
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_a_chunk_checked_at_once_agrees_with_check_row_key_by_key(chunk) -> None:
+    one_by_one = all(
+        batch.check_row(key) is None and batch_run._VERBATIM_KEY.fullmatch(key) for key in chunk
+    )
+    assert batch_inputs.plain_keys(chunk) == one_by_one
+
+
+def test_the_chunk_check_accepts_a_text_files_usual_keys_and_refuses_each_bad_one() -> None:
+    usual = [f"course/week-{i % 52:02d}/video-{i:08d}.mp4" for i in range(512)]
+    assert batch_inputs.plain_keys(usual)
+    for bad in ("", "/lead", "a/./b", "a/../b", "..", "sp ace", "x" * 1025, "new\nline"):
+        assert not batch_inputs.plain_keys([*usual, bad]), bad
+        assert not batch_inputs.plain_keys([bad, *usual]), bad
+
+
+def test_a_chunk_with_one_bad_row_keeps_every_good_row_and_names_the_bad_one(rsa_files) -> None:
+    spec = batch_run._Spec(
+        base_url=BASE,
+        key_pair_id=KEY_ID,
+        private_key=str(rsa_files.private_key_path),
+        hash_algorithm="SHA1",
+        expires=EXPIRES,
+        date_greater_than=None,
+        ip_address=None,
+        fmt="csv",
+    )
+    rows = [(n, f"k/{n}.mp4", "", None) for n in range(1, 6)]
+    rows[2] = (3, "k/../3.mp4", "", None)
+    text, bad = batch_run._RowSigner(spec).chunk(rows)
+    assert [row.line for row in bad] == [3] and "'..'" in bad[0].reason
+    assert [line.split(",")[0] for line in text.splitlines()] == [
+        "k/1.mp4",
+        "k/2.mp4",
+        "k/4.mp4",
+        "k/5.mp4",
+    ]

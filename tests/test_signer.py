@@ -18,7 +18,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from cftutorial.errors import PolicyError, SignedUrlError
-from cftutorial.signing import keys, policy
+from cftutorial.signing import keys, policy, verify
 from cftutorial.signing import urls as signed_urls
 from cftutorial.signing.signer import RESERVED_PARAMS, Signer, sign_url, url_safe_b64
 from cftutorial.signing.urls import canonical_url
@@ -300,3 +300,32 @@ def test_query_builder_appends_after_the_viewers_own_query_and_splits_back() -> 
 )
 def test_reserved_parameter_check_matches_whole_names_only(query: str, found) -> None:
     assert signed_urls.reserved_param(query) == found
+
+
+def test_sign_urls_signs_each_url_as_sign_url_does(rsa_key, key_files) -> None:
+    signer = Signer(KEY_ID, rsa_key)
+    many = [
+        "https://d111111abcdef8.cloudfront.net/a.mp4",
+        "https://d111111abcdef8.cloudfront.net/private content/My File.pdf",
+        "https://d111111abcdef8.cloudfront.net/v.mp4?lang=en",
+    ]
+    # RSA PKCS#1 v1.5 is deterministic: the bulk call must give the very same URLs.
+    assert signer.sign_urls(many, date_less_than=FUTURE) == [
+        signer.sign_url(url, date_less_than=FUTURE) for url in many
+    ]
+    custom = signer.sign_urls(many, date_less_than=FUTURE, ip_address="192.0.2.0/24")
+    assert custom == [
+        signer.sign_url(url, date_less_than=FUTURE, ip_address="192.0.2.0/24") for url in many
+    ]
+    assert all("Policy=" in url for url in custom)
+    ecdsa = Signer(KEY_ID, key_files["ecdsa"].private_key_path)
+    public = keys.load_public_key(key_files["ecdsa"].public_key_path)
+    for url in ecdsa.sign_urls(many, date_less_than=FUTURE):
+        assert verify.verify(url, trusted_keys={KEY_ID: public}).allowed
+
+
+def test_sign_urls_refuses_the_whole_list_for_one_bad_url(rsa_key) -> None:
+    signer = Signer(KEY_ID, rsa_key)
+    good = "https://d111111abcdef8.cloudfront.net/a.mp4"
+    with pytest.raises(SignedUrlError, match="ftp://x/a"):
+        signer.sign_urls([good, "ftp://x/a"], date_less_than=FUTURE)

@@ -30,7 +30,6 @@ import gc
 import io
 import itertools
 import multiprocessing
-import re
 import signal
 import threading
 import time
@@ -53,6 +52,7 @@ from .inputs import (
     input_format,
     not_utf8,
     object_url,
+    plain_keys,
     read_lines,
     read_objects,
     shorten,
@@ -62,6 +62,8 @@ from .options import BatchOptions
 from .outputs import Chunk, Progress, convert_results, output_format, row_writer, write_atomically
 
 OnError = Literal["stop", "skip"]
+#: A good canned row on its way: (key, URL, is the key its own URL path and output field).
+_Todo = tuple[str, str, bool]
 #: How :func:`sign_batch`'s errors name its keyword arguments.
 PYTHON_NAMES = {
     "domain": "base_url",
@@ -82,9 +84,9 @@ SAMPLE_BYTES = 1 << 16
 CUT_BYTES = 1 << 12
 #: Input formats whose rows are single lines, so a worker can read a slice of the file itself.
 SLICED_FORMATS = ("text", "jsonl")
-#: Object keys that are their own URL path (nothing to percent-encode), their own JSON string
-#: and their own CSV field: the common case, whose canned row is one f-string.
-_VERBATIM_KEY = re.compile(r"[A-Za-z0-9_.~/-]+")
+#: Object keys that are their own URL path (nothing to percent-encode) are also their own JSON
+#: string and their own CSV field: the common case, whose canned row is one f-string.
+_VERBATIM_KEY = urls.PLAIN_KEY
 
 
 @dataclass(frozen=True)
@@ -138,85 +140,89 @@ class _Spec:
 
 
 class _RowSigner:
-    """Signs chunks of rows with one prepared :class:`Signer` and formats them as output text."""
+    """Signs chunks of rows with one prepared :class:`Signer` and formats them as output text.
+
+    A chunk is done in three passes: check and build every row's URL and policy, sign them all
+    back to back (:meth:`Signer.signatures`), then write the rows. Interleaving the three per
+    row made each ECDSA signature about a fifth slower (``benchmarks/bench_signing.py``).
+    """
 
     def __init__(self, spec: _Spec) -> None:
         self.spec = spec
         self.signer = signer.Signer(spec.key_pair_id, spec.private_key, spec.hash_algorithm)
         custom = spec.custom or spec.date_greater_than is not None or spec.ip_address is not None
-        self.sign = self._custom if custom else self._canned
+        # The expiry was checked once at the start; a long run must not fail as it nears it.
+        self.conditions = {
+            "date_less_than": spec.expires,
+            "date_greater_than": spec.date_greater_than,
+            "ip_address": spec.ip_address,
+            "allow_past": True,
+            "custom": spec.custom,
+        }
         self._key_params = self.signer.key_params
         # A base URL with a comma must be quoted in CSV: then every row takes the general path.
         self._canned_rows = not custom and "," not in spec.base_url
 
-    def _canned(self, url: str) -> str:
-        """``Signer.sign_url``'s canned result, minus the checks :func:`check_row` already made.
-
-        The per-URL work next to an ECDSA signature (~40 µs) is what limits throughput, so the
-        URL is not re-validated here; the tests hold the result byte-identical to ``sign_url``.
-        """
-        expires = self.spec.expires
-        signature = self.signer.signature(policy.canned_text(url, expires).encode())
-        return urls.append_params(url, urls.canned_params(expires, signature, self._key_params))
-
-    def _custom(self, url: str) -> str:
-        # The expiry was checked once at the start; a long run must not fail as it nears it.
-        spec = self.spec
-        return self.signer.sign_url(
-            url,
-            date_less_than=spec.expires,
-            date_greater_than=spec.date_greater_than,
-            ip_address=spec.ip_address,
-            allow_past=True,
-            custom=spec.custom,
-        )
+    def plan(self, url: str) -> signer.UrlPlan:
+        return self.signer.plan_url(url, **self.conditions)
 
     def chunk(self, rows: Sequence[Row]) -> Chunk:
         if self._canned_rows:
             return self._canned_chunk(rows)
-        return _format_chunk(rows, self.spec, self.sign)
+        return _format_chunk(rows, self.spec, self.plan, self.signer.sign_plans)
 
     def _canned_chunk(self, rows: Sequence[Row]) -> Chunk:
-        """:func:`_format_chunk` with :meth:`_canned`, its common row written as one f-string.
+        """:func:`_format_chunk` for canned rows, the common row written as one f-string.
 
         Every batch URL is made only of characters that JSON writes as they are (the base URL is
         checked by :func:`check_base_url`, the key percent-encoded, the query checked), so the
-        canned policy is the URL between fixed text; and a key of :data:`_VERBATIM_KEY`
-        characters is its own URL path and its own CSV/JSON field. Other keys go through
-        :func:`.outputs.row_writer`. The tests hold the output byte-identical to
-        :func:`_format_chunk`'s.
+        canned policy is the URL between fixed text, and :func:`check_row` has made the checks
+        ``Signer.plan_url`` would repeat; a key of :data:`_VERBATIM_KEY` characters is its own
+        URL path and its own CSV/JSON field. Other keys go through :func:`.outputs.row_writer`.
+        The tests hold the output byte-identical to :func:`_format_chunk`'s.
         """
-        spec = self.spec
-        expires, base, csv = spec.expires, spec.base_url, spec.fmt == "csv"
+        expires = self.spec.expires
         head = f'{policy.CANNED_HEAD}"'
         tail = f'"{policy.CANNED_MIDDLE}{expires}{policy.CANNED_TAIL}'
-        key_params = self._key_params
-        # A plain URL has no "?" (nor has the base URL), so its signed query is always this.
-        before, after = _around_signature(expires, key_params)
-        signature = self.signer.signature
+        todo, bad = self._canned_rows_of(rows)
+        messages = [f"{head}{url}{tail}".encode() for _, url, _ in todo]
+        return self._write_canned(todo, self.signer.signatures(messages)), bad
+
+    def _canned_rows_of(self, rows: Sequence[Row]) -> tuple[list[_Todo], list[BadRow]]:
+        """Each good row's (key, URL, is the key verbatim), and the bad rows; a chunk of plain
+        keys (a text file's usual lines) is checked at once by :func:`.inputs.plain_keys`."""
+        base = self.spec.base_url
+        keys = [key for _, key, query, problem in rows if not query and problem is None]
+        if len(keys) == len(rows) and plain_keys(keys):
+            return [(key, f"{base}/{key}", True) for key in keys], []
         verbatim = _VERBATIM_KEY.fullmatch
-        out = io.StringIO()
-        write, write_row = out.write, row_writer(spec.fmt, out)
+        todo: list[_Todo] = []
         bad: list[BadRow] = []
         for line, key, query, problem in rows:
             problem = problem or check_row(key, query)
             if problem is not None:
                 bad.append(BadRow(line, key, problem))
                 continue
-            if query or not verbatim(key):
-                url = object_url(base, key, query)
-                sig = signature(f"{head}{url}{tail}".encode())
+            plain = not query and verbatim(key) is not None
+            todo.append((key, f"{base}/{key}" if plain else object_url(base, key, query), plain))
+        return todo, bad
+
+    def _write_canned(self, todo: list[_Todo], signatures: list[str]) -> str:
+        expires, csv, key_params = self.spec.expires, self.spec.fmt == "csv", self._key_params
+        # A plain URL has no "?" (nor has the base URL), so its signed query is always this.
+        before, after = _around_signature(expires, key_params)
+        out = io.StringIO()
+        write, write_row = out.write, row_writer(self.spec.fmt, out)
+        for (key, url, plain), sig in zip(todo, signatures, strict=True):
+            if not plain:
                 signed = urls.append_params(url, urls.canned_params(expires, sig, key_params))
                 write_row(key, signed, expires)
-                continue
-            url = f"{base}/{key}"
-            sig = signature(f"{head}{url}{tail}".encode())
-            if csv:
+            elif csv:
                 write(f"{key},{url}{before}{sig}{after},{expires}\n")
             else:
                 write(f'{{"key": "{key}", "url": "{url}{before}{sig}{after}", ')
                 write(f'"expires": {expires}}}\n')
-        return out.getvalue(), bad
+        return out.getvalue()
 
 
 def _around_signature(expires: int, key_params: str) -> tuple[str, str]:
@@ -227,24 +233,32 @@ def _around_signature(expires: int, key_params: str) -> tuple[str, str]:
     return before, after
 
 
-def _format_chunk(rows: Sequence[Row], spec: _Spec, make_url: Callable[[str], str]) -> Chunk:
-    """(output text for the good rows, the bad rows in order)."""
-    out = io.StringIO()
+def _format_chunk(
+    rows: Sequence[Row],
+    spec: _Spec,
+    prepare: Callable[[str], object],
+    finish: Callable[[list], list[str]],
+) -> Chunk:
+    """(output text for the good rows, the bad rows in order).
+
+    ``prepare`` turns each row's URL into what ``finish`` turns, for all rows at once, into the
+    signed URLs (a signer's plans and their signing; a shared policy's URLs as they are).
+    """
     bad: list[BadRow] = []
-    expires = spec.expires
-    base = spec.base_url
-    write = row_writer(spec.fmt, out)
+    good: list[tuple[str, object]] = []
     for line, key, query, problem in rows:
         problem = problem or check_row(key, query)
         if problem is None:
             try:
-                url = make_url(object_url(base, key, query))
+                good.append((key, prepare(object_url(spec.base_url, key, query))))
+                continue
             except CftutorialError as exc:
                 problem = str(exc)
-        if problem is not None:
-            bad.append(BadRow(line, key, problem))
-            continue
-        write(key, url, expires)
+        bad.append(BadRow(line, key, problem))
+    out = io.StringIO()
+    write = row_writer(spec.fmt, out)
+    for (key, _), url in zip(good, finish([prepared for _, prepared in good]), strict=True):
+        write(key, url, spec.expires)
     return out.getvalue(), bad
 
 
@@ -500,7 +514,7 @@ def _results(
     if shared is not None or workers == 1:
         chunks = _chunked(read_objects(objects), chunk_rows)
         if shared is not None:
-            return (_format_chunk(chunk, spec, shared) for chunk in chunks)
+            return (_format_chunk(chunk, spec, shared, list) for chunk in chunks)
         row_signer = _RowSigner(spec)
         return (row_signer.chunk(chunk) for chunk in chunks)
     if isinstance(objects, Path) and (fmt := input_format(objects)) in SLICED_FORMATS:

@@ -41,7 +41,9 @@ QUERY_SAFE = "!$&()*+,;=:@/?~"
 KEY_SAFE = "/~"
 #: A URL that needs no encoding at all (the common case, checked with one regex).
 CANONICAL_URL = re.compile(r"[A-Za-z0-9\-._~!$&()*+,/:;=?@]+")
-_PLAIN_KEY = re.compile(r"[A-Za-z0-9_.~/-]+")
+#: The characters of an object key that is its own URL path (:func:`encode_key` leaves it alone).
+PLAIN_KEY_CHARS = "A-Za-z0-9_.~/-"
+PLAIN_KEY = re.compile(f"[{PLAIN_KEY_CHARS}]+")
 _BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
@@ -55,7 +57,7 @@ def encode_key(key: str) -> str:
     A ``%`` in a key is a literal character, so it becomes ``%25`` (unlike in :func:`canonical_url`,
     which keeps a URL's existing ``%XX``). The result is already canonical.
     """
-    return key if _PLAIN_KEY.fullmatch(key) else quote(key, safe=KEY_SAFE)
+    return key if PLAIN_KEY.fullmatch(key) else quote(key, safe=KEY_SAFE)
 
 
 def canonical_url(url: str, *, name: str = "url") -> str:
