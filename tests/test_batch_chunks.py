@@ -297,7 +297,9 @@ def test_workers_read_their_own_slices_of_a_text_file(tmp_path, rsa_files, monke
     assert Path(sent[0].path) == source
 
 
-PLAIN_KEY_CHARS = st.sampled_from(["a", "Z", "0", "-", "_", ".", "..", "~", "/", "\n", " ", "é", ""])
+PLAIN_KEY_CHARS = st.sampled_from(
+    ["a", "Z", "0", "-", "_", ".", "..", "~", "/", "\n", " ", "é", ""]
+)
 
 
 @settings(max_examples=300, deadline=None)

@@ -4,9 +4,11 @@ Why not simply botocore's ``CloudFrontSigner``? Its output is the reference (for
 URLs here are byte-identical to it, and the tests check that), but it cannot add
 ``Hash-Algorithm=SHA256``, make cookies, or refuse a URL that already carries a signing parameter
 (CloudFront would then read the wrong one). Its per-call overhead also costs ECDSA, whose signature
-takes ~25 µs, two thirds of its speed. So :class:`Signer` prepares everything that does not
-depend on the URL once: the loaded key, the bound signing call with its padding and hash objects,
-and the constant tail of the query string.
+is cheap (~45 µs against RSA-2048's ~1 ms), a large share of its speed. So :class:`Signer` prepares
+everything that does not depend on the URL once: the loaded key, the bound signing call with its
+padding and hash objects, and the constant tail of the query string. Many URLs are best signed
+together (:meth:`Signer.sign_urls`): their policies are built first and signed back to back, which
+keeps ECDSA near the bare call's speed (``benchmarks/bench_signing.py``).
 
 **External signers.** The private key need not be here at all: ``Signer(key_pair_id,
 external=…)`` takes anything with ``sign(message: bytes) -> bytes`` (or a plain callable), the
@@ -411,10 +413,12 @@ class Signer:
         custom: bool = False,
     ) -> list[str]:
         """:meth:`sign_url` for each URL, in order, with the same conditions; the first URL
-        that cannot be signed raises before anything is signed."""
+        that cannot be signed raises before anything is signed. The times are read once."""
         conditions = {
-            "date_less_than": date_less_than,
-            "date_greater_than": date_greater_than,
+            "date_less_than": policy.to_epoch(date_less_than, name="date_less_than"),
+            "date_greater_than": None
+            if date_greater_than is None
+            else policy.to_epoch(date_greater_than, name="date_greater_than"),
             "ip_address": ip_address,
             "policy_resource": policy_resource,
             "allow_past": allow_past,
