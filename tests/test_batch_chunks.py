@@ -245,6 +245,20 @@ def test_slices_cover_the_file_in_whole_lines(tmp_path_factory, content, rows, c
         assert lines == list(handle)
 
 
+def canned_spec(rsa_files, fmt: str) -> batch_run._Spec:
+    """A worker's spec for canned RSA/SHA-1 rows (deterministic signatures)."""
+    return batch_run._Spec(
+        base_url=BASE,
+        key_pair_id=KEY_ID,
+        private_key=str(rsa_files.private_key_path),
+        hash_algorithm="SHA1",
+        expires=EXPIRES,
+        date_greater_than=None,
+        ip_address=None,
+        fmt=fmt,
+    )
+
+
 KEY_CHARS = st.sampled_from("aZ09-_.~/ ,\"'\\%é日+&=?#")
 
 
@@ -255,16 +269,7 @@ KEY_CHARS = st.sampled_from("aZ09-_.~/ ,\"'\\%é日+&=?#")
     fmt=st.sampled_from(["csv", "jsonl"]),
 )
 def test_the_one_string_canned_row_equals_the_general_row(rsa_files, key, query, fmt) -> None:
-    spec = batch_run._Spec(
-        base_url=BASE,
-        key_pair_id=KEY_ID,
-        private_key=str(rsa_files.private_key_path),
-        hash_algorithm="SHA1",
-        expires=EXPIRES,
-        date_greater_than=None,
-        ip_address=None,
-        fmt=fmt,
-    )
+    spec = canned_spec(rsa_files, fmt)
     signer = batch_run._RowSigner(spec)
     rows = [(1, key, query, None), (2, "plain/key.mp4", "", None)]
     fast = signer.chunk(rows)
@@ -329,16 +334,7 @@ def test_the_chunk_check_accepts_a_text_files_usual_keys_and_refuses_each_bad_on
 
 
 def test_a_chunk_with_one_bad_row_keeps_every_good_row_and_names_the_bad_one(rsa_files) -> None:
-    spec = batch_run._Spec(
-        base_url=BASE,
-        key_pair_id=KEY_ID,
-        private_key=str(rsa_files.private_key_path),
-        hash_algorithm="SHA1",
-        expires=EXPIRES,
-        date_greater_than=None,
-        ip_address=None,
-        fmt="csv",
-    )
+    spec = canned_spec(rsa_files, "csv")
     rows = [(n, f"k/{n}.mp4", "", None) for n in range(1, 6)]
     rows[2] = (3, "k/../3.mp4", "", None)
     text, bad = batch_run._RowSigner(spec).chunk(rows)

@@ -19,6 +19,7 @@ import pytest
 
 from cftutorial.cli import main
 from cftutorial.signing import keys
+from cftutorial.signing.urls import RESERVED_PARAMS
 from cftutorial.signing.verify import verify
 
 BASE = "https://d111111abcdef8.cloudfront.net"
@@ -235,6 +236,11 @@ def test_aws_cli_shared_sign_case(capsys, case) -> None:
     params = query(out.strip())
     for name, value in expected["queryParams"].items():
         assert params[name] == value
+    # Nothing more: exactly the signing parameters the case lists, the signature and, for a
+    # custom policy, the policy (a stray Policy beside Expires would change what is verified).
+    canned = "Expires" in expected["queryParams"]
+    wanted = {"Signature", *expected["queryParams"], *(() if canned else ("Policy",))}
+    assert {name for name in params if name in RESERVED_PARAMS} == wanted & set(RESERVED_PARAMS)
     if "Expires" not in expected["queryParams"]:
         assert policy_of(params["Policy"]) == json.loads(expected["policyJson"])
         assert (
