@@ -399,7 +399,7 @@ class Signer:
             allow_past=allow_past,
             custom=custom,
         )
-        return plan.signed(url_safe_b64(self._sign(plan.message)))
+        return plan.signed(self.signature(plan.message))
 
     def sign_urls(
         self,
