@@ -166,6 +166,7 @@ def test_notebook_01_run_again_with_the_other_approach_says_what_it_changed(loca
     """The notebook's own cells (not step()): the second run names the change it made."""
     import nbformat
     import papermill
+    from test_notebooks import _outputs_text
 
     notebook = (
         Path(__file__).resolve().parent.parent / "notebooks" / "01-create-bucket-and-upload.ipynb"
@@ -181,8 +182,7 @@ def test_notebook_01_run_again_with_the_other_approach_says_what_it_changed(loca
             cwd=str(notebook.parent),
             progress_bar=False,
         )
-        cells = nbformat.read(out, as_version=4).cells
-        return "\n".join(o.get("text", "") for c in cells for o in c.get("outputs", []))
+        return _outputs_text(nbformat.read(out, as_version=4))
 
     first, second = run("guide"), run("modern")
     assert (

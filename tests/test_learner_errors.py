@@ -71,9 +71,14 @@ def run(client, code: str) -> tuple[dict, list[dict]]:
 
 
 def text_of(outputs: list[dict]) -> str:
+    """The outputs as a reader sees them: a stream message continues the same stream's previous
+    one (the kernel's flush timer can split one ``print`` in two)."""
     parts = []
-    for output in outputs:
-        parts += [*output.get("traceback", []), output.get("text", "")]
+    for previous, output in zip([{}, *outputs[:-1]], outputs, strict=True):
+        if output["type"] == "stream" and previous.get("name", "") == output["name"]:
+            parts[-1] += output["text"]
+        else:
+            parts += [*output.get("traceback", []), output.get("text", "")]
     return ANSI.sub("", "\n".join(parts))
 
 

@@ -40,12 +40,24 @@ SECRET_PATTERNS = [
 
 
 def _outputs_text(notebook: nbformat.NotebookNode) -> str:
+    """What a reader sees in the outputs, one part per output.
+
+    A kernel flushes stdout on a timer, so one ``print`` can arrive as two stream outputs
+    ("Logging:" then " {...}"); a frontend shows them as one text, and so does this: a stream
+    output continues the previous one when it is the same stream of the same cell."""
     parts = []
     for cell in notebook.cells:
+        stream = None
         for output in cell.get("outputs", []):
             if output.get("output_type") == "stream":
-                parts.append(output.get("text", ""))
-            elif output.get("output_type") == "error":
+                if stream == output.get("name"):
+                    parts[-1] += output.get("text", "")
+                else:
+                    parts.append(output.get("text", ""))
+                stream = output.get("name")
+                continue
+            stream = None
+            if output.get("output_type") == "error":
                 parts.append(f"{output.get('ename')}: {output.get('evalue')}")
             for kind in ("text/plain", "text/html", "text/markdown"):
                 if kind in output.get("data", {}):
@@ -178,6 +190,33 @@ def test_no_code_cell_is_longer_than_25_lines(path):
     for cell in notebook.cells:
         if cell.cell_type == "code":
             assert len(cell.source.splitlines()) <= 25, cell.source[:80]
+
+
+def test_one_print_split_by_a_flush_reads_as_one_line():
+    """The kernel's stdout timer split a ``print`` between "Logging:" and its value in CI; the
+    text the tests read is the text a frontend shows, one line."""
+    cell = nbformat.v4.new_code_cell("print('Logging:', config)")
+    cell.outputs = [
+        nbformat.v4.new_output("stream", name="stdout", text="Logging:"),
+        nbformat.v4.new_output("stream", name="stdout", text=" {'Enabled': True}\n"),
+        nbformat.v4.new_output("stream", name="stderr", text="a warning\n"),
+        nbformat.v4.new_output("execute_result", data={"text/plain": "42"}, execution_count=1),
+        nbformat.v4.new_output("stream", name="stdout", text="after\n"),
+    ]
+    next_cell = nbformat.v4.new_code_cell("print('next')")
+    next_cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="next\n")]
+    notebook = nbformat.v4.new_notebook(cells=[cell, next_cell])
+    assert _outputs_text(notebook).split("\n") == [
+        "Logging: {'Enabled': True}",
+        "",
+        "a warning",
+        "",
+        "42",
+        "after",
+        "",
+        "next",
+        "",
+    ]
 
 
 # --- the whole chain, headless ----------------------------------------------------------------
