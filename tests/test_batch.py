@@ -153,6 +153,30 @@ def test_keys_under_an_s3_prefix_are_listed_through_the_active_backend(local_aws
 
 
 @pytest.mark.parametrize(
+    ("source", "words"),
+    [
+        ("no-such-file.txt", "objects='no-such-file.txt' is not a file; pass a text, CSV or"),
+        ("s3:///prefix", "objects='s3:///prefix' names no bucket; use s3://BUCKET/PREFIX"),
+        (None, "objects=None cannot be read; pass a file path, s3://BUCKET/PREFIX or a list"),
+        ({"key": "a.mp4"}, "objects={'key': 'a.mp4'} cannot be read"),
+        (b"a.mp4", "objects=b'a.mp4' cannot be read"),
+        (42, "objects=42 cannot be read"),
+    ],
+)
+def test_read_objects_and_the_options_refuse_a_source_with_one_message(
+    source, words, key_files, tmp_path
+) -> None:
+    """One check (inputs.check_source): the same words before a row is read, from the options
+    (at build time) and from read_objects (at the call, not at the first row)."""
+    with pytest.raises(BatchError) as from_reader:
+        batch.read_objects(source)
+    with pytest.raises(BatchError) as from_options:
+        build(key_files, tmp_path, objects=source)
+    assert str(from_reader.value).startswith(words), from_reader.value
+    assert str(from_reader.value) in str(from_options.value), from_options.value
+
+
+@pytest.mark.parametrize(
     ("value", "offset"), [("24h", 86400), ("90m", 5400), ("7d", 604800), ("-5m", -300)]
 )
 def test_relative_times_count_from_the_start_of_the_run(value: str, offset: int) -> None:

@@ -208,7 +208,7 @@ def batch_args(key_dir: Path, tmp_path: Path, *extra: str) -> list[str]:
 @pytest.mark.parametrize(
     ("flag", "value", "words"),
     [
-        ("--input", "/no/such/keys.txt", "is not a file"),
+        ("--input", "/no/such/keys.txt", "JSONL file of object keys, s3://BUCKET/PREFIX\n"),
         ("--output", "out.txt", "name it *.csv or *.jsonl"),
         ("--base-url", "ftp://example.com", "cannot be used"),
         ("--key-pair-id", "a b", "is not a CloudFront key id"),

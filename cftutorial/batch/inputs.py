@@ -20,6 +20,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from ..errors import BatchError
@@ -157,29 +158,46 @@ def input_format(path: str | Path) -> str:
     return INPUT_FORMATS.get(Path(path).suffix.lower(), "text")
 
 
+def check_source(source: Any, name: str = "objects") -> str | Path | Iterable[str | dict]:
+    """``source`` as :func:`read_objects` reads it, checked before any row is: an
+    ``s3://BUCKET/PREFIX`` string (with a bucket), an existing file's :class:`Path`, or an
+    iterable of keys. Anything else is a :class:`BatchError` naming ``name`` and what would do."""
+    if isinstance(source, str) and source.startswith("s3://"):
+        if not source.removeprefix("s3://").partition("/")[0]:
+            raise BatchError(f"{name}={source!r} names no bucket; use s3://BUCKET/PREFIX")
+        return source
+    if isinstance(source, str | Path):
+        path = Path(source).expanduser()
+        if not path.is_file():
+            inline = "" if name.startswith("-") else " or a list of keys"  # a flag takes text
+            raise BatchError(
+                f"{name}={str(source)!r} is not a file; pass a text, CSV or JSONL file of "
+                f"object keys, s3://BUCKET/PREFIX{inline}"
+            )
+        return path
+    if source is None or isinstance(source, bytes | dict) or not isinstance(source, Iterable):
+        raise BatchError(
+            f"{name}={source!r} cannot be read; pass a file path, s3://BUCKET/PREFIX or a list "
+            "of object keys"
+        )
+    return source
+
+
 def read_objects(source: str | Path | Iterable[str | dict]) -> Iterator[Row]:
     """The rows of a batch, lazily: ``(line, key, query, problem)``.
 
     ``source`` is a file (text with one key per line, or ``*.csv`` / ``*.jsonl`` with a ``key``
     column and an optional ``query`` column), an ``s3://bucket/prefix`` to list through the
-    active backend, or an inline list of keys (or of ``{"key": …}`` dicts). ``line`` is the line
-    in the file (CSV: the line where the record ends), or the 1-based position in a list.
+    active backend, or an inline list of keys (or of ``{"key": …}`` dicts); :func:`check_source`
+    refuses anything else before a row is read. ``line`` is the line in the file (CSV: the line
+    where the record ends), or the 1-based position in a list.
     """
-    if isinstance(source, str) and source.startswith("s3://"):
-        return _read_s3(source)
-    if isinstance(source, str | Path):
-        path = Path(source).expanduser()
-        if not path.is_file():
-            raise BatchError(
-                f"input {str(source)!r} is not a file; pass a text, CSV or JSONL file of object "
-                "keys, or s3://BUCKET/PREFIX"
-            )
-        return _read_file(path)
-    if isinstance(source, bytes) or not isinstance(source, Iterable):
-        raise BatchError(
-            f"objects={source!r} cannot be read; pass a file path, s3://BUCKET/PREFIX or a list of keys"
-        )
-    return _read_inline(source)
+    checked = check_source(source)
+    if isinstance(checked, str):
+        return _read_s3(checked)
+    if isinstance(checked, Path):
+        return _read_file(checked)
+    return _read_inline(checked)
 
 
 def _read_inline(items: Iterable[str | dict]) -> Iterator[Row]:
@@ -269,9 +287,7 @@ def _read_jsonl(lines: Iterable[str]) -> Iterator[Row]:
 
 def _read_s3(uri: str) -> Iterator[Row]:
     """Keys under an S3 prefix, through the active backend (folder markers ending in / skipped)."""
-    bucket, _, prefix = uri.removeprefix("s3://").partition("/")
-    if not bucket:
-        raise BatchError(f"input {uri!r} names no bucket; use s3://BUCKET/PREFIX")
+    bucket, _, prefix = uri.removeprefix("s3://").partition("/")  # a bucket: check_source
     from botocore.exceptions import BotoCoreError, ClientError
 
     from ..aws.clients import client

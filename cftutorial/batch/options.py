@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 from ..errors import BatchError, CftutorialError
 from ..signing import keys, policy, signer
-from .inputs import check_base_url
+from .inputs import check_base_url, check_source
 from .outputs import output_format
 
 ON_ERROR = ("stop", "skip")
@@ -131,7 +131,7 @@ class BatchOptions:
             except CftutorialError as exc:
                 raise BatchOptionError(label[name], str(exc)) from None
 
-        source = checked("objects", lambda: _check_objects(objects, label["objects"]))
+        source = checked("objects", lambda: check_source(objects, label["objects"]))
         outputs = checked("output", lambda: _check_outputs(output, source, label["output"]))
         base_url = checked("domain", lambda: _check_domain(domain, label["domain"]))
         key_id = checked("key_pair_id", lambda: signer.check_key_pair_id(key_pair_id))
@@ -182,27 +182,6 @@ def policy_ip(ip_address: Any) -> str:
     if not isinstance(ip_address, str):
         raise BatchError(f"{ip_address!r} is not an IPv4 address or CIDR range, e.g. 192.0.2.0/24")
     return policy.check_ip(ip_address)
-
-
-def _check_objects(objects: Any, name: str) -> Any:
-    if isinstance(objects, str) and objects.startswith("s3://"):
-        if not objects.removeprefix("s3://").partition("/")[0]:
-            raise BatchError(f"{name}={objects!r} names no bucket; use s3://BUCKET/PREFIX")
-        return objects
-    if isinstance(objects, str | Path):
-        path = Path(objects).expanduser()
-        if not path.is_file():
-            raise BatchError(
-                f"{name}={str(objects)!r} is not a file; pass a text, CSV or JSONL file of "
-                "object keys, s3://BUCKET/PREFIX or a list of keys"
-            )
-        return path
-    if objects is None or isinstance(objects, bytes | dict) or not isinstance(objects, Iterable):
-        raise BatchError(
-            f"{name}={objects!r} cannot be read; pass a file path, s3://BUCKET/PREFIX or a list "
-            "of object keys"
-        )
-    return objects
 
 
 def _check_outputs(output: Any, source: Any, name: str) -> tuple[Path, ...]:
