@@ -206,4 +206,7 @@ def test_rotation_plan_accepts_the_earliest_safe_moment_and_names_each_mistake()
     assert "milliseconds" in check(int(earliest.timestamp()) * 1000).message
     late = check(earliest + timedelta(days=2))
     assert not late.ok and "later than needed" in late.message
-    assert "ISO-8601" in check("tomorrow").message
+    assert "is neither epoch seconds nor an ISO 8601 time" in check("tomorrow").message
+    # one time reader with the CLI: a string without a zone is UTC there, so here too
+    assert check("2026-03-02T09:00").ok and check("2026-03-02 09:00:00.5+00:00").ok
+    assert "not a time" in check(True).message and "not a time" in check([2026]).message

@@ -347,29 +347,18 @@ def check_clinic_fix(url: Any, *, domain: str, key: str, query: str) -> Feedback
 
 
 def _as_utc(answer: Any) -> Any:
-    """``answer`` as an aware datetime (a datetime, an ISO-8601 string or epoch seconds), or a
-    Feedback saying why it cannot be one."""
+    """``answer`` as an aware UTC datetime, read by the one time reader the signing commands use
+    (:func:`..signing.policy.to_epoch`: epoch seconds, an aware datetime or an ISO 8601 string
+    the AWS CLI's way), or a Feedback with its reason (a naive datetime, milliseconds, ...)."""
     from datetime import datetime, timezone
 
-    if isinstance(answer, bool):
-        return Feedback(False, f"{answer!r} is not a moment; give a datetime in UTC")
-    if isinstance(answer, int | float):
-        if answer > 10**11:
-            return Feedback(False, f"{answer} looks like milliseconds; CloudFront counts seconds")
-        return datetime.fromtimestamp(answer, tz=timezone.utc)
-    if isinstance(answer, str):
-        try:
-            answer = datetime.fromisoformat(answer.replace("Z", "+00:00"))
-        except ValueError:
-            return Feedback(False, f"{answer!r} is not an ISO-8601 time like 2026-03-01T12:00Z")
-    if not isinstance(answer, datetime):
-        return Feedback(False, f"{answer!r} is not a moment; give a datetime in UTC")
-    if answer.tzinfo is None:
-        return Feedback(
-            False,
-            "that datetime has no time zone: CloudFront's times are UTC (tzinfo=timezone.utc)",
-        )
-    return answer
+    from ..signing import policy
+
+    try:
+        seconds = policy.to_epoch(answer, name="answer")
+    except CftutorialError as exc:
+        return Feedback(False, str(exc))
+    return datetime.fromtimestamp(seconds, tz=timezone.utc)
 
 
 def check_rotation_plan(answer: Any, *, switched_at: Any, max_lifetime: Any) -> Feedback:
