@@ -93,3 +93,30 @@ def test_the_playlist_segments_are_its_non_comment_lines():
     )
     assert step08.playlist_segments(playlist) == ["video0.ts", "video1.ts"]
     assert step08.playlist_segments("#EXTM3U\n") == []
+
+
+def test_cleanup_after_notebook_11_stopped_half_way_deletes_its_certificate(local_aws):
+    """11 stopped with the alias on (before its restore cell): the distribution goes first, then
+    the certificate it used (ACM refuses while it is in use), and nothing of the run is left."""
+    from cftutorial.aws import certificates
+    from cftutorial.tutorial import step11_login_cookies as step11
+
+    dist_id = _full_run("cl-alias", "modern").distribution.id
+    acm, cf = certificates.acm_client(), clients.client("cloudfront")
+    arn = acm.request_certificate(
+        DomainName="*.cl-alias.localhost",
+        ValidationMethod="DNS",
+        Tags=certificates.run_tags("cl-alias"),
+    )["CertificateArn"]
+    assert certificates.wait_issued(arn) == "ISSUED"
+    current = cf.get_distribution_config(Id=dist_id)
+    changed = step11.with_alias(
+        current["DistributionConfig"], alias="videos.cl-alias.localhost", arn=arn
+    )
+    cf.update_distribution(Id=dist_id, DistributionConfig=changed, IfMatch=current["ETag"])
+    planned = [item.what for item in cleanup.plan("cl-alias")]
+    assert planned[:2] == ["distribution", cleanup.CERTIFICATE], planned
+    steps = cleanup.cleanup("cl-alias", progress=False)
+    assert cleanup.CleanupStep(cleanup.CERTIFICATE, arn.rsplit("/", 1)[1], "deleted") in steps
+    assert certificates.run_certificates("cl-alias") == []
+    assert cleanup.plan("cl-alias") == []

@@ -3,7 +3,8 @@
 A distribution cannot be deleted while enabled (``DistributionNotDisabled``), and a key group,
 public key, OAI or OAC cannot be deleted while a distribution uses it (``…InUse``). So: disable
 the distribution (IfMatch its ETag) → wait until Deployed → delete it (IfMatch the new ETag) →
-key group → public keys → (notebook 12's KMS key: its alias deleted, the key scheduled for
+(notebook 11's ACM certificate, when the notebook stopped before putting the run back: ACM
+refuses while a distribution uses it) → key group → public keys → (notebook 12's KMS key: its alias deleted, the key scheduled for
 deletion, as KMS never deletes at once) → OAC / OAI → bucket policy → objects → buckets (also
 notebook 09's access-log bucket) → local key files → saved state. Each step reports ``deleted`` or ``absent``, so running cleanup twice is harmless.
 """
@@ -18,7 +19,15 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from .. import config
-from ..aws import account_keys, clients, distributions, origin_access, signing_keys, tags
+from ..aws import (
+    account_keys,
+    certificates,
+    clients,
+    distributions,
+    origin_access,
+    signing_keys,
+    tags,
+)
 from ..aws import kms as kms_keys
 from . import names, signing_key, state
 
@@ -73,6 +82,14 @@ def _find_distribution(run_name: str, run: dict, cf: Any) -> list[Found]:
         with contextlib.suppress(ClientError):
             found = distributions.get_distribution(saved, cf=cf)
     return [Found("distribution", found.id)] if found else []
+
+
+def _find_certificates(run_name: str) -> list[Found]:
+    """Notebook 11's certificate, there when the notebook stopped before its last step put the
+    run back. 11 runs against the local AWS only, so aws mode makes no ACM call here."""
+    if config.backend() != "local":
+        return []
+    return [Found(CERTIFICATE, arn) for arn in certificates.run_certificates(run_name)]
 
 
 def _find_keys(run_name: str, cf: Any) -> list[Found]:
@@ -151,6 +168,7 @@ def _find_key_files(run_name: str, run: dict) -> list[Found]:
 
 
 ACCOUNT_KEY = "account key pair (local)"
+CERTIFICATE = "ACM certificate (local)"
 KMS_ALIAS = "KMS alias"
 KMS_KEY = "KMS key (deletion scheduled: KMS waits 7 days)"
 BUCKET = "bucket (policy, objects, bucket)"
@@ -167,6 +185,7 @@ def plan(
     s3 = s3 or clients.client("s3", for_teardown=for_teardown)
     return [
         *_find_distribution(run_name, run, cf),
+        *_find_certificates(run_name),
         *_find_keys(run_name, cf),
         *_find_kms_key(run_name, run),
         *_find_account_key(run),
@@ -179,6 +198,8 @@ def plan(
 def _delete(item: Found, cf: Any, s3: Any, progress: bool) -> bool:
     if item.what == "distribution":
         return distributions.delete_distribution(item.id, progress=progress, cf=cf)
+    if item.what == CERTIFICATE:
+        return certificates.delete_certificate(item.id)
     if item.what == "key group":
         return signing_keys.delete_key_group(item.id, cf=cf)
     if item.what == "public key":
@@ -215,10 +236,17 @@ def cleanup(run_name: str, *, keep_keys: bool = False, progress: bool = True) ->
         if keep_keys and item.what == KEY_FILE:
             steps.append(CleanupStep(item.what, Path(item.id).name, "kept"))
             continue
-        shown = Path(item.id).name if item.what == KEY_FILE else item.id
-        steps.append(CleanupStep(item.what, shown, _outcome(_delete(item, cf, s3, progress))))
+        outcome = _outcome(_delete(item, cf, s3, progress))
+        steps.append(CleanupStep(item.what, _shown(item), outcome))
     state.forget(run_name)
     return steps
+
+
+def _shown(item: Found) -> str:
+    """A key file by its name, a certificate by its id (the ARN's tail), the rest as found."""
+    if item.what == KEY_FILE:
+        return Path(item.id).name
+    return item.id.rsplit("/", 1)[-1] if item.what == CERTIFICATE else item.id
 
 
 def as_rows(steps: list[CleanupStep]) -> list[dict[str, str]]:
