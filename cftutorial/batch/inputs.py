@@ -163,7 +163,7 @@ def check_source(source: Any, name: str = "objects") -> str | Path | Iterable[st
     ``s3://BUCKET/PREFIX`` string (with a bucket), an existing file's :class:`Path`, or an
     iterable of keys. Anything else is a :class:`BatchError` naming ``name`` and what would do."""
     if isinstance(source, str) and source.startswith("s3://"):
-        if not source.removeprefix("s3://").partition("/")[0]:
+        if not _s3_location(source)[0]:
             raise BatchError(f"{name}={source!r} names no bucket; use s3://BUCKET/PREFIX")
         return source
     if isinstance(source, str | Path):
@@ -285,9 +285,15 @@ def _read_jsonl(lines: Iterable[str]) -> Iterator[Row]:
         yield _from_record(number, record)
 
 
+def _s3_location(uri: str) -> tuple[str, str]:
+    """``s3://BUCKET/PREFIX`` → ``(BUCKET, PREFIX)``; either may be empty."""
+    bucket, _, prefix = uri.removeprefix("s3://").partition("/")
+    return bucket, prefix
+
+
 def _read_s3(uri: str) -> Iterator[Row]:
     """Keys under an S3 prefix, through the active backend (folder markers ending in / skipped)."""
-    bucket, _, prefix = uri.removeprefix("s3://").partition("/")  # a bucket: check_source
+    bucket, prefix = _s3_location(uri)  # check_source made sure there is a bucket
     from botocore.exceptions import BotoCoreError, ClientError
 
     from ..aws.clients import client
