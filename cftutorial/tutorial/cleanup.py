@@ -4,9 +4,10 @@ A distribution cannot be deleted while enabled (``DistributionNotDisabled``), an
 public key, OAI or OAC cannot be deleted while a distribution uses it (``…InUse``). So: disable
 the distribution (IfMatch its ETag) → wait until Deployed → delete it (IfMatch the new ETag) →
 (notebook 11's ACM certificate, when the notebook stopped before putting the run back: ACM
-refuses while a distribution uses it) → key group → public keys → (notebook 12's KMS key: its alias deleted, the key scheduled for
-deletion, as KMS never deletes at once) → OAC / OAI → bucket policy → objects → buckets (also
-notebook 09's access-log bucket) → local key files → saved state. Each step reports ``deleted`` or ``absent``, so running cleanup twice is harmless.
+refuses while a distribution uses it) → key group → public keys → (notebook 12's KMS key: its
+alias deleted, the key scheduled for deletion, as KMS never deletes at once) → OAC / OAI →
+bucket policy → objects → buckets (also notebook 09's access-log bucket) → local key files →
+saved state. Each step reports ``deleted`` or ``absent``, so running cleanup twice is harmless.
 """
 
 from __future__ import annotations
@@ -234,7 +235,7 @@ def cleanup(run_name: str, *, keep_keys: bool = False, progress: bool = True) ->
     steps = []
     for item in plan(run_name, cf=cf, s3=s3):
         if keep_keys and item.what == KEY_FILE:
-            steps.append(CleanupStep(item.what, Path(item.id).name, "kept"))
+            steps.append(CleanupStep(item.what, _shown(item), "kept"))
             continue
         outcome = _outcome(_delete(item, cf, s3, progress))
         steps.append(CleanupStep(item.what, _shown(item), outcome))
@@ -246,7 +247,9 @@ def _shown(item: Found) -> str:
     """A key file by its name, a certificate by its id (the ARN's tail), the rest as found."""
     if item.what == KEY_FILE:
         return Path(item.id).name
-    return item.id.rsplit("/", 1)[-1] if item.what == CERTIFICATE else item.id
+    if item.what == CERTIFICATE:
+        return item.id.rsplit("/", 1)[-1]
+    return item.id
 
 
 def as_rows(steps: list[CleanupStep]) -> list[dict[str, str]]:
