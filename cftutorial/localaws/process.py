@@ -4,8 +4,9 @@ The process is detached (its own session), binds 127.0.0.1 only, and records its
 runtime file ``$CFTUTORIAL_HOME/local-aws.json``; its log goes to ``local-aws.log`` beside it.
 ``start`` is idempotent and replaces a stale runtime file; ``stop`` ends only the process that
 file names, and only after checking that the pid still belongs to a cftutorial server. The
-server's state is saved in ``local-aws-state.pickle`` beside them (:mod:`.persistence`), so a
-stop, a crash or a second ``make lab`` keeps it; ``reset`` stops the server and removes it.
+server's state is kept in ``local-aws-state.base`` and ``local-aws-state.journal`` beside them
+(:mod:`.persistence`), so a stop, a crash or a second ``make lab`` keeps it; ``reset`` stops the
+server and removes them.
 """
 
 from __future__ import annotations
@@ -27,12 +28,13 @@ import requests
 from .. import config
 from ..errors import LocalAWSError, LocalAWSNotRunning, PortInUseError
 from . import control
-from .server import EXIT_PORT_IN_USE, HEALTH_PATH
+from .server import EXIT_PORT_IN_USE, EXIT_STATE_REFUSED, HEALTH_PATH
 
 SERVER_MODULE = "cftutorial.localaws.server"
 RUNTIME_NAME = "local-aws.json"
 LOG_NAME = "local-aws.log"
-SNAPSHOT_NAME = "local-aws-state.pickle"
+#: Every file of the local AWS's saved state starts with this (``.base``, ``.journal``).
+STATE_NAME = "local-aws-state"
 #: Set to a pid to make the local AWS end by itself when that process ends (tests use it).
 ENV_WATCH_PID = "CFTUTORIAL_LOCAL_WATCH_PID"
 START_TIMEOUT = 60.0
@@ -53,8 +55,8 @@ class LocalAWSStatus:
     already_running: bool = False
     #: What the server found at start: result (restored, empty, unreadable), message, file.
     saved_state: dict | None = None
-    snapshot_file: str = ""
-    snapshot_bytes: int | None = None
+    state_files: tuple[str, ...] = ()  # STATE_NAME.base and STATE_NAME.journal
+    state_bytes: int | None = None
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2)
@@ -74,16 +76,19 @@ def log_file() -> Path:
     return config.home_path() / LOG_NAME
 
 
-def snapshot_file() -> Path:
-    return config.home_path() / SNAPSHOT_NAME
+def state_path() -> Path:
+    """The prefix of the saved state's files (``…/local-aws-state``: ``.base``, ``.journal``)."""
+    return config.home_path() / STATE_NAME
 
 
-def snapshot_bytes() -> int | None:
+def state_bytes() -> int | None:
     """The saved state's size on disk (None when there is none)."""
-    try:
-        return snapshot_file().stat().st_size
-    except OSError:
-        return None
+    sizes = []
+    for path in config.home_path().glob(STATE_NAME + ".*"):
+        if path.suffix in (".base", ".journal", ".pickle"):
+            with contextlib.suppress(OSError):
+                sizes.append(path.stat().st_size)
+    return sum(sizes) if sizes else None
 
 
 def _read_runtime() -> dict | None:
@@ -132,8 +137,8 @@ def _status_from(data: dict | None, running: bool, **extra) -> LocalAWSStatus:
         runtime_file=str(runtime_file()),
         started_at=(data or {}).get("started_at") if running else None,
         saved_state=(data or {}).get("saved_state") if running else None,
-        snapshot_file=str(snapshot_file()),
-        snapshot_bytes=snapshot_bytes(),
+        state_files=tuple(f"{state_path()}.{kind}" for kind in ("base", "journal")),
+        state_bytes=state_bytes(),
         **extra,
     )
 
@@ -200,7 +205,7 @@ def start(timeout: float = START_TIMEOUT) -> LocalAWSStatus:
     for port, variable in ports.values():
         _check_port_free(port, variable)
     command = [sys.executable, "-m", SERVER_MODULE, "--runtime-file", str(runtime)]
-    command += ["--state-file", str(snapshot_file())]
+    command += ["--state", str(state_path())]
     for name, (port, _variable) in ports.items():
         command += [f"--{name}-port", str(port)]
     watch_pid = os.environ.get(ENV_WATCH_PID, "").strip()
@@ -239,6 +244,10 @@ def _wait_until_ready(child: subprocess.Popen, ports: dict, timeout: float) -> L
 
 def _raise_start_failure(code: int, ports: dict) -> None:
     tail = _log_tail()
+    if code == EXIT_STATE_REFUSED:
+        for line in reversed(tail.splitlines()):
+            if " STATE_REFUSED " in line:
+                raise LocalAWSError(line.split(" STATE_REFUSED ", 1)[1])
     if code == EXIT_PORT_IN_USE:
         for line in reversed(tail.splitlines()):
             if line.startswith("PORT_IN_USE "):
@@ -274,7 +283,7 @@ def stop(timeout: float = 10.0) -> bool:
 
 @dataclass(frozen=True)
 class ResetResult:
-    """What ``reset`` did: whether a server was stopped and a snapshot removed."""
+    """What ``reset`` did: whether a server was stopped and its saved state removed."""
 
     stopped: bool
     removed: bool
@@ -285,7 +294,7 @@ def reset() -> ResetResult:
     from .persistence import remove
 
     stopped = stop()
-    return ResetResult(stopped, remove(snapshot_file()))
+    return ResetResult(stopped, remove(state_path()))
 
 
 def _reap(pid: int) -> None:
