@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 from pathlib import Path
 
@@ -195,3 +196,28 @@ def edge_endpoint() -> str | None:
             "'http://127.0.0.1:4751' (the stand-in's edge), or unset it for real CloudFront"
         )
     return raw
+
+
+_DISK_PROBLEMS = {
+    errno.ENOSPC: "the disk holding {where} is full",
+    errno.EDQUOT: "your disk quota for {where} is used up",
+    errno.EROFS: "{where} is on a read-only file system",
+    errno.EACCES: "{where} may not be written",
+    errno.EPERM: "{where} may not be written",
+    errno.EIO: "the disk holding {where} reported an I/O error",
+}
+#: The fix for each problem :func:`disk_problem` names (what ``cftutorial doctor`` prints).
+DISK_FIXES = {
+    errno.ENOSPC: "free space on that disk, or set CFTUTORIAL_HOME to a directory on another "
+    "disk and restart the local AWS (cftutorial local stop; cftutorial local start)",
+    errno.EROFS: "set CFTUTORIAL_HOME to a writable directory and restart the local AWS "
+    "(cftutorial local stop; cftutorial local start)",
+}
+
+
+def disk_problem(exc: OSError, where: Path) -> str:
+    """A failed write in ``where``, in words (disk full, read-only, ...), with the system's text."""
+    known = _DISK_PROBLEMS.get(exc.errno or 0)
+    if known is None:
+        return f"writing in {where} failed ({exc.strerror or exc})"
+    return f"{known.format(where=where)} ({exc.strerror})"

@@ -901,11 +901,17 @@ def _install_in_bucket(partition: Partition, value: Any) -> None:
 
 
 def reset_kept_state() -> None:
-    """Empty the local account's S3, CloudFront and KMS backends (before a reload from disk)."""
-    _s3().reset()
-    _cloudfront().reset()
-    for backend in _kms_regions().values():
-        backend.reset()
+    """Empty the local account's S3, CloudFront and KMS backends (before a reload from disk).
+
+    As moto's own reset does, but without disposing of every object moto ever tracked (a value
+    that failed to unpickle is among them, half made, and would fail that)."""
+    models = _s3_models()
+    for name in list(_s3().buckets):
+        models.s3_backends.bucket_accounts.pop(name, None)
+    for backend in (_s3(), _cloudfront(), *_kms_regions().values()):
+        region, account = backend.region_name, backend.account_id
+        backend.__dict__ = {}
+        backend.__init__(region, account)
 
 
 def key_versions(bucket: str) -> dict[str, tuple[Any, ...]]:
@@ -1260,8 +1266,13 @@ def _state_expectations() -> list[Expectation]:
         *own(s3.S3Backend, "tagger"),
         *own(TaggingService, "tags"),
         *(
-            Expectation(owner, "reset", ("self",), "state")
+            Expectation(owner, "__init__", ("self", "region_name", "account_id"), "state")
             for owner in (s3.S3Backend, cf.CloudFrontBackend, kms.KmsBackend)
+        ),
+        *own(s3.S3Backend, "region_name"),
+        *(
+            Expectation(owner, "reset", ("self",), "state")
+            for owner in (cf.CloudFrontBackend, kms.KmsBackend)
         ),
         Expectation(s3.FakeMultipart, "__init__", None, "state"),
         Expectation(s3.FakeDeleteMarker, "__init__", None, "state"),

@@ -254,7 +254,10 @@ def encode(found: Any) -> bytes:
 
 
 #: Modules whose *classes* a state file may name (moto's models and what they hold).
-_CLASS_MODULES = ("moto.", "cftutorial.", "datetime", "collections", "uuid", "decimal", "enum")
+_CLASS_MODULES = (
+    *("moto.", "cftutorial.", "datetime", "collections", "uuid", "decimal", "enum"),
+    *("requests.structures", "werkzeug.datastructures"),  # moto's header dicts
+)
 _BUILTINS = frozenset(
     {"set", "frozenset", "bytearray", "complex", "slice", "range", "object", "list", "dict"}
 )

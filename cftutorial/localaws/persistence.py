@@ -47,7 +47,6 @@ Design (``$CFTUTORIAL_HOME/local-aws-state.base`` and ``.journal``, mode 0600, i
 
 from __future__ import annotations
 
-import errno
 import json
 import logging
 import os
@@ -343,22 +342,10 @@ def _drain(result: Iterable[bytes]) -> bytes:
             close()
 
 
-_REASONS = {
-    errno.ENOSPC: "the disk holding {where} is full",
-    errno.EDQUOT: "your disk quota on {where} is used up",
-    errno.EROFS: "{where} is on a read-only file system",
-    errno.EACCES: "the local AWS may not write in {where}",
-    errno.EPERM: "the local AWS may not write in {where}",
-    errno.EIO: "the disk holding {where} reported an I/O error",
-}
-
-
 def _reason(exc: BaseException, where: Path) -> str:
-    """Why a change could not be kept, in words (the errno's text in brackets)."""
-    if isinstance(exc, OSError) and exc.errno in _REASONS:
-        return f"{_REASONS[exc.errno].format(where=where)} ({exc.strerror})"
+    """Why a change could not be kept, in words (disk full, read-only...)."""
     if isinstance(exc, OSError):
-        return f"writing in {where} failed ({exc.strerror or exc})"
+        return config.disk_problem(exc, where)
     return f"it could not be written ({type(exc).__name__}: {exc})"
 
 

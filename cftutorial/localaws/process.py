@@ -196,7 +196,14 @@ def start(timeout: float = START_TIMEOUT) -> LocalAWSStatus:
         return _status_from(data, True, already_running=True)
     config.home()  # creates the state directory: starting is the first write
     runtime = runtime_file()
-    runtime.unlink(missing_ok=True)  # stale: its process is gone or is not ours
+    try:
+        runtime.unlink(missing_ok=True)  # stale: its process is gone or is not ours
+        log = open(log_file(), "ab")  # noqa: SIM115 (closed below, once the child has it)
+    except OSError as exc:  # a full disk, a read-only home
+        raise LocalAWSError(
+            f"cannot start the local AWS: {config.disk_problem(exc, config.home_path())}; "
+            "'cftutorial doctor' names the fix"
+        ) from None
     ports = {"aws": (config.aws_port(), config.ENV_AWS_PORT)}
     ports["edge"] = (config.edge_port(), config.ENV_EDGE_PORT)
     from .server import APPS
@@ -211,7 +218,7 @@ def start(timeout: float = START_TIMEOUT) -> LocalAWSStatus:
     watch_pid = os.environ.get(ENV_WATCH_PID, "").strip()
     if watch_pid:
         command += ["--watch-pid", watch_pid]
-    with open(log_file(), "ab") as log:
+    with log:
         child = subprocess.Popen(
             command,
             stdin=subprocess.DEVNULL,
@@ -264,7 +271,7 @@ def stop(timeout: float = 10.0) -> bool:
     data = _read_runtime()
     runtime = runtime_file()
     if not data or not _is_our_server(data["pid"]):
-        runtime.unlink(missing_ok=True)
+        _forget(runtime)
         return False
     pid = data["pid"]
     with contextlib.suppress(ProcessLookupError):
@@ -277,8 +284,14 @@ def stop(timeout: float = 10.0) -> bool:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
     _reap(pid)
-    runtime.unlink(missing_ok=True)
+    _forget(runtime)
     return True
+
+
+def _forget(runtime: Path) -> None:
+    """Remove the runtime file (a read-only home keeps it: it names a process that is gone)."""
+    with contextlib.suppress(OSError):
+        runtime.unlink(missing_ok=True)
 
 
 @dataclass(frozen=True)
