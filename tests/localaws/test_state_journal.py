@@ -534,33 +534,39 @@ def test_a_write_the_disk_refuses_is_500_and_undone_in_memory(own_home, monkeypa
     assert sorted(o["Key"] for o in listed) == ["after.txt", "old.txt"]
 
 
-def _mount_tmpfs(where: Path, size: str) -> None:
-    where.mkdir()
-    done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", f"size={size},mode=700", "tmpfs", str(where)],
-        capture_output=True,
-        text=True,
-    )
-    if done.returncode != 0:
-        pytest.skip(
-            f"cannot mount a tmpfs here ({done.stderr.strip()}); the ENOSPC injected test covers it"
-        )
-
-
 @pytest.fixture
-def small_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    disk = tmp_path / "small-disk"
-    _mount_tmpfs(disk, "2m")
-    home = disk / "home"
-    monkeypatch.setenv("CFTUTORIAL_HOME", str(home))
+def tmpfs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """``mount(size)``: a small tmpfs with the state directory in it (skipped when mount is
+    impossible here: the injected-ENOSPC test covers the refusal then); unmounted at the end."""
+    disk = tmp_path / "disk"
+    mounted = []
+
+    def mount(size: str) -> Path:
+        disk.mkdir()
+        done = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", f"size={size},mode=700", "tmpfs", str(disk)],
+            capture_output=True,
+            text=True,
+        )
+        if done.returncode != 0:
+            pytest.skip(f"cannot mount a tmpfs here ({done.stderr.strip()})")
+        mounted.append(disk)
+        monkeypatch.setenv("CFTUTORIAL_HOME", str(disk / "home"))
+        return disk
+
     try:
-        yield home
+        yield mount
     finally:
-        process.stop()
-        subprocess.run(["umount", "-l", str(disk)], capture_output=True)
+        if mounted:
+            subprocess.run(["mount", "-o", "remount,rw", str(disk)], capture_output=True)
+            try:
+                process.stop()
+            finally:
+                subprocess.run(["umount", "-l", str(disk)], capture_output=True)
 
 
-def test_on_a_full_disk_no_acknowledged_write_is_lost_and_doctor_says_why(small_disk) -> None:
+def test_on_a_full_disk_no_acknowledged_write_is_lost_and_doctor_says_why(tmpfs) -> None:
+    tmpfs("2m")
     process.start()
     s3 = _client("s3")
     s3.create_bucket(Bucket="small-disk")
@@ -584,31 +590,21 @@ def test_on_a_full_disk_no_acknowledged_write_is_lost_and_doctor_says_why(small_
     assert kept == set(acknowledged)
 
 
-def test_a_read_only_home_is_named_with_the_fix_by_start_and_doctor(tmp_path, monkeypatch):
-    disk = tmp_path / "disk"
-    _mount_tmpfs(disk, "4m")
+def test_a_read_only_home_is_named_with_the_fix_by_start_and_doctor(tmpfs) -> None:
+    disk = tmpfs("4m")
     home = disk / "home"
-    monkeypatch.setenv("CFTUTORIAL_HOME", str(home))
-    try:
-        process.start()
-        _client("s3").create_bucket(Bucket="read-only")
-        process.stop()
-        subprocess.run(["mount", "-o", "remount,ro", str(disk)], check=True)
-        started = subprocess.run(
-            [*CLI, "local", "start"], capture_output=True, text=True, timeout=120
-        )
-        assert started.returncode == 2 and started.stderr.count("\n") == 1
-        assert f"cannot start the local AWS: {home} is on a read-only file system" in started.stderr
-        doctor = subprocess.run([*CLI, "doctor"], capture_output=True, text=True, timeout=120)
-        assert f"{home} is on a read-only file system (Read-only file system)" in doctor.stdout
-        assert "fix: set CFTUTORIAL_HOME to a writable directory" in doctor.stdout
-        assert (
-            subprocess.run([*CLI, "local", "stop"], capture_output=True, timeout=60).returncode == 0
-        )
-    finally:
-        subprocess.run(["mount", "-o", "remount,rw", str(disk)], capture_output=True)
-        process.stop()
-        subprocess.run(["umount", "-l", str(disk)], capture_output=True)
+    process.start()
+    _client("s3").create_bucket(Bucket="read-only")
+    process.stop()
+    subprocess.run(["mount", "-o", "remount,ro", str(disk)], check=True)
+    started = subprocess.run([*CLI, "local", "start"], capture_output=True, text=True, timeout=120)
+    assert started.returncode == 2 and started.stderr.count("\n") == 1
+    assert f"cannot start the local AWS: {home} is on a read-only file system" in started.stderr
+    doctor = subprocess.run([*CLI, "doctor"], capture_output=True, text=True, timeout=120)
+    assert f"{home} is on a read-only file system (Read-only file system)" in doctor.stdout
+    assert "fix: set CFTUTORIAL_HOME to a writable directory" in doctor.stdout
+    stopped = subprocess.run([*CLI, "local", "stop"], capture_output=True, timeout=60)
+    assert stopped.returncode == 0
 
 
 # --- nothing someone else wrote is loaded -----------------------------------------------------------
