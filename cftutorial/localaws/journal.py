@@ -15,7 +15,8 @@ values are opaque here (:mod:`.partitions` pickles them).
 - **Read** (:meth:`StateFiles.load`): base records, then the journal's of the same generation,
   a later value of a partition replacing an earlier one. A record cut short or failing its
   CRC at the end of the journal is a write a kill interrupted, never acknowledged: it is
-  ignored and cut off, and the caller says so in one log line.
+  ignored and cut off, and the caller says so in one log line. A damaged record with intact
+  ones after it is not a torn tail but damage: :class:`Unreadable` (nothing is dropped quietly).
 - **Compaction** (:meth:`StateFiles.compact`): when the bytes no partition needs any more
   (replaced or deleted values, record overhead) outgrow both the live bytes and
   :data:`COMPACT_MIN_BYTES`, the newest value of every partition is copied into a new base of

@@ -273,6 +273,12 @@ class _Unpickler(pickle.Unpickler):
     function :class:`_Pickler` writes: a state file cannot name ``os.system`` and the like."""
 
     def find_class(self, module: str, name: str) -> Any:
+        found = _ALLOWED.get((module, name))
+        if found is None:
+            found = _ALLOWED[module, name] = self._allowed(module, name)
+        return found
+
+    def _allowed(self, module: str, name: str) -> Any:
         if (module, name) in _FUNCTIONS:
             return _FUNCTIONS[module, name]
         if module == "builtins" and name in _BUILTINS:
@@ -282,6 +288,9 @@ class _Unpickler(pickle.Unpickler):
             if isinstance(found, type) and found.__module__ == module:
                 return found
         raise pickle.UnpicklingError(f"the state names {module}.{name}, which it may not")
+
+
+_ALLOWED: dict[tuple[str, str], Any] = {}  # what find_class let through, by name
 
 
 def decode(data: bytes) -> Any:
