@@ -266,7 +266,7 @@ class Store:
             self._undo(touched, everything)
             what = _what(changes or touched)
             log.error(
-                "PERSISTENCE could not keep a change to %s: %s; it was undone and answered 500 "
+                "PERSISTENCE could not keep a change to %s: %s; it was undone, not acknowledged "
                 "(free space or fix the state directory, then retry; 'cftutorial doctor' checks it)",
                 what,
                 reason,
