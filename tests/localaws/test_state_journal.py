@@ -450,6 +450,44 @@ def test_the_log_delivery_grant_a_distribution_adds_to_a_bucket_survives_kill_9(
     assert _client("s3").get_bucket_acl(Bucket="grant-logs")["Grants"] == grants
 
 
+def test_a_reset_through_moto_api_is_kept_like_any_change(own_home) -> None:
+    """``POST /moto-api/reset`` changes everything: every partition is compared, all kept."""
+    started = process.start()
+    _client("s3").create_bucket(Bucket="before-reset")
+    _client("cloudfront").create_cloud_front_origin_access_identity(
+        CloudFrontOriginAccessIdentityConfig={"CallerReference": "r", "Comment": "c"}
+    )
+    reply = requests.post(
+        started.aws_endpoint + "/moto-api/reset",
+        headers=process.control_headers("application/json"),
+        timeout=30,
+    )
+    assert reply.status_code == 200
+    kill_9()
+    summary = process.start().saved_state["summary"]
+    assert summary["buckets"] == 0 and summary["OAIs"] == 0
+
+
+def test_overwritten_values_are_compacted_away_in_the_background(own_home) -> None:
+    process.start()
+    s3 = _client("s3")
+    s3.create_bucket(Bucket="compacted")
+    for number in range(5):  # 3 MB written, 0.6 MB of it live: more than 1 MiB is dead
+        s3.put_object(Bucket="compacted", Key="big.bin", Body=bytes([number]) * 600_000)
+    deadline = time.monotonic() + 30
+    while sum(size for _ino, size, _t in _look(own_home).values()) > 1_500_000:
+        assert time.monotonic() < deadline, f"never compacted: {_look(own_home)}"
+        time.sleep(0.1)
+    s3.put_object(Bucket="compacted", Key="small.txt", Body=b"after the compaction")
+    kill_9()
+    process.start()
+    s3 = _client("s3")
+    assert s3.get_object(Bucket="compacted", Key="big.bin")["Body"].read() == bytes([4]) * 600_000
+    assert (
+        s3.get_object(Bucket="compacted", Key="small.txt")["Body"].read() == b"after the compaction"
+    )
+
+
 def test_a_write_cut_short_by_a_kill_is_ignored_at_start_with_one_line(own_home) -> None:
     process.start()
     s3 = _client("s3")
