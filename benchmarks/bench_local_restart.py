@@ -6,7 +6,8 @@ trusting ``self``) with the tutorial's own step functions, plus an account key p
 temporary CFTUTORIAL_HOME. Then, several rounds: ``stop`` and ``start`` (start returns once the
 restored server answers its health check), median and worst. Also: the start of an empty local
 AWS for comparison, and the time of one small ``put_object`` with the whole state loaded (each
-mutating request writes the snapshot before it is answered).
+change is kept on disk before it is answered; ``bench_local_state.py`` measures that cost as the
+state grows).
 
     .venv/bin/python benchmarks/bench_local_restart.py [ROUNDS]
 
@@ -105,7 +106,7 @@ def main(argv: list[str]) -> int:
                 from cftutorial.aws.clients import client
 
                 client("s3").delete_object(Bucket="cftutorial-bench-modern", Key=f"t{i}")
-            size = process.snapshot_bytes() or 0
+            size = process.state_bytes() or 0
             summary = process.status().saved_state
             stops, starts, cpu = restart_rounds(rounds)
             restored = process.status().saved_state
@@ -118,12 +119,10 @@ def main(argv: list[str]) -> int:
     print(
         f"restore inside the server (read, check, unpickle, install): {restore_seconds * 1000:.0f} ms"
     )
-    print(
-        f"snapshot on disk: {size} bytes ({size / 1024:.1f} KiB); first start: {summary['result']}"
-    )
+    print(f"state on disk: {size} bytes ({size / 1024:.1f} KiB); first start: {summary['result']}")
     print(f"start of an empty local AWS: {empty_start:.2f} s")
     print(
-        f"put_object with the state loaded (snapshot written each time): "
+        f"put_object with the state loaded (kept on disk each time): "
         f"median {statistics.median(puts) * 1000:.0f} ms, max {max(puts) * 1000:.0f} ms"
     )
     if cpu:

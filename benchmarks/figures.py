@@ -1,4 +1,4 @@
-"""What bench_signing.py and bench_batch.py share: rounds, openssl speed, and the one table.
+"""What the benchmarks share: rounds, openssl speed, and the one table.
 
 Every figure is measured once per round, interleaved with its reference, so a ratio is always
 taken between two measurements of the same round on the same basis (CPU time against CPU time,
@@ -122,6 +122,7 @@ class Row:
     reference: str  # its label
     against: str  # a key of Rounds
     target: float | None = None
+    at_most: bool = False  # the target is a ceiling (ratio <= target), not a floor
 
 
 def _spread(values: Sequence[float]) -> str:
@@ -149,8 +150,9 @@ def table(rounds: Rounds, rows: Sequence[Row]) -> list[str]:
         middle = statistics.median(ratio)
         target, verdict = "", ""
         if row.target is not None:
-            target = f">={row.target:.2f}"
-            verdict = "PASS" if middle >= row.target else "MISS"
+            target = f"{'<=' if row.at_most else '>='}{row.target:.2f}"
+            met = middle <= row.target if row.at_most else middle >= row.target
+            verdict = "PASS" if met else "MISS"
         lines.append(
             f"{row.figure:<44} {_number(statistics.median(mine)):>9} {_spread(mine):>15}  "
             f"{row.reference:<44} {_number(statistics.median(theirs)):>9} "

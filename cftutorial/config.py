@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 from pathlib import Path
 
@@ -64,7 +65,11 @@ def home_path() -> Path:
 
 
 def home() -> Path:
-    """The state directory, created on first use (mode 0700): for code that writes there."""
+    """The state directory, created on first use (mode 0700): for code that writes there.
+
+    It must be this user's alone (:func:`require_private_directory`): the local AWS loads its
+    saved state from there, and pickled state runs code when loaded.
+    """
     path = home_path()
     try:
         path.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -75,7 +80,47 @@ def home() -> Path:
         ) from None
     if not path.is_dir():
         raise ConfigError(f"{ENV_HOME}={str(path)!r} is not a directory; set it to a directory")
+    require_private_directory(path)
     return path
+
+
+def user_name(uid: int) -> str:
+    """``name (uid N)``, or ``uid N`` when the system has no name for it."""
+    try:
+        import pwd
+
+        return f"{pwd.getpwuid(uid).pw_name} (uid {uid})"
+    except (ImportError, KeyError):
+        return f"uid {uid}"
+
+
+def require_private_directory(path: Path) -> None:
+    """``path`` belongs to this user and to no one else, as OpenSSH's StrictModes asks of
+    ``~/.ssh``: mode 0700, tightened here when it is looser; a directory owned by another user
+    is refused (ConfigError, one line naming the command that fixes it)."""
+    if not hasattr(os, "geteuid"):  # no POSIX owners (Windows): nothing to compare
+        return
+    try:
+        info = path.stat()
+    except OSError as exc:
+        raise ConfigError(f"cannot use {path} as the state directory ({exc.strerror})") from None
+    me = os.geteuid()
+    if info.st_uid != me:
+        raise ConfigError(
+            f"refusing to use {path} as the state directory: it belongs to "
+            f"{user_name(info.st_uid)}, not to you ({user_name(me)}), and files someone else "
+            f"put there could run code when the local AWS loads them; set {ENV_HOME} to a "
+            f'directory of your own, or take this one over: chown -R "$(id -un)" {path}'
+        )
+    if info.st_mode & 0o077:
+        try:
+            path.chmod(0o700)
+        except OSError as exc:
+            raise ConfigError(
+                f"the state directory {path} is open to other users (mode "
+                f"{info.st_mode & 0o777:o}) and cannot be made private ({exc.strerror}): "
+                f"chmod 700 {path}"
+            ) from None
 
 
 def backend() -> str:
@@ -151,3 +196,28 @@ def edge_endpoint() -> str | None:
             "'http://127.0.0.1:4751' (the stand-in's edge), or unset it for real CloudFront"
         )
     return raw
+
+
+_DISK_PROBLEMS = {
+    errno.ENOSPC: "the disk holding {where} is full",
+    errno.EDQUOT: "your disk quota for {where} is used up",
+    errno.EROFS: "{where} is on a read-only file system",
+    errno.EACCES: "{where} may not be written",
+    errno.EPERM: "{where} may not be written",
+    errno.EIO: "the disk holding {where} reported an I/O error",
+}
+#: The fix for each problem :func:`disk_problem` names (what ``cftutorial doctor`` prints).
+DISK_FIXES = {
+    errno.ENOSPC: "free space on that disk, or set CFTUTORIAL_HOME to a directory on another "
+    "disk and restart the local AWS (cftutorial local stop; cftutorial local start)",
+    errno.EROFS: "set CFTUTORIAL_HOME to a writable directory and restart the local AWS "
+    "(cftutorial local stop; cftutorial local start)",
+}
+
+
+def disk_problem(exc: OSError, where: Path) -> str:
+    """A failed write in ``where``, in words (disk full, read-only, ...), with the system's text."""
+    known = _DISK_PROBLEMS.get(exc.errno or 0)
+    if known is None:
+        return f"writing in {where} failed ({exc.strerror or exc})"
+    return f"{known.format(where=where)} ({exc.strerror})"

@@ -22,7 +22,7 @@ NUMBER = r"[\d,]+(?:\.\d+)?"
 ROW = re.compile(
     rf"^(?P<figure>.+?)\s+(?P<median>{NUMBER})\s+{NUMBER}-{NUMBER}\s+(?P<reference>.+?)\s+"
     rf"{NUMBER}\s+{NUMBER}-{NUMBER}\s+(?P<ratio>\d+\.\d\d) \d+\.\d\d-\d+\.\d\d"
-    r"(?:\s+>=(?P<target>\d\.\d\d)\s+(?P<result>PASS|MISS))?\s*$"
+    r"(?:\s+(?P<sense>>=|<=)(?P<target>\d\.\d\d)\s+(?P<result>PASS|MISS))?\s*$"
 )
 
 
@@ -103,6 +103,32 @@ def test_bench_batch_prints_one_and_n_workers_next_to_openssl_wall_clock_referen
     assert re.search(r"^round 1/1, load average [\d.]+ [\d.]+ [\d.]+$", done.stdout, re.M)
 
 
+@pytest.mark.slow
+def test_bench_local_state_prints_each_size_next_to_20_objects_and_the_targets() -> None:
+    done = run("bench_local_state.py", "--rounds", "1", "--sizes", "20,5000", "--writes", "3")
+    assert done.returncode == 0, done.stderr
+    rows = table_rows(done.stdout)
+    median, p90 = "PutObject 1 KiB, 20 objects, median ms", "PutObject 1 KiB, 20 objects, p90 ms"
+    expected = {
+        ("PutObject 1 KiB, 5,000 objects, median ms", median): "2.00",
+        ("PutObject 1 KiB, 5,000 objects, p90 ms", p90): "2.00",
+        ("stop + start, 20 objects, s", "target (3 s)"): None,
+        ("stop + start, 5,000 objects, s", "target (3 s)"): "3.00",
+        ("bytes written per PutObject, 20 objects", "the object's own bytes"): None,
+        ("bytes written per PutObject, 5,000 objects", "the object's own bytes"): None,
+    }
+    assert {key: rows[key]["target"] for key in rows} == expected, done.stdout
+    assert all(rows[key]["sense"] == "<=" for key, target in expected.items() if target)
+    for size in ("20", "5,000"):  # what the refused request wrote is counted, not timed
+        assert re.search(
+            rf"^{size} objects: a refused request \(anonymous 403 POST \?delete\) wrote 0 "
+            r"bytes \(target 0\) PASS; the restore inside the server took \d[\d,]* ms",
+            done.stdout,
+            re.M,
+        ), done.stdout
+    assert re.search(r"^state with 5,000 objects made in [\d.]+ s: [\d.]+ MiB", done.stdout, re.M)
+
+
 @pytest.mark.parametrize("script", ["bench_signing.py", "bench_batch.py"])
 def test_benchmark_help_names_the_rounds_argument(script: str) -> None:
     done = run(script, "--help")
@@ -119,6 +145,8 @@ def test_benchmark_help_names_the_rounds_argument(script: str) -> None:
         ("bench_batch.py", ["--workers", "1"], "argument --workers: 1 is too small; use 2 or more"),
         ("bench_batch.py", ["--rounds", "2.5"], "argument --rounds: '2.5' is not a whole number"),
         ("bench_batch.py", ["--frobnicate"], "unrecognized arguments: --frobnicate"),
+        ("bench_local_state.py", ["--sizes", "1000,5000"], "starting with 20 (the reference)"),
+        ("bench_local_state.py", ["--writes", "1"], "argument --writes: 1 is too small"),
     ],
 )
 def test_a_bad_benchmark_argument_is_one_line_and_exit_2(script, args, words) -> None:

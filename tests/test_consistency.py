@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from cftutorial.aws import account_keys
-from cftutorial.localaws import process
+from cftutorial.localaws import persistence, process
 from cftutorial.signing import keys
 from cftutorial.tutorial import (
     consistency,
@@ -37,8 +37,8 @@ def test_a_consistent_run_has_no_findings_and_a_lost_local_aws_has_one_per_id(ow
     state.update("guide", signing_key={"approach": "guide", "key_pair_id": key_pair})
     assert consistency.check_runs() == []
 
-    process.stop()  # the local AWS loses everything (as after an unreadable snapshot)
-    process.snapshot_file().unlink()
+    process.stop()  # the local AWS loses everything (as after unreadable state files)
+    assert persistence.remove(process.state_path())
     process.start()
     findings = consistency.check_runs()
     saved = state.load("default")

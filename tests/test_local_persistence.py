@@ -1,5 +1,5 @@
 """The local AWS keeps its state across ``local stop``/``start`` and ``kill -9``; ``local reset``
-wipes it on purpose; a snapshot that cannot be read is moved aside and said so.
+wipes it on purpose; state files that cannot be read are moved aside and said so.
 
 Each test has its own state directory and server (started on free ports by the conftest's
 environment). The notebook chains (slow) run 01-04, restart, then 05-08 as a learner would.
@@ -21,7 +21,8 @@ import pytest
 from cftutorial.aws import account_keys
 from cftutorial.aws.clients import client
 from cftutorial.errors import StateError
-from cftutorial.localaws import control, persistence, process
+from cftutorial.localaws import control, process
+from cftutorial.localaws import journal as journal_format
 from cftutorial.signing import keys
 from cftutorial.tutorial import (
     state,
@@ -200,50 +201,56 @@ def test_a_kill_right_after_an_answer_keeps_that_change(own_home: Path) -> None:
     assert [o["Key"] for o in listed] == ["two.txt"]
 
 
-def test_the_snapshot_is_private_and_gitignored(own_home: Path) -> None:
+def test_the_state_files_are_private_and_gitignored(own_home: Path) -> None:
     process.start()
     client("s3").create_bucket(Bucket="mode-check")
-    snapshot = process.snapshot_file()
-    assert snapshot.is_file() and (snapshot.stat().st_mode & 0o777) == 0o600
+    files = [Path(name) for name in process.status().state_files]
+    assert [f.name for f in files] == ["local-aws-state.base", "local-aws-state.journal"]
     root = Path(__file__).resolve().parent.parent
-    inside = root / ".cftutorial" / snapshot.name
-    checked = subprocess.run(
-        ["git", "check-ignore", "-q", str(inside)], cwd=root, capture_output=True, timeout=30
-    )
-    assert checked.returncode == 0, f"{inside} is not ignored by git"
+    for state_file in files:
+        assert state_file.is_file() and (state_file.stat().st_mode & 0o777) == 0o600
+        inside = root / ".cftutorial" / state_file.name
+        checked = subprocess.run(
+            ["git", "check-ignore", "-q", str(inside)], cwd=root, capture_output=True, timeout=30
+        )
+        assert checked.returncode == 0, f"{inside} is not ignored by git"
 
 
 @pytest.mark.parametrize(
     "damage",
-    ["garbage", "checksum", "moto"],
-    ids=["not-a-snapshot", "damaged-payload", "other-moto-version"],
+    ["garbage", "damaged", "moto"],
+    ids=["not-a-state-file", "damaged-record", "other-moto-version"],
 )
-def test_an_unreadable_snapshot_is_moved_aside_and_the_server_starts_empty(
+def test_unreadable_state_is_moved_aside_and_the_server_starts_empty(
     own_home: Path, damage: str
 ) -> None:
     process.start()
     client("s3").create_bucket(Bucket="before-damage")
+    client("s3").create_bucket(Bucket="after-damage")
     process.stop()
-    snapshot = process.snapshot_file()
-    data = snapshot.read_bytes()
+    base = process.state_path().with_name("local-aws-state.base")
+    journal = base.with_name("local-aws-state.journal")
+    target = base if damage != "damaged" else journal
+    data = target.read_bytes()
     if damage == "garbage":
-        data = b"not a snapshot at all"
-    elif damage == "checksum":
-        data = data[:-3] + bytes(b ^ 0xFF for b in data[-3:])
+        data = b"not a state file at all"
+    elif damage == "damaged":  # a byte of the first record: an acknowledged one follows
+        first = data.index(b"CFR1") + 40
+        data = data[:first] + bytes([data[first] ^ 0xFF]) + data[first + 1 :]
     else:
-        header_end = data.index(b"\n", len(persistence.MAGIC))
-        header = json.loads(data[len(persistence.MAGIC) : header_end])
+        header_end = data.index(b"\n", len(journal_format.MAGIC))
+        header = json.loads(data[len(journal_format.MAGIC) : header_end])
         header["moto"] = "4.0.0"
-        data = persistence.MAGIC + json.dumps(header).encode() + data[header_end:]
-    snapshot.write_bytes(data)
+        data = journal_format.MAGIC + json.dumps(header).encode() + data[header_end:]
+    target.write_bytes(data)
 
     started = run_cli("local", "start")
     assert started.returncode == 0, started.stderr
     status = run_cli("local", "status")
-    reason = {"garbage": "not a cftutorial", "checksum": "checksum", "moto": "moto 4.0.0"}[damage]
-    assert "the saved state could not be read" in status.stdout and reason in status.stdout
-    assert "started empty" in status.stdout
-    aside = list(own_home.glob("local-aws-state.pickle.unreadable-*"))
+    reason = {"garbage": "not a cftutorial", "damaged": "damaged at byte", "moto": "moto 4.0.0"}
+    assert "the saved state could not be read" in status.stdout
+    assert reason[damage] in status.stdout and "started empty" in status.stdout
+    aside = list(own_home.glob(f"{target.name}.unreadable-*"))
     assert len(aside) == 1 and aside[0].read_bytes() == data
     assert client("s3").list_buckets()["Buckets"] == []
     log_lines = [
@@ -259,7 +266,7 @@ def test_reset_refuses_without_a_terminal_unless_yes(own_home: Path) -> None:
     assert refused.returncode == 2
     assert refused.stderr.strip().count("\n") == 0 and "--yes" in refused.stderr
     assert "Traceback" not in refused.stderr
-    assert process.status().running and process.snapshot_file().is_file()
+    assert process.status().running and process.state_bytes()
 
 
 def test_reset_yes_stops_wipes_forgets_the_runs_and_starts_nothing(own_home: Path) -> None:
@@ -269,7 +276,7 @@ def test_reset_yes_stops_wipes_forgets_the_runs_and_starts_nothing(own_home: Pat
     wiped = run_cli("local", "reset", "--yes")
     assert wiped.returncode == 0, wiped.stderr
     assert "stopped the local AWS; removed its saved state; forgot run(s) default" in wiped.stdout
-    assert not process.snapshot_file().exists()
+    assert process.state_bytes() is None
     assert not process.status().running, "reset started a server"
     assert state.runs() == []
     # a step that needs earlier state now says, in one line, which notebook to run

@@ -38,12 +38,13 @@ def _size(size: int | None) -> str:
 
 
 def _saved_state(state) -> str:
-    """What the server restored at start, and the snapshot's size now."""
+    """What the server restored at start, and the state's size on disk now."""
     found = state.saved_state or {}
     line = f"  saved state:       {found.get('message', 'unknown')}"
     if found.get("result") == "unreadable":
         line += "\n  warning:           the tutorial's saved ids may point at nothing; see the log"
-    return line + f"\n  snapshot:          {state.snapshot_file} ({_size(state.snapshot_bytes)})"
+    files = " + ".join(state.state_files) or "none"
+    return line + f"\n  on disk:           {files} ({_size(state.state_bytes)})"
 
 
 def _describe(state) -> str:
@@ -83,8 +84,8 @@ def status(args: argparse.Namespace) -> int:
         print(_describe(state))
     else:
         kept = (
-            f"saved state {_size(state.snapshot_bytes)}, restored on start"
-            if state.snapshot_bytes is not None
+            f"saved state {_size(state.state_bytes)}, restored on start"
+            if state.state_bytes is not None
             else "no saved state"
         )
         print(
@@ -108,9 +109,9 @@ def reset(args: argparse.Namespace) -> int:
     from ..tutorial import state
 
     runs = _local_runs()
-    snapshot = process.snapshot_file()
     print(
-        f"local reset wipes the local AWS's saved state {snapshot} ({_size(process.snapshot_bytes())})"
+        f"local reset wipes the local AWS's saved state {process.state_path()}.* "
+        f"({_size(process.state_bytes())})"
     )
     if runs:
         print(

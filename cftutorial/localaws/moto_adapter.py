@@ -22,8 +22,10 @@ the one private attribute written, guarded like the reads).
 
 from __future__ import annotations
 
+import contextlib
 import inspect
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -677,6 +679,7 @@ def add_bucket_grant(bucket_name: str, canonical_user_id: str, permission: str) 
         return False
     if Grant(canonical_user_id, "", permission) in _grants(raw.acl):
         return True
+    _note(s3_bucket(bucket_name))  # a CloudFront request changing a bucket: kept with it
     models = _s3_models()
     if raw.acl is None:
         raw.acl = models.FakeAcl(grants=[])
@@ -689,6 +692,7 @@ def put_object(bucket_name: str, key: str, value: bytes) -> bool:
     """Store an object as a service writes it (log delivery); False when the bucket is gone."""
     if _s3().buckets.get(bucket_name) is None:
         return False
+    _note(s3_key(bucket_name, key))
     _s3().put_object(bucket_name, key, value)
     return True
 
@@ -714,44 +718,303 @@ def store_acl_from_body(response: Any) -> bool:
     return True
 
 
-# --- snapshot and restore (the local AWS's state on disk, see persistence.py) ----------------
+# --- the state on disk, one partition at a time (see persistence.py) ---------------------------
+#
+# A partition is one piece of moto's state that the state files keep apart, named by a tuple:
+#   ("s3", BUCKET)                       the bucket's own settings and tags, not its objects
+#   ("s3", BUCKET, "key", KEY)           every version of one key, with their tags
+#   ("s3", BUCKET, "upload", UPLOAD_ID)  one multipart upload in progress, with its parts
+#   ("cloudfront",)                      the local account's CloudFront backend (small: whole)
+#   ("kms",)                             the local account's KMS backends, by Region (small: whole)
+# Its value (:func:`partition_value`) is what the state files pickle; None: it does not exist.
+# A request is kept by pickling the partitions it can have touched and writing those that
+# changed, so its cost is that of what it touched, never of the whole state.
+
+Partition = tuple[str, ...]
+CLOUDFRONT: Partition = ("cloudfront",)
+KMS: Partition = ("kms",)
+_BUCKET_CONTENTS = ("keys", "multiparts")  # a bucket partition's value leaves these out
+_noted: ContextVar[set[Partition] | None] = ContextVar("cftutorial_noted", default=None)
 
 
-def moto_state() -> dict[str, Any]:
-    """The local account's S3 and CloudFront backends, as live objects for pickling.
-
-    Pickling a whole backend keeps everything moto holds: buckets, objects (``FakeKey`` pickles
-    its bytes through its own ``__getstate__``), ACLs, policies, ownership controls, Block Public
-    Access, tags (the backend's ``tagger``), distributions with their ETags and deployment clock,
-    OACs, public keys, key groups and invalidations; and KMS, per Region, with each key's
-    private half (moto holds it as a ``cryptography`` key object, which the snapshot's pickler
-    writes as DER: the local AWS stands in for KMS's HSMs). The caller must keep writers out
-    meanwhile.
-    """
-    return {"s3": _s3(), "cloudfront": _cloudfront(), "kms": _kms_regions()}
+def s3_bucket(bucket: str) -> Partition:
+    return ("s3", bucket)
 
 
-def restore_moto_state(state: Mapping[str, Any]) -> None:
-    """Install backends unpickled from :func:`moto_state` as the local account's.
+def s3_key(bucket: str, key: str) -> Partition:
+    return ("s3", bucket, "key", key)
+
+
+def s3_upload(bucket: str, upload_id: str) -> Partition:
+    return ("s3", bucket, "upload", upload_id)
+
+
+@contextlib.contextmanager
+def noting() -> Iterator[set[Partition]]:
+    """Collect the partitions this module's own writes touch in this thread meanwhile (a
+    CloudFront request granting log delivery on a bucket, the edge writing a log file)."""
+    found: set[Partition] = set()
+    token = _noted.set(found)
+    try:
+        yield found
+    finally:
+        _noted.reset(token)
+
+
+def _note(partition: Partition) -> None:
+    found = _noted.get()
+    if found is not None:
+        found.add(partition)
+
+
+def moto_partitions() -> list[Partition]:
+    """Every partition of moto's state that exists now."""
+    found = [CLOUDFRONT, KMS]
+    for name, raw in list(_s3().buckets.items()):
+        found.append(s3_bucket(name))
+        found += [s3_key(name, key) for key in list(dict.keys(raw.keys))]
+        found += [s3_upload(name, upload) for upload in list(raw.multiparts)]
+    return found
+
+
+def partition_value(partition: Partition) -> Any:
+    """What the state files keep of ``partition`` now (live moto objects: pickle them at once,
+    with writers kept out), or None when it does not exist."""
+    if partition == CLOUDFRONT:
+        return _cloudfront()
+    if partition == KMS:
+        return _kms_regions()
+    raw = _s3().buckets.get(partition[1]) if partition[0] == "s3" else None
+    if raw is None:
+        return None
+    tags = _s3().tagger.tags
+    if len(partition) == 2:
+        settings = {k: v for k, v in vars(raw).items() if k not in _BUCKET_CONTENTS}
+        return {"settings": settings, "tags": tags.get(raw.arn)}
+    kind, name = partition[2:]
+    if kind == "key":
+        versions = dict.get(raw.keys, name)
+        if not versions:
+            return None
+        own = {arn: tags[arn] for arn in _arns(versions) if arn in tags}
+        return {"versions": list(versions), "tags": own}
+    return raw.multiparts.get(name)
+
+
+def _arns(versions: Iterable[Any]) -> list[str]:
+    """The tag keys of a key's versions (a delete marker has none)."""
+    key_type = _s3_models().FakeKey
+    return [v.arn for v in versions if isinstance(v, key_type)]
+
+
+def install_partition(partition: Partition, value: Any) -> None:
+    """Make ``value`` (from :func:`partition_value`, unpickled) ``partition``'s state; None
+    removes it. Install a bucket before its keys and uploads."""
+    if partition == CLOUDFRONT:
+        _install_cloudfront(value)
+    elif partition == KMS:
+        _install_kms(value or {})
+    elif len(partition) == 2:
+        _install_bucket(partition[1], value)
+    else:
+        _install_in_bucket(partition, value)
+
+
+def _install_cloudfront(value: Any) -> None:
+    backends = _cf_models().cloudfront_backends[LOCAL_ACCOUNT_ID]
+    if value is None:
+        backends["aws"].reset()
+        return
+    if not isinstance(value, _cf_models().CloudFrontBackend):
+        raise TypeError("the saved CloudFront state is not a CloudFront backend")
+    backends["aws"] = value
+
+
+def _install_kms(value: Mapping[str, Any]) -> None:
+    models = _kms_models()
+    if not all(isinstance(backend, models.KmsBackend) for backend in value.values()):
+        raise TypeError("the saved KMS state is not a KMS backend per Region")
+    regions = models.kms_backends[LOCAL_ACCOUNT_ID]
+    for region, backend in list(regions.items()):
+        if region not in value:
+            backend.reset()
+    for region, backend in value.items():
+        regions[region] = backend
+
+
+def _install_bucket(name: str, value: Any) -> None:
+    s3, models = _s3(), _s3_models()
+    raw = s3.buckets.get(name)
+    if value is None:
+        if raw is not None:
+            s3.buckets.pop(name)
+            s3.tagger.tags.pop(raw.arn, None)
+        models.s3_backends.bucket_accounts.pop(name, None)
+        return
+    settings, tags = value["settings"], value["tags"]
+    if raw is None:
+        raw = models.FakeBucket.__new__(models.FakeBucket)  # __init__ would make a new bucket
+        contents = {"keys": models._VersionedKeyStore(), "multiparts": models.MultipartDict()}
+    else:  # settings replaced in place: whoever holds the bucket sees them
+        contents = {name: getattr(raw, name) for name in _BUCKET_CONTENTS}
+        vars(raw).clear()
+    vars(raw).update(settings)
+    vars(raw).update(contents)
+    if raw.name != name or not isinstance(raw.keys, models._VersionedKeyStore):
+        raise TypeError(f"the saved settings of bucket {name!r} are not a bucket's")
+    s3.buckets[name] = raw
+    models.s3_backends.bucket_accounts[name] = (raw.partition, raw.account_id)
+    if tags is None:
+        s3.tagger.tags.pop(raw.arn, None)
+    else:
+        s3.tagger.tags[raw.arn] = dict(tags)
+
+
+def _install_in_bucket(partition: Partition, value: Any) -> None:
+    s3, models = _s3(), _s3_models()
+    raw = s3.buckets.get(partition[1])
+    if raw is None:
+        if value is None:
+            return
+        raise TypeError(f"{partition[2]} {partition[3]!r} is saved without its bucket")
+    kind, name = partition[2:]
+    if kind == "upload":
+        if value is None:
+            raw.multiparts.pop(name, None)
+        elif isinstance(value, models.FakeMultipart):
+            raw.multiparts[name] = value
+        else:
+            raise TypeError(f"the saved upload {name!r} is not a multipart upload")
+        return
+    for arn in _arns(dict.get(raw.keys, name) or []):
+        s3.tagger.tags.pop(arn, None)
+    if value is None:
+        dict.pop(raw.keys, name, None)
+        return
+    versions = value["versions"]
+    kinds = (models.FakeKey, models.FakeDeleteMarker)
+    if not versions or not all(isinstance(v, kinds) for v in versions):
+        raise TypeError(f"the saved key {name!r} is not a list of object versions")
+    dict.__setitem__(raw.keys, name, list(versions))  # as moto's store keeps it: all versions
+    for arn, tags in value["tags"].items():
+        s3.tagger.tags[arn] = dict(tags)
+
+
+def reset_kept_state() -> None:
+    """Empty the local account's S3, CloudFront and KMS backends (before a reload from disk).
+
+    As moto's own reset does, but without disposing of every object moto ever tracked (a value
+    that failed to unpickle is among them, half made, and would fail that)."""
+    models = _s3_models()
+    for name in list(_s3().buckets):
+        models.s3_backends.bucket_accounts.pop(name, None)
+    for backend in (_s3(), _cloudfront(), *_kms_regions().values()):
+        region, account = backend.region_name, backend.account_id
+        backend.__dict__ = {}
+        backend.__init__(region, account)
+
+
+def key_versions(bucket: str) -> dict[str, tuple[Any, ...]]:
+    """Each key of ``bucket`` with its version objects: compare two of these by identity
+    (:func:`changed_keys`) to see which keys a request replaced, added or removed."""
+    raw = _s3().buckets.get(bucket)
+    return {} if raw is None else {n: tuple(v) for n, v in list(dict.items(raw.keys))}
+
+
+def changed_keys(bucket: str, before: Mapping[str, tuple[Any, ...]]) -> set[Partition]:
+    after = key_versions(bucket)
+    return {
+        s3_key(bucket, name)
+        for name in before.keys() | after.keys()
+        if not _same(before.get(name), after.get(name))
+    }
+
+
+def uploads(bucket: str) -> dict[str, Any]:
+    """The multipart uploads in progress in ``bucket``, by id (see :func:`changed_uploads`)."""
+    raw = _s3().buckets.get(bucket)
+    return {} if raw is None else dict(raw.multiparts)
+
+
+def changed_uploads(bucket: str, before: Mapping[str, Any]) -> set[Partition]:
+    after = uploads(bucket)
+    return {
+        s3_upload(bucket, upload)
+        for upload in before.keys() | after.keys()
+        if before.get(upload) is not after.get(upload)
+    }
+
+
+def _same(before: tuple[Any, ...] | None, after: tuple[Any, ...] | None) -> bool:
+    """The same objects in the same order (held since before, so no id was reused)."""
+    if before is None or after is None:
+        return before is after
+    return len(before) == len(after) and all(a is b for a, b in zip(before, after, strict=True))
+
+
+def server_access_log_bucket(bucket: str) -> str | None:
+    """The bucket moto writes ``bucket``'s server access logs to (PutBucketLogging), if any."""
+    raw = _s3().buckets.get(bucket)
+    target = (getattr(raw, "logging", None) or {}).get("TargetBucket") if raw else None
+    return target if isinstance(target, str) and target else None
+
+
+def s3_target(environ: Mapping[str, Any]) -> tuple[str, str] | None:
+    """``(bucket, key)`` an S3 request names, read as moto reads it (path or virtual-hosted
+    style: ``Host: BUCKET.localhost``); ``(bucket, "")`` for the bucket itself, ``("", "")``
+    for the service. None when moto would look the bucket up elsewhere (an access point)."""
+    from urllib.parse import unquote
+
+    from moto.core.request import Request
+    from moto.s3 import responses, utils
+    from moto.s3bucket_path import utils as path_style
+
+    request = Request(dict(environ))
+    if ".s3-accesspoint." in (request.headers.get("host") or ""):
+        return None
+    url, path = request.raw_url, unquote(request.raw_path)
+    if responses.S3Response.subdomain_based_buckets(request):
+        return utils.bucket_name_from_url(url) or "", responses.parse_key_name(path)
+    return path_style.bucket_name_from_url(url) or "", path_style.parse_key_name(path)
+
+
+def service_of(environ: Mapping[str, Any]) -> str:
+    """The service moto's dispatcher sends a request to: ``s3``, ``cloudfront``, ``kms``,
+    ``moto_api``… (its own rules: the credential scope, then the body and the path)."""
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+
+    path = environ.get("PATH_INFO", "")
+    if path.startswith("/moto-api"):
+        return "moto_api"
+    global _DISPATCHER
+    if _DISPATCHER is None:
+        _DISPATCHER = DomainDispatcherApplication(lambda service: None)  # type: ignore[arg-type]
+    host = _DISPATCHER.infer_service_region_host(environ, path)
+    if host is None:
+        return "s3"  # moto's DEFAULT_SERVICE_REGION
+    return host.split(".", 1)[0]
+
+
+_DISPATCHER: Any = None
+
+
+def restore_legacy_state(state: Mapping[str, Any]) -> None:
+    """Install the backends of a snapshot written before issue 23 (one pickle of the whole
+    backends): moto's S3 and CloudFront backends, and KMS per Region.
 
     moto keeps one more index outside the backend, bucket name -> account (the common bucket
     namespace, filled by ``FakeBucket.__init__``, which unpickling does not call): rebuilt here.
     """
     s3, cloudfront = state.get("s3"), state.get("cloudfront")
     kms = state.get("kms") or {}  # snapshots written before KMS was saved have none
-    s3_models, cf_models, kms_models = _s3_models(), _cf_models(), _kms_models()
+    s3_models, cf_models = _s3_models(), _cf_models()
     if not isinstance(s3, s3_models.S3Backend) or not isinstance(
         cloudfront, cf_models.CloudFrontBackend
     ):
         raise TypeError("the snapshot does not hold an S3 and a CloudFront backend")
-    if not isinstance(kms, dict) or not all(
-        isinstance(backend, kms_models.KmsBackend) for backend in kms.values()
-    ):
-        raise TypeError("the snapshot's KMS state is not a KMS backend per Region")
+    _install_kms(kms)
     s3_models.s3_backends[LOCAL_ACCOUNT_ID]["aws"] = s3
     cf_models.cloudfront_backends[LOCAL_ACCOUNT_ID]["aws"] = cloudfront
-    for region, backend in kms.items():
-        kms_models.kms_backends[LOCAL_ACCOUNT_ID][region] = backend
     for name in s3.buckets:
         s3_models.s3_backends.bucket_accounts[name] = (s3.partition, s3.account_id)
 
@@ -979,6 +1242,53 @@ def expectations() -> list[Expectation]:
         *own(s3.CorsRule, "allowed_origins", "allowed_methods", "allowed_headers", gap="C14"),
         *own(s3.CorsRule, "exposed_headers", "max_age_seconds", gap="C14"),
         *_acm_expectations(),
+        *_state_expectations(),
+    ]
+
+
+def _state_expectations() -> list[Expectation]:
+    """What the state files' partitions read and write (gap "state": persistence.py)."""
+    s3, cf, kms = _s3_models(), _cf_models(), _kms_models()
+    from moto.core.request import Request
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+    from moto.s3 import responses, utils
+    from moto.s3bucket_path import utils as path_style
+    from moto.utilities.tagging_service import TaggingService
+
+    def own(owner: type, *names: str) -> list[Expectation]:
+        return [Expectation(owner, name, None, "state", instance=True) for name in names]
+
+    return [
+        *(Expectation(s3, name, None, "state") for name in ("_VersionedKeyStore", "MultipartDict")),
+        *own(s3.FakeBucket, "name", "keys", "multiparts", "logging", "partition", "account_id"),
+        Expectation(s3.FakeBucket, "arn", None, "state"),
+        Expectation(s3.FakeKey, "arn", None, "state"),
+        *own(s3.S3Backend, "tagger"),
+        *own(TaggingService, "tags"),
+        *(
+            Expectation(owner, "__init__", ("self", "region_name", "account_id"), "state")
+            for owner in (s3.S3Backend, cf.CloudFrontBackend, kms.KmsBackend)
+        ),
+        *own(s3.S3Backend, "region_name"),
+        *(
+            Expectation(owner, "reset", ("self",), "state")
+            for owner in (cf.CloudFrontBackend, kms.KmsBackend)
+        ),
+        Expectation(s3.FakeMultipart, "__init__", None, "state"),
+        Expectation(s3.FakeDeleteMarker, "__init__", None, "state"),
+        Expectation(responses.S3Response, "subdomain_based_buckets", ("request",), "state"),
+        Expectation(responses, "parse_key_name", ("pth",), "state"),
+        Expectation(utils, "bucket_name_from_url", ("url",), "state"),
+        Expectation(path_style, "bucket_name_from_url", ("url",), "state"),
+        Expectation(path_style, "parse_key_name", ("path",), "state"),
+        Expectation(Request, "raw_url", None, "state"),
+        Expectation(Request, "raw_path", None, "state"),
+        Expectation(
+            DomainDispatcherApplication,
+            "infer_service_region_host",
+            ("self", "environ", "path"),
+            "state",
+        ),
     ]
 
 

@@ -4,8 +4,9 @@ The process is detached (its own session), binds 127.0.0.1 only, and records its
 runtime file ``$CFTUTORIAL_HOME/local-aws.json``; its log goes to ``local-aws.log`` beside it.
 ``start`` is idempotent and replaces a stale runtime file; ``stop`` ends only the process that
 file names, and only after checking that the pid still belongs to a cftutorial server. The
-server's state is saved in ``local-aws-state.pickle`` beside them (:mod:`.persistence`), so a
-stop, a crash or a second ``make lab`` keeps it; ``reset`` stops the server and removes it.
+server's state is kept in ``local-aws-state.base`` and ``local-aws-state.journal`` beside them
+(:mod:`.persistence`), so a stop, a crash or a second ``make lab`` keeps it; ``reset`` stops the
+server and removes them.
 """
 
 from __future__ import annotations
@@ -27,12 +28,13 @@ import requests
 from .. import config
 from ..errors import LocalAWSError, LocalAWSNotRunning, PortInUseError
 from . import control
-from .server import EXIT_PORT_IN_USE, HEALTH_PATH
+from .server import EXIT_PORT_IN_USE, EXIT_STATE_REFUSED, HEALTH_PATH
 
 SERVER_MODULE = "cftutorial.localaws.server"
 RUNTIME_NAME = "local-aws.json"
 LOG_NAME = "local-aws.log"
-SNAPSHOT_NAME = "local-aws-state.pickle"
+#: Every file of the local AWS's saved state starts with this (``.base``, ``.journal``).
+STATE_NAME = "local-aws-state"
 #: Set to a pid to make the local AWS end by itself when that process ends (tests use it).
 ENV_WATCH_PID = "CFTUTORIAL_LOCAL_WATCH_PID"
 START_TIMEOUT = 60.0
@@ -53,8 +55,8 @@ class LocalAWSStatus:
     already_running: bool = False
     #: What the server found at start: result (restored, empty, unreadable), message, file.
     saved_state: dict | None = None
-    snapshot_file: str = ""
-    snapshot_bytes: int | None = None
+    state_files: tuple[str, ...] = ()  # STATE_NAME.base and STATE_NAME.journal
+    state_bytes: int | None = None
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2)
@@ -74,16 +76,19 @@ def log_file() -> Path:
     return config.home_path() / LOG_NAME
 
 
-def snapshot_file() -> Path:
-    return config.home_path() / SNAPSHOT_NAME
+def state_path() -> Path:
+    """The prefix of the saved state's files (``…/local-aws-state``: ``.base``, ``.journal``)."""
+    return config.home_path() / STATE_NAME
 
 
-def snapshot_bytes() -> int | None:
+def state_bytes() -> int | None:
     """The saved state's size on disk (None when there is none)."""
-    try:
-        return snapshot_file().stat().st_size
-    except OSError:
-        return None
+    sizes = []
+    for path in config.home_path().glob(STATE_NAME + ".*"):
+        if path.suffix in (".base", ".journal", ".pickle"):
+            with contextlib.suppress(OSError):
+                sizes.append(path.stat().st_size)
+    return sum(sizes) if sizes else None
 
 
 def _read_runtime() -> dict | None:
@@ -132,8 +137,8 @@ def _status_from(data: dict | None, running: bool, **extra) -> LocalAWSStatus:
         runtime_file=str(runtime_file()),
         started_at=(data or {}).get("started_at") if running else None,
         saved_state=(data or {}).get("saved_state") if running else None,
-        snapshot_file=str(snapshot_file()),
-        snapshot_bytes=snapshot_bytes(),
+        state_files=tuple(f"{state_path()}.{kind}" for kind in ("base", "journal")),
+        state_bytes=state_bytes(),
         **extra,
     )
 
@@ -191,7 +196,14 @@ def start(timeout: float = START_TIMEOUT) -> LocalAWSStatus:
         return _status_from(data, True, already_running=True)
     config.home()  # creates the state directory: starting is the first write
     runtime = runtime_file()
-    runtime.unlink(missing_ok=True)  # stale: its process is gone or is not ours
+    try:
+        runtime.unlink(missing_ok=True)  # stale: its process is gone or is not ours
+        log = open(log_file(), "ab")  # noqa: SIM115 (closed below, once the child has it)
+    except OSError as exc:  # a full disk, a read-only home
+        raise LocalAWSError(
+            f"cannot start the local AWS: {config.disk_problem(exc, config.home_path())}; "
+            "'cftutorial doctor' names the fix"
+        ) from None
     ports = {"aws": (config.aws_port(), config.ENV_AWS_PORT)}
     ports["edge"] = (config.edge_port(), config.ENV_EDGE_PORT)
     from .server import APPS
@@ -200,13 +212,13 @@ def start(timeout: float = START_TIMEOUT) -> LocalAWSStatus:
     for port, variable in ports.values():
         _check_port_free(port, variable)
     command = [sys.executable, "-m", SERVER_MODULE, "--runtime-file", str(runtime)]
-    command += ["--state-file", str(snapshot_file())]
+    command += ["--state", str(state_path())]
     for name, (port, _variable) in ports.items():
         command += [f"--{name}-port", str(port)]
     watch_pid = os.environ.get(ENV_WATCH_PID, "").strip()
     if watch_pid:
         command += ["--watch-pid", watch_pid]
-    with open(log_file(), "ab") as log:
+    with log:
         child = subprocess.Popen(
             command,
             stdin=subprocess.DEVNULL,
@@ -239,6 +251,10 @@ def _wait_until_ready(child: subprocess.Popen, ports: dict, timeout: float) -> L
 
 def _raise_start_failure(code: int, ports: dict) -> None:
     tail = _log_tail()
+    if code == EXIT_STATE_REFUSED:
+        for line in reversed(tail.splitlines()):
+            if " STATE_REFUSED " in line:
+                raise LocalAWSError(line.split(" STATE_REFUSED ", 1)[1])
     if code == EXIT_PORT_IN_USE:
         for line in reversed(tail.splitlines()):
             if line.startswith("PORT_IN_USE "):
@@ -255,7 +271,7 @@ def stop(timeout: float = 10.0) -> bool:
     data = _read_runtime()
     runtime = runtime_file()
     if not data or not _is_our_server(data["pid"]):
-        runtime.unlink(missing_ok=True)
+        _forget(runtime)
         return False
     pid = data["pid"]
     with contextlib.suppress(ProcessLookupError):
@@ -268,13 +284,19 @@ def stop(timeout: float = 10.0) -> bool:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
     _reap(pid)
-    runtime.unlink(missing_ok=True)
+    _forget(runtime)
     return True
+
+
+def _forget(runtime: Path) -> None:
+    """Remove the runtime file (a read-only home keeps it: it names a process that is gone)."""
+    with contextlib.suppress(OSError):
+        runtime.unlink(missing_ok=True)
 
 
 @dataclass(frozen=True)
 class ResetResult:
-    """What ``reset`` did: whether a server was stopped and a snapshot removed."""
+    """What ``reset`` did: whether a server was stopped and its saved state removed."""
 
     stopped: bool
     removed: bool
@@ -285,7 +307,7 @@ def reset() -> ResetResult:
     from .persistence import remove
 
     stopped = stop()
-    return ResetResult(stopped, remove(snapshot_file()))
+    return ResetResult(stopped, remove(state_path()))
 
 
 def _reap(pid: int) -> None:

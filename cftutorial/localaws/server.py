@@ -3,9 +3,11 @@
 One process serves every app of the local AWS, each on its own 127.0.0.1 port, so that every
 notebook kernel, the CLI and the tests share one state. Once every port is bound the process
 writes the runtime file (pid, ports, endpoints, log, what it restored); the parent waits for
-it. Exit status 3 means a port was taken. With ``--state-file`` the process restores its saved
-state before it binds a port and saves it after every change (:mod:`.persistence`). The process ends on SIGTERM/SIGINT, or by itself when ``--watch-pid``
-names a process that has ended (the tests use this so no server outlives them).
+it. Exit status 3 means a port was taken; 5 that the saved state may not be loaded (a
+``STATE_REFUSED`` log line says why). With ``--state`` the process restores its saved state
+before it binds a port and keeps every change before answering it (:mod:`.persistence`). The
+process ends on SIGTERM/SIGINT, or by itself when ``--watch-pid`` names a process that has
+ended (the tests use this so no server outlives them).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from . import connections
 from .handler import LocalRequestHandler
 
 EXIT_PORT_IN_USE = 3
+EXIT_STATE_REFUSED = 5
 HEALTH_PATH = "/_cftutorial/health"
 #: How often the main loop and the servers look for a stop request: ``local stop`` waits this long.
 POLL_SECONDS = 0.1
@@ -118,24 +121,28 @@ def watch(pid: int, stop: threading.Event) -> None:
             pass
 
 
-def build_apps(names: list[str], state_file: Path | None) -> tuple[dict[str, Callable], dict]:
+def build_apps(names: list[str], state: Path | None) -> tuple[dict[str, Callable], dict]:
     """Every app, with the saved state restored first (before any port is bound).
 
-    Only the AWS port changes state through requests, so only it saves after them; the edge
-    reads what it restored, and its one write (access log files) goes through the same lock.
+    Only the AWS port changes state through requests, so only it keeps them; the edge reads
+    what was restored, and its one write (access log files) is kept under the same lock.
     """
     apps = {name: APPS[name]() for name in names}
-    if state_file is None:
-        return _bodies_first(apps), {"result": "off", "message": "not saved (no --state-file)"}
-    from .persistence import Snapshots
+    if state is None:
+        return _bodies_first(apps), {"result": "off", "message": "not saved (no --state)"}
+    from .persistence import Store, Untrusted
 
-    snapshots = Snapshots(state_file)
-    outcome = snapshots.restore()
+    store = Store(state)
+    try:
+        outcome = store.restore()
+    except Untrusted as refused:
+        log.error("STATE_REFUSED %s", refused)
+        raise SystemExit(EXIT_STATE_REFUSED) from None
     if "aws" in apps:
-        apps["aws"] = snapshots.wrap(apps["aws"])
+        apps["aws"] = store.wrap(apps["aws"])
     logs = getattr(apps.get("edge"), "logs", None)
-    if logs is not None:  # the edge writes access log files to S3: saved like AWS-port writes
-        logs.writer = snapshots.writing
+    if logs is not None:  # the edge writes access log files to S3: kept like AWS-port writes
+        logs.writer = store.writing
     return _bodies_first(apps), outcome.to_dict()
 
 
@@ -158,10 +165,10 @@ def _limits() -> connections.Limits:
 
 
 def serve(
-    ports: dict[str, int], runtime_file: Path, watch_pid: int | None, state_file: Path | None
+    ports: dict[str, int], runtime_file: Path, watch_pid: int | None, state: Path | None
 ) -> None:
     limits = _limits()  # before the slow imports: a bad setting fails at once
-    apps, saved_state = build_apps(list(ports), state_file)
+    apps, saved_state = build_apps(list(ports), state)
     servers = {name: bind(name, apps[name], port, limits) for name, port in ports.items()}
     stop = threading.Event()
     for server in servers.values():
@@ -210,7 +217,7 @@ def main(argv: list[str] | None = None) -> int:
     for name in APPS:
         parser.add_argument(f"--{name}-port", type=int, default=0)
     parser.add_argument("--watch-pid", type=int, default=None)
-    parser.add_argument("--state-file", type=Path, default=None)
+    parser.add_argument("--state", type=Path, default=None, help="the state files' prefix")
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.INFO,
@@ -218,13 +225,14 @@ def main(argv: list[str] | None = None) -> int:
         stream=sys.stderr,
     )
     ports = {name: getattr(args, f"{name}_port") for name in APPS}
-    serve(ports, args.runtime_file, args.watch_pid, args.state_file)
+    serve(ports, args.runtime_file, args.watch_pid, args.state)
     return 0
 
 
 def exit_now(code: int) -> None:
     """End without the interpreter's teardown of moto's modules, which takes seconds: every
-    change is on disk already (:mod:`.persistence`), so ``local stop`` need not wait for it."""
+    acknowledged change is on disk already (:mod:`.persistence`), so ``local stop`` need not
+    wait for it."""
     logging.shutdown()
     sys.stdout.flush()
     sys.stderr.flush()

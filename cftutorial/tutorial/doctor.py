@@ -5,8 +5,12 @@ Each check returns a :class:`Check`; a failed one carries a plain-language fix.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import importlib.metadata
 import json
+import os
+import shutil
 import sys
 from dataclasses import asdict, dataclass
 
@@ -81,6 +85,46 @@ def check_local_aws() -> Check:
     )
 
 
+#: Less free space than this where the state directory is: a change the local AWS cannot keep
+#: on disk is refused (500 InternalError), so say so before it happens.
+LOW_SPACE_BYTES = 16 * 2**20
+_PROBE_BYTES = 64 * 1024
+
+
+def check_state_directory() -> Check:
+    """The state directory is this user's alone (0700), writable, and its disk has room: the
+    local AWS keeps every change there before it answers, or refuses the change."""
+    name, path = "state directory", config.home_path()
+    if not path.exists():
+        return Check(name, True, f"{path} (made on first use)")
+    try:
+        config.require_private_directory(path)
+    except CftutorialError as exc:
+        return Check(name, False, str(exc), "run the command named above")
+    probe = path / f".doctor-probe-{os.getpid()}"
+    try:
+        with open(probe, "wb") as handle:  # what a kept change needs: bytes, and fsync
+            handle.write(b"\0" * _PROBE_BYTES)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except OSError as exc:
+        fix = config.DISK_FIXES.get(exc.errno or 0, "fix the problem named above")
+        return Check(name, False, config.disk_problem(exc, path), fix)
+    finally:
+        with contextlib.suppress(OSError):  # a read-only directory: there is none to remove
+            probe.unlink(missing_ok=True)
+    free = shutil.disk_usage(path).free
+    if free < LOW_SPACE_BYTES:
+        return Check(
+            name,
+            False,
+            f"only {free / 2**20:.1f} MiB free on the disk holding {path}: the local AWS "
+            "refuses a change it cannot keep (500 InternalError)",
+            config.DISK_FIXES[errno.ENOSPC],
+        )
+    return Check(name, True, f"{path}: private, writable, {free / 2**30:.1f} GiB free")
+
+
 def check_saved_runs() -> list[Check]:
     """Each saved run whose ids the local AWS no longer has, with the fix (empty list: none saved)."""
     from . import consistency, state
@@ -120,6 +164,7 @@ def run_checks() -> list[Check]:
     checks += [check_package(name, extra) for name, extra in KEY_PACKAGES.items()]
     checks += [check_backend()]
     if checks[-1].ok and config.backend() == "local":
+        checks.append(check_state_directory())
         checks.append(check_local_aws())
         if checks[-1].ok:
             checks += check_saved_runs()
