@@ -145,11 +145,13 @@ def test_the_open_default_behaviour_still_serves_and_decodes_unreserved(prefix):
         assert (reply.status, reply.body) == (200, README), path
 
 
-def test_an_encoded_slash_stays_encoded_and_never_reads_the_protected_key(prefix):
+def test_an_encoded_slash_is_refused_and_never_reads_the_protected_key(prefix):
+    from edge_world import SECRET_VIDEO
+
     reply = edge_get(prefix, "/private%2Fsecret.mp4")
-    assert reply.status == 404  # the key "private%2Fsecret.mp4", which does not exist
-    assert reply.code == "NoSuchKey"
-    assert b"<Key>private%2Fsecret.mp4</Key>" in reply.body
+    assert reply.status == 400  # refused before any rule (issue 23; localaws/uri.py)
+    assert b"Bad request" in reply.body
+    assert SECRET_VIDEO not in reply.body
 
 
 def test_a_signed_request_through_a_dotted_path_is_served(prefix):

@@ -14,7 +14,7 @@ from werkzeug.wrappers import Request, Response
 
 from ...errors import ConfigError
 from ...signing import verify
-from .. import control, moto_adapter, wire
+from .. import control, moto_adapter, uri, wire
 from ..moto_adapter import Distribution
 from . import access_logs
 from .access_logs import AccessLogs, Served
@@ -164,7 +164,13 @@ class Edge:
         dist = moto_adapter.distribution_by_domain(target.domain) if target.domain else None
         if dist is None or not dist.enabled:
             return _not_served(target, dist, rid)
-        view = View(request, target, rid, dist, find_behaviour(dist, target.normalised_path))
+        try:
+            url = target.canonical()
+        except uri.PathRefused as refused:
+            return Outcome(
+                html_error(400, TITLE, BAD_REQUEST_TEXT, rid), dist.id, "InvalidPath", str(refused)
+            )
+        view = View(request, target, rid, dist, find_behaviour(dist, url.path), url)
         method = request.method.upper()
         if method == "OPTIONS":
             return _preflight(view)
@@ -209,7 +215,7 @@ def _preflight(view: View) -> Outcome:
 
 
 def _verify(view: View) -> Any:
-    viewer_url = view.target.viewer_url
+    viewer_url = view.url.url
     cookies = parse_cookie(_cookie_header(view.request.environ))
     return verify.verify(
         viewer_url,

@@ -68,8 +68,8 @@ def origin_principal(dist: Distribution, origin: Origin) -> tuple[Any, str]:
 
 
 def s3_key(origin: Origin, path: str, dist: Distribution) -> str:
-    """The S3 key CloudFront requests: origin path + the *normalised* viewer path, decoded by
-    :func:`..uri.key_of` (the same string the behaviour was matched on)."""
+    """The S3 key the edge reads: origin path + the canonical viewer path, decoded by
+    :func:`..uri.key_of` (the same string the behaviour and the policy were matched on)."""
     if path == "/" and dist.default_root_object:
         path = "/" + dist.default_root_object
     prefix = origin.origin_path.rstrip("/")
@@ -96,7 +96,7 @@ def from_origin(view: View, signed: str) -> Outcome:
             "OriginNotS3",
             f"{signed}origin {name!r} is not an S3 REST endpoint; the local edge reads only S3",
         )
-    key = s3_key(origin, view.target.normalised_path, view.dist)
+    key = s3_key(origin, view.url.path, view.dist)
     principal, who = origin_principal(view.dist, origin)
     decision = _s3_decision(bucket, key, principal, who)
     reason = f"{signed}S3 s3://{bucket}/{key} as {who}: {decision.reason}"
