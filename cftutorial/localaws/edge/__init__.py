@@ -41,8 +41,17 @@ CloudFront would:
    off). Error responses carry no CORS headers, as on CloudFront without a matching response
    headers policy.
 
-Local conveniences that AWS does not have: ``OPTIONS`` is answered by the edge as a CORS
-preflight without a signature (browsers send no cookies on preflight); a distribution is served
+``OPTIONS`` is answered as CloudFront answers it: only where the behaviour's ``AllowedMethods``
+include it (else the disallowed-method 403), after the signature check (a preflight carries no
+cookies, so a cookie-protected behaviour answers it ``MissingKey``), then as S3 would from the
+bucket's CORS rules when the behaviour forwards ``Origin`` (403 ``AccessForbidden``
+"CORSResponse: …" when none matches), else from the edge's own CORS setting.
+
+Before any of this, the port's browser boundary (:mod:`..boundary`) answers a ``Host`` that does
+not name this machine (or a distribution's ``*.cloudfront.net`` name, or a configured one) with
+this 403 page and the reason.
+
+Local conveniences that AWS does not have: a distribution is served
 while its status is still ``InProgress``; there is no cache (every answer is a ``Miss``). It only
 reads: ``PUT``/``POST``/``PATCH``/``DELETE`` get the disallowed-method page even when a behaviour
 allows them, and an origin that is not an S3 REST endpoint gets a 502 (the local edge reads S3
@@ -67,6 +76,6 @@ with CloudFront's headers).
 
 from __future__ import annotations
 
-from .app import Edge, build_edge_app
+from .app import Edge, boundary_policy, build_edge_app
 
-__all__ = ["Edge", "build_edge_app"]
+__all__ = ["Edge", "boundary_policy", "build_edge_app"]

@@ -1,7 +1,8 @@
-"""Step 4-5 of the edge: read the S3 origin as the distribution would, and serve the object.
+"""Steps 5-6 of the edge: read the S3 origin as the distribution would, and serve the object
+(or answer an allowed ``OPTIONS`` preflight as S3 would, :func:`preflight`).
 
-The signing parameters never reach the origin: the S3 key comes from the path alone (plus the
-origin path). S3 judges the distribution as it would on AWS (:mod:`..s3.access`): as the
+The signing parameters never reach the origin: the S3 key comes from the canonical path alone
+(plus the origin path). S3 judges the distribution as it would on AWS (:mod:`..s3.access`): as the
 origin's OAI, as the CloudFront service principal with the distribution's ARN (OAC), or as an
 anonymous caller.
 """
@@ -166,6 +167,51 @@ def _cors(view: View, bucket: str) -> dict[str, str]:
         origin = view.request.headers.get("Origin")
         return cors.headers(found.cors, origin, view.request.method)
     return cors_headers(view.request)
+
+
+def preflight(view: View, signed: str) -> Outcome:
+    """An ``OPTIONS`` the behaviour allows, past its signature check: S3's preflight answer from
+    the bucket's CORS rules when the behaviour forwards ``Origin`` and the bucket has rules,
+    else the edge's own CORS setting (``CFTUTORIAL_EDGE_CORS_ORIGINS``, a local stand-in for a
+    response headers policy)."""
+    origin = origin_of(view.dist, view.behaviour)
+    bucket = s3_bucket_of(origin.domain_name) if origin is not None else None
+    found = moto_adapter.bucket(bucket) if bucket and forwards_origin(view.behaviour) else None
+    request = view.request
+    if found is not None and found.cors:
+        allowed, message = cors.preflight(
+            found.cors,
+            request.headers.get("Origin", ""),
+            request.headers.get("Access-Control-Request-Method", ""),
+            request.headers.get("Access-Control-Request-Headers"),
+        )
+        if allowed is None:
+            method = request.headers.get("Access-Control-Request-Method", "")
+            error = s3_error(
+                "AccessForbidden",
+                view.request_id,
+                403,
+                f"CORSResponse: {message}",
+                Method=method,
+                ResourceType="OBJECT",
+            )
+            return view.outcome(
+                error,
+                "AccessForbidden",
+                f"{signed}S3 refused the preflight on s3://{bucket}: {message}",
+            )
+        response = Response(status=200)
+        response.headers.update(
+            allowed | {"Server": "AmazonS3"} | edge_headers(view.request_id, "Miss")
+        )
+        return view.outcome(response, None, f"{signed}preflight answered by S3's CORS rules")
+    response = Response(status=200)
+    response.headers.update(
+        {"Server": "CloudFront"}
+        | cors_headers(request, preflight=True)
+        | edge_headers(view.request_id, "Miss")
+    )
+    return view.outcome(response, None, f"{signed}preflight answered by the edge's CORS setting")
 
 
 def _range_environ(environ: dict) -> dict:
