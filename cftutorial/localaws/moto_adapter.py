@@ -655,6 +655,12 @@ def object_grants(bucket_name: str, key: str) -> tuple[Grant, ...] | None:
     return None if obj is None else _grants(getattr(obj, "acl", None))
 
 
+def multipart_upload_exists(bucket_name: str, upload_id: str) -> bool:
+    """Whether the bucket has an upload in progress with this id."""
+    found = _s3().buckets.get(bucket_name)
+    return found is not None and upload_id in found.multiparts
+
+
 def stored_object(bucket_name: str, key: str) -> StoredObject | None:
     obj = _current_key(bucket_name, key)
     if obj is None:
@@ -940,6 +946,7 @@ def expectations() -> list[Expectation]:
         Expectation(s3.s3_backends, "bucket_accounts", None, "persistence"),
         *own(cf.CloudFrontBackend, "invalidations", gap="persistence"),
         *own(s3.FakeBucket, "policy", "acl", "ownership_rule", "public_access_block", "keys"),
+        *own(s3.FakeBucket, "multiparts", gap="4xx"),
         *own(
             s3.PublicAccessBlock,
             "block_public_acls",
