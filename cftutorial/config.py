@@ -190,3 +190,33 @@ def _is_ipv6(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+#: What a shell must drop for the AWS CLI and boto3 to use exactly the settings of
+#: :func:`local_client_env`: a profile (botocore fails on one it cannot find, and its config can
+#: name another endpoint), a session token the local key pair does not go with, the switches
+#: that ignore ``AWS_ENDPOINT_URL`` or rewrite it (FIPS, dual-stack). Every ``AWS_ENDPOINT_URL_*``
+#: set in the environment goes too: a service's own endpoint outranks ``AWS_ENDPOINT_URL``.
+LOCAL_ENV_UNSET = (
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
+    "AWS_USE_FIPS_ENDPOINT",
+    "AWS_USE_DUALSTACK_ENDPOINT",
+)
+
+
+def local_client_env(aws_endpoint: str) -> tuple[dict[str, str], list[str]]:
+    """(variables to set, variables to unset) that point the AWS CLI and any boto3 script at the
+    local AWS through their default configuration: its endpoint, the local key pair, the region."""
+    values = {
+        "AWS_ENDPOINT_URL": aws_endpoint,
+        "AWS_ACCESS_KEY_ID": LOCAL_ACCESS_KEY_ID,
+        "AWS_SECRET_ACCESS_KEY": LOCAL_SECRET_ACCESS_KEY,
+        "AWS_REGION": LOCAL_REGION,
+        "AWS_DEFAULT_REGION": LOCAL_REGION,
+    }
+    per_service = sorted(name for name in os.environ if name.startswith("AWS_ENDPOINT_URL_"))
+    return values, [*LOCAL_ENV_UNSET, *per_service]
