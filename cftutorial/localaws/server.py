@@ -238,7 +238,32 @@ def serve(
             server.shutdown()
 
 
+#: glibc's ``mallopt`` parameter for the number of malloc arenas (``M_ARENA_MAX``).
+M_ARENA_MAX = -8
+#: Arenas for the server: glibc's default is 8 per core, one more for each thread that
+#: allocates while another holds one, and each keeps the memory it once used. Under 50 clients
+#: (a thread each) that was most of the process's growth; two arenas cost no measurable
+#: throughput here (benchmarks/bench_edge_load.py, docs/workshop.md).
+ARENAS = 2
+
+
+def limit_malloc_arenas() -> bool:
+    """``mallopt(M_ARENA_MAX, ARENAS)`` before any thread starts (glibc only; a
+    ``MALLOC_ARENA_MAX`` in the environment wins). True when it was set."""
+    if os.environ.get("MALLOC_ARENA_MAX") or not sys.platform.startswith("linux"):
+        return False
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        return bool(libc.mallopt(M_ARENA_MAX, ARENAS))
+    except (OSError, AttributeError):  # not glibc (musl has no mallopt): nothing to limit
+        return False
+
+
 def main(argv: list[str] | None = None) -> int:
+    limit_malloc_arenas()
     parser = argparse.ArgumentParser(prog="python -m cftutorial.localaws.server")
     parser.add_argument("--runtime-file", type=Path, required=True)
     for name in APPS:

@@ -53,7 +53,7 @@ CRASH_MARKERS = (
     " ERROR ",
     "Error on request",
     "request could not be checked",
-    "InternalError",
+    "-> 502 InternalError",  # the edge's own failure line, not a fuzzed path naming it
 )
 
 

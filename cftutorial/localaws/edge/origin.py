@@ -9,6 +9,7 @@ anonymous caller.
 
 from __future__ import annotations
 
+import io
 import re
 from typing import Any
 
@@ -16,6 +17,7 @@ from werkzeug.datastructures import Range
 from werkzeug.exceptions import RequestedRangeNotSatisfiable
 from werkzeug.http import parse_range_header
 from werkzeug.wrappers import Response
+from werkzeug.wsgi import wrap_file
 
 from ...errors import UnsupportedPolicyError
 from .. import moto_adapter, uri
@@ -33,6 +35,8 @@ S3_ORIGIN = re.compile(
     r"\.amazonaws\.com$",
     re.IGNORECASE,
 )
+#: How much of an object a viewer's answer holds in memory at once.
+CHUNK = 64 * 1024
 RELAYED_METADATA = (
     "Cache-Control",
     "Content-Disposition",
@@ -110,13 +114,21 @@ def from_origin(view: View, signed: str) -> Outcome:
     )
 
 
-def _object_response(obj: StoredObject, request_id: str) -> Response:
-    """The object as S3 sends it (headers from its metadata), with CloudFront's headers added."""
+def _object_response(obj: StoredObject, request_id: str, environ: dict) -> Response:
+    """The object as S3 sends it (headers from its metadata), with CloudFront's headers added.
+
+    The bytes are streamed from the stored object in :data:`CHUNK` pieces (werkzeug seeks the
+    stream for a range), so a viewer costs one chunk of memory, not a copy of the object.
+    """
     metadata = obj.metadata
     by_name = {name.lower(): value for name, value in metadata.items()}  # names are any case
+    stream = obj.reader() if obj.reader is not None else io.BytesIO(b"")
     response = Response(
-        obj.value, content_type=by_name.get("content-type") or "binary/octet-stream"
+        wrap_file(environ, stream, buffer_size=CHUNK),
+        content_type=by_name.get("content-type") or "binary/octet-stream",
+        direct_passthrough=True,
     )
+    response.content_length = obj.size
     response.headers["ETag"] = obj.etag
     response.headers["Last-Modified"] = obj.last_modified
     for name in RELAYED_METADATA:
@@ -138,8 +150,8 @@ def _serve(view: View, bucket: str, key: str, reason: str) -> Outcome:
             "NoSuchKey",
             reason + "; the object disappeared",
         )
-    response = _object_response(obj, view.request_id)
-    length = response.content_length or 0
+    response = _object_response(obj, view.request_id, view.request.environ)
+    length = obj.size
     try:
         response.make_conditional(
             _range_environ(view.request.environ), accept_ranges=True, complete_length=length
