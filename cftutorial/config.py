@@ -11,6 +11,8 @@
 | ``CFTUTORIAL_LOCAL_MAX_CONNECTIONS`` | connections the local AWS serves at once on each port; one more is closed (1–10000) | 128 |
 | ``CFTUTORIAL_LOG_DELIVERY_SECONDS`` | how long the local edge keeps standard access log lines before it writes the file to the ``Logging`` bucket (0–3600) | 5 |
 | ``CFTUTORIAL_ACM_ISSUE_SECONDS`` | how long a requested local ACM certificate stays ``PENDING_VALIDATION`` (0–3600) | 3 |
+| ``CFTUTORIAL_LOCAL_ALLOWED_HOSTS`` | ``Host`` names both local ports answer besides this machine's own (``127.0.0.1``, ``localhost``, ``[::1]``, ``*.localhost``): comma-separated names, ``.example.org`` for a name and its subdomains, ``*`` for any (see :mod:`cftutorial.localaws.boundary`) | none; ``*`` behind JupyterHub or Binder (``JUPYTERHUB_SERVICE_PREFIX`` set) |
+| ``CFTUTORIAL_AWS_CORS_ORIGINS`` | web page origins that may call the local AWS API from a browser (comma-separated); every other page is refused | none |
 | ``CFTUTORIAL_EDGE_CORS_ORIGINS`` | CORS for in-browser players: ``*``, a comma-separated list of origins, or empty for none | ``*`` |
 | ``CFTUTORIAL_AWS_OPT_IN`` | ``yes`` lets aws mode create resources (see :mod:`cftutorial.aws.backend`) | unset |
 | ``CFTUTORIAL_EDGE_ENDPOINT`` | aws mode against a stand-in (``AWS_ENDPOINT_URL``): the stand-in's edge, which viewer requests then go to | unset: the real CloudFront URL |
@@ -19,7 +21,9 @@
 from __future__ import annotations
 
 import errno
+import ipaddress
 import os
+import re
 from pathlib import Path
 
 from .errors import ConfigError
@@ -29,6 +33,10 @@ ENV_BACKEND = "CFTUTORIAL_BACKEND"
 ENV_AWS_PORT = "CFTUTORIAL_AWS_PORT"
 ENV_EDGE_PORT = "CFTUTORIAL_EDGE_PORT"
 ENV_EDGE_ENDPOINT = "CFTUTORIAL_EDGE_ENDPOINT"
+ENV_ALLOWED_HOSTS = "CFTUTORIAL_LOCAL_ALLOWED_HOSTS"
+#: Set by JupyterHub (and so Binder) in every single-user server and its kernels.
+ENV_HUB_PREFIX = "JUPYTERHUB_SERVICE_PREFIX"
+_HOST_ENTRY = re.compile(r"\*|\.?[a-z0-9_-]+(?:\.[a-z0-9_-]+)*")
 
 DEFAULT_AWS_PORT = 4750
 DEFAULT_EDGE_PORT = 4751
@@ -221,3 +229,64 @@ def disk_problem(exc: OSError, where: Path) -> str:
     if known is None:
         return f"writing in {where} failed ({exc.strerror or exc})"
     return f"{known.format(where=where)} ({exc.strerror})"
+
+
+def local_allowed_hosts() -> tuple[str, ...]:
+    """``CFTUTORIAL_LOCAL_ALLOWED_HOSTS`` as lower-case entries (``name``, ``.suffix``, ``*``);
+    unset: ``("*",)`` behind JupyterHub or Binder, else none."""
+    raw = os.environ.get(ENV_ALLOWED_HOSTS)
+    if raw is None:
+        return ("*",) if os.environ.get(ENV_HUB_PREFIX) else ()
+    entries = []
+    for item in raw.split(","):
+        entry = item.strip().lower()
+        if entry.startswith("[") and entry.endswith("]"):
+            entry = entry[1:-1]
+        if not entry:
+            continue
+        if not (_HOST_ENTRY.fullmatch(entry) or _is_ipv6(entry)):
+            raise ConfigError(
+                f"{ENV_ALLOWED_HOSTS} has {item.strip()!r}, which is not a host name; use names "
+                "without scheme or port, e.g. hub.example.org, .example.org for every subdomain, "
+                "or * for any"
+            )
+        entries.append(entry)
+    return tuple(entries)
+
+
+def _is_ipv6(text: str) -> bool:
+    try:
+        ipaddress.IPv6Address(text)
+    except ValueError:
+        return False
+    return True
+
+
+#: What a shell must drop for the AWS CLI and boto3 to use exactly the settings of
+#: :func:`local_client_env`: a profile (botocore fails on one it cannot find, and its config can
+#: name another endpoint), a session token the local key pair does not go with, the switches
+#: that ignore ``AWS_ENDPOINT_URL`` or rewrite it (FIPS, dual-stack). Every ``AWS_ENDPOINT_URL_*``
+#: set in the environment goes too: a service's own endpoint outranks ``AWS_ENDPOINT_URL``.
+LOCAL_ENV_UNSET = (
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
+    "AWS_USE_FIPS_ENDPOINT",
+    "AWS_USE_DUALSTACK_ENDPOINT",
+)
+
+
+def local_client_env(aws_endpoint: str) -> tuple[dict[str, str], list[str]]:
+    """(variables to set, variables to unset) that point the AWS CLI and any boto3 script at the
+    local AWS through their default configuration: its endpoint, the local key pair, the region."""
+    values = {
+        "AWS_ENDPOINT_URL": aws_endpoint,
+        "AWS_ACCESS_KEY_ID": LOCAL_ACCESS_KEY_ID,
+        "AWS_SECRET_ACCESS_KEY": LOCAL_SECRET_ACCESS_KEY,
+        "AWS_REGION": LOCAL_REGION,
+        "AWS_DEFAULT_REGION": LOCAL_REGION,
+    }
+    per_service = sorted(name for name in os.environ if name.startswith("AWS_ENDPOINT_URL_"))
+    return values, [*LOCAL_ENV_UNSET, *per_service]

@@ -21,6 +21,7 @@ ISOLATED_ENV = {
     "CFTUTORIAL_EDGE_PORT": "0",
     "CFTUTORIAL_BACKEND": "local",
     "CFTUTORIAL_DEPLOY_SECONDS": "1",
+    "CFTUTORIAL_LOCAL_ALLOWED_HOSTS": "",  # the boundary as on a laptop, even under JupyterHub
     process.ENV_WATCH_PID: str(os.getpid()),
 }
 

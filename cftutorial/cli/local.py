@@ -1,4 +1,8 @@
-"""``cftutorial local start | stop | status [--json] | reset [--yes]``: the local AWS process.
+"""``cftutorial local start | stop | status [--json] | env [--json] | reset [--yes]``: the local
+AWS process.
+
+``env`` prints the shell lines that point the AWS CLI and any boto3 script at the local AWS
+(``eval "$(cftutorial local env)"; aws s3 ls``), starting it when it does not run.
 
 The local AWS keeps its state on disk between runs; ``reset`` is the one way to wipe it on
 purpose. Like ``teardown`` it asks first, and refuses when it cannot ask (no terminal) unless
@@ -8,6 +12,8 @@ purpose. Like ``teardown`` it asks first, and refuses when it cannot ask (no ter
 from __future__ import annotations
 
 import argparse
+import json
+import shlex
 import sys
 
 from .. import config
@@ -26,6 +32,12 @@ def register(commands: argparse._SubParsersAction) -> None:
     status_parser = actions.add_parser("status", help="is it running, and where")
     status_parser.add_argument("--json", action="store_true", help="one JSON object")
     status_parser.set_defaults(handler=status)
+    env_parser = actions.add_parser(
+        "env",
+        help='shell lines that point the AWS CLI and boto3 at it: eval "$(cftutorial local env)"',
+    )
+    env_parser.add_argument("--json", action="store_true", help="one JSON object")
+    env_parser.set_defaults(handler=env)
     reset_parser = actions.add_parser(
         "reset", help="stop it and wipe its saved state and the saved tutorial runs"
     )
@@ -79,7 +91,10 @@ def status(args: argparse.Namespace) -> int:
 
     state = process.status()
     if args.json:
-        print(state.to_json())
+        found = json.loads(state.to_json())
+        if state.running and state.aws_endpoint:
+            found["env"] = _env_json(state.aws_endpoint)
+        print(json.dumps(found, indent=2))
     elif state.running:
         print(_describe(state))
     else:
@@ -93,6 +108,36 @@ def status(args: argparse.Namespace) -> int:
             "start: cftutorial local start"
         )
     return 0 if state.running else 1
+
+
+def _env_json(aws_endpoint: str) -> dict:
+    values, unset = config.local_client_env(aws_endpoint)
+    return {"set": values, "unset": unset}
+
+
+def env(args: argparse.Namespace) -> int:
+    """The ``export``/``unset`` lines (POSIX shells) or, with ``--json``, the same as data."""
+    from ..localaws import process
+
+    if config.backend() != "local":
+        raise CftutorialError(
+            f"local env points clients at the local AWS, but {config.ENV_BACKEND}="
+            f"{config.backend()}; unset it (or set it to local) first"
+        )
+    state = process.status()
+    if not state.running:
+        state = process.start()
+        print(f"# started the local AWS (pid {state.pid})", file=sys.stderr)
+    if args.json:
+        print(json.dumps(_env_json(state.aws_endpoint), indent=2))
+        return 0
+    values, unset = config.local_client_env(state.aws_endpoint)
+    print("# the local AWS for the AWS CLI and boto3 (cftutorial local env); its CloudFront edge:")
+    print(f"# {state.edge_endpoint}/DISTRIBUTION_DOMAIN/PATH")
+    for name, value in values.items():
+        print(f"export {name}={shlex.quote(value)}")
+    print("unset " + " ".join(unset))
+    return 0
 
 
 def _local_runs() -> list[str]:

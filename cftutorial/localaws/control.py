@@ -15,6 +15,10 @@ state from ``/moto-api/data.json``. So:
 * **No simple requests on the control endpoints.** A ``POST`` there must carry a JSON or PEM
   ``Content-Type`` (``application/json``, ``application/x-pem-file``); ``text/plain``,
   form types or none at all (what a cross-site "simple request" can send) are refused with 415.
+* **Web pages are stopped earlier.** Before any of this, the port's browser boundary
+  (:mod:`.boundary`) refuses a ``Host`` that does not name this machine and every request a
+  browser marks as cross-site (an ``Origin`` not listed below, ``Sec-Fetch-Site: cross-site`` or
+  ``same-site``); the token and the content types are the second line.
 * **CORS only for origins that need it.** moto answers every ``Origin`` with
   ``Access-Control-Allow-Origin: <that origin>`` and allows every method and header. The
   fidelity layer drops moto's CORS headers unless the request's ``Origin`` is listed in

@@ -1,9 +1,12 @@
 """The WSGI layer in front of moto: answers what moto gets wrong, passes everything else on.
 
 Order of a request: the port's lock (:mod:`.control`: the token on control endpoints, no
-cross-site simple POSTs, CORS only for listed origins); the local account-key-pair endpoint; ``/moto-api/reset`` (also clears the
-fidelity layer's own stores); CloudFront routes moto lacks or gets wrong (C1, C5, C7, C8);
-then S3 rules: presigned URLs (S8), anonymous requests (S4-S6), ACL calls (S2), bucket
+cross-site simple POSTs, CORS only for listed origins); the local account-key-pair endpoint;
+``/moto-api/reset`` (also clears the fidelity layer's own stores); a request that names no
+service or the wrong one (:mod:`.scope`); JSON-protocol inputs (KMS, ACM: :mod:`.json_api`);
+CloudFront routes moto lacks
+or gets wrong (C1, C5, C7, C8); then S3 rules: methods S3 has no operation for (405,
+:mod:`.s3.methods`), presigned URLs (S8), anonymous requests (S4-S6), ACL calls (S2), bucket
 policies (S7). A rule returns a response to send, or None to let moto answer.
 """
 
@@ -15,10 +18,10 @@ import re
 from collections.abc import Callable
 
 from ..errors import AccountKeyPairError
-from . import account_keys, control
+from . import account_keys, control, json_api, scope
 from .cloudfront import bodies, keygroups, oac, oai, public_keys
 from .handler import LocalRequestHandler
-from .s3 import acls, anonymous, policy, presigned
+from .s3 import acls, anonymous, methods, policy, presigned, shapes
 from .s3.errors import s3_error
 from .wire import CloudFrontError, Request, Response, WSGIApp, send
 
@@ -79,9 +82,13 @@ def delete_account_key_pair(request: Request) -> Response:
 
 
 def cloudfront_route(request: Request) -> Response | None:
+    unknown = bodies.unknown_route(request)
+    if unknown is not None:
+        return unknown
     refused = bodies.check(request)
     if refused is not None:
-        return refused.response(bodies.operation_of(request).name)
+        operation = bodies.operation_of(request) or bodies.route_of(request)
+        return refused.response(operation.name)
     for method, pattern, handler, operation in CLOUDFRONT_ROUTES:
         match = pattern.match(request.path)
         if method == request.method and match:
@@ -93,13 +100,13 @@ def cloudfront_route(request: Request) -> Response | None:
 
 
 def s3_rules(request: Request) -> Response | None:
-    for rule in (presigned.check,):
+    for rule in (methods.check, presigned.check):
         found = rule(request)
         if found:
             return found
     if request.anonymous:
-        return anonymous.check(request)
-    for rule in (acls.check, policy.check):
+        return anonymous.check(request) or shapes.check(request)
+    for rule in (shapes.check, shapes.missing_resource, acls.check, policy.check):
         found = rule(request)
         if found:
             return found
@@ -132,11 +139,16 @@ def wrap_app(app: WSGIApp) -> Callable:
             return result
         if control.is_control(path):
             return app(environ, start_response)
+        found = scope.check(request)
+        if found is not None:
+            return send(start_response, found)
         service = request.service
         if service == "cloudfront":
             found = cloudfront_route(request)
         elif service in ("s3", None):
             found = s3_rules(request)
+        elif service in json_api.SERVICES:
+            found = json_api.check(request, service)
         else:
             found = None
         if found is not None:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import inspect
+import io
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -176,13 +177,64 @@ class Certificate:
 
 @dataclass(frozen=True)
 class StoredObject:
-    """An object's bytes and the metadata S3 answers with."""
+    """An object's metadata S3 answers with, and a reader of its bytes (never all of them at
+    once: fifty viewers of a large video would otherwise hold fifty copies)."""
 
-    value: bytes
+    size: int
     etag: str
     last_modified: str
     metadata: Mapping[str, str]
     grants: tuple[Grant, ...] = field(default=())
+    reader: Callable[[], io.RawIOBase] | None = None
+
+    @property
+    def value(self) -> bytes:
+        """All the bytes (for small reads and tests; the edge streams through ``reader``)."""
+        if self.reader is None:
+            return b""
+        with self.reader() as stream:
+            return stream.read()
+
+
+class _KeyStream(io.RawIOBase):
+    """A seekable read-only view of one moto object's buffer: each read takes the object's lock,
+    seeks to its own position and reads at most what was asked (moto shares one buffer per object
+    between its readers). An object deleted or replaced meanwhile (moto closes its buffer) ends
+    the stream early."""
+
+    def __init__(self, key: Any, size: int) -> None:
+        self._key = key
+        self._size = size
+        self._position = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._position
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._position, io.SEEK_END: self._size}[whence]
+        self._position = max(0, base + offset)
+        return self._position
+
+    def readinto(self, buffer: Any) -> int:
+        want = min(len(buffer), max(0, self._size - self._position))
+        if want == 0:
+            return 0
+        try:
+            with self._key.lock:
+                stored = self._key._value_buffer
+                stored.seek(self._position)
+                data = stored.read(want)
+        except ValueError:  # the buffer was closed: the object is gone
+            return 0
+        buffer[: len(data)] = data
+        self._position += len(data)
+        return len(data)
 
 
 # --- moto's modules (imported lazily: the server starts fast, --help stays fast) ---------------
@@ -657,18 +709,30 @@ def object_grants(bucket_name: str, key: str) -> tuple[Grant, ...] | None:
     return None if obj is None else _grants(getattr(obj, "acl", None))
 
 
+def multipart_upload_exists(bucket_name: str, upload_id: str) -> bool:
+    """Whether the bucket has an upload in progress with this id."""
+    found = _s3().buckets.get(bucket_name)
+    return found is not None and upload_id in found.multiparts
+
+
+def object_exists(bucket_name: str, key: str) -> bool:
+    return _current_key(bucket_name, key) is not None
+
+
 def stored_object(bucket_name: str, key: str) -> StoredObject | None:
     obj = _current_key(bucket_name, key)
     if obj is None:
         return None
     with obj.lock:  # moto computes the ETag from the shared buffer without its own lock
         etag = obj.etag
+        size = obj.size
     return StoredObject(
-        value=obj.value,
+        size=size,
         etag=etag,
         last_modified=obj.last_modified_RFC1123,
         metadata=dict(obj.metadata),
         grants=_grants(getattr(obj, "acl", None)),
+        reader=lambda: _KeyStream(obj, size),
     )
 
 
@@ -1203,6 +1267,7 @@ def expectations() -> list[Expectation]:
         Expectation(s3.s3_backends, "bucket_accounts", None, "persistence"),
         *own(cf.CloudFrontBackend, "invalidations", gap="persistence"),
         *own(s3.FakeBucket, "policy", "acl", "ownership_rule", "public_access_block", "keys"),
+        *own(s3.FakeBucket, "multiparts", gap="4xx"),
         *own(
             s3.PublicAccessBlock,
             "block_public_acls",
@@ -1235,6 +1300,7 @@ def expectations() -> list[Expectation]:
         *own(s3.FakeGrant, "grantees", "permissions"),
         *own(s3.FakeGrantee, "id", "uri"),
         *own(s3.FakeKey, "value", "etag", "lock", "metadata", "last_modified_RFC1123", "acl"),
+        *own(s3.FakeKey, "_value_buffer", "size", gap="memory"),
         Expectation(s3.FakeKey, "__init__", None, "edge"),
         *own(cf.DefaultCacheBehaviour, "origin_request_policy_id", gap="C14"),
         *own(cf.ViewerCertificate, "acm_certificate_arn", gap="C14"),

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..config import LOCAL_HOST
-from . import connections
+from . import boundary, connections
 from .handler import LocalRequestHandler
 
 EXIT_PORT_IN_USE = 3
@@ -55,6 +55,19 @@ def build_faithful_aws_app() -> Callable:
 #: The apps this process serves: name -> (factory, port argument). Later layers (the
 #: fidelity layer, the edge) register here.
 APPS: dict[str, Callable[[], Callable]] = {"aws": build_faithful_aws_app, "edge": build_edge_app}
+
+
+def edge_boundary() -> boundary.Policy:
+    from .edge import boundary_policy
+
+    return boundary_policy()
+
+
+#: Each port's browser boundary (:mod:`.boundary`), checked before anything else on that port.
+BOUNDARIES: dict[str, Callable[[], boundary.Policy]] = {
+    "aws": boundary.aws_port,
+    "edge": edge_boundary,
+}
 
 
 def with_health(app: Callable, name: str) -> Callable:
@@ -91,18 +104,24 @@ def remove_runtime_if_ours(path: Path) -> None:
 
 
 def bind(
-    name: str, app: Callable, port: int, limits: connections.Limits
+    name: str,
+    app: Callable,
+    port: int,
+    limits: connections.Limits,
+    policy: boundary.Policy | None = None,
 ) -> connections.BoundedThreadedServer:
-    """One port: werkzeug's threaded server, bounded and with read deadlines (:mod:`.connections`).
+    """One port: werkzeug's threaded server, bounded and with read deadlines (:mod:`.connections`),
+    the port's browser boundary (:mod:`.boundary`) in front of everything, the health check too.
 
     An app may bring its own request handler (the edge's: CloudFront's 400 page); every one
     derives from :class:`~.handler.LocalRequestHandler`, which enforces the deadlines.
     """
     handler = getattr(app, "request_handler", None) or LocalRequestHandler
+    served = with_health(app, name)
+    if policy is not None:
+        served = boundary.guard(served, policy)
     try:
-        return connections.BoundedThreadedServer(
-            LOCAL_HOST, port, with_health(app, name), handler, limits
-        )
+        return connections.BoundedThreadedServer(LOCAL_HOST, port, served, handler, limits)
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
             print(f"PORT_IN_USE {name} {port}", file=sys.stderr, flush=True)
@@ -164,12 +183,27 @@ def _limits() -> connections.Limits:
         raise SystemExit(2) from None
 
 
+def _boundaries(names: list[str]) -> dict[str, boundary.Policy]:
+    """Each port's boundary; a bad ``CFTUTORIAL_LOCAL_ALLOWED_HOSTS`` stops the server."""
+    from ..errors import ConfigError
+
+    try:
+        return {name: BOUNDARIES[name]() for name in names if name in BOUNDARIES}
+    except ConfigError as error:
+        log.error("BOUNDARY_CONFIG %s", error)
+        raise SystemExit(2) from None
+
+
 def serve(
     ports: dict[str, int], runtime_file: Path, watch_pid: int | None, state: Path | None
 ) -> None:
     limits = _limits()  # before the slow imports: a bad setting fails at once
+    policies = _boundaries(list(ports))
     apps, saved_state = build_apps(list(ports), state)
-    servers = {name: bind(name, apps[name], port, limits) for name, port in ports.items()}
+    servers = {
+        name: bind(name, apps[name], port, limits, policies.get(name))
+        for name, port in ports.items()
+    }
     stop = threading.Event()
     for server in servers.values():
         threading.Thread(target=server.serve_forever, args=(POLL_SECONDS,), daemon=True).start()
@@ -211,7 +245,32 @@ def serve(
             server.shutdown()
 
 
+#: glibc's ``mallopt`` parameter for the number of malloc arenas (``M_ARENA_MAX``).
+M_ARENA_MAX = -8
+#: Arenas for the server: glibc's default is 8 per core, one more for each thread that
+#: allocates while another holds one, and each keeps the memory it once used. Under 50 clients
+#: (a thread each) that was most of the process's growth; two arenas cost no measurable
+#: throughput here (benchmarks/bench_edge_load.py, docs/workshop.md).
+ARENAS = 2
+
+
+def limit_malloc_arenas() -> bool:
+    """``mallopt(M_ARENA_MAX, ARENAS)`` before any thread starts (glibc only; a
+    ``MALLOC_ARENA_MAX`` in the environment wins). True when it was set."""
+    if os.environ.get("MALLOC_ARENA_MAX") or not sys.platform.startswith("linux"):
+        return False
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        return bool(libc.mallopt(M_ARENA_MAX, ARENAS))
+    except (OSError, AttributeError):  # not glibc (musl has no mallopt): nothing to limit
+        return False
+
+
 def main(argv: list[str] | None = None) -> int:
+    limit_malloc_arenas()
     parser = argparse.ArgumentParser(prog="python -m cftutorial.localaws.server")
     parser.add_argument("--runtime-file", type=Path, required=True)
     for name in APPS:

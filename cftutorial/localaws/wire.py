@@ -81,6 +81,16 @@ class Request:
         self.environ["CONTENT_LENGTH"] = str(len(data))
         return data
 
+    def drop_body(self) -> None:
+        """Forget the body (an operation that takes none ignores one, as AWS does; moto would
+        try to parse it)."""
+        import io
+
+        self.environ["wsgi.input"] = io.BytesIO(b"")
+        self.environ["CONTENT_LENGTH"] = "0"
+        self.environ.pop("wsgi.input_terminated", None)
+        self.__dict__["body"] = b""
+
     @property
     def framing_conflict(self) -> bool:
         """Both ``Content-Length`` and ``Transfer-Encoding``: RFC 9112 section 6.1 lets a server

@@ -44,11 +44,14 @@ CANONICAL_URL = re.compile(r"[A-Za-z0-9\-._~!$&()*+,/:;=?@]+")
 #: The characters of an object key that is its own URL path (:func:`encode_key` leaves it alone).
 PLAIN_KEY_CHARS = "A-Za-z0-9_.~/-"
 PLAIN_KEY = re.compile(f"[{PLAIN_KEY_CHARS}]+")
-_BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+#: A ``%`` that starts no ``%XX`` escape (clients disagree on it).
+BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
 _ENCODED_RUN = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
 _UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+#: A ``.`` or ``..`` path segment before the query (the trigger for :func:`remove_dot_segments`).
+_DOT_SEGMENT = re.compile(r"/\.\.?(?:[/?]|$)")
 
 
 def encode_key(key: str) -> str:
@@ -65,11 +68,13 @@ def canonical_url(url: str, *, name: str = "url") -> str:
 
     Spaces, non-ASCII and the characters clients disagree on are percent-encoded (UTF-8) in the
     path and the query; existing ``%XX`` escapes are kept (upper-cased; those of unreserved
-    characters such as ``%7E`` decoded, as ``requests`` sends them); a non-ASCII host becomes its
-    IDNA (``xn--``) form. A ``%`` not followed by two hex digits is refused: clients disagree on it
+    characters such as ``%7E`` decoded, as ``requests`` sends them); ``.`` and ``..`` path
+    segments (``%2E`` included) are resolved (RFC 3986 section 5.2.4, as browsers and ``requests``
+    resolve them before sending: ``/hls/../video.mp4`` is sent as ``/video.mp4``); a non-ASCII
+    host becomes its IDNA (``xn--``) form. A ``%`` not followed by two hex digits is refused: clients disagree on it
     (``requests`` sends ``%25``, a browser ``%``), so no one signature could match.
     """
-    if CANONICAL_URL.fullmatch(url):
+    if CANONICAL_URL.fullmatch(url) and not _DOT_SEGMENT.search(url.partition("?")[0]):
         return url
     control = _CONTROL.search(url)
     if control:
@@ -77,7 +82,7 @@ def canonical_url(url: str, *, name: str = "url") -> str:
             f"{name}={url!r} contains the control character {control.group()!r} at position "
             f"{control.start()}; remove it (or percent-encode it, e.g. %0A) before signing"
         )
-    bad = _BAD_PERCENT.search(url)
+    bad = BAD_PERCENT.search(url)
     if bad:
         raise SignedUrlError(
             f"{name}={url!r} has a '%' at position {bad.start()} that is not followed by two hex "
@@ -88,14 +93,42 @@ def canonical_url(url: str, *, name: str = "url") -> str:
     authority, slash, tail = rest.partition("/") if sep else ("", "", url)
     path, mark, query = tail.partition("?")
     try:
-        encoded = _encode(path, PATH_SAFE) + mark + _encode(query, QUERY_SAFE)
+        encoded_path, encoded_query = _encode(path, PATH_SAFE), _encode(query, QUERY_SAFE)
     except UnicodeEncodeError:
         raise SignedUrlError(
             f"{name}={url!r} is not valid Unicode text (a lone surrogate); pass the URL as text"
         ) from None
+    if slash:  # the path of an absolute URL: "/" + encoded_path
+        encoded_path = remove_dot_segments("/" + encoded_path)[1:]
+    elif encoded_path.startswith("/"):  # an absolute path on its own
+        encoded_path = remove_dot_segments(encoded_path)
+    encoded = encoded_path + mark + encoded_query
     if not sep:
         return encoded
     return f"{scheme}://{_idna_host(authority, url, name)}{slash}{encoded}"
+
+
+def remove_dot_segments(path: str) -> str:
+    """RFC 3986 section 5.2.4 for an absolute path (``/a/./b/../c`` -> ``/a/c``, ``/../x`` ->
+    ``/x``); a path that ends in a dot segment keeps its trailing ``/`` (``/a/..`` -> ``/``)."""
+    if not _DOT_SEGMENT.search(path + "/"):
+        return path
+    output: list[str] = []
+    segments = path.split("/")
+    for index, segment in enumerate(segments):
+        last = index == len(segments) - 1
+        if segment == ".":
+            if last:
+                output.append("")
+        elif segment == "..":
+            if len(output) > 1:
+                output.pop()
+            if last:
+                output.append("")
+        else:
+            output.append(segment)
+    result = "/".join(output)
+    return result if result.startswith("/") else "/" + result
 
 
 def _encode(part: str, safe: str) -> str:

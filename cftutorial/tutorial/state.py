@@ -51,22 +51,40 @@ def state_file() -> Path:
     return config.home_path() / STATE_NAME  # created by _locked(), before the first write
 
 
+def _unusable(path: Path, what: str) -> StateError:
+    """THE one message for a state file that cannot be used: what is wrong, and the fix."""
+    return StateError(
+        f"the tutorial state {path} {what}; delete it (or run cleanup) to start the tutorial again"
+    )
+
+
 def _read_all() -> dict[str, dict[str, Any]]:
     path = state_file()
     try:
-        text = path.read_text()
+        raw = path.read_bytes()
     except FileNotFoundError:
         return {}
     except OSError as exc:
         raise StateError(f"cannot read the tutorial state {path} ({exc.strerror})") from None
     try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise _unusable(path, "is not UTF-8 text (it holds binary data)") from None
+    try:
         data = json.loads(text) if text.strip() else {}
-    except ValueError:
-        raise StateError(
-            f"the tutorial state {path} is not valid JSON; delete it (or run "
-            "cleanup) to start the tutorial again"
-        ) from None
-    return data if isinstance(data, dict) else {}
+    except (ValueError, RecursionError):
+        raise _unusable(path, "is not valid JSON") from None
+    if not isinstance(data, dict):
+        raise _unusable(path, f"holds a JSON {_kind(data)}, not an object of runs")
+    for run_name, run in data.items():
+        if not isinstance(run, dict):
+            raise _unusable(path, f"holds a JSON {_kind(run)} for run {run_name!r}, not an object")
+    return data
+
+
+def _kind(value: Any) -> str:
+    names = {list: "array", str: "string", bool: "boolean", int: "number", float: "number"}
+    return "null" if value is None else names.get(type(value), type(value).__name__)
 
 
 def _write_all(data: dict[str, dict[str, Any]]) -> None:

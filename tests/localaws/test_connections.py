@@ -179,7 +179,7 @@ def test_a_body_that_stops_coming_is_request_timeout_and_holds_no_lock(server, l
     s3 = client("s3")
     with connect(server.aws) as sock:
         sock.sendall(
-            f"PUT /{server.oac_bucket}/{key} HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n".encode()
+            f"PUT /{server.oac_bucket}/{key} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\n".encode()
             + b"only ten b"
         )
         time.sleep(0.2)  # the server is now waiting for the other 90 bytes

@@ -469,16 +469,17 @@ def test_absolute_form_request_line_is_served_like_a_proxy_request(world):
         connection.close()
 
 
-def test_options_preflight_is_answered_with_cors_headers(world):
+def test_options_on_a_get_head_behaviour_is_the_disallowed_method_page(world):
+    """CloudFront answers ``OPTIONS`` only where ``AllowedMethods`` include it (issue 23)."""
     response = get(
         world,
         video_url(world),
         method="OPTIONS",
         headers={"Origin": "http://localhost:8888", "Access-Control-Request-Method": "GET"},
     )
-    assert response.status_code == 200
-    assert response.headers["Access-Control-Allow-Origin"] == "*"
-    assert "GET" in response.headers["Access-Control-Allow-Methods"]
+    assert response.status_code == 403
+    assert "not configured to allow the HTTP request method" in response.text
+    assert "Access-Control-Allow-Origin" not in response.headers
 
 
 # --- pure pieces (no server) --------------------------------------------------------------------

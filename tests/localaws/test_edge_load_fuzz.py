@@ -53,7 +53,7 @@ CRASH_MARKERS = (
     " ERROR ",
     "Error on request",
     "request could not be checked",
-    "InternalError",
+    "-> 502 InternalError",  # the edge's own failure line, not a fuzzed path naming it
 )
 
 
@@ -522,7 +522,7 @@ def test_fuzzed_anonymous_s3_requests_never_5xx_and_never_succeed(world, method,
     query = "&".join(f"{name}={value}" for name, value in params)
     target = f"/{world.oac_bucket}/{suffix}" + (f"?{query}" if query else "")
     body = b"planted" if method in ("PUT", "POST") else None
-    status, answer = raw_aws(world, method, target, {"Origin": "https://evil.example"}, body)
+    status, answer = raw_aws(world, method, target, {}, body)  # a page's Origin: refused earlier
     assert status < 500, (method, target, status, answer[:200])
     assert not 200 <= status < 300, (method, target, status, answer[:200])
 

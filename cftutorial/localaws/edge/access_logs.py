@@ -117,7 +117,8 @@ def _request_bytes(request: Request, raw_target: str) -> int:
 
 
 def _response_bytes(response: Response, head: bool) -> int:
-    body = 0 if head else len(response.get_data())
+    # Content-Length, never get_data(): that would read a streamed object's bytes into memory
+    body = 0 if head else (response.content_length or 0)
     headers = sum(len(f"{name}: {value}\r\n") for name, value in response.headers.items())
     return len(f"HTTP/1.1 {response.status}\r\n") + headers + 2 + body
 

@@ -14,12 +14,11 @@ from werkzeug.wrappers import Request, Response
 
 from ...errors import ConfigError
 from ...signing import verify
-from .. import control, moto_adapter, wire
+from .. import boundary, control, moto_adapter, uri, wire
 from ..moto_adapter import Distribution
 from . import access_logs
 from .access_logs import AccessLogs, Served
 from .behaviours import (
-    SERVED_METHODS,
     allowed_methods,
     find_behaviour,
     requires_signature,
@@ -27,14 +26,12 @@ from .behaviours import (
 )
 from .decisions import DECISIONS_PATH, DEFAULT_DECISION_LIMIT, MAX_DECISIONS, DecisionLog
 from .handler import EdgeRequestHandler
-from .origin import from_origin
+from .origin import from_origin, preflight
 from .responses import (
     BAD_REQUEST_TEXT,
     METHOD_TEXT,
     ORIGIN_TEXT,
     TITLE,
-    cors_headers,
-    edge_headers,
     html_error,
     request_id,
     signature_error,
@@ -164,10 +161,14 @@ class Edge:
         dist = moto_adapter.distribution_by_domain(target.domain) if target.domain else None
         if dist is None or not dist.enabled:
             return _not_served(target, dist, rid)
-        view = View(request, target, rid, dist, find_behaviour(dist, target.normalised_path))
+        try:
+            url = target.canonical()
+        except uri.PathRefused as refused:
+            return Outcome(
+                html_error(400, TITLE, BAD_REQUEST_TEXT, rid), dist.id, "InvalidPath", str(refused)
+            )
+        view = View(request, target, rid, dist, find_behaviour(dist, url.path), url)
         method = request.method.upper()
-        if method == "OPTIONS":
-            return _preflight(view)
         if method not in allowed_methods(view.behaviour):
             return view.outcome(
                 html_error(403, TITLE, METHOD_TEXT, rid),
@@ -175,17 +176,19 @@ class Edge:
                 f"{method} is not allowed by cache behaviour {view.pattern}",
             )
         if not requires_signature(view.behaviour):
-            return from_origin(view, f"behaviour {view.pattern} requires no signature; ")
-        verdict = _verify(view)
-        if not verdict.allowed:
-            return view.outcome(
-                signature_error(verdict.error_xml(), rid),
-                verdict.code,
-                f"behaviour {view.pattern}: {verdict.reason}",
-            )
-        return from_origin(
-            view, f"signed {verdict.policy_kind} {verdict.source} ({verdict.key_pair_id}); "
-        )
+            signed = f"behaviour {view.pattern} requires no signature; "
+        else:
+            verdict = _verify(view)
+            if not verdict.allowed:
+                return view.outcome(
+                    signature_error(verdict.error_xml(), rid),
+                    verdict.code,
+                    f"behaviour {view.pattern}: {verdict.reason}",
+                )
+            signed = f"signed {verdict.policy_kind} {verdict.source} ({verdict.key_pair_id}); "
+        if method == "OPTIONS":
+            return preflight(view, signed)
+        return from_origin(view, signed)
 
 
 def _not_served(target: Target, dist: Distribution | None, rid: str) -> Outcome:
@@ -198,18 +201,8 @@ def _not_served(target: Target, dist: Distribution | None, rid: str) -> Outcome:
     )
 
 
-def _preflight(view: View) -> Outcome:
-    response = Response(status=200)
-    response.headers.update(
-        {"Allow": ", ".join(SERVED_METHODS), "Server": "CloudFront"}
-        | cors_headers(view.request, preflight=True)
-        | edge_headers(view.request_id, "Miss")
-    )
-    return view.outcome(response, None, "CORS preflight answered by the edge")
-
-
 def _verify(view: View) -> Any:
-    viewer_url = view.target.viewer_url
+    viewer_url = view.url.url
     cookies = parse_cookie(_cookie_header(view.request.environ))
     return verify.verify(
         viewer_url,
@@ -230,6 +223,27 @@ def _cookie_header(environ: dict) -> str:
     raw = environ.get("HTTP_COOKIE", "")
     text = raw.encode("latin-1", "replace").decode("utf-8", "replace")
     return text.encode("utf-8").decode("latin-1")
+
+
+def _is_distribution_domain(name: str) -> bool:
+    """A distribution's own ``*.cloudfront.net`` name: AWS answers for it in DNS, so no web page
+    can point it at this machine (``Host: DOMAIN`` routing keeps working for it)."""
+    if not name.endswith(".cloudfront.net"):
+        return False
+    dist = moto_adapter.distribution_by_domain(name)
+    return dist is not None and dist.domain_name == name
+
+
+def _refused_host(reason: str) -> wire.Response:
+    """CloudFront's 403 page, with the local edge's reason as its text (a local refusal)."""
+    page = html_error(403, TITLE, f"Bad request.\n{reason}", request_id())
+    return 403, dict(page.headers.items()), page.get_data()
+
+
+def boundary_policy() -> boundary.Policy:
+    """The edge's browser boundary (:mod:`..boundary`): the Host check only, since players on
+    other origins are what the edge serves, and it only reads."""
+    return boundary.Policy(refuse=_refused_host, also_allowed=_is_distribution_domain)
 
 
 def build_edge_app() -> Callable:

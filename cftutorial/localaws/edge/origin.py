@@ -1,13 +1,15 @@
-"""Step 4-5 of the edge: read the S3 origin as the distribution would, and serve the object.
+"""Steps 5-6 of the edge: read the S3 origin as the distribution would, and serve the object
+(or answer an allowed ``OPTIONS`` preflight as S3 would, :func:`preflight`).
 
-The signing parameters never reach the origin: the S3 key comes from the path alone (plus the
-origin path). S3 judges the distribution as it would on AWS (:mod:`..s3.access`): as the
+The signing parameters never reach the origin: the S3 key comes from the canonical path alone
+(plus the origin path). S3 judges the distribution as it would on AWS (:mod:`..s3.access`): as the
 origin's OAI, as the CloudFront service principal with the distribution's ARN (OAC), or as an
 anonymous caller.
 """
 
 from __future__ import annotations
 
+import io
 import re
 from typing import Any
 
@@ -15,6 +17,7 @@ from werkzeug.datastructures import Range
 from werkzeug.exceptions import RequestedRangeNotSatisfiable
 from werkzeug.http import parse_range_header
 from werkzeug.wrappers import Response
+from werkzeug.wsgi import wrap_file
 
 from ...errors import UnsupportedPolicyError
 from .. import moto_adapter, uri
@@ -32,6 +35,8 @@ S3_ORIGIN = re.compile(
     r"\.amazonaws\.com$",
     re.IGNORECASE,
 )
+#: How much of an object a viewer's answer holds in memory at once.
+CHUNK = 64 * 1024
 RELAYED_METADATA = (
     "Cache-Control",
     "Content-Disposition",
@@ -68,8 +73,8 @@ def origin_principal(dist: Distribution, origin: Origin) -> tuple[Any, str]:
 
 
 def s3_key(origin: Origin, path: str, dist: Distribution) -> str:
-    """The S3 key CloudFront requests: origin path + the *normalised* viewer path, decoded by
-    :func:`..uri.key_of` (the same string the behaviour was matched on)."""
+    """The S3 key the edge reads: origin path + the canonical viewer path, decoded by
+    :func:`..uri.key_of` (the same string the behaviour and the policy were matched on)."""
     if path == "/" and dist.default_root_object:
         path = "/" + dist.default_root_object
     prefix = origin.origin_path.rstrip("/")
@@ -96,7 +101,7 @@ def from_origin(view: View, signed: str) -> Outcome:
             "OriginNotS3",
             f"{signed}origin {name!r} is not an S3 REST endpoint; the local edge reads only S3",
         )
-    key = s3_key(origin, view.target.normalised_path, view.dist)
+    key = s3_key(origin, view.url.path, view.dist)
     principal, who = origin_principal(view.dist, origin)
     decision = _s3_decision(bucket, key, principal, who)
     reason = f"{signed}S3 s3://{bucket}/{key} as {who}: {decision.reason}"
@@ -109,13 +114,21 @@ def from_origin(view: View, signed: str) -> Outcome:
     )
 
 
-def _object_response(obj: StoredObject, request_id: str) -> Response:
-    """The object as S3 sends it (headers from its metadata), with CloudFront's headers added."""
+def _object_response(obj: StoredObject, request_id: str, environ: dict) -> Response:
+    """The object as S3 sends it (headers from its metadata), with CloudFront's headers added.
+
+    The bytes are streamed from the stored object in :data:`CHUNK` pieces (werkzeug seeks the
+    stream for a range), so a viewer costs one chunk of memory, not a copy of the object.
+    """
     metadata = obj.metadata
     by_name = {name.lower(): value for name, value in metadata.items()}  # names are any case
+    stream = obj.reader() if obj.reader is not None else io.BytesIO(b"")
     response = Response(
-        obj.value, content_type=by_name.get("content-type") or "binary/octet-stream"
+        wrap_file(environ, stream, buffer_size=CHUNK),
+        content_type=by_name.get("content-type") or "binary/octet-stream",
+        direct_passthrough=True,
     )
+    response.content_length = obj.size
     response.headers["ETag"] = obj.etag
     response.headers["Last-Modified"] = obj.last_modified
     for name in RELAYED_METADATA:
@@ -137,8 +150,8 @@ def _serve(view: View, bucket: str, key: str, reason: str) -> Outcome:
             "NoSuchKey",
             reason + "; the object disappeared",
         )
-    response = _object_response(obj, view.request_id)
-    length = response.content_length or 0
+    response = _object_response(obj, view.request_id, view.request.environ)
+    length = obj.size
     try:
         response.make_conditional(
             _range_environ(view.request.environ), accept_ranges=True, complete_length=length
@@ -166,6 +179,51 @@ def _cors(view: View, bucket: str) -> dict[str, str]:
         origin = view.request.headers.get("Origin")
         return cors.headers(found.cors, origin, view.request.method)
     return cors_headers(view.request)
+
+
+def preflight(view: View, signed: str) -> Outcome:
+    """An ``OPTIONS`` the behaviour allows, past its signature check: S3's preflight answer from
+    the bucket's CORS rules when the behaviour forwards ``Origin`` and the bucket has rules,
+    else the edge's own CORS setting (``CFTUTORIAL_EDGE_CORS_ORIGINS``, a local stand-in for a
+    response headers policy)."""
+    origin = origin_of(view.dist, view.behaviour)
+    bucket = s3_bucket_of(origin.domain_name) if origin is not None else None
+    found = moto_adapter.bucket(bucket) if bucket and forwards_origin(view.behaviour) else None
+    request = view.request
+    if found is not None and found.cors:
+        allowed, message = cors.preflight(
+            found.cors,
+            request.headers.get("Origin", ""),
+            request.headers.get("Access-Control-Request-Method", ""),
+            request.headers.get("Access-Control-Request-Headers"),
+        )
+        if allowed is None:
+            method = request.headers.get("Access-Control-Request-Method", "")
+            error = s3_error(
+                "AccessForbidden",
+                view.request_id,
+                403,
+                f"CORSResponse: {message}",
+                Method=method,
+                ResourceType="OBJECT",
+            )
+            return view.outcome(
+                error,
+                "AccessForbidden",
+                f"{signed}S3 refused the preflight on s3://{bucket}: {message}",
+            )
+        response = Response(status=200)
+        response.headers.update(
+            allowed | {"Server": "AmazonS3"} | edge_headers(view.request_id, "Miss")
+        )
+        return view.outcome(response, None, f"{signed}preflight answered by S3's CORS rules")
+    response = Response(status=200)
+    response.headers.update(
+        {"Server": "CloudFront"}
+        | cors_headers(request, preflight=True)
+        | edge_headers(view.request_id, "Miss")
+    )
+    return view.outcome(response, None, f"{signed}preflight answered by the edge's CORS setting")
 
 
 def _range_environ(environ: dict) -> dict:

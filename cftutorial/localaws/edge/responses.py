@@ -63,9 +63,11 @@ def html_error(status: int, title: str, text: str, request_id: str) -> Response:
     return response
 
 
-def s3_error(code: str, request_id: str, status: int, **extra: str) -> Response:
+def s3_error(
+    code: str, request_id: str, status: int, message: str | None = None, **extra: str
+) -> Response:
     """S3's XML error, relayed by CloudFront (S3's headers, CloudFront's ``X-Cache``/``Via``)."""
-    s3_request_id, body = s3_errors.render(code, **extra)
+    s3_request_id, body = s3_errors.render(code, message, **extra)
     response = Response(body, status=status, content_type="application/xml")
     response.headers.update(
         {

@@ -14,20 +14,16 @@ LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]", "0.0.0.0"})
 
 @dataclass(frozen=True)
 class Target:
-    """What the request addressed: a distribution domain, and the path with its raw query."""
+    """What the request addressed: a distribution domain, and the path and query as sent."""
 
     domain: str
     path: str
     query: str
 
-    @property
-    def normalised_path(self) -> str:
-        """The path behaviours are matched on and the S3 key comes from (:mod:`..uri`)."""
-        return uri.normalise(self.path)
-
-    @property
-    def viewer_url(self) -> str:
-        return f"https://{self.domain}{self.path}" + (f"?{self.query}" if self.query else "")
+    def canonical(self) -> uri.ViewerUrl:
+        """The one URL every decision reads (:func:`..uri.viewer_url`); ``PathRefused`` when the
+        edge will not judge the path."""
+        return uri.viewer_url(self.domain, self.path, self.query)
 
 
 def raw_uri(environ: Mapping[str, Any]) -> str:

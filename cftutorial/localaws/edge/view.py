@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from werkzeug.wrappers import Request, Response
 
 from ..moto_adapter import Behaviour, Distribution
+from ..uri import ViewerUrl
 from .behaviours import pattern_of
 from .routing import Target
 
@@ -23,13 +24,15 @@ class Outcome:
 
 @dataclass(frozen=True)
 class View:
-    """A request, its target, and the distribution and cache behaviour that serve it."""
+    """A request, its canonical URL, and the distribution and cache behaviour that serve it."""
 
     request: Request
     target: Target
     request_id: str
     dist: Distribution
     behaviour: Behaviour
+    #: the canonical viewer URL: the behaviour, the policy and the S3 key are all read from it
+    url: ViewerUrl
 
     @property
     def pattern(self) -> str:

@@ -10,4 +10,6 @@
 | S3's read decision (also for the edge) | ``access`` |
 | S3's ``<Error>`` body | ``errors`` (THE S3 error renderer) |
 | bucket and key of a request | ``paths`` |
+| 405 for what S3 has no operation for; its preflight 400 | ``methods`` |
+| 4xx for a body or target S3 cannot use (``NoSuchBucket``, ``MalformedXML``, …) | ``shapes`` |
 """
