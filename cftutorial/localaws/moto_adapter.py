@@ -32,6 +32,7 @@ from datetime import datetime
 from typing import Any
 
 from ..config import LOCAL_ACCOUNT_ID
+from . import uri
 from .guard import Expectation
 
 DISTRIBUTION_MODEL = "cloudfront::distribution"
@@ -1027,8 +1028,6 @@ def s3_target(environ: Mapping[str, Any]) -> tuple[str, str] | None:
     """``(bucket, key)`` an S3 request names, read as moto reads it (path or virtual-hosted
     style: ``Host: BUCKET.localhost``); ``(bucket, "")`` for the bucket itself, ``("", "")``
     for the service. None when moto would look the bucket up elsewhere (an access point)."""
-    from urllib.parse import unquote
-
     from moto.core.request import Request
     from moto.s3 import responses, utils
     from moto.s3bucket_path import utils as path_style
@@ -1036,7 +1035,7 @@ def s3_target(environ: Mapping[str, Any]) -> tuple[str, str] | None:
     request = Request(dict(environ))
     if ".s3-accesspoint." in (request.headers.get("host") or ""):
         return None
-    url, path = request.raw_url, unquote(request.raw_path)
+    url, path = request.raw_url, uri.s3_request_path(request.raw_path)
     if responses.S3Response.subdomain_based_buckets(request):
         return utils.bucket_name_from_url(url) or "", responses.parse_key_name(path)
     return path_style.bucket_name_from_url(url) or "", path_style.parse_key_name(path)

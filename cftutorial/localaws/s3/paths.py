@@ -1,17 +1,16 @@
-"""Which bucket and key a path-style S3 request names (the local clients use path style)."""
+"""Which bucket and key an S3 request names."""
 
 from __future__ import annotations
 
-from .. import moto_adapter, uri
+from .. import moto_adapter
 from ..wire import Request
 
 
 def bucket_and_key(request: Request) -> tuple[str, str]:
-    """``("bucket", "key")`` from ``/bucket/key``; ``("", "")`` for ``/``."""
-    path = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI") or request.path
-    path = uri.s3_request_path(path.split("?", 1)[0])
-    bucket, _, key = path.lstrip("/").partition("/")
-    return bucket, key
+    """``("bucket", "key")`` as moto reads them, path style (``/bucket/key``) or virtual-hosted
+    (``Host: bucket.localhost``); ``("", "")`` for the service and for an access point, which
+    the local AWS does not serve."""
+    return moto_adapter.s3_target(request.environ) or ("", "")
 
 
 def bucket_exists(bucket: str) -> bool:

@@ -186,6 +186,7 @@ def missing_resource(request: Request) -> Response | None:
     if upload_id is not None and not moto_adapter.multipart_upload_exists(bucket, upload_id):
         return s3_error("NoSuchUpload", NO_SUCH_UPLOAD, 404, UploadId=upload_id)
     named = any(name in request.query for name in OBJECT_SUBRESOURCES)
-    if named and not moto_adapter.object_exists(bucket, key):
+    # a version is moto's to find: a key whose current version is a delete marker has others
+    if named and "versionId" not in request.query and not moto_adapter.object_exists(bucket, key):
         return s3_error("NoSuchKey", "The specified key does not exist.", 404, Key=key)
     return None
