@@ -1,6 +1,7 @@
 # The two commands a newcomer needs (see README.md):
 #   make lab    create .venv if missing, install, start the local AWS, open JupyterLab on notebooks/
 #   make test   create .venv if missing, install with the test extra, run the whole test suite
+# and, for the inner loop, make check: the fast tier (no notebooks, installs or browser).
 # The extras (pyproject.toml): lab = the notebooks in JupyterLab; test = the suite (with docs, for
 # the book test); dev = lint and format tools too.
 SHELL := /bin/bash
@@ -11,12 +12,18 @@ PORT ?= 8888
 # make lab NO_BROWSER=1 keeps JupyterLab from opening a browser window (remote machines, Binder).
 NO_BROWSER ?=
 PYTEST_ARGS ?=
+# pytest-xdist workers. The tests wait on local servers (deployments, restarts, kernels) more
+# than they compute, so two per core keep a small machine busy; more than 4 only costs memory
+# (each worker has its own local AWS).
+WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); w=$$((2 * n)); [ $$w -gt 4 ] && w=4; echo $$w)
+XDIST := -n $(WORKERS) --dist loadgroup
 
-.PHONY: lab test book lint format notebooks local-stop clean-state help aws-standin
+.PHONY: lab test check book lint format notebooks local-stop clean-state help aws-standin
 
 help:
 	@echo "make lab    open the tutorial in JupyterLab (local AWS started for you)"
 	@echo "make test   run the whole test suite"
+	@echo "make check  run the fast tier (no notebooks, installs or browser): the inner loop"
 	@echo "make book   build the tutorial book (static HTML, notebooks executed) into build/book"
 	@echo "make lint   ruff check + ruff format --check + import contracts"
 	@echo "make notebooks  regenerate notebooks/*.ipynb from their .md sources"
@@ -47,10 +54,17 @@ lab: $(VENV)/.installed-lab
 	$(BIN)/jupyter lab --notebook-dir=notebooks --port=$(PORT) $(if $(NO_BROWSER),--no-browser,) \
 		$(if $(filter 0,$(shell id -u)),--allow-root,)
 
+# The whole suite, its slowest 25 tests listed at the end, and how many notebooks it executed.
 test: $(VENV)/.installed-test
 	@bash scripts/install-test-system-deps.sh
-	@$(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; \
+	@$(BIN)/python -m pytest $(XDIST) --durations=25 $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests; failing on purpose" >&2; exit 1; fi; \
+	exit $$rc
+
+# The fast tier: everything but the notebooks, the installs and the browser (make test runs all).
+check: $(VENV)/.installed-test
+	@$(BIN)/python -m pytest $(XDIST) -m "not slow and not browser" --durations=10 $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "make check: pytest collected no tests; failing on purpose" >&2; exit 1; fi; \
 	exit $$rc
 
 # The aws-mode path (CFTUTORIAL_BACKEND=aws, profile in eu-west-1, AWS_ENDPOINT_URL) end to end,
@@ -58,8 +72,9 @@ test: $(VENV)/.installed-test
 aws-standin: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -p no:cacheprovider tests/test_aws_standin.py $(PYTEST_ARGS)
 
-# The rendered book: Sphinx + MyST-NB from the text sources, every notebook executed against a
-# fresh local AWS of its own (scripts/build_book.py); offline. Open build/book/index.html.
+# The rendered book: every notebook executed once, in order, by papermill against a fresh local
+# AWS of its own, then rendered by Sphinx + MyST-NB (scripts/build_book.py); offline. Open
+# build/book/index.html.
 book: $(VENV)/.installed-docs
 	$(BIN)/python scripts/build_book.py build/book
 

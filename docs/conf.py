@@ -1,14 +1,13 @@
 """Sphinx configuration for the cftutorial book (``make book``; scripts/build_book.py).
 
-The source directory is the repository root, so the README is the landing page exactly as GitHub
-shows it, its links to docs/ resolve, and the notebooks are read from their one source, the MyST
-Markdown files in notebooks/ (never the generated .ipynb). MyST-NB executes each notebook, in
-order, against the fresh local AWS that scripts/build_book.py sets up through the environment.
+The source directory is a staging folder that scripts/build_book.py fills: the README (the
+landing page exactly as GitHub shows it, its links to docs/ resolving) and docs/ as they are in
+the repository, and notebooks/ holding each notebook executed once, in order, by papermill
+against a fresh local AWS. MyST-NB renders those outputs and executes nothing.
 """
 
 from __future__ import annotations
 
-import os
 import re
 import sys
 from pathlib import Path
@@ -27,9 +26,8 @@ copyright = "cftutorial contributors, MIT licence"
 
 extensions = ["myst_nb"]
 root_doc = "README"
-include_patterns = ["README.md", "docs/*.md", "notebooks/*.md"]
+include_patterns = ["README.md", "docs/*.md", "notebooks/*.ipynb"]
 exclude_patterns = [
-    "notebooks/*.ipynb",
     "build",
     ".venv",
     "**/.ipynb_checkpoints",
@@ -41,12 +39,9 @@ myst_enable_extensions = ["colon_fence", "deflist"]
 myst_heading_anchors = 3
 suppress_warnings = ["myst.header"]
 
-# Every notebook runs at every build, one after the other (sorted: 01 → 08), and any error fails
-# the build: the book shows only outputs the code really printed.
-nb_execution_mode = "force"
-nb_execution_timeout = int(os.environ.get("CFTUTORIAL_BOOK_CELL_TIMEOUT", "600"))
-nb_execution_raise_on_error = True
-nb_execution_show_tb = True
+# The notebooks come executed (scripts/build_book.py: a failed cell fails the build), so the
+# book shows only outputs the code really printed, and MyST-NB runs nothing a second time.
+nb_execution_mode = "off"
 nb_merge_streams = True
 
 html_theme = "sphinx_book_theme"

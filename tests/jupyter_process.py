@@ -22,6 +22,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+import launch
 import requests
 
 BIN = Path(sys.executable).parent
@@ -162,7 +163,10 @@ def running_jupyter(
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
+            # its own process group, which _stop signals; SIGINT (how _stop asks) and SIGTERM at
+            # their defaults, whatever this process inherited (launch.py)
             start_new_session=True,
+            preexec_fn=launch.signals_default(signal.SIGINT, signal.SIGTERM),
         )
     try:
         _wait_ready(child, server)

@@ -1,46 +1,27 @@
-"""The aws-mode path end to end, offline: the notebooks against a stand-in for an AWS account.
+"""The aws-mode path end to end, offline, against a stand-in for an AWS account (standin.py:
+how the stand-in is reached, the two rounds and the guide round, each notebook run once).
 
-No real account is available here, so the stand-in is a private local AWS (its own
-CFTUTORIAL_HOME, free ports), reached the way a real account is: ``CFTUTORIAL_BACKEND=aws``, the
-opt-in, the standard credential chain (a named profile in a temporary ``AWS_CONFIG_FILE`` /
-``AWS_SHARED_CREDENTIALS_FILE``, region **eu-west-1**) and ``AWS_ENDPOINT_URL``. Viewer requests
-go to the stand-in's edge through ``CFTUTORIAL_EDGE_ENDPOINT``. The local AWS applies AWS's rules
-(LocationConstraint, IfMatch, ...), so every request the run makes is one it accepted. A round is
-the modern chain: 01-08, then beyond the guide 09, 10, 12 (11 refuses aws mode with one message:
-an alternate domain needs a domain you own), then the run is deleted: by notebook 08 with
-``clean_up=True`` in round 1, by ``cftutorial teardown`` in round 2 (with 12's KMS key left
-trusted, so teardown retires it). It happens twice with the same run name, and each time nothing
-is left (KMS keys wait out their deletion window, as on AWS).
-
-Every operation the run makes is recorded (``$CFTUTORIAL_RECORD_CALLS``), and
-:data:`IAM_ACTIONS` maps each to the IAM actions it needs: docs/iam-policy.json must grant
-exactly those, on resources scoped to the run's naming scheme.
+These tests read what the ``standin`` session fixture kept: what each notebook showed, the
+buckets' regions, the CallerReferences, what teardown said and left, and every operation the
+run made. :data:`IAM_ACTIONS` maps each operation to the IAM actions it needs:
+docs/iam-policy.json must grant exactly those, on resources scoped to the run's naming scheme.
+Round 1 is also the ECDSA/SHA-256 chain: the checks every chain passes (test_notebooks.py) hold
+for it, with its key and hash.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import re
-import subprocess
-import sys
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
+import chains
 import pytest
-
-from cftutorial import config
-from cftutorial.aws import clients
-from cftutorial.localaws import process
+from standin import REGION, RUN
+from test_notebooks import assert_every_chain_shows
 
 ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOK_DIR = ROOT / "notebooks"
 POLICY = ROOT / "docs" / "iam-policy.json"
-RUN = "standin"
-REGION = "eu-west-1"
-PROFILE = "cftutorial-standin"
 
 #: Each operation the tutorial calls -> the IAM actions it needs (the Service Authorization
 #: Reference). ``[]``: no permission needed. An operation missing here fails the IAM test.
@@ -217,278 +198,7 @@ def needed(operations: set[str]) -> set[str]:
     return {action for operation in operations for action in IAM_ACTIONS[operation]}
 
 
-# --- the stand-in run ---------------------------------------------------------------------
-
-
-@dataclass
-class Round:
-    """One create → teardown of the run."""
-
-    text: dict[str, str]
-    bucket_regions: dict[str, str]
-    caller_references: dict[str, str]
-    teardown_output: str
-    left_after_teardown: dict[str, list[str]]
-    state_after_teardown: dict
-
-
-@dataclass
-class StandIn:
-    rounds: list[Round] = field(default_factory=list)
-    operations: list[str] = field(default_factory=list)
-    credentials_method: str = ""
-    client_region: str = ""
-    endpoint: str = ""
-    aws_endpoint: str = ""
-    edge_endpoint: str = ""
-    guide: Round | None = None
-    kms_keys_pending_deletion: list[str] = field(default_factory=list)
-
-
-def _flat(html_text: str) -> str:
-    from test_notebooks import _flat as flat
-
-    return flat(html_text)
-
-
-def _execute(path: Path, out: Path, parameters: dict) -> str:
-    """papermill ``path`` (test_notebooks' runner) and return what its outputs show."""
-    from test_notebooks import _execute as execute
-    from test_notebooks import _outputs_text
-
-    return _outputs_text(execute(path, out, parameters))
-
-
-@contextlib.contextmanager
-def _unrecorded() -> Iterator[None]:
-    """The test's own look-ups are not the tutorial's calls: keep them out of the record."""
-    saved = os.environ.pop(clients.ENV_RECORD_CALLS)
-    try:
-        yield
-    finally:
-        os.environ[clients.ENV_RECORD_CALLS] = saved
-
-
-def _what_exists() -> dict[str, list[str]]:
-    """Everything in the stand-in account, through aws-mode clients (nothing is filtered)."""
-    s3 = clients.client("s3", for_teardown=True)
-    cf = clients.client("cloudfront", for_teardown=True)
-    kms = clients.client("kms", for_teardown=True)
-    key_states = {
-        key["KeyId"]: kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]["KeyState"]
-        for key in kms.list_keys()["Keys"]
-    }
-    return {
-        "KMS aliases": [
-            a["AliasName"]
-            for a in kms.list_aliases()["Aliases"]
-            if not a["AliasName"].startswith("alias/aws/")
-        ],
-        # a KMS key is never deleted at once: it waits PendingWindowInDays (7 at least)
-        "KMS keys not pending deletion": sorted(
-            key for key, key_state in key_states.items() if key_state != "PendingDeletion"
-        ),
-        "buckets": [b["Name"] for b in s3.list_buckets().get("Buckets", [])],
-        "distributions": [
-            d["Id"] for d in cf.list_distributions()["DistributionList"].get("Items", []) or []
-        ],
-        "OACs": [
-            o["Id"]
-            for o in cf.list_origin_access_controls()["OriginAccessControlList"].get("Items", [])
-            or []
-        ],
-        "OAIs": [
-            o["Id"]
-            for o in cf.list_cloud_front_origin_access_identities()[
-                "CloudFrontOriginAccessIdentityList"
-            ].get("Items", [])
-            or []
-        ],
-        "public keys": [
-            k["Id"] for k in cf.list_public_keys()["PublicKeyList"].get("Items", []) or []
-        ],
-        "key groups": [
-            g["KeyGroup"]["Id"] for g in cf.list_key_groups()["KeyGroupList"].get("Items", []) or []
-        ],
-    }
-
-
-def _kms_keys_pending_deletion() -> list[str]:
-    kms = clients.client("kms", for_teardown=True)
-    return [
-        key["KeyId"]
-        for key in kms.list_keys()["Keys"]
-        if kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]["KeyState"] == "PendingDeletion"
-    ]
-
-
-def _caller_references(text: dict[str, str]) -> dict[str, str]:
-    """The CallerReference each created resource carries, read back from the stand-in."""
-    cf = clients.client("cloudfront", for_teardown=True)
-    dist_id = re.search(r"distribution (\w+) \(created\)", text["04"]).group(1)
-    oai_id = re.search(r"OAI (\w+) \(created\)", text["02"]).group(1)
-    key_id = cf.list_public_keys()["PublicKeyList"]["Items"][0]["Id"]
-    return {
-        "distribution": cf.get_distribution_config(Id=dist_id)["DistributionConfig"][
-            "CallerReference"
-        ],
-        "oai": cf.get_cloud_front_origin_access_identity_config(Id=oai_id)[
-            "CloudFrontOriginAccessIdentityConfig"
-        ]["CallerReference"],
-        "public key": cf.get_public_key(Id=key_id)["PublicKey"]["PublicKeyConfig"][
-            "CallerReference"
-        ],
-    }
-
-
-def _teardown(run_name: str) -> str:
-    teardown = subprocess.run(
-        [sys.executable, "-m", "cftutorial", "teardown", "--run", run_name, "--yes"],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert teardown.returncode == 0, teardown.stdout + teardown.stderr
-    return teardown.stdout
-
-
-def _refusal(path: Path, out: Path, parameters: dict) -> tuple[str, str]:
-    """Run a notebook that must stop in aws mode: ``ename: message``, and what the learner
-    sees in its one error output (the tutorial's handler: the message and the %tb hint)."""
-    import nbformat
-    import papermill
-
-    with pytest.raises(papermill.PapermillExecutionError) as failed:
-        _execute(path, out, parameters)
-    errors = [
-        output
-        for cell in nbformat.read(out, as_version=4).cells
-        for output in cell.get("outputs", [])
-        if output.get("output_type") == "error"
-    ]
-    assert len(errors) == 1, errors
-    shown = re.sub(r"\x1b\[[0-9;]*m", "", "\n".join(errors[0]["traceback"]))
-    return f"{failed.value.ename}: {failed.value.evalue}", shown
-
-
-def _notebook(number: str) -> Path:
-    return next(NOTEBOOK_DIR.glob(f"{number}-*.ipynb"))
-
-
-def _beyond_the_guide(out_dir: Path, parameters: dict, text: dict, *, keep_kms_key: bool) -> None:
-    """Notebooks 09-12 after 08 (as the chain runs them); 11 refuses aws mode with one message."""
-    for number in ("09", "10"):
-        text[number] = _execute(_notebook(number), out_dir / f"{number}.ipynb", parameters)
-    text["11-refusal"], text["11-shown"] = _refusal(
-        _notebook("11"), out_dir / "11.ipynb", parameters
-    )
-    twelve = {**parameters, "measure_urls": 5, "keep_kms_key": keep_kms_key}
-    text["12"] = _execute(_notebook("12"), out_dir / "12.ipynb", twelve)
-
-
-def _one_round(
-    out_dir: Path,
-    run_name: str = RUN,
-    approach: str = "modern",
-    *,
-    second_key: bool = False,
-    clean_up_in_08: bool = False,
-) -> Round:
-    """Notebooks 01-08 (guide: 01-04, as on AWS the guide's key pair is console-only), on the
-    modern path 09-12 after them, then ``cftutorial teardown``. ``second_key``: 06 again with an
-    ECDSA key after 08, which adds it to the run's key group (``UpdateKeyGroup``), as a learner
-    trying the other key type does; that round also keeps 12's KMS key trusted, for teardown.
-    ``clean_up_in_08``: 08 again with ``clean_up=True`` deletes the run, and the teardown after
-    it finds nothing."""
-    out_dir.mkdir()
-    parameters = {"run_name": run_name, "approach": approach, "run_solutions": True}
-    text: dict = {}
-    last = "8" if approach == "modern" else "4"
-    for path in sorted(NOTEBOOK_DIR.glob(f"0[1-{last}]-*.ipynb")):
-        text[path.name[:2]] = _execute(path, out_dir / path.name, parameters)
-    if second_key:
-        ecdsa = {**parameters, "key_type": "ecdsa"}
-        text["06-ecdsa"] = _execute(_notebook("06"), out_dir / "ecdsa-06.ipynb", ecdsa)
-    if approach == "modern":
-        _beyond_the_guide(out_dir, parameters, text, keep_kms_key=second_key)
-    with _unrecorded():
-        s3 = clients.client("s3", for_teardown=True)
-        regions = {
-            name: s3.get_bucket_location(Bucket=name)["LocationConstraint"]
-            for name in (f"cftutorial-{run_name}", f"cftutorial-{run_name}-acl-demo")
-        }
-        references = _caller_references(text) if approach == "modern" else {}
-    if clean_up_in_08:
-        clean = {**parameters, "clean_up": True}
-        text["08-clean-up"] = _execute(_notebook("08"), out_dir / "08-clean-up.ipynb", clean)
-    output = _teardown(run_name)
-    from cftutorial.tutorial import state
-
-    with _unrecorded():
-        left = _what_exists()
-    return Round(text, regions, references, output, left, state.load(run_name))
-
-
-def _write_profile(directory: Path) -> tuple[Path, Path]:
-    """A named profile with region eu-west-1 and the stand-in's credentials (the local AWS
-    checks presigned and signed requests against its own dummy key)."""
-    config_file, credentials_file = directory / "config", directory / "credentials"
-    config_file.write_text(f"[profile {PROFILE}]\nregion = {REGION}\n")
-    credentials_file.write_text(
-        f"[{PROFILE}]\naws_access_key_id = {config.LOCAL_ACCESS_KEY_ID}\n"
-        f"aws_secret_access_key = {config.LOCAL_SECRET_ACCESS_KEY}\n"
-    )
-    return config_file, credentials_file
-
-
-@pytest.fixture(scope="module")
-def standin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StandIn]:
-    root = tmp_path_factory.mktemp("standin")
-    server_home, run_home, aws_dir = root / "server-home", root / "run-home", root / "aws"
-    for directory in (server_home, run_home, aws_dir):
-        directory.mkdir()
-    patch = pytest.MonkeyPatch()
-    patch.setenv("CFTUTORIAL_HOME", str(server_home))
-    patch.setenv("CFTUTORIAL_BACKEND", "local")
-    patch.setenv("CFTUTORIAL_DEPLOY_SECONDS", "0")  # aws mode polls every 20 s: no wait here
-    server = process.start()
-    try:
-        config_file, credentials_file = _write_profile(aws_dir)
-        for name in [name for name in os.environ if name.startswith("AWS_")]:
-            patch.delenv(name)
-        record = root / "calls.txt"
-        patch.setenv("AWS_CONFIG_FILE", str(config_file))
-        patch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(credentials_file))
-        patch.setenv("AWS_PROFILE", PROFILE)
-        patch.setenv("AWS_ENDPOINT_URL", server.aws_endpoint)
-        patch.setenv("CFTUTORIAL_BACKEND", "aws")
-        patch.setenv("CFTUTORIAL_AWS_OPT_IN", "yes")
-        patch.setenv("CFTUTORIAL_EDGE_ENDPOINT", server.edge_endpoint)
-        patch.setenv("CFTUTORIAL_HOME", str(run_home))
-        patch.setenv(clients.ENV_RECORD_CALLS, str(record))
-        probe = clients.client("s3")
-        result = StandIn(
-            credentials_method=probe._request_signer._credentials.method,
-            client_region=probe.meta.region_name,
-            endpoint=probe.meta.endpoint_url,
-            aws_endpoint=server.aws_endpoint,
-            edge_endpoint=server.edge_endpoint,
-        )
-        for number in (1, 2):  # the same run name twice: create → teardown → create → teardown
-            result.rounds.append(
-                _one_round(
-                    root / f"round-{number}", second_key=number == 2, clean_up_in_08=number == 1
-                )
-            )
-        result.guide = _one_round(root / "guide", f"{RUN}-guide", "guide")
-        with _unrecorded():
-            result.kms_keys_pending_deletion = _kms_keys_pending_deletion()
-        result.operations = record.read_text().splitlines()
-        yield result
-    finally:
-        patch.setenv("CFTUTORIAL_HOME", str(server_home))
-        process.stop()
-        patch.undo()
+# --- the stand-in run (standin.build, the ``standin`` session fixture) ------------------
 
 
 @pytest.mark.slow
@@ -586,7 +296,7 @@ def test_teardown_leaves_nothing_after_either_round(standin):
     """Round 1: notebook 08 with clean_up=True deletes the run (the teardown after it finds
     nothing); round 2: ``cftutorial teardown`` does, including 12's KMS key left trusted."""
     first, second = standin.rounds
-    cleaned = _flat(first.text["08-clean-up"])
+    cleaned = chains.flat(first.text["08-clean-up"])
     assert "OK: everything this run created is gone" in cleaned
     for what in ("distribution", "key group", "public key", "OAC", "OAI"):
         assert re.search(rf"\| {what} \| \w+ \| deleted \|", cleaned), what
@@ -665,3 +375,31 @@ def test_aws_mode_bucket_names_must_match_the_policy(monkeypatch):
     assert buckets.create_bucket_kwargs("cftutorial-my-videos", region=REGION)[
         "CreateBucketConfiguration"
     ] == {"LocationConstraint": REGION}
+
+
+@pytest.mark.slow
+def test_round_1_is_the_ecdsa_sha256_chain(standin):
+    """The chain with an ECDSA key and SHA-256 (key_type="ecdsa", hash_algorithm="SHA256" in
+    every notebook): what every chain shows, then its key and its URLs' hash."""
+    chain = standin.rounds[0].chain
+    shown = {**chain.texts(*(f"0{n}" for n in range(1, 8))), "08": chain.text("08-clean-up")}
+    solved = [run.notebook for run in chain.runs.values() if not run.refuses]
+    assert_every_chain_shows(shown, RUN, solved)
+    assert "kind='ecdsa', hash_algorithm='SHA256'" in shown["07"]
+    canned = re.search(r"https://\S+/video\.mp4\?Expires=\S+", shown["07"]).group(0)
+    assert canned.endswith("&Hash-Algorithm=SHA256")
+    assert "botocore's CloudFrontSigner can only do RSA + SHA1" in shown["07"]
+    everything = {key: chain.text(key) for key, run in chain.runs.items() if not run.refuses}
+    chains.assert_no_secrets(everything, chain.key_lines)
+
+
+@pytest.mark.slow
+def test_notebook_01_run_again_with_the_other_approach_says_what_it_changed(standin):
+    """The notebook's own cells (not step()): the guide round's bucket, made by 01 on the guide
+    path, then 01 again with approach='modern': the second run names the change it made."""
+    first, second = standin.guide.text["01"], standin.guide.text["01-modern"]
+    bucket = f"cftutorial-{RUN}-guide"
+    assert f"created '{bucket}'" in first and "Object Ownership BucketOwnerPreferred" in first
+    assert f"'{bucket}' (already there)" in second
+    assert "Object Ownership changed from BucketOwnerPreferred to BucketOwnerEnforced" in second
+    assert standin.guide.ownership_after_modern_01 == "BucketOwnerEnforced"

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import launch
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -54,6 +55,7 @@ def sign(objects, output, key_files, **options):
 def cli(*args: str, **popen) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "cftutorial", "batch", *args],
+        stdin=subprocess.DEVNULL,
         capture_output=True,
         text=True,
         timeout=300,
@@ -517,24 +519,33 @@ def test_cli_refuses_a_base_url_that_is_not_a_distribution_address(tmp_path, key
 
 
 def test_interrupted_cli_run_leaves_no_complete_looking_output(tmp_path, key_files) -> None:
+    """Ctrl-C (SIGINT) half-way: exit 130, "interrupted", no output file, no temporary file.
+
+    The child gets SIGINT at its default disposition: pytest may have inherited "ignore SIGINT"
+    (a background job of a script), which ``cftutorial batch`` would rightly honour. It runs in
+    a process group of its own, which the test ends (the batch and its workers) if it fails."""
     source = tmp_path / "many.txt"
     source.write_text("".join(f"v/{i}.mp4\n" for i in range(400_000)))
     output = tmp_path / "out.csv"
     run = subprocess.Popen(
         [sys.executable, "-m", "cftutorial", "batch", "--input", str(source),
          "--output", str(output), "--workers", "2", *cli_signing_args(key_files)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        start_new_session=True, preexec_fn=launch.signals_default(signal.SIGINT),
     )  # fmt: skip
-    deadline = time.monotonic() + 60
-    while not leftovers(tmp_path) and time.monotonic() < deadline and run.poll() is None:
-        time.sleep(0.05)
-    assert leftovers(tmp_path), "the run never started writing its temporary file"
-    partial = tmp_path / leftovers(tmp_path)[0]
-    while partial.exists() and partial.stat().st_size < 10_000 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert run.poll() is None, "the run finished before it could be interrupted"
-    os.kill(run.pid, signal.SIGINT)
-    _, err = run.communicate(timeout=60)
+    try:
+        deadline = time.monotonic() + 60
+        while not leftovers(tmp_path) and time.monotonic() < deadline and run.poll() is None:
+            time.sleep(0.05)
+        assert leftovers(tmp_path), "the run never started writing its temporary file"
+        partial = tmp_path / leftovers(tmp_path)[0]
+        while partial.exists() and partial.stat().st_size < 10_000 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert run.poll() is None, "the run finished before it could be interrupted"
+        os.kill(run.pid, signal.SIGINT)
+        _, err = run.communicate(timeout=60)
+    finally:
+        launch.end_group(run)
     assert run.returncode == 130, err
     assert "interrupted" in err
     assert not output.exists()

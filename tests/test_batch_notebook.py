@@ -2,6 +2,8 @@
 
 Every run but the demonstration starts in a fresh CFTUTORIAL_HOME with no tutorial state, and
 the assertions read what the executed notebook *shows* (its run report) next to the output file.
+The demonstration (no parameters: the tutorial run's objects) is the last notebook of the modern
+chain's Run All (tests/chains.py), read here.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import re
 import time
 from pathlib import Path
 
+import chains
 import nbformat
 import pytest
 
@@ -45,6 +48,7 @@ def run_notebook(tmp_path: Path, **parameters) -> nbformat.NotebookNode:
     import papermill
 
     executed = tmp_path / "executed.ipynb"
+    chains.counted("batch notebook", NOTEBOOK.name)
     papermill.execute_notebook(
         str(NOTEBOOK),
         str(executed),
@@ -204,30 +208,27 @@ def test_no_parameters_and_no_run_says_which_parameters_to_pass(tmp_path, fresh_
     assert len(lines) == 2 and "%tb" in lines[1] and "Traceback" not in "".join(lines)
 
 
-@pytest.mark.localaws
 def test_with_no_parameters_a_tutorial_run_is_signed_and_fetched_through_the_edge(
-    tmp_path, local_aws
+    modern_chain,
 ) -> None:
-    """The demonstration: this run's sample objects, through the local edge."""
-    from cftutorial import config
-    from cftutorial.tutorial import state
-    from cftutorial.tutorial import step01_bucket as step01
-    from cftutorial.tutorial import step02_origin_access as step02
-    from cftutorial.tutorial import step03_who_may_read as step03
-    from cftutorial.tutorial import step04_distribution as step04
-    from cftutorial.tutorial import step06_signing_keys as step06
-
-    run = "batchdemo"
-    step01.step(run_name=run)
-    step02.step(run_name=run)
-    step03.step(run_name=run, show_acl_failure=False)
-    step04.step(run_name=run, progress=False)
-    step06.step(run_name=run, progress=False)
-    notebook = run_notebook(tmp_path, run_name=run)
-    output = config.home() / "batch" / f"{run}-signed-urls.csv"
-    rows = check_report_matches(notebook, output)
-    assert sorted(row["key"] for row in rows) == sorted(state.require(run, "objects"))
+    """The demonstration, as the modern chain's Run All ran it after 01-12 with no parameters:
+    that run's sample objects, signed and fetched through the local edge. (The output file is
+    read where the notebook wrote it, ``$CFTUTORIAL_HOME/batch``, copied when it had run.)"""
+    notebook = modern_chain["batch"].notebook
+    written = modern_chain.probes["batch output"]
+    shown = modern_chain.home / "batch" / "default-signed-urls.csv"
+    report = report_of(notebook)
+    assert f"output file:   {shown} (" in report
+    output = written / shown.name
+    assert f"output file:   {shown} ({output.stat().st_size:,} bytes)" in report
+    rows = list(batch.read_results(output))
+    assert re.search(rf"^rows signed:\s+{len(rows):,}$", report, re.M), report
+    expiry = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(rows[0]["expires"]))
+    assert f"expires (UTC): {expiry}" in report
+    assert re.search(r"^throughput:\s+[\d,]+ URLs/s", report, re.M)
+    assert sorted(row["key"] for row in rows) == modern_chain.probes["run objects"]
     assert list(batch.read_results(output.with_suffix(".jsonl"))) == rows
     samples = next(c for c in notebook.cells if "verified_samples" in c.source)
-    shown = "".join(output.get("text", "") for output in samples.outputs)
-    assert shown.count("edge=200") == 3, shown
+    shown_samples = "".join(output.get("text", "") for output in samples.outputs)
+    assert shown_samples.count("verified=True") == 3, shown_samples
+    assert shown_samples.count("edge=200") == 3, shown_samples

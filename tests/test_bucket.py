@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -159,35 +158,3 @@ def test_rerunning_with_the_other_approach_says_what_changed(local_aws):
     assert buckets.object_ownership("cftutorial-bk-switch") == "BucketOwnerEnforced"
     assert third.ownership_changed_from is None
     assert state.get("bk-switch", "approach") == "modern"
-
-
-@pytest.mark.slow
-def test_notebook_01_run_again_with_the_other_approach_says_what_it_changed(local_aws, tmp_path):
-    """The notebook's own cells (not step()): the second run names the change it made."""
-    import nbformat
-    import papermill
-    from test_notebooks import _outputs_text
-
-    notebook = (
-        Path(__file__).resolve().parent.parent / "notebooks" / "01-create-bucket-and-upload.ipynb"
-    )
-
-    def run(approach: str) -> str:
-        out = tmp_path / f"01-{approach}.ipynb"
-        papermill.execute_notebook(
-            str(notebook),
-            str(out),
-            parameters={"run_name": "bk-nb", "approach": approach, "run_solutions": True},
-            kernel_name="python3",
-            cwd=str(notebook.parent),
-            progress_bar=False,
-        )
-        return _outputs_text(nbformat.read(out, as_version=4))
-
-    first, second = run("guide"), run("modern")
-    assert (
-        "created 'cftutorial-bk-nb'" in first and "Object Ownership BucketOwnerPreferred" in first
-    )
-    assert "'cftutorial-bk-nb' (already there)" in second
-    assert "Object Ownership changed from BucketOwnerPreferred to BucketOwnerEnforced" in second
-    assert buckets.object_ownership("cftutorial-bk-nb") == "BucketOwnerEnforced"

@@ -58,6 +58,7 @@ def cftutorial(*args: str, env: dict[str, str], driver: str | None = None, **kwa
         if driver
         else [sys.executable, "-m", "cftutorial", *args]
     )
+    kwargs.setdefault("stdin", subprocess.DEVNULL)  # no terminal, however pytest was started
     return subprocess.run(command, env=env, capture_output=True, text=True, timeout=120, **kwargs)
 
 

@@ -42,6 +42,7 @@ def test_local_clients_ignore_real_looking_credentials(
     local_aws, real_looking_credentials: Path, service: str
 ) -> None:
     sent: list[dict] = []
+    clients.forget()  # built now, with the real-looking settings in the environment
     client = clients.client(service)
     client.meta.events.register("before-send", lambda request, **_: sent.append(request))
     credentials = client._request_signer._credentials
@@ -175,3 +176,135 @@ def test_a_client_of_another_region_is_one_message_before_any_call(tmp_path, mon
         buckets.check_client_region("ap-south-1", s3)
     buckets.check_client_region("eu-west-1", s3)  # the run's own region: fine
     buckets.check_client_region("eu-west-1", clients.client("s3", region_name="us-east-1"))
+
+
+# --- built once per process and local AWS ------------------------------------------------------
+
+
+@pytest.fixture
+def own_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A state directory whose local AWS is this test's own (started on demand)."""
+    from cftutorial.localaws import process
+
+    monkeypatch.setenv("CFTUTORIAL_HOME", str(tmp_path / "home"))
+    yield tmp_path / "home"
+    process.stop()
+
+
+@pytest.fixture
+def health_checks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every request to a local AWS's health endpoint this process makes, by endpoint."""
+    from cftutorial.localaws import process
+
+    asked: list[str] = []
+    real = process._answers
+
+    def counted(endpoint: str, pid: int) -> bool:
+        asked.append(endpoint)
+        return real(endpoint, pid)
+
+    monkeypatch.setattr(process, "_answers", counted)
+    return asked
+
+
+def test_a_client_is_built_once_and_the_health_asked_once(own_home, health_checks) -> None:
+    first = clients.client("s3")
+    asked = len(health_checks)
+    assert asked >= 1, "the first client did not check the local AWS's health"
+    again = [clients.client("s3") for _ in range(5)]
+    assert all(made is first for made in again)
+    assert len(health_checks) == asked, "a later client asked the health endpoint again"
+    assert clients.client("cloudfront") is not first  # one per service
+    assert clients.client("s3", region_name="eu-west-1") is not first  # ... and per region
+    assert first.list_buckets()["ResponseMetadata"]["HTTPStatusCode"] == 200
+
+
+def test_a_local_aws_restarted_on_other_ports_gets_a_new_client(own_home) -> None:
+    from cftutorial.localaws import process
+
+    before = clients.client("s3")
+    old_endpoint = before.meta.endpoint_url
+    process.stop()
+    restarted = process.start()
+    assert restarted.aws_endpoint != old_endpoint, "the restart reused the port"
+    after = clients.client("s3")
+    assert after is not before and after.meta.endpoint_url == restarted.aws_endpoint
+    assert after.list_buckets()["ResponseMetadata"]["HTTPStatusCode"] == 200
+
+
+def test_another_cftutorial_home_gets_the_client_of_its_own_local_aws(
+    own_home, tmp_path, monkeypatch, local_aws
+) -> None:
+    mine = clients.client("s3")
+    monkeypatch.setenv("CFTUTORIAL_HOME", str(local_aws.home))
+    sessions = clients.client("s3")
+    assert sessions is not mine
+    assert sessions.meta.endpoint_url == local_aws.aws_endpoint != mine.meta.endpoint_url
+    monkeypatch.setenv("CFTUTORIAL_HOME", str(own_home))
+    assert clients.client("s3") is mine
+
+
+def test_switching_the_backend_never_reuses_a_local_client(own_home, monkeypatch) -> None:
+    local = clients.client("s3")
+    monkeypatch.setenv("CFTUTORIAL_BACKEND", "aws")
+    monkeypatch.setenv("CFTUTORIAL_AWS_OPT_IN", "yes")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", FAKE_KEY)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", FAKE_SECRET)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    on_aws = clients.client("s3")
+    assert on_aws is not local and "amazonaws.com" in on_aws.meta.endpoint_url
+    assert on_aws._request_signer._credentials.access_key == FAKE_KEY
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAI44QH8DHBEXAMPLE")  # other credentials
+    assert clients.client("s3")._request_signer._credentials.access_key == "AKIAI44QH8DHBEXAMPLE"
+    monkeypatch.setenv("CFTUTORIAL_BACKEND", "local")
+    assert clients.client("s3") is local
+
+
+def test_an_edited_credentials_file_gives_a_new_aws_client(tmp_path, monkeypatch) -> None:
+    _profile(tmp_path, monkeypatch, "eu-west-1")
+    before = clients.client("s3")
+    assert clients.client("s3") is before
+    credentials = tmp_path / "credentials"
+    credentials.write_text(
+        "[learner]\naws_access_key_id = AKIAI44QH8DHBEXAMPLE\n"
+        f"aws_secret_access_key = {FAKE_SECRET}\n# edited\n"
+    )
+    after = clients.client("s3")
+    assert after is not before
+    assert after._request_signer._credentials.access_key == "AKIAI44QH8DHBEXAMPLE"
+
+
+def test_a_connection_error_drops_the_client_and_the_next_one_asks_again(
+    own_home, health_checks
+) -> None:
+    """A learner's ``s3`` from an earlier cell, after the local AWS crashed: the call fails with
+    botocore's connection error, and the next client finds (here: starts) a live local AWS."""
+    import os
+    import signal
+    import time
+
+    from botocore.exceptions import EndpointConnectionError
+
+    from cftutorial.localaws import process
+
+    held = clients.client("s3")
+    crashed = process.status()
+    os.kill(crashed.pid, signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while process._is_our_server(crashed.pid) and time.monotonic() < deadline:
+        process._reap(crashed.pid)
+        time.sleep(0.05)
+    asked = len(health_checks)
+    with pytest.raises(EndpointConnectionError):
+        held.list_buckets()
+    assert not any(known[3] == crashed.aws_endpoint for known in process._ANSWERED)
+    fresh = clients.client("s3")
+    assert fresh is not held and len(health_checks) > asked
+    assert fresh.list_buckets()["ResponseMetadata"]["HTTPStatusCode"] == 200
+    assert process.status().pid != crashed.pid
+
+
+def test_forget_builds_every_client_anew(own_home) -> None:
+    before = clients.client("sts")
+    clients.forget()
+    assert clients.client("sts") is not before

@@ -12,6 +12,7 @@ from pathlib import Path
 def doctor(*args: str, **env: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "cftutorial", "doctor", *args],
+        stdin=subprocess.DEVNULL,
         capture_output=True,
         text=True,
         timeout=60,

@@ -2,7 +2,9 @@
 wipes it on purpose; state files that cannot be read are moved aside and said so.
 
 Each test has its own state directory and server (started on free ports by the conftest's
-environment). The notebook chains (slow) run 01-04, restart, then 05-08 as a learner would.
+environment). The notebook chains restart their local AWS as a learner's would: the modern
+chain stops and starts it between 04 and 05, the guide chain kills it (kill -9) before 05 and
+before 07 (tests/chains.py); the last two tests read what they showed.
 """
 
 from __future__ import annotations
@@ -301,25 +303,6 @@ def test_status_when_stopped_says_the_state_is_kept(own_home: Path) -> None:
     assert "restored on start" in stopped.stdout and "KiB" in stopped.stdout
 
 
-# --- the notebooks, as a learner runs them, with a restart in the middle ----------------------
-
-
-def _notebooks(numbers: str) -> list[Path]:
-    from test_notebooks import NOTEBOOKS
-
-    return [p for p in NOTEBOOKS if p.name[:2] in numbers.split()]
-
-
-def _run(numbers: str, out_dir: Path, parameters: dict) -> dict[str, str]:
-    from test_notebooks import _execute, _outputs_text
-
-    shown = {}
-    for path in _notebooks(numbers):
-        notebook = _execute(path, out_dir / path.name, {**parameters, "run_solutions": True})
-        shown[path.name[:2]] = _outputs_text(notebook)
-    return shown
-
-
 def test_an_access_log_file_the_edge_delivered_survives_kill_9(own_home: Path) -> None:
     """The edge's one write (standard log files into S3) is saved like an AWS-port write."""
     import requests
@@ -349,22 +332,17 @@ def test_an_access_log_file_the_edge_delivered_survives_kill_9(own_home: Path) -
     assert [o["Key"] for o in listed] == [files[0]["key"]]
 
 
-def _restart(how: str) -> None:
-    if how == "kill -9":
-        kill_9()
-    else:
-        assert run_cli("local", "stop").stdout.strip() == "stopped"
-    started = run_cli("local", "start")
+# --- the notebooks, as a learner runs them, with a restart in the middle ----------------------
+
+
+def test_modern_notebooks_05_to_08_pass_after_a_stop_start(modern_chain) -> None:
+    """The modern chain's Run All stopped and started its local AWS between 04 and 05."""
+    assert modern_chain.probes["stop"].stdout.strip() == "stopped"
+    started = modern_chain.probes["start"]
     assert started.returncode == 0 and "saved state:       restored" in started.stdout, (
         started.stdout + started.stderr
     )
-
-
-@pytest.mark.slow
-def test_modern_notebooks_05_to_08_pass_after_a_stop_start(tmp_path: Path, own_home: Path) -> None:
-    shown = _run("01 02 03 04", tmp_path, {"approach": "modern"})
-    _restart("stop/start")
-    shown.update(_run("05 06 07 08", tmp_path, {"approach": "modern"}))
+    shown = modern_chain.texts("02", "04", "05", "06", "07", "08")
     dist_id = re.search(r"distribution (\w+) \(created\)", shown["04"]).group(1)
     oac_id = re.search(r"OAC (\w+) \(created\)", shown["02"]).group(1)
     group = re.search(r"key group (\w+) holds public key (\w+)", shown["04"])
@@ -374,35 +352,36 @@ def test_modern_notebooks_05_to_08_pass_after_a_stop_start(tmp_path: Path, own_h
     assert f"Key-Pair-Id={group.group(2)}" in shown["07"]
     assert "bytes match the uploaded file: True" in shown["08"]
     assert re.search(r"OK: 200 with the signature \(\d+ bytes\), 403 for all 4 bad", shown["08"])
-    # the same resources are still there, nothing was re-created
-    cf = client("cloudfront")
-    config = cf.get_distribution(Id=dist_id)["Distribution"]["DistributionConfig"]
-    assert config["Origins"]["Items"][0]["OriginAccessControlId"] == oac_id
-    assert config["DefaultCacheBehavior"]["TrustedKeyGroups"]["Items"] == [group.group(1)]
-    assert len(cf.list_distributions()["DistributionList"]["Items"]) == 1
-    keys_listed = client("s3").list_objects_v2(Bucket="cftutorial-default")["Contents"]
-    assert {"video.mp4", "hello.html", "hls/video.m3u8"} <= {o["Key"] for o in keys_listed}
+    # the same resources are still there, nothing was re-created (as the API answered after 08)
+    after = modern_chain.probes["after 08"]
+    assert after["id"] == dist_id
+    assert after["origin"]["OriginAccessControlId"] == oac_id
+    assert after["trusted key groups"] == [group.group(1)]
+    assert after["distributions"] == 1
+    assert {"video.mp4", "hello.html", "hls/video.m3u8"} <= set(
+        modern_chain.probes["objects after 08"]
+    )
 
 
-@pytest.mark.slow
-def test_guide_notebooks_pass_after_kill_9_and_keep_the_account_key_pair(
-    tmp_path: Path, own_home: Path
-) -> None:
-    parameters = {"approach": "guide", "run_name": "guide"}
-    shown = _run("01 02 03 04", tmp_path, parameters)
-    _restart("kill -9")
-    shown.update(_run("05 06", tmp_path, parameters))
+def test_guide_notebooks_pass_after_kill_9_and_keep_the_account_key_pair(guide_chain) -> None:
+    """The guide chain's local AWS was killed (SIGKILL) before 05 and before 07, each time
+    started again with ``cftutorial local start``, which restored the saved state."""
+    for number in ("05", "07"):
+        started = guide_chain.probes[f"start before {number}"]
+        assert started.returncode == 0 and "saved state:       restored" in started.stdout, (
+            started.stdout + started.stderr
+        )
+    shown = guide_chain.texts("02", "04", "05", "06", "07", "08-kept")
     key_pair = re.search(r"account key pair (APKA\w+)", shown["06"]).group(1)
-    _restart("kill -9")
-    shown.update(_run("07 08", tmp_path, parameters))
     dist_id = re.search(r"distribution (\w+) \(created\)", shown["04"]).group(1)
     oai_id = re.search(r"OAI (\w+) \(created\)", shown["02"]).group(1)
     assert re.search(rf"distribution: {dist_id} \w+\.cloudfront\.net", shown["05"])
     assert f"Key-Pair-Id={key_pair}" in shown["07"]
-    assert "bytes match the uploaded file: True" in shown["08"]
-    assert re.search(r"OK: 200 with the signature \(\d+ bytes\), 403 for all 4 bad", shown["08"])
-    origin = client("cloudfront").get_distribution(Id=dist_id)["Distribution"][
-        "DistributionConfig"
-    ]["Origins"]["Items"][0]
-    assert origin["S3OriginConfig"]["OriginAccessIdentity"].endswith(oai_id)
-    assert [k["KeyPairId"] for k in account_keys.list_account_key_pairs()] == [key_pair]
+    assert "bytes match the uploaded file: True" in shown["08-kept"]
+    assert re.search(
+        r"OK: 200 with the signature \(\d+ bytes\), 403 for all 4 bad", shown["08-kept"]
+    )
+    after = guide_chain.probes["after 08"]
+    assert after["id"] == dist_id
+    assert after["origin"]["S3OriginConfig"]["OriginAccessIdentity"].endswith(oai_id)
+    assert guide_chain.probes["account key pairs"] == [key_pair]

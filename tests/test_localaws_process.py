@@ -31,7 +31,12 @@ def own_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
 
 def run_cli(*args: str, timeout: float = 90) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [*CLI, *args], capture_output=True, text=True, timeout=timeout, env=os.environ.copy()
+        [*CLI, *args],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=os.environ.copy(),
     )
 
 

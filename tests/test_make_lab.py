@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import launch
 import pytest
 import requests
 
@@ -29,13 +30,17 @@ def test_make_lab_starts_the_local_aws_and_jupyterlab_on_the_notebooks(tmp_path:
         pytest.skip("make lab uses the checkout's .venv; this test runs from another environment")
     home, port = tmp_path / "home", free_port()
     env = {**os.environ, "CFTUTORIAL_HOME": str(home), "JUPYTER_RUNTIME_DIR": str(tmp_path / "rt")}
+    # make, its local AWS start and JupyterLab in a process group of their own, which the test
+    # ends with SIGTERM: at its default there, whatever this process inherited (launch.py)
     lab = subprocess.Popen(
         ["make", "-C", str(ROOT), "lab", "NO_BROWSER=1", f"PORT={port}"],
         env=env,
+        stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
         start_new_session=True,
+        preexec_fn=launch.signals_default(signal.SIGTERM),
     )
     try:
         deadline, answer = time.monotonic() + 120, None
@@ -53,7 +58,11 @@ def test_make_lab_starts_the_local_aws_and_jupyterlab_on_the_notebooks(tmp_path:
         assert runtime["endpoints"]["edge"]
     finally:
         os.killpg(lab.pid, signal.SIGTERM)
-        output = lab.communicate(timeout=30)[0]
+        try:
+            output = lab.communicate(timeout=30)[0]
+        except subprocess.TimeoutExpired:
+            launch.end_group(lab)
+            output = lab.communicate()[0]
         subprocess.run(
             [sys.executable, "-m", "cftutorial", "local", "stop"], env=env, timeout=30, check=False
         )

@@ -1,4 +1,6 @@
-"""Notebook 09, the 403 clinic: after 01-07, twice in fresh kernels, then 08's cleanup.
+"""Notebook 09, the 403 clinic, as the chains ran it: in the modern chain after 01-08 (08 kept)
+with the defaults, and again in a fresh kernel later with its solution; 08's cleanup after
+both; in the guide chain, the guide path's one message.
 
 Asserts on what the executed notebooks show: each of the ten cases refused (403) and then
 served (200), the logging bucket refused while its ACLs are disabled, the standard log files
@@ -9,26 +11,13 @@ notebook 08's cleanup still work), and the guide path's one message.
 from __future__ import annotations
 
 import re
-import time
 
-import papermill
 import pytest
-from test_notebooks import (
-    NOTEBOOK_DIR,
-    _assert_no_secrets,
-    _execute,
-    _flat,
-    _outputs_text,
-    _solution_outputs,
-    fresh_local_aws,  # noqa: F401 (a fixture)
-)
+from chains import assert_no_secrets, flat, solution_outputs
 
 from cftutorial.errors import StateError
 from cftutorial.tutorial import step09_clinic
 
-BEFORE = sorted(NOTEBOOK_DIR.glob("0[1-7]-*.ipynb"))
-CLINIC = NOTEBOOK_DIR / "09-the-403-clinic.ipynb"
-CLEANUP = next(NOTEBOOK_DIR.glob("08-*.ipynb"))
 CASES = (
     "1 unencoded path",
     "2 parameter after signing",
@@ -64,37 +53,20 @@ def _assert_clinic(text: str, flat: str) -> None:
     assert "| standard logging | off |" in flat
 
 
-@pytest.mark.slow
-def test_09_runs_after_01_to_07_twice_then_08_cleans_everything(tmp_path, fresh_local_aws):  # noqa: F811
-    parameters = {"approach": "modern", "run_solutions": True}
-    for path in BEFORE:
-        _execute(path, tmp_path / path.name, parameters)
-    key_lines = [
-        line
-        for pem in (fresh_local_aws / "keys").glob("*private_key.pem")
-        for line in pem.read_text().splitlines()
-        if line and not line.startswith("-----")
-    ]
-    started = time.perf_counter()
-    first = _execute(CLINIC, tmp_path / "09.ipynb", parameters)
-    print(f"notebook 09 ran in {time.perf_counter() - started:.1f} s")
-    again = _execute(CLINIC, tmp_path / "09-again.ipynb", parameters)
-    for notebook in (first, again):
-        text = _outputs_text(notebook)
-        _assert_clinic(text, _flat(text))
-        solutions = _solution_outputs(notebook)
-        assert any("Correct: the edge answered 200" in out for out in solutions), solutions
-    first_text = _outputs_text(first)
+def test_09_runs_twice_then_08_cleans_everything(modern_chain):
+    first, again = modern_chain["09"], modern_chain["09-again"]
+    for executed in (first, again):
+        _assert_clinic(executed.text, flat(executed.text))
+    solutions = solution_outputs(again.notebook)  # the first run had the defaults: none
+    assert any("Correct: the edge answered 200" in out for out in solutions), solutions
     assert "update_distribution: InvalidArgument - The S3 bucket that you specified for " in (
-        first_text
+        first.text
     )
-    assert "does not enable ACL access" in first_text
-    assert "| retired public key | absent |" in _flat(_outputs_text(again))  # restored by run 1
-    _assert_no_secrets({"09": first, "09-again": again}, key_lines)
+    assert "does not enable ACL access" in first.text
+    assert "| retired public key | absent |" in flat(again.text)  # restored by run 1
+    assert_no_secrets({"09": first.text, "09-again": again.text}, modern_chain.key_lines)
+    assert "OK: everything this run created is gone" in modern_chain.text("08-clean")
 
-    with pytest.raises(papermill.PapermillExecutionError) as caught:
-        _execute(CLINIC, tmp_path / "09-guide.ipynb", {**parameters, "approach": "guide"})
-    assert "notebook 09 needs the modern path" in str(caught.value)
 
-    cleaned = _execute(CLEANUP, tmp_path / "08.ipynb", {**parameters, "clean_up": True})
-    assert "OK: everything this run created is gone" in _outputs_text(cleaned)
+def test_09_on_the_guide_path_is_one_message(guide_chain):
+    assert "notebook 09 needs the modern path" in guide_chain["09-refusal"].refusal

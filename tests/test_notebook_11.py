@@ -1,10 +1,10 @@
 """Notebook 11: an alias with an ACM certificate, cookies from a login app, HLS, logout.
 
-The papermill test runs 01-07 (modern path) and 08 (``clean_up=False``), then 11 twice (the
-second time in a fresh kernel, as a learner re-running it would), then 08 with
-``clean_up=True``, and asserts on what the executed notebooks show. The other tests check the pieces: the rules the local AWS applies to
-aliases and certificates, S3's CORS answer through the edge, the login app and the cookie
-scope exercise.
+The notebook as the modern chain ran it: after 01-07 and 08 (``clean_up=False``) with the
+defaults, then again in a fresh kernel (as a learner re-running it would) with its solution,
+then 08 with ``clean_up=True``; in the guide chain, the guide path's one message. The other
+tests check the pieces: the rules the local AWS applies to aliases and certificates, S3's CORS
+answer through the edge, the login app and the cookie scope exercise.
 """
 
 from __future__ import annotations
@@ -15,13 +15,7 @@ import time
 import pytest
 import requests
 from botocore.exceptions import ClientError
-from test_notebooks import (  # fresh_local_aws: the fixture, used by name
-    NOTEBOOK_DIR,
-    _execute,
-    _outputs_text,
-    _solution_outputs,
-    fresh_local_aws,  # noqa: F401
-)
+from chains import solution_outputs
 
 from cftutorial.aws import certificates, clients
 from cftutorial.errors import KeyGroupError, LoginAppError
@@ -33,24 +27,12 @@ from cftutorial.tutorial import step03_who_may_read as step03
 from cftutorial.tutorial import step04_distribution as step04
 from cftutorial.tutorial import step11_login_cookies as step11
 
-NOTEBOOK = NOTEBOOK_DIR / "11-cookies-from-a-login-service.ipynb"
-FIRST_SEVEN = sorted(NOTEBOOK_DIR.glob("0[1-7]-*.ipynb"))
-CLEAN_UP = next(NOTEBOOK_DIR.glob("08-*.ipynb"))
 
-
-@pytest.mark.slow
-@pytest.mark.usefixtures("fresh_local_aws")
-def test_11_runs_after_01_08_twice_and_08_still_cleans_up(tmp_path):
-    parameters = {"run_name": "cookies", "run_solutions": True}
-    for path in FIRST_SEVEN:
-        _execute(path, tmp_path / path.name, parameters)
-    kept = _outputs_text(_execute(CLEAN_UP, tmp_path / "08-kept.ipynb", parameters))
+def test_11_runs_after_01_08_twice_and_08_still_cleans_up(modern_chain):
+    kept = modern_chain.text("08")
     assert "OK: nothing was deleted" in kept  # the chain's order: 08 (clean_up=False), then 11
-    started = time.perf_counter()
-    first = _outputs_text(_execute(NOTEBOOK, tmp_path / "11.ipynb", parameters))
-    seconds = time.perf_counter() - started
-    again = _execute(NOTEBOOK, tmp_path / "11-again.ipynb", parameters)
-    for text in (first, _outputs_text(again)):
+    again = modern_chain["11-again"]
+    for text in (modern_chain.text("11"), again.text):
         assert "InvalidViewerCertificate" in text and "doesn't cover the alternate" in text
         assert "Aliases: ['videos.cftutorial.localhost']" in text
         assert "CertificateSource: acm" in text
@@ -60,23 +42,14 @@ def test_11_runs_after_01_08_twice_and_08_still_cleans_up(tmp_path):
         assert re.search(r"OK: videos\.cftutorial\.localhost serves .* 4 segments", text)
         assert "after logout video3.ts got 403" in text
         assert "certificate deleted" in text and "back as notebook 04 made it" in text
-    assert any("Correct:" in out for out in _solution_outputs(again))
-    cleaned = _outputs_text(
-        _execute(CLEAN_UP, tmp_path / "08.ipynb", {**parameters, "clean_up": True})
-    )
-    assert "OK: everything this run created is gone" in cleaned
-    print(f"notebook 11 seconds: {seconds:.1f}")
+    assert any("Correct:" in out for out in solution_outputs(again.notebook))
+    assert "OK: everything this run created is gone" in modern_chain.text("08-clean")
 
 
-@pytest.mark.slow
-@pytest.mark.usefixtures("fresh_local_aws")
-def test_11_on_the_guide_path_is_one_message(tmp_path):
-    import papermill
-
-    with pytest.raises(papermill.PapermillExecutionError) as failed:
-        _execute(NOTEBOOK, tmp_path / "11.ipynb", {"run_name": "guide", "approach": "guide"})
-    assert "notebook 11 needs the modern path" in str(failed.value)
-    assert failed.value.ename == "KeyGroupError"
+def test_11_on_the_guide_path_is_one_message(guide_chain):
+    refused = guide_chain["11-refusal"]
+    assert "notebook 11 needs the modern path" in refused.refusal
+    assert refused.error["ename"] == "KeyGroupError"
 
 
 def test_a_guide_run_is_refused_with_the_fix(isolated_home):

@@ -101,14 +101,14 @@ def test_the_command_copies_and_refuses_a_file_as_folder(tmp_path) -> None:
     target = tmp_path / "course"
     result = subprocess.run(
         [sys.executable, "-m", "cftutorial", "notebooks", str(target)],
-        env=env, capture_output=True, text=True, timeout=60,
+        env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert "added    05-unsigned-access-fails.ipynb" in result.stdout
     assert len(list(target.glob("0*.ipynb"))) >= 8
     again = subprocess.run(
         [sys.executable, "-m", "cftutorial", "notebooks", str(target / "05-unsigned-access-fails.ipynb")],
-        env=env, capture_output=True, text=True, timeout=60,
+        env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert again.returncode == 2
     assert again.stderr.strip().splitlines() == [

@@ -1,77 +1,38 @@
-"""The numbered notebooks: their structure, and the whole chain run headless: the eight that
-mirror the guide (01→08), then the ones beyond it (09→), which run after 08.
+"""The numbered notebooks: their structure, and what the executed chains show.
 
-The chain tests run every notebook with papermill in a fresh kernel, each chain in its own
-CFTUTORIAL_HOME with its own local AWS (started on demand by the first notebook, stopped at the
-end), and assert on what the executed notebooks *show*: the objects, the ids, the 403 codes, the
-200s, the exercises' solutions — not only that no cell failed.
+The chains (tests/chains.py) run once per session and these tests read them: the modern chain
+(a learner's Run All with the defaults, 01→12 and the batch notebook, with a stop/start of the
+local AWS between 04 and 05, then every notebook again with its solution, 01 with another
+bucket, 10 resumed after a crash half-way, 12 with an ECDSA key in KMS, and 08 cleaning up) and
+the guide chain (run by the installed wheel: 01-08 with two kill -9s of its local AWS, 08 kept
+then cleaning up, 09-12 refusing the guide path). The ECDSA/SHA-256 chain is the stand-in's round 1
+(test_aws_standin.py). The assertions read what the executed notebooks *show*: the objects, the
+ids, the 403 codes, the 200s, the exercises' solutions — not only that no cell failed.
 """
 
 from __future__ import annotations
 
 import importlib.util
-import os
 import re
 import subprocess
 import sys
-import time
-from pathlib import Path
+from collections.abc import Iterable, Mapping
 
+import chains
 import nbformat
 import pytest
-
-from cftutorial import config
-from cftutorial.localaws import process
-
-ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOK_DIR = ROOT / "notebooks"
-#: The eight that mirror the 2011 guide's steps (both paths, modern and guide, run them).
-NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("0[1-8]-*.ipynb"))
-#: Beyond the guide (issue 17): modern path only; they run after 08 (kept) and before its cleanup.
-BEYOND = sorted(p for p in NOTEBOOK_DIR.glob("[0-9][0-9]-*.ipynb") if p not in NOTEBOOKS)
-NUMBERED = NOTEBOOKS + BEYOND
-SECRET_PATTERNS = [
-    re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----"),
-    re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"),
-    re.compile(r"(?i)aws_secret_access_key\s*[=:]"),
-    re.compile(re.escape(config.LOCAL_SECRET_ACCESS_KEY)),
-    re.compile(re.escape(config.LOCAL_ACCESS_KEY_ID)),
-]
-
-
-def _outputs_text(notebook: nbformat.NotebookNode) -> str:
-    """What a reader sees in the outputs, one part per output.
-
-    A kernel flushes stdout on a timer, so one ``print`` can arrive as two stream outputs
-    ("Logging:" then " {...}"); a frontend shows them as one text, and so does this: a stream
-    output continues the previous one when it is the same stream of the same cell."""
-    parts = []
-    for cell in notebook.cells:
-        stream = None
-        for output in cell.get("outputs", []):
-            if output.get("output_type") == "stream":
-                if stream == output.get("name"):
-                    parts[-1] += output.get("text", "")
-                else:
-                    parts.append(output.get("text", ""))
-                stream = output.get("name")
-                continue
-            stream = None
-            if output.get("output_type") == "error":
-                parts.append(f"{output.get('ename')}: {output.get('evalue')}")
-            for kind in ("text/plain", "text/html", "text/markdown"):
-                if kind in output.get("data", {}):
-                    parts.append(output["data"][kind])
-    return "\n".join(parts)
-
-
-def _solution_outputs(notebook: nbformat.NotebookNode) -> list[str]:
-    return [
-        _outputs_text(nbformat.from_dict({"cells": [cell]}))
-        for cell in notebook.cells
-        if "solution" in cell.get("metadata", {}).get("tags", [])
-    ]
-
+from chains import (
+    BATCH,
+    BEYOND,
+    MOVED_BUCKET,
+    NOTEBOOK_DIR,
+    NOTEBOOKS,
+    NUMBERED,
+    ROOT,
+    flat,
+    outputs_text,
+    solution_outputs,
+)
 
 # --- structure of the committed notebooks --------------------------------------------------
 
@@ -206,7 +167,7 @@ def test_one_print_split_by_a_flush_reads_as_one_line():
     next_cell = nbformat.v4.new_code_cell("print('next')")
     next_cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="next\n")]
     notebook = nbformat.v4.new_notebook(cells=[cell, next_cell])
-    assert _outputs_text(notebook).split("\n") == [
+    assert outputs_text(notebook).split("\n") == [
         "Logging: {'Enabled': True}",
         "",
         "a warning",
@@ -219,95 +180,14 @@ def test_one_print_split_by_a_flush_reads_as_one_line():
     ]
 
 
-# --- the whole chain, headless ----------------------------------------------------------------
+# --- what every chain shows -------------------------------------------------------------------
 
 
-@pytest.fixture
-def fresh_local_aws(tmp_path, monkeypatch):
-    """A CFTUTORIAL_HOME of its own; the first notebook starts a local AWS there."""
-    home = tmp_path / "home"
-    home.mkdir()
-    monkeypatch.setenv("CFTUTORIAL_HOME", str(home))
-    yield home
-    process.stop()
-
-
-def _execute(path: Path, out: Path, parameters: dict) -> nbformat.NotebookNode:
-    import papermill
-
-    papermill.execute_notebook(
-        str(path),
-        str(out),
-        parameters=parameters,
-        kernel_name="python3",
-        cwd=str(NOTEBOOK_DIR),
-        progress_bar=False,
-    )
-    return nbformat.read(out, as_version=4)
-
-
-def run_chain(
-    out_dir: Path,
-    parameters: dict,
-    home: Path,
-    *,
-    rerun: tuple[str, ...] = (),
-    beyond: bool = False,
-) -> tuple[dict, dict, list[str]]:
-    """Execute 01..08 (and again the notebooks in ``rerun``, in fresh kernels, just before 08).
-
-    With ``beyond``, 08 first runs with its defaults (it keeps everything), then 09.. (the
-    notebooks beyond the guide, "NN"), and only then 08 with ``clean_up=True``, which must still
-    find and delete everything the run made. Returns the executed notebooks (reruns under
-    "NN-again", the first 08 under "08-kept"), seconds per first run, and the lines of the
-    private key files (read before notebook 08 deletes them).
-    """
-    parameters = {**parameters, "run_solutions": True}
-    executed, seconds, key_lines = {}, {}, []
-
-    def run(path: Path, key: str, chosen: dict) -> None:
-        started = time.perf_counter()
-        executed[key] = _execute(path, out_dir / f"{key}-{path.name}", chosen)
-        seconds.setdefault(key, time.perf_counter() - started)
-
-    for path in NOTEBOOKS:
-        number = path.name[:2]
-        if number == "08":
-            for again in (p for p in NOTEBOOKS if p.name[:2] in rerun):
-                run(again, f"{again.name[:2]}-again", parameters)
-            if beyond:
-                run(path, "08-kept", parameters)
-                for later in BEYOND:
-                    run(later, later.name[:2], parameters)
-            key_lines = [
-                line
-                for pem in (home / "keys").glob("*private_key.pem")
-                for line in pem.read_text().splitlines()
-                if line and not line.startswith("-----")
-            ]
-        # 08 deletes nothing by default (clean_up=False); the chain ends by cleaning up
-        chosen = {**parameters, "clean_up": True} if number == "08" else parameters
-        run(path, number, chosen)
-    return executed, seconds, key_lines
-
-
-def _flat(html_text: str) -> str:
-    """Table cells as 'a | b | c' (the notebooks show tables as HTML)."""
-    return re.sub(r"(\s*\|\s*)+", " | ", re.sub(r"<[^>]+>", " | ", html_text))
-
-
-def _assert_no_secrets(executed: dict, key_lines: list[str]) -> None:
-    assert key_lines, "no private key file was found to compare against"
-    for number, notebook in executed.items():
-        text = _outputs_text(notebook)
-        for pattern in SECRET_PATTERNS:
-            assert not pattern.search(text), f"notebook {number} shows {pattern.pattern!r}"
-        for line in key_lines:
-            assert line not in text, f"notebook {number} shows private key material"
-
-
-def _assert_common(executed: dict, run_name: str) -> None:
-    text = {number: _outputs_text(nb) for number, nb in executed.items()}
+def assert_every_chain_shows(
+    text: Mapping[str, str], run_name: str, solved: Iterable[nbformat.NotebookNode]
+) -> None:
+    """The checks of 01-08 on any path: ``text`` by number (``"08"``: the 08 that cleaned up),
+    and the notebooks that ran with ``run_solutions=True``, whose every solution is correct."""
     assert f"OK: 7 objects in s3://cftutorial-{run_name}" in text["01"]
     for key in ("video.mp4", "hls/video.m3u8", "hls/video0.ts", "hello.html"):
         assert key in text["01"]
@@ -326,9 +206,7 @@ def _assert_common(executed: dict, run_name: str) -> None:
     )
     assert "OK: canned and custom URLs and the cookies verify" in text["07"]
     # the inspector: one field per row, the verdict first, the reason in full
-    assert re.search(
-        r"field \| value \| allowed \| True \| code \| reason \| \w", _flat(text["07"])
-    )
+    assert re.search(r"field \| value \| allowed \| True \| code \| reason \| \w", flat(text["07"]))
     assert "bytes match the uploaded file: True" in text["08"]
     # the expired URL's player shows the edge's answer and its reason beside it
     assert re.search(r"edge answer: 403 AccessDenied</b><br>[^<]*expired", text["08"])
@@ -340,14 +218,85 @@ def _assert_common(executed: dict, run_name: str) -> None:
     assert f"distribution {dist_id} (created)" in text["04"]
     for number in ("05", "08"):  # the plain HTTP requests are shown, with where they go
         assert re.search(r"GET http://127\.0\.0\.1:\d+/", text[number]), number
-    for number, notebook in executed.items():
-        solutions = _solution_outputs(notebook)
-        assert solutions and all(s.startswith("Correct:") for s in solutions), (number, solutions)
+    solved = list(solved)
+    assert solved, "no notebook ran its solution"
+    for notebook in solved:
+        solutions = solution_outputs(notebook)
+        title = notebook.cells[0].source.splitlines()[0]
+        assert solutions and all(s.startswith("Correct:") for s in solutions), (title, solutions)
 
 
-def _assert_beyond_the_guide(text: dict[str, str]) -> None:
-    """09-12 ran after 08 (which kept everything) and before 08's cleanup, each doing its lesson."""
-    assert "OK: nothing was deleted" in text["08-kept"]
+# --- the modern chain: a learner's Run All, then the re-runs ----------------------------------
+
+#: The re-runs in fresh kernels, with the solutions (the learner's Run All has none).
+RERUNS = ("01-again", "01-moved", *(f"0{n}-again" for n in range(2, 8)), "08-moved")
+BEYOND_RERUNS = ("09-again", "10-again", "10-resumed", "11-again", "12-again")
+
+
+def test_the_learners_run_all_runs_every_cell_with_the_defaults(modern_chain):
+    """What nbval checked, and more: with no parameters (nothing injected), every code cell of
+    01-12 and of the batch notebook ran, in order, in one CFTUTORIAL_HOME, without an error;
+    each step's check ran (its "OK:") and no solution cell ran."""
+    for number in chains.LEARNER:
+        executed = modern_chain[number]
+        committed = BATCH if number == "batch" else next(NOTEBOOK_DIR.glob(f"{number}-*.ipynb"))
+        wanted = [c.source for c in nbformat.read(committed, as_version=4).cells]
+        assert [c.source for c in executed.notebook.cells] == wanted, f"{number}: not as shipped"
+        code = [c for c in executed.notebook.cells if c.cell_type == "code"]
+        assert code and all(c.execution_count is not None for c in code), number
+        solutions = [c for c in code if "solution" in c.metadata.get("tags", [])]
+        if number != "batch":
+            assert solutions, f"{number} has no solution cell"
+            assert "OK:" in executed.text, f"{number}'s check did not run"
+        assert all(not c.get("outputs") for c in solutions), (number, solutions)
+
+
+def test_the_modern_chain_runs_headless_and_shows_each_step(modern_chain):
+    chain = modern_chain
+    first = chain.texts(*(f"0{n}" for n in range(1, 8)))
+    again = chain.texts(*RERUNS, *BEYOND_RERUNS, "08-clean")
+    solved = [chain[key].notebook for key in (*RERUNS, *BEYOND_RERUNS, "08-clean")]
+    assert_every_chain_shows({**first, "08": again["08-clean"]}, "default", solved)
+    # re-running in a fresh kernel finds what exists instead of making a second one
+    assert "(already there)" in again["01-again"]
+    assert "Object Ownership is already BucketOwnerEnforced: nothing changed" in again["01-again"]
+    dist_id = re.search(r"distribution (\w+) \(created\)", first["04"]).group(1)
+    assert f"distribution {dist_id} (found)" in again["04-again"]
+    assert "saved as this run's 'signing_key'" in first["04"]
+    assert "already saved for this run" in again["04-again"]
+    assert "s3.put_bucket_policy(Bucket='cftutorial-default'" in first["04"]
+    assert re.search(r"OAC \w+ \(found\)", again["02-again"])
+    assert "it used the" not in again["02-again"]
+    assert "distribution switched to the key group now | False" in flat(again["06-again"])
+    oac_id = re.search(r"OAC (\w+) \(created\)", first["02"]).group(1)
+    assert f'"OriginAccessControlId": "{oac_id}"' in first["04"]
+    group = re.search(r"key group (\w+) holds public key (\w+)", first["04"])
+    assert group, "notebook 04 did not show the key group and public key"
+    assert (
+        f'"TrustedKeyGroups": {{"Enabled": true, "Quantity": 1, "Items": ["{group.group(1)}"]}}'
+        in first["04"]
+    )
+    assert "InvalidKey" in first["06"] and "Unknown Key" in first["06"]
+    # 06 shows the lookups and boto3 calls; notebook 04 already made the key and its group
+    assert f"found public key {group.group(2)}" in first["06"]
+    assert f"found key group {group.group(1)} holding ['{group.group(2)}']" in first["06"]
+    assert f"trusts key group {group.group(1)} already: nothing to update" in again["06-again"]
+    assert "byte-identical to signer.sign_url: True" in first["07"]
+    assert f"Key-Pair-Id={group.group(2)}" in first["07"]
+    for what in ("distribution", "key group", "public key", "OAC"):
+        assert re.search(
+            rf"{what} \| \w+ \| deleted",
+            re.sub(r"<[^>]+>", " | ", again["08-clean"]).replace(" |  | ", " | "),
+        )
+    everything = {key: chain.text(key) for key in chain.runs}
+    chains.assert_no_secrets(everything, chain.key_lines)
+
+
+def test_the_notebooks_beyond_the_guide_ran_after_08_kept_and_before_its_clean_up(modern_chain):
+    """09-12 ran after 08 (which kept everything) and before 08's cleanup, each doing its
+    lesson; 08's cleanup after them found everything, also 10's rotated keys."""
+    text = modern_chain.texts("08", "09", "10", "11", "12", "08-clean")
+    assert "OK: nothing was deleted" in text["08"]
     assert "OK: all 10 cases went from 403 to 200" in text["09"]
     assert "#Version: 1.0" in text["09"] and "log bucket deleted: True" in text["09"]
     assert re.search(r"OK: rotated from (\w+) to (\w+)", text["10"]), "10 did not rotate"
@@ -356,68 +305,48 @@ def _assert_beyond_the_guide(text: dict[str, str]) -> None:
     assert "after logout video3.ts got 403" in text["11"]
     assert "OK: KMS-signed URL and cookies 200 through the edge; 1 KMS call per URL;" in text["12"]
     assert "OK: the run is back as it was" in text["12"]
-    # 08's cleanup after them found everything, also 10's rotated key
-    assert "OK: everything this run created is gone" in text["08"]
+    assert "OK: everything this run created is gone" in text["08-clean"]
+    assert modern_chain.probes["pem files left"] == []
 
 
-@pytest.mark.slow
-def test_the_modern_chain_runs_headless_and_shows_each_step(tmp_path, fresh_local_aws):
-    executed, seconds, key_lines = run_chain(
-        tmp_path,
-        {"approach": "modern"},
-        fresh_local_aws,
-        rerun=("01", "02", "04", "06"),
-        beyond=True,
-    )
-    _assert_common(executed, "default")
-    text = {number: _outputs_text(nb) for number, nb in executed.items()}
-    # re-running in a fresh kernel finds what exists instead of making a second one
-    assert "(already there)" in text["01-again"]
-    assert "Object Ownership is already BucketOwnerEnforced: nothing changed" in text["01-again"]
-    dist_id = re.search(r"distribution (\w+) \(created\)", text["04"]).group(1)
-    assert f"distribution {dist_id} (found)" in text["04-again"]
-    assert "saved as this run's 'signing_key'" in text["04"]
-    assert "already saved for this run" in text["04-again"]
-    assert "s3.put_bucket_policy(Bucket='cftutorial-default'" in text["04"]
-    assert re.search(r"OAC \w+ \(found\)", text["02-again"])
-    assert "it used the" not in text["02-again"]
-    assert "distribution switched to the key group now | False" in _flat(text["06-again"])
-    oac_id = re.search(r"OAC (\w+) \(created\)", text["02"]).group(1)
-    assert f'"OriginAccessControlId": "{oac_id}"' in text["04"]
-    group = re.search(r"key group (\w+) holds public key (\w+)", text["04"])
-    assert group, "notebook 04 did not show the key group and public key"
+def test_01_with_another_bucket_then_04_and_08_moves_the_distribution(modern_chain):
+    """01 again with bucket B (after 01-08 and 09-12 with bucket A), then 02-07 and 08 again:
+    the run stays whole, each re-run says what it changed, and the distribution reads B."""
+    text = modern_chain.texts("01-moved", "04-again", "08-moved")
+    assert f"changed: bucket 'cftutorial-default' -> '{MOVED_BUCKET}'" in text["01-moved"]
+    assert "run notebooks 03 and 04 again" in text["01-moved"]
+    found = re.search(r"distribution (\w+) \(found\): ([^\n]*)", text["04-again"])
+    assert found and "origin DomainName 'cftutorial-default.s3" in found.group(2), text["04-again"]
+    assert f"-> '{MOVED_BUCKET}.s3.us-east-1.amazonaws.com'" in found.group(2)
+    assert f"distribution {found.group(1)}: Deployed after" in text["04-again"]
+    assert "the saved state matches the local AWS" in text["08-moved"]
+    assert "OK: 200 with the signature" in text["08-moved"]
     assert (
-        f'"TrustedKeyGroups": {{"Enabled": true, "Quantity": 1, "Items": ["{group.group(1)}"]}}'
-        in text["04"]
+        f"OK: nothing was deleted; distribution {found.group(1)} is still there"
+        in (text["08-moved"])
     )
-    assert "InvalidKey" in text["06"] and "Unknown Key" in text["06"]
-    # 06 shows the lookups and boto3 calls; notebook 04 already made the key and its group
-    assert f"found public key {group.group(2)}" in text["06"]
-    assert f"found key group {group.group(1)} holding ['{group.group(2)}']" in text["06"]
-    assert f"trusts key group {group.group(1)} already: nothing to update" in text["06-again"]
-    assert "byte-identical to signer.sign_url: True" in text["07"]
-    assert f"Key-Pair-Id={group.group(2)}" in text["07"]
-    for what in ("distribution", "key group", "public key", "OAC"):
-        assert re.search(
-            rf"{what} \| \w+ \| deleted",
-            re.sub(r"<[^>]+>", " | ", text["08"]).replace(" |  | ", " | "),
-        )
-    _assert_beyond_the_guide(text)
-    _assert_no_secrets(executed, key_lines)
-    print(
-        "modern chain seconds:",
-        {k: round(v, 1) for k, v in seconds.items()},
-        round(sum(seconds.values()), 1),
-    )
+    moved = modern_chain.probes["after the move"]
+    assert moved["id"] == found.group(1)
+    assert moved["origin"]["DomainName"] == f"{MOVED_BUCKET}.s3.us-east-1.amazonaws.com"
 
 
-@pytest.mark.slow
-def test_the_guide_chain_uses_oai_acl_and_trusted_signers_self(tmp_path, fresh_local_aws):
-    executed, seconds, key_lines = run_chain(
-        tmp_path, {"approach": "guide", "run_name": "guide"}, fresh_local_aws, rerun=("08",)
-    )
-    _assert_common(executed, "guide")
-    text = {number: _outputs_text(nb) for number, nb in executed.items()}
+def test_08_cleaned_up_then_its_exercise_still_checks(modern_chain):
+    """08 with clean_up=True, then its exercise's solution run once more (a cell added at the
+    end of that run): it needs no saved state."""
+    executed = modern_chain["08-clean"]
+    assert "OK: everything this run created is gone" in executed.text
+    last = outputs_text(nbformat.from_dict({"cells": [executed.notebook.cells[-1]]}))
+    assert last.startswith("Correct:"), last
+
+
+# --- the guide chain ----------------------------------------------------------------------------
+
+
+def test_the_guide_chain_uses_oai_acl_and_trusted_signers_self(guide_chain):
+    chain = guide_chain
+    text = {**chain.texts(*(f"0{n}" for n in range(1, 8)), "08-kept"), "08": chain.text("08")}
+    solved = [chain[key].notebook for key in text]
+    assert_every_chain_shows(text, "guide", solved)
     assert re.search(r"OAI \w+ \(created\)", text["02"])
     assert "granted READ to the OAI on 7 objects" in text["03"]
     assert "OK: every object grants READ to the OAI" in text["03"]
@@ -427,81 +356,13 @@ def test_the_guide_chain_uses_oai_acl_and_trusted_signers_self(tmp_path, fresh_l
     assert "byte-identical to signer.sign_url: True" in text["07"]
     # 08 with its defaults (clean_up=False) ran first: it kept everything, and said how to delete
     dist_id = re.search(r"distribution (\w+) \(created\)", text["04"]).group(1)
-    assert f"OK: nothing was deleted; distribution {dist_id} is still there" in text["08-again"]
-    assert "cftutorial teardown --run guide --yes" in text["08-again"]
-    assert "everything this run created is gone" not in text["08-again"]
+    assert f"OK: nothing was deleted; distribution {dist_id} is still there" in text["08-kept"]
+    assert "cftutorial teardown --run guide --yes" in text["08-kept"]
+    assert "everything this run created is gone" not in text["08-kept"]
     # ... and the 08 after it (the same notebook again, now with clean_up=True) still worked
-    assert f"distribution | {dist_id} | deleted" in _flat(text["08"])
-    _assert_no_secrets(executed, key_lines)
-    print(
-        "guide chain seconds:",
-        {k: round(v, 1) for k, v in seconds.items()},
-        round(sum(seconds.values()), 1),
-    )
-
-
-@pytest.mark.slow
-def test_the_modern_chain_with_ecdsa_and_sha256(tmp_path, fresh_local_aws):
-    parameters = {
-        "approach": "modern",
-        "run_name": "ecdsa",
-        "key_type": "ecdsa",
-        "hash_algorithm": "SHA256",
-    }
-    executed, seconds, key_lines = run_chain(tmp_path, parameters, fresh_local_aws)
-    _assert_common(executed, "ecdsa")
-    text = {number: _outputs_text(nb) for number, nb in executed.items()}
-    assert "kind='ecdsa', hash_algorithm='SHA256'" in text["07"]
-    canned = re.search(r"https://\S+/video\.mp4\?Expires=\S+", text["07"]).group(0)
-    assert canned.endswith("&Hash-Algorithm=SHA256")
-    assert "botocore's CloudFrontSigner can only do RSA + SHA1" in text["07"]
-    _assert_no_secrets(executed, key_lines)
-    print(
-        "ecdsa chain seconds:",
-        {k: round(v, 1) for k, v in seconds.items()},
-        round(sum(seconds.values()), 1),
-    )
-
-
-@pytest.mark.slow
-def test_nbval_runs_the_committed_notebooks_in_order(tmp_path):
-    """nbval in lax mode: the notebooks are committed without outputs, so every cell must run
-    without error — and the check cells assert each step's behaviour."""
-    env = {
-        **os.environ,
-        "CFTUTORIAL_HOME": str(tmp_path / "home"),
-        "CFTUTORIAL_AWS_PORT": "0",
-        "CFTUTORIAL_EDGE_PORT": "0",
-    }
-    (tmp_path / "home").mkdir()
-    command = [
-        sys.executable,
-        "-m",
-        "pytest",
-        "--nbval-lax",
-        "-p",
-        "no:cacheprovider",
-        "-q",
-        *map(str, NUMBERED),
-    ]
-    try:
-        result = subprocess.run(
-            command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=1500
-        )
-    finally:
-        subprocess.run(
-            [sys.executable, "-m", "cftutorial", "local", "stop"],
-            env=env,
-            capture_output=True,
-            timeout=60,
-        )
-    summary = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
-    passed = int(re.search(r"(\d+) passed", summary).group(1))
-    code_cells = sum(
-        sum(c.cell_type == "code" for c in nbformat.read(p, as_version=4).cells) for p in NUMBERED
-    )
-    assert passed == code_cells, f"nbval ran {passed} cells, the notebooks have {code_cells}"
+    assert f"distribution | {dist_id} | deleted" in flat(text["08"])
+    shown = {key: run.text for key, run in chain.runs.items()}
+    chains.assert_no_secrets(shown, chain.key_lines)
 
 
 def test_the_kernel_named_in_the_notebooks_exists():
@@ -512,63 +373,3 @@ def test_the_kernel_named_in_the_notebooks_exists():
     assert "ipykernel_launcher" in spec.argv, (
         f"the python3 kernel does not run ipykernel: {spec.argv}"
     )
-
-
-def _origin_domain(distribution_id: str) -> str:
-    from cftutorial.aws import clients
-
-    config = clients.client("cloudfront").get_distribution_config(Id=distribution_id)
-    return config["DistributionConfig"]["Origins"]["Items"][0]["DomainName"]
-
-
-@pytest.mark.slow
-def test_defaults_run_no_solution_cell(tmp_path, fresh_local_aws):
-    """Run All with the defaults (what a learner does): every solution cell stays empty."""
-    for path in NOTEBOOKS[:2]:
-        executed = _execute(path, tmp_path / path.name, {})
-        solutions = [c for c in executed.cells if "solution" in c.metadata.get("tags", [])]
-        assert solutions, f"{path.name} has no solution cell"
-        assert all(not c.get("outputs") for c in solutions), (path.name, solutions[0].outputs)
-        assert "OK:" in _outputs_text(executed), f"{path.name}'s check did not run"
-
-
-@pytest.mark.slow
-def test_01_with_another_bucket_then_04_and_08_moves_the_distribution(tmp_path, fresh_local_aws):
-    """01 (bucket A) → 08, then 01 with bucket B → 04 → 08 (08 twice): the run stays whole, each
-    re-run says what it changed, and the distribution reads B."""
-    parameters = {"run_solutions": True}
-    for path in NOTEBOOKS:
-        _execute(path, tmp_path / path.name, parameters)
-    by_number = {p.name[:2]: p for p in NOTEBOOKS}
-    again = {**parameters, "bucket_name": "rerun-bucket-b"}
-    text = {
-        number: _outputs_text(_execute(by_number[number], tmp_path / f"b-{number}.ipynb", again))
-        for number in ("01", "04", "08")
-    }
-    assert "changed: bucket 'cftutorial-default' -> 'rerun-bucket-b'" in text["01"]
-    assert "run notebooks 03 and 04 again" in text["01"]
-    found = re.search(r"distribution (\w+) \(found\): ([^\n]*)", text["04"])
-    assert found and "origin DomainName 'cftutorial-default.s3" in found.group(2), text["04"]
-    assert "-> 'rerun-bucket-b.s3.us-east-1.amazonaws.com'" in found.group(2)
-    assert f"distribution {found.group(1)}: Deployed after" in text["04"]
-    assert "the saved state matches the local AWS" in text["08"]
-    assert "OK: 200 with the signature" in text["08"]
-    assert f"OK: nothing was deleted; distribution {found.group(1)} is still there" in text["08"]
-    assert _origin_domain(found.group(1)) == "rerun-bucket-b.s3.us-east-1.amazonaws.com"
-
-
-@pytest.mark.slow
-def test_08_cleaned_up_then_its_exercise_still_checks(tmp_path, fresh_local_aws):
-    """08 with clean_up=True, then its exercise's solution run again: it needs no saved state."""
-    for path in NOTEBOOKS[:7]:
-        _execute(path, tmp_path / path.name, {})
-    source = nbformat.read(NOTEBOOKS[7], as_version=4)
-    solution = next(c for c in source.cells if "solution" in c.metadata.get("tags", []))
-    source.cells.append(nbformat.v4.new_code_cell(solution.source))
-    then = tmp_path / "08-then-exercise.ipynb"
-    nbformat.write(source, then)
-    executed = _execute(then, tmp_path / "08-out.ipynb", {"clean_up": True, "run_solutions": True})
-    text = _outputs_text(executed)
-    assert "OK: everything this run created is gone" in text
-    last = _outputs_text(nbformat.from_dict({"cells": [executed.cells[-1]]}))
-    assert last.startswith("Correct:"), last

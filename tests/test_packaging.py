@@ -64,6 +64,7 @@ CAPPED = {
     "werkzeug": "the local AWS and edge subclass werkzeug's server classes",
     "cryptography": "a major-version allowance, widened after a test run",
     "ruff": "its minor releases change rules and format",
+    "pytest": "pytest 9.2's node ids stop pytest-xdist's loadgroup from grouping (xdist #1386)",
 }
 
 #: conda-forge packages standing for moto's [cloudfront,s3] extras.

@@ -14,6 +14,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import chains
 import nbformat
 import pytest
 
@@ -209,6 +210,7 @@ def test_headless_aws_run_without_opt_in_stops_in_notebook_01_before_any_network
     os.environ.update(env)
     os.environ.pop("CFTUTORIAL_AWS_OPT_IN", None)
     out = tmp_path / "01.ipynb"
+    chains.counted("teardown", "01-create-bucket-and-upload.ipynb")
     try:
         with pytest.raises(papermill.PapermillExecutionError) as stopped:
             papermill.execute_notebook(

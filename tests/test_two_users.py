@@ -37,7 +37,7 @@ def user_env(home: Path) -> dict[str, str]:
 def cftutorial(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "cftutorial", *args],
-        env=env, capture_output=True, text=True, timeout=120,
+        env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
 
 

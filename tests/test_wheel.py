@@ -1,18 +1,21 @@
-"""The tutorial as pip users get it: a wheel built from this checkout, installed into fresh venvs
-outside it (pip may take the dependencies from its cache).
+"""The tutorial as pip users get it (tests/installs.py: built once, one venv outside the checkout;
+pip may take the dependencies from its cache).
 
 - core install: ``cftutorial sign`` works, the commands of the extras name their pip command;
 - ``[lab]`` install: ``cftutorial notebooks DIR`` copies the notebooks, ``cftutorial lab`` serves
-  them in JupyterLab with a local AWS, and papermill runs them 01→08 there.
+  them in JupyterLab with a local AWS, and the venv's papermill runs them: the guide chain
+  (tests/chains.py: 01→08 and more) runs with that venv's papermill, kernel and CLI on the
+  copied notebooks.
+- the sdist is complete: the wheel is built from it, ships the notebooks, and its tests run.
 
 The installed package count and size are written to ``build/install-size.json`` (and printed).
 """
 
 from __future__ import annotations
 
-import json
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -21,119 +24,33 @@ import time
 import zipfile
 from pathlib import Path
 
+import launch
 import pytest
 import requests
+from installs import CORE_MAX_MB, CORE_MAX_PACKAGES, ROOT, pip_env, run
 
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parent.parent
-PIP_TIMEOUT = 1200
-#: What a core install may hold (issue 15's targets), pip and setuptools not counted.
-CORE_MAX_PACKAGES = 15
-CORE_MAX_MB = 60
 
+def test_core_install_signs_and_names_the_extras(installed):
+    answers = installed.answers
+    assert answers["import"].returncode == 0, answers["import"].stderr
+    assert answers["import"].stdout.startswith(str(installed.venv)), answers["import"].stdout
 
-@pytest.fixture(scope="module")
-def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("wheel")
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(out), str(ROOT)],
-        check=True,
-        timeout=PIP_TIMEOUT,
-        env=pip_env(),
-    )
-    (built,) = out.glob("cftutorial-*.whl")
-    return built
-
-
-def pip_env() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-
-
-def learner_env(home: Path) -> dict[str, str]:
-    """No checkout on the path, no settings of ours, a HOME of its own."""
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k != "PYTHONPATH" and not k.startswith(("AWS_", "CFTUTORIAL_", "JUPYTER"))
-    }
-    env["HOME"] = str(home)
-    return env
-
-
-def make_venv(where: Path, requirement: str) -> Path:
-    subprocess.run([sys.executable, "-m", "venv", str(where)], check=True, timeout=300)
-    subprocess.run(
-        [str(where / "bin" / "python"), "-m", "pip", "install", "--quiet", requirement],
-        check=True,
-        timeout=PIP_TIMEOUT,
-        env=pip_env(),
-    )
-    return where / "bin"
-
-
-def measure(bin_dir: Path, label: str) -> dict:
-    listed = subprocess.run(
-        [str(bin_dir / "python"), "-m", "pip", "list", "--format=json"],
-        capture_output=True, text=True, check=True, timeout=120, env=pip_env(),
-    )  # fmt: skip
-    packages = sorted(p["name"] for p in json.loads(listed.stdout))
-    site = next(bin_dir.parent.glob("lib/python3*/site-packages"))
-    size = int(
-        subprocess.run(["du", "-sk", str(site)], capture_output=True, text=True).stdout.split()[0]
-    )
-    result = {
-        "install": label,
-        "packages": len([p for p in packages if p.lower() not in ("pip", "setuptools", "wheel")]),
-        "packages_with_pip_and_setuptools": len(packages),
-        "site_packages_mb": round(size / 1024, 1),
-        "names": packages,
-    }
-    report = ROOT / "build" / "install-size.json"
-    report.parent.mkdir(exist_ok=True)
-    data = json.loads(report.read_text()) if report.exists() else {}
-    data[label] = result
-    report.write_text(json.dumps(data, indent=2) + "\n")
-    print(f"\n{label}: {result['packages']} packages, {result['site_packages_mb']} MB")
-    return result
-
-
-def run(bin_dir: Path, *args: str, env: dict, cwd: Path, timeout: int = 120):
-    return subprocess.run(
-        [str(bin_dir / "cftutorial"), *args],
-        env=env, cwd=cwd, capture_output=True, text=True, timeout=timeout,
-    )  # fmt: skip
-
-
-def test_core_install_signs_and_names_the_extras(wheel, tmp_path):
-    bin_dir = make_venv(tmp_path / "venv", str(wheel))
-    home = tmp_path / "learner"
-    home.mkdir()
-    env = learner_env(home)
-    where = subprocess.run(
-        [str(bin_dir / "python"), "-c", "import cftutorial; print(cftutorial.__file__)"],
-        env=env, cwd=home, capture_output=True, text=True, check=True,
-    )  # fmt: skip
-    assert where.stdout.startswith(str(tmp_path / "venv")), where.stdout
-
-    assert run(bin_dir, "keys", "create", "--out", "keys", env=env, cwd=home).returncode == 0
-    signed = run(
-        bin_dir, "sign", "--url", "https://d111111abcdef8.cloudfront.net/a.mp4",
-        "--key-pair-id", "K2JCJMDEHXQW5F", "--private-key", "keys/cloudfront_private_key.pem",
-        "--date-less-than", "1h", env=env, cwd=home,
-    )  # fmt: skip
+    assert answers["core keys"].returncode == 0, answers["core keys"].stderr
+    signed = answers["core sign"]
     assert signed.returncode == 0, signed.stderr
     assert "Signature=" in signed.stdout
 
-    status = run(bin_dir, "local", "status", env=env, cwd=home)
+    status = answers["core local"]
     assert status.returncode == 2, (status.stdout, status.stderr)
     assert "pip install 'cftutorial[local]'" in status.stderr and "Traceback" not in status.stderr
-    lab = run(bin_dir, "lab", "--no-browser", env=env, cwd=home)
+    lab = answers["core lab"]
     assert lab.returncode == 2 and "pip install 'cftutorial[lab]'" in lab.stderr, lab.stderr
-    doctor = run(bin_dir, "doctor", env=env, cwd=home)
+    doctor = answers["core doctor"]
     assert doctor.returncode == 1 and "pip install 'cftutorial[local]'" in doctor.stdout
 
-    sizes = measure(bin_dir, "core")
+    sizes = installed.sizes["core"]
     assert "boto3" not in sizes["names"] and "moto" not in sizes["names"]
     assert sizes["packages"] <= CORE_MAX_PACKAGES, sizes["names"]
     assert sizes["site_packages_mb"] <= CORE_MAX_MB, sizes
@@ -159,29 +76,28 @@ def wait_for_lab(port: int, log: Path, timeout: float = 120) -> str:
     raise AssertionError(f"JupyterLab did not answer on port {port}:\n{log.read_text()[-3000:]}")
 
 
-def test_lab_install_copies_serves_and_runs_the_notebooks(wheel, tmp_path):
-    bin_dir = make_venv(tmp_path / "venv", f"{wheel}[lab]")
-    measure(bin_dir, "lab")
-    home = tmp_path / "learner"
-    home.mkdir()
-    env = learner_env(home)
-
-    status = run(bin_dir, "local", "status", env=env, cwd=home)
+def test_lab_install_copies_serves_and_runs_the_notebooks(installed, guide_chain, tmp_path):
+    """``cftutorial lab`` is stopped with SIGTERM, whose default it restores in the child (a
+    launcher may have ignored it), in its own process group so nothing else is reached."""
+    status = installed.answers["lab status"]
     assert status.returncode == 1 and "not running" in status.stdout, status.stderr
-    assert not (home / ".cftutorial").exists(), "a reading command created ~/.cftutorial"
+    assert not installed.status_created_state_dir, "a reading command created ~/.cftutorial"
 
-    copied = run(bin_dir, "notebooks", "course", env=env, cwd=home)
+    copied = installed.answers["notebooks"]
     assert copied.returncode == 0, copied.stderr
     shipped = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
-    assert sorted(p.name for p in (home / "course").glob("*.ipynb")) == shipped
+    assert sorted(p.name for p in installed.notebooks.glob("*.ipynb")) == shipped
 
-    env.update(CFTUTORIAL_AWS_PORT="0", CFTUTORIAL_EDGE_PORT="0")
-    env["CFTUTORIAL_LOCAL_WATCH_PID"] = str(os.getpid())
+    home = tmp_path / "learner"
+    home.mkdir()
+    env = {**installed.env(), "HOME": str(home), "CFTUTORIAL_AWS_PORT": "0"}
+    env.update(CFTUTORIAL_EDGE_PORT="0", CFTUTORIAL_LOCAL_WATCH_PID=str(os.getpid()))
     port, log = free_port(), tmp_path / "lab.log"
     with open(log, "w") as out:
         lab = subprocess.Popen(
-            [str(bin_dir / "cftutorial"), "lab", "--no-browser", "--port", str(port)],
-            env=env, cwd=home, stdout=out, stderr=subprocess.STDOUT,
+            [str(installed.bin_dir / "cftutorial"), "lab", "--no-browser", "--port", str(port)],
+            env=env, cwd=home, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
+            start_new_session=True, preexec_fn=launch.signals_default(signal.SIGTERM),
         )  # fmt: skip
     try:
         token = wait_for_lab(port, log)
@@ -195,43 +111,30 @@ def test_lab_install_copies_serves_and_runs_the_notebooks(wheel, tmp_path):
             assert reply.json()["type"] == "notebook" and reply.json()["content"]["cells"]
             opened.append(name)
         assert len([n for n in opened if re.match(r"\d\d-", n)]) == 12
-        run_chain(bin_dir, home / "cftutorial-notebooks", env, tmp_path / "executed")
     finally:
-        lab.terminate()
-        lab.wait(timeout=30)
-        run(bin_dir, "local", "stop", env=env, cwd=home)
-
-
-def run_chain(bin_dir: Path, notebooks: Path, env: dict, out: Path) -> None:
-    """papermill 01→08 in the installed venv, on the local AWS that ``cftutorial lab`` started."""
-    out.mkdir()
-    for path in sorted(notebooks.glob("0[1-8]-*.ipynb")):
-        result = subprocess.run(
-            [str(bin_dir / "papermill"), str(path), str(out / path.name), "--cwd", str(notebooks),
-             "-k", "python3", "--no-progress-bar"],
-            env=env, capture_output=True, text=True, timeout=600,
-        )  # fmt: skip
-        assert result.returncode == 0, (path.name, result.stderr[-3000:])
-    shown = (out / "05-unsigned-access-fails.ipynb").read_text()
+        os.killpg(lab.pid, signal.SIGTERM)
+        try:
+            lab.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            launch.end_group(lab)
+        run(installed.bin_dir, "local", "stop", env=env, cwd=home)
+    # the venv's papermill ran the copied notebooks (the guide chain); 05 shows the refusals
+    assert guide_chain.runner.bin_dir == installed.bin_dir
+    ran = [guide_chain[f"0{n}"] for n in range(1, 8)] + [guide_chain["08-kept"]]
+    assert [run.source.parent for run in ran] == [installed.notebooks] * 8
+    assert [run.source.name[:2] for run in ran] == [f"0{n}" for n in range(1, 9)]
+    shown = guide_chain.text("05")
     assert "MissingKey" in shown and "AccessDenied" in shown
 
 
-def test_the_sdist_builds_a_wheel_with_the_notebooks_and_runs_its_fast_tests(tmp_path):
-    """The sdist is complete: a wheel built from it ships the notebooks, and its tests import."""
-    builder = make_venv(tmp_path / "build-venv", "build")
-    out = tmp_path / "dist"
-    subprocess.run(
-        [str(builder / "python"), "-m", "build", "--outdir", str(out), str(ROOT)],
-        check=True, timeout=PIP_TIMEOUT, env=pip_env(), capture_output=True,
-    )  # fmt: skip
-    (sdist,) = out.glob("cftutorial-*.tar.gz")
-    (built,) = out.glob("cftutorial-*.whl")  # built by `build` from the sdist, not the checkout
-    with zipfile.ZipFile(built) as archive:
+def test_the_sdist_builds_a_wheel_with_the_notebooks_and_runs_its_fast_tests(installed, tmp_path):
+    """The sdist is complete: the wheel built from it ships the notebooks, and its tests run."""
+    with zipfile.ZipFile(installed.wheel) as archive:
         shipped = sorted(n.rsplit("/", 1)[1] for n in archive.namelist() if "/notebooks/" in n)
     assert shipped == sorted(
         p.name for p in (ROOT / "notebooks").glob("*") if p.suffix in (".ipynb", ".md", ".toml")
     )
-    with tarfile.open(sdist) as archive:
+    with tarfile.open(installed.sdist) as archive:
         safe = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
         archive.extractall(tmp_path / "unpacked", **safe)
     (unpacked,) = (tmp_path / "unpacked").iterdir()
@@ -241,6 +144,7 @@ def test_the_sdist_builds_a_wheel_with_the_notebooks_and_runs_its_fast_tests(tmp
         "binder/start",
         "docs/conf.py",
         "tests/conftest.py",
+        "tests/chains.py",
     ):
         assert (unpacked / needed).exists(), f"the sdist lacks {needed}"
     fast = [
@@ -251,16 +155,16 @@ def test_the_sdist_builds_a_wheel_with_the_notebooks_and_runs_its_fast_tests(tmp
     ]
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *fast],
-        cwd=unpacked, env={**pip_env(), "PYTHONPATH": str(unpacked)},
+        cwd=unpacked, env={**pip_env(), "PYTHONPATH": str(unpacked)}, stdin=subprocess.DEVNULL,
         capture_output=True, text=True, timeout=900,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout[-3000:]
     assert " passed" in result.stdout
 
 
-def test_the_wheel_ships_hls_js_with_its_licence_and_notice(wheel):
+def test_the_wheel_ships_hls_js_with_its_licence_and_notice(installed):
     """Notebook 11's player loads the vendored hls.js from the installed package."""
-    with zipfile.ZipFile(wheel) as archive:
+    with zipfile.ZipFile(installed.wheel) as archive:
         names = set(archive.namelist())
         assets = "cftutorial/tutorial/assets/"
         for name in ("hls.min.js", "hls.js-LICENSE.txt", "NOTICE-hls.js.txt", "Apache-2.0.txt"):

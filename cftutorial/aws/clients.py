@@ -10,15 +10,28 @@ region in aws mode (``AWS_REGION``, ``AWS_DEFAULT_REGION``, the profile's ``regi
 us-east-1. Every client is made for it, and ``create_bucket`` sends a ``LocationConstraint``
 for the S3 client's region, so the two can never disagree (S3's
 ``IllegalLocationConstraintException``).
+
+A client is built once per process for what it depends on, and shared (boto3's clients are
+thread-safe): building one costs a botocore session and its service model, about a tenth of a
+second, and a notebook asks for dozens. In local mode the key is the local AWS it talks to (its
+endpoint, pid and start time, so a server restarted on other ports, or another
+``CFTUTORIAL_HOME``'s server, gets a new client); in aws mode it is everything the standard
+credential chain reads (the ``AWS_*`` variables and the config and credentials files as they
+are now). A connection error drops the client and makes the next one ask the local AWS's health
+again (:func:`cftutorial.localaws.process.forget`); :func:`forget` drops them all.
 """
 
 from __future__ import annotations
 
 import os
+import threading
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import boto3
+import botocore.exceptions
 import botocore.session
 from botocore.config import Config
 from botocore.configprovider import ConstantProvider
@@ -32,6 +45,11 @@ CORE_SERVICES = ("s3", "cloudfront", "sts", "acm")
 #: A file to append ``service:Operation`` to for every AWS call a client makes (the tests derive
 #: docs/iam-policy.json from it: the policy grants what the tutorial calls, no more, no less).
 ENV_RECORD_CALLS = "CFTUTORIAL_RECORD_CALLS"
+#: What a request that never got an HTTP answer raises: the endpoint is gone or not listening.
+CONNECTION_ERRORS = (botocore.exceptions.ConnectionError, botocore.exceptions.HTTPClientError)
+
+_BUILT: dict[Hashable, Any] = {}
+_BUILDING = threading.Lock()
 
 
 def _isolated_botocore_session() -> botocore.session.Session:
@@ -90,17 +108,77 @@ def client(
             f"service {service!r} is not used by the tutorial; use one of {SERVICES}"
         )
     where = region(region_name)
+    record = os.environ.get(ENV_RECORD_CALLS, "").strip()
     if config.backend() == "aws":
-        return _recording(_aws_client(service, where, for_teardown=for_teardown))
+        from . import backend
+
+        if not for_teardown:
+            backend.require_opt_in()
+        key = ("aws", os.getpid(), service, where, record, _credential_chain_inputs())
+        return _shared(key, lambda: _recording(_aws_client(service, where), record))
     from ..localaws import process
 
     state = process.ensure_running() if start_local else process.require_running()
-    return _recording(_local_client(service, state.aws_endpoint, where))
+    endpoint = state.aws_endpoint
+    key = ("local", os.getpid(), service, where, record, endpoint, state.pid, state.started_at)
+
+    def build() -> Any:
+        made = _recording(_local_client(service, endpoint, where), record)
+        _forget_on_connection_error(made, key, endpoint)
+        return made
+
+    return _shared(key, build)
 
 
-def _recording(made: Any) -> Any:
-    """With ``$CFTUTORIAL_RECORD_CALLS`` set, note each operation the client calls."""
-    path = os.environ.get(ENV_RECORD_CALLS, "").strip()
+def forget() -> None:
+    """Drop every client built so far: the next :func:`client` builds a new one."""
+    with _BUILDING:
+        _BUILT.clear()
+
+
+def _shared(key: Hashable, build: Callable[[], Any]) -> Any:
+    with _BUILDING:
+        made = _BUILT.get(key)
+        if made is None:
+            made = _BUILT[key] = build()
+        return made
+
+
+def _credential_chain_inputs() -> tuple:
+    """What boto3's standard chain reads, as it is now: the AWS_* variables, HOME, and the
+    config and credentials files (path, size and modification time)."""
+    env = tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("AWS_")))
+    files = []
+    for variable, default in (
+        ("AWS_CONFIG_FILE", "~/.aws/config"),
+        ("AWS_SHARED_CREDENTIALS_FILE", "~/.aws/credentials"),
+    ):
+        path = Path(os.environ.get(variable) or default).expanduser()
+        try:
+            found = path.stat()
+        except OSError:
+            files.append((str(path), None))
+        else:
+            files.append((str(path), found.st_size, found.st_mtime_ns))
+    return env, os.environ.get("HOME", ""), tuple(files)
+
+
+def _forget_on_connection_error(made: Any, key: Hashable, endpoint: str | None) -> None:
+    """After a request that got no answer, the next client asks the local AWS's health again."""
+    from ..localaws import process
+
+    def dropped(exception: BaseException | None = None, **_kwargs: Any) -> None:
+        if isinstance(exception, CONNECTION_ERRORS):
+            with _BUILDING:
+                if _BUILT.get(key) is made:
+                    del _BUILT[key]
+            process.forget(endpoint)
+
+    made.meta.events.register("after-call-error", dropped)
+
+
+def _recording(made: Any, path: str) -> Any:
+    """With ``$CFTUTORIAL_RECORD_CALLS`` set (``path``), note each operation the client calls."""
     if not path:
         return made
     service = made.meta.service_model.service_name
@@ -127,11 +205,7 @@ def _local_client(service: str, endpoint: str, region_name: str) -> Any:
     )
 
 
-def _aws_client(service: str, region_name: str, *, for_teardown: bool) -> Any:
-    from . import backend
-
-    if not for_teardown:
-        backend.require_opt_in()
+def _aws_client(service: str, region_name: str) -> Any:
     return boto3.Session().client(
         service,
         region_name=region_name,

@@ -7,6 +7,12 @@ file names, and only after checking that the pid still belongs to a cftutorial s
 server's state is kept in ``local-aws-state.base`` and ``local-aws-state.journal`` beside them
 (:mod:`.persistence`), so a stop, a crash or a second ``make lab`` keeps it; ``reset`` stops the
 server and removes them.
+
+:func:`status` always asks the server (its health endpoint). :func:`ensure_running` and
+:func:`require_running`, which every boto3 client and viewer request goes through, ask a server
+once per process: while the runtime file names the same server (pid, start time, endpoint) and
+that pid is still a cftutorial server, it is taken as running; :func:`forget` (a connection
+error) makes the next call ask again.
 """
 
 from __future__ import annotations
@@ -125,6 +131,37 @@ def _alive(data: dict) -> bool:
     return bool(endpoint) and _is_our_server(data["pid"]) and _answers(endpoint, data["pid"])
 
 
+#: The servers this process has seen answer: (runtime file, pid, start time, AWS endpoint).
+_ANSWERED: set[tuple[str, int, object, str | None]] = set()
+
+
+def _answered_key(data: dict) -> tuple[str, int, object, str | None]:
+    return (
+        str(runtime_file()),
+        data["pid"],
+        data.get("started_at"),
+        data.get("endpoints", {}).get("aws"),
+    )
+
+
+def forget(endpoint: str | None = None) -> None:
+    """Ask the server at ``endpoint`` (every server, with None) again before its next use."""
+    for known in list(_ANSWERED):
+        if endpoint is None or known[3] == endpoint:
+            _ANSWERED.discard(known)
+
+
+def _running() -> LocalAWSStatus:
+    """:func:`status`, without asking again a server this process has seen answer."""
+    data = _read_runtime()
+    if data and _answered_key(data) in _ANSWERED and _is_our_server(data["pid"]):
+        return _status_from(data, True)
+    current = _status_from(data, bool(data) and _alive(data))
+    if current.running and data:
+        _ANSWERED.add(_answered_key(data))
+    return current
+
+
 def _status_from(data: dict | None, running: bool, **extra) -> LocalAWSStatus:
     endpoints = (data or {}).get("endpoints", {}) if running else {}
     return LocalAWSStatus(
@@ -239,6 +276,7 @@ def _wait_until_ready(child: subprocess.Popen, ports: dict, timeout: float) -> L
             _raise_start_failure(code, ports)
         data = _read_runtime()
         if data and data.get("pid") == child.pid and _answers(data["endpoints"]["aws"], child.pid):
+            _ANSWERED.add(_answered_key(data))
             return _status_from(data, True)
         time.sleep(0.1)
     with contextlib.suppress(ProcessLookupError):
@@ -271,9 +309,10 @@ def stop(timeout: float = 10.0) -> bool:
     data = _read_runtime()
     runtime = runtime_file()
     if not data or not _is_our_server(data["pid"]):
-        _forget(runtime)
+        _remove_runtime(runtime)
         return False
     pid = data["pid"]
+    forget(data.get("endpoints", {}).get("aws"))
     with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + timeout
@@ -284,11 +323,11 @@ def stop(timeout: float = 10.0) -> bool:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
     _reap(pid)
-    _forget(runtime)
+    _remove_runtime(runtime)
     return True
 
 
-def _forget(runtime: Path) -> None:
+def _remove_runtime(runtime: Path) -> None:
     """Remove the runtime file (a read-only home keeps it: it names a process that is gone)."""
     with contextlib.suppress(OSError):
         runtime.unlink(missing_ok=True)
@@ -318,12 +357,12 @@ def _reap(pid: int) -> None:
 
 def ensure_running() -> LocalAWSStatus:
     """The running local AWS, started on demand."""
-    current = status()
+    current = _running()
     return current if current.running else start()
 
 
 def require_running() -> LocalAWSStatus:
-    current = status()
+    current = _running()
     if not current.running:
         raise LocalAWSNotRunning(
             "the local AWS is not running; start it with 'cftutorial local start'"

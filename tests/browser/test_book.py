@@ -1,12 +1,16 @@
-"""``make book``: the static site builds offline from the text sources, every notebook executed
-against a fresh local AWS, and reads well in headless Chromium: pages render, notebook 05 shows
-the two refusals, images load and no internal link is broken.
+"""``make book``: the static site builds offline from the notebooks as the modern chain's Run
+All executed them (scripts/build_book.py --executed: nothing is executed a second time), and
+reads well in headless Chromium: pages render, notebook 05 shows the two refusals, images load
+and no internal link is broken. The suite does not run ``make book`` itself: without
+``--executed`` it runs the same notebooks once more the same way (papermill, the defaults, in
+order), the execution the book used to repeat.
 """
 
 from __future__ import annotations
 
 import functools
 import http.server
+import re
 import subprocess
 import sys
 import threading
@@ -26,20 +30,23 @@ NOTEBOOK_SOURCES = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.md"))
 
 
 @pytest.fixture(scope="module")
-def book(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def book(modern_chain, tmp_path_factory: pytest.TempPathFactory) -> Path:
     pytest.importorskip(
         "myst_nb", reason="the [docs] extra is not installed: pip install -e '.[docs]'"
     )
     out = tmp_path_factory.mktemp("book") / "html"
+    executed = modern_chain["01"].path.parent  # the learner's Run All, one file per notebook
     before = {p: p.read_bytes() for p in (ROOT / "notebooks").glob("*.ipynb")}
     started = time.perf_counter()
     result = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "build_book.py"), str(out)],
-        capture_output=True, text=True, timeout=1800,
+        [sys.executable, str(ROOT / "scripts" / "build_book.py"), str(out), "--executed",
+         str(executed)],
+        capture_output=True, text=True, timeout=1800, stdin=subprocess.DEVNULL,
     )  # fmt: skip
     print(f"\nbook build: {time.perf_counter() - started:.0f} s")
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-4000:]
     assert "book built in" in result.stdout
+    assert "executing" not in result.stdout, "the book ran notebooks of its own"
     after = {p: p.read_bytes() for p in (ROOT / "notebooks").glob("*.ipynb")}
     assert after == before, "building the book changed the committed notebooks"
     return out
@@ -73,11 +80,17 @@ def book_page(site: str, chromium) -> Iterator[object]:
     page.close()
 
 
-def test_the_book_executed_every_notebook_and_the_committed_ones_stay_clean(book: Path) -> None:
+def test_the_book_shows_every_executed_notebook_and_the_committed_ones_stay_clean(
+    book: Path, modern_chain
+) -> None:
     assert len(NOTEBOOK_SOURCES) == 12
     for source in NOTEBOOK_SOURCES:
         html = (book / "notebooks" / f"{source.stem}.html").read_text()
         assert 'class="cell_output' in html, f"{source.stem}: no executed output in the book"
+        # the outputs are the chain's: its distribution id is on the page
+        dist_id = re.search(r"distribution (\w+) \(created\)", modern_chain.text("04"))
+        if source.stem.startswith("04"):
+            assert dist_id and dist_id.group(1) in html
         committed = nbformat.read(source.with_suffix(".ipynb"), as_version=4)
         assert not any(cell.get("outputs") for cell in committed.cells if cell.cell_type == "code")
     assert "README.html" in (book / "index.html").read_text()

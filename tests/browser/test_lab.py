@@ -8,13 +8,10 @@ pytest output).
 
 from __future__ import annotations
 
-import os
 import re
 import secrets
-import subprocess
-import sys
-from pathlib import Path
 
+import chains
 import pytest
 from lab_driver import (
     cell_node,
@@ -31,8 +28,6 @@ from cftutorial.aws import clients
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.localaws]
 
-PAPERMILL_TIMEOUT = 600
-
 
 def notebook(lab, number: int) -> str:
     found = sorted(lab.notebooks.glob(f"{number:02d}-*.ipynb"))
@@ -41,6 +36,7 @@ def notebook(lab, number: int) -> str:
 
 
 def run_all(page, lab, name: str) -> None:
+    chains.counted("JupyterLab", name)
     open_notebook(page, lab.server, name)
     menu(page, "Run", "Run All Cells")
     wait_executed(page)
@@ -80,21 +76,22 @@ def test_notebook_01_form_renders_and_its_step_creates_the_typed_bucket(
     assert "video.mp4" in keys, keys
 
 
-def run_headless(lab, numbers: range, out: Path) -> None:
-    """Run notebooks with papermill in the lab's CFTUTORIAL_HOME, as `make test` runs them."""
-    out.mkdir()
-    env = {**os.environ, "CFTUTORIAL_HOME": str(lab.home)}
-    for number in numbers:
-        name = notebook(lab, number)
-        result = subprocess.run(
-            [sys.executable, "-m", "papermill", name, str(out / name), "--cwd", str(lab.notebooks)],
-            cwd=lab.notebooks,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=PAPERMILL_TIMEOUT,
-        )
-        assert result.returncode == 0, f"papermill {name} failed:\n{result.stderr[-3000:]}"
+def run_steps_01_to_07(lab) -> None:
+    """What notebooks 01-07 leave for 08, made with their step functions in the lab's
+    CFTUTORIAL_HOME: the notebooks' own cells ran headless in the chains (tests/chains.py), and
+    this test is about 08 in the browser, so it needs their state, not a third execution."""
+    from cftutorial.tutorial import step01_bucket as step01
+    from cftutorial.tutorial import step02_origin_access as step02
+    from cftutorial.tutorial import step03_who_may_read as step03
+    from cftutorial.tutorial import step04_distribution as step04
+    from cftutorial.tutorial import step06_signing_keys as step06
+
+    with chains.in_home(lab.home):
+        step01.step(run_name="default")
+        step02.step(run_name="default")
+        step03.step(run_name="default", show_acl_failure=False)
+        step04.step(run_name="default", progress=False)
+        step06.step(run_name="default", progress=False)
 
 
 _PLAYS_JS = """async (id) => {
@@ -106,10 +103,11 @@ _PLAYS_JS = """async (id) => {
 
 
 def test_notebook_08_plays_the_signed_video_and_refuses_the_expired_url(
-    page, lab, screenshots, tmp_path: Path
+    page, lab, screenshots
 ) -> None:
-    run_headless(lab, range(1, 8), tmp_path / "papermill")
+    run_steps_01_to_07(lab)
     open_notebook(page, lab.server, notebook(lab, 8))
+    chains.counted("JupyterLab", notebook(lab, 8))
     clean_up = find_cell(page, "## Clean up", kind="markdown")
     select_cell(page, clean_up)
     menu(page, "Run", "Run All Above Selected Cell")
