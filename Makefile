@@ -1,5 +1,6 @@
 # The two commands a newcomer needs (see README.md):
-#   make lab    create .venv if missing, install, start the local AWS, open JupyterLab on notebooks/
+#   make lab    create .venv if missing, install, start the local AWS, open JupyterLab on a
+#               working copy of the notebooks (cftutorial-notebooks/, as `cftutorial lab` does)
 #   make test   create .venv if missing, install with the test extra, run the whole test suite
 # The extras (pyproject.toml): lab = the notebooks in JupyterLab; test = the suite (with docs, for
 # the book test); dev = lint and format tools too.
@@ -10,12 +11,16 @@ BIN := $(VENV)/bin
 PORT ?= 8888
 # make lab NO_BROWSER=1 keeps JupyterLab from opening a browser window (remote machines, Binder).
 NO_BROWSER ?=
+# The learner's working copy of the notebooks (gitignored): JupyterLab saves there, never into
+# notebooks/, whose files are the tutorial's sources. An unedited copy follows the sources
+# (--update); one the learner changed or ran stays as it is.
+LAB_DIR ?= cftutorial-notebooks
 PYTEST_ARGS ?=
 
 .PHONY: lab test book lint format notebooks local-stop clean-state help aws-standin
 
 help:
-	@echo "make lab    open the tutorial in JupyterLab (local AWS started for you)"
+	@echo "make lab    open the tutorial in JupyterLab (a working copy in $(LAB_DIR)/; local AWS started)"
 	@echo "make test   run the whole test suite"
 	@echo "make book   build the tutorial book (static HTML, notebooks executed) into build/book"
 	@echo "make lint   ruff check + ruff format --check + import contracts"
@@ -43,9 +48,7 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	touch $@ $(VENV)/.installed-lab $(VENV)/.installed-test $(VENV)/.installed-docs
 
 lab: $(VENV)/.installed-lab
-	$(BIN)/cftutorial local start
-	$(BIN)/jupyter lab --notebook-dir=notebooks --port=$(PORT) $(if $(NO_BROWSER),--no-browser,) \
-		$(if $(filter 0,$(shell id -u)),--allow-root,)
+	$(BIN)/cftutorial lab $(LAB_DIR) --update --port=$(PORT) $(if $(NO_BROWSER),--no-browser,)
 
 test: $(VENV)/.installed-test
 	@bash scripts/install-test-system-deps.sh

@@ -17,6 +17,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from cftutorial.tutorial import kernel  # noqa: E402
+
 DEFAULT_OUTPUT = ROOT / "build" / "book"
 
 
@@ -31,7 +34,7 @@ def book_env(home: Path) -> dict[str, str]:
         CFTUTORIAL_LOCAL_WATCH_PID=str(os.getpid()),
         PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
     )
-    return env
+    return kernel.environment(env)  # the project's kernel (quiet about its local TCP)
 
 
 def build(output: Path) -> float:

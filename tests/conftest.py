@@ -15,6 +15,7 @@ import pytest
 
 from cftutorial.aws import account_keys
 from cftutorial.localaws import process
+from cftutorial.tutorial import kernel
 
 ISOLATED_ENV = {
     "CFTUTORIAL_AWS_PORT": "0",
@@ -22,6 +23,8 @@ ISOLATED_ENV = {
     "CFTUTORIAL_BACKEND": "local",
     "CFTUTORIAL_DEPLOY_SECONDS": "1",
     process.ENV_WATCH_PID: str(os.getpid()),
+    # every kernel a test starts (papermill, nbval, Jupyter) is the project's, as make lab's
+    "JUPYTER_PATH": kernel.jupyter_path(os.environ.get("JUPYTER_PATH")),
 }
 
 

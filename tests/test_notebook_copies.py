@@ -33,18 +33,19 @@ def shipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_a_checkout_ships_its_notebooks_folder() -> None:
+    """What a learner opens ships: the notebooks, not their MyST sources and jupytext pairing
+    (in the learner's folder a save would write a second file per notebook)."""
     files = [p.as_posix() for p in lab.shipped_files(lab.shipped_dir())]
-    committed = sorted(
-        p.name for p in (ROOT / "notebooks").iterdir() if p.suffix in (".ipynb", ".md", ".toml")
-    )
+    committed = sorted(p.name for p in (ROOT / "notebooks").iterdir() if p.suffix == ".ipynb")
     assert files == committed
-    assert sum(f.endswith(".ipynb") for f in files) >= 8
+    assert sum(f.endswith(".ipynb") for f in files) >= 13
 
 
 def test_first_copy_adds_every_notebook(shipped, tmp_path) -> None:
     target = tmp_path / "mine"
     outcomes = lab.copy_notebooks(target)
-    assert names(outcomes, "added") == sorted(p.name for p in shipped.iterdir() if p.is_file())
+    assert names(outcomes, "added") == sorted(p.name for p in shipped.glob("*.ipynb"))
+    assert not list(target.glob("*.md")), "a source was copied into the learner's folder"
     assert not (target / "output").exists()
     for path in shipped.glob("*.ipynb"):
         assert (target / path.name).read_bytes() == path.read_bytes()

@@ -28,8 +28,10 @@ from ..errors import CftutorialError
 DEFAULT_DIR = "cftutorial-notebooks"
 #: What the last copy wrote into a folder (file name -> sha256), to tell edits from old versions.
 MANIFEST = ".cftutorial-notebooks.json"
-#: The notebook files that ship (_build_notebooks.py copies the same into the wheel).
-SHIPPED_SUFFIXES = (".ipynb", ".md", ".toml", ".png", ".svg", ".jpg", ".gif")
+#: The notebook files that ship (_build_notebooks.py copies the same into the wheel): what a
+#: learner opens. The MyST sources (``.md``) and their jupytext pairing stay in the checkout's
+#: notebooks/: in a learner's folder a save would write a second file per notebook.
+SHIPPED_SUFFIXES = (".ipynb", ".png", ".svg", ".jpg", ".gif")
 SKIPPED_DIRS = {"output", ".ipynb_checkpoints", "__pycache__", ".cftutorial"}
 
 
@@ -241,7 +243,9 @@ def run_lab(args: argparse.Namespace) -> int:
         print(f"local AWS running: {state.aws_endpoint} (edge {state.edge_endpoint})")
     sys.stdout.flush()
     command = _jupyter_command(target, args.port, args.no_browser)
-    os.execv(command[0], command)
+    from ..tutorial import kernel  # the project's kernel: the one-line hints from its start
+
+    os.execve(command[0], command, kernel.environment())
     return 0  # not reached: JupyterLab replaced this process
 
 
