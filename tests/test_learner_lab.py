@@ -70,12 +70,13 @@ def save_like_autosave(url: str, headers: dict, name: str, *, kernel_ran: bool) 
 @pytest.fixture
 def notebooks_repo(tmp_path: Path) -> Path:
     """notebooks/ as a contributor has it: committed, the .ipynb newer than its .md (as `make
-    notebooks` leaves them)."""
+    notebooks` leaves them, and a checkout may)."""
     repo = tmp_path / "notebooks"
     shutil.copytree(NOTEBOOKS, repo, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    older, newer = time.time() - 60, time.time() - 30
     for source in repo.glob("*.md"):
-        stamp = time.time() - 60
-        os.utime(source, (stamp, stamp))
+        os.utime(source, (older, older))
+        os.utime(source.with_suffix(".ipynb"), (newer, newer))
     (repo / ".gitignore").write_text(".ipynb_checkpoints/\n")
     git = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t"]
     subprocess.run([*git, "init", "-q"], check=True)
