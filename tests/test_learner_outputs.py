@@ -267,3 +267,31 @@ def test_12_prices_point_to_the_pricing_page() -> None:
     cell = next(c.source for c in source("12-").cells if "price = " in c.source)
     assert "not in this tutorial's sources" not in cell
     assert "per 10,000 requests" in cell
+
+
+# --- the batch notebook's run report: its progress bar as it ended ---------------------------
+
+
+def assert_report_bar_finished(executed: nbformat.NotebookNode) -> None:
+    """An executed batch notebook (a papermill report): the signing bar reads 100 %, green."""
+    cell = next(c for c in executed.cells if "progress.bar(" in c.source)
+    bars = [o for o in cell.outputs if "text/html" in o.get("data", {})]
+    assert len(bars) == 1, cell.outputs
+    data = bars[0]["data"]
+    assert 'data-style="success"' in data["text/html"] and "width:100%" in data["text/html"]
+    assert re.match(r"signing: 100%\|█+\| (\d+)/\1 ", data["text/plain"]), data["text/plain"]
+    assert "application/vnd.jupyter.widget-view+json" not in data
+
+
+@pytest.mark.slow
+def test_the_papermill_report_shows_the_bar_as_it_ended(tmp_path, monkeypatch) -> None:
+    from test_batch_notebook import DOMAIN, KEY_ID, run_notebook
+
+    monkeypatch.setenv("CFTUTORIAL_HOME", str(tmp_path / "home"))
+    (tmp_path / "home").mkdir()
+    files = keys.write_key_pair(tmp_path, kind="ecdsa")
+    executed = run_notebook(
+        tmp_path, objects=["a.mp4", "b.mp4", "c.mp4"], domain=DOMAIN, key_pair_id=KEY_ID,
+        private_key=str(files.private_key_path), output=str(tmp_path / "out.csv"), workers=1,
+    )  # fmt: skip
+    assert_report_bar_finished(executed)

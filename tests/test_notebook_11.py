@@ -41,7 +41,7 @@ CLEAN_UP = next(NOTEBOOK_DIR.glob("08-*.ipynb"))
 @pytest.mark.slow
 @pytest.mark.usefixtures("fresh_local_aws")
 def test_11_runs_after_01_08_twice_and_08_still_cleans_up(tmp_path):
-    parameters = {"run_name": "cookies", "run_solutions": True}
+    parameters = {"run_name": "cookies", "run_solutions": True, "put_back": True}
     for path in FIRST_SEVEN:
         _execute(path, tmp_path / path.name, parameters)
     kept = _outputs_text(_execute(CLEAN_UP, tmp_path / "08-kept.ipynb", parameters))

@@ -64,12 +64,16 @@ def test_notebook_12_signs_through_kms_runs_twice_and_08_still_cleans_up(
         assert "scheduled for deletion on" in text
     flat = html.unescape(_flat(first))
     assert "Hash-Algorithm=SHA256" in first
-    assert re.search(r"\| 200 \| .*\| 200 \| .*\| 403 \| ", flat)  # playlist, segment, no cookie
+    assert re.search(
+        r"\| 200 \| .*\| 200 \| .*\| 403 MissingKey \| ", flat
+    )  # playlist, segment, none
     assert "... whose public half is the KMS key's | none" in flat
     assert re.search(r"skipped \(the local AWS = KMS's side\) \| \[\s*\"local-aws-state", flat)
     assert re.search(r"files holding a PEM private key \| \[\s*\"keys/default-rsa_private", flat)
     quota = {"rsa": "500", "ecdsa": "300"}[key_type]
-    assert re.search(rf"KMS \({spec}\) \| 1 \| [\d.]+ \| [\d,]+ \| {quota} \| not in this", flat)
+    assert re.search(
+        rf"KMS \({spec}\) \| 1 \| [\d.]+ \| [\d,]+ \| {quota} \| per 10,000 requests", flat
+    )
     assert "local key file | 0 |" in flat
     assert "signed cookies once per session | 1 |" in flat
     solutions = _solution_outputs(executed_again)
