@@ -129,7 +129,7 @@ def copy_notebooks(target: Path, *, update: bool = False, force: bool = False) -
         outcome = _copy_one(source / relative, target / relative, key, manifest, update, force)
         outcomes.append(outcome)
         if outcome.what in ("added", "updated", "replaced", "same"):
-            written[key] = digest(source / relative)
+            written[key] = _sha(as_copied(source / relative))
         elif key in manifest:
             written[key] = manifest[key]
     (target / MANIFEST).write_text(json.dumps(written, indent=2, sort_keys=True) + "\n")
@@ -158,12 +158,13 @@ def _read_manifest(target: Path) -> dict[str, str]:
 
 
 def _copy_one(src: Path, dst: Path, key: str, manifest: dict, update: bool, force: bool) -> Outcome:
+    wanted = as_copied(src)
     if not dst.exists():
         dst.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(src, dst)
+        dst.write_bytes(wanted)
         return Outcome(key, "added")
     here = digest(dst)
-    if here == digest(src):
+    if here == _sha(wanted):
         return Outcome(key, "same")
     change = change_summary(dst, src)
     if manifest.get(key) != here and not force:  # not what we wrote: the learner's (or unknown)
@@ -171,12 +172,41 @@ def _copy_one(src: Path, dst: Path, key: str, manifest: dict, update: bool, forc
     if manifest.get(key) != here:
         mine = dst.with_name(f"{dst.stem}.mine-{time.strftime('%Y%m%d-%H%M%S')}{dst.suffix}")
         shutil.copyfile(dst, mine)
-        shutil.copyfile(src, dst)
+        dst.write_bytes(wanted)
         return Outcome(key, "replaced", f"{change}; your version is kept as {mine.name}")
     if update or force:
-        shutil.copyfile(src, dst)
+        dst.write_bytes(wanted)
         return Outcome(key, "updated", change)
     return Outcome(key, "old", f"a newer version ships ({change}); --update brings it")
+
+
+def as_copied(src: Path) -> bytes:
+    """What a copy of ``src`` holds: a notebook with the ``language_info`` its kernel (the
+    project's Python kernel, in this interpreter) reports, so that JupyterLab finds nothing to
+    change when the kernel starts and does not mark the unopened-yet notebook as modified (its
+    autosave would then rewrite it, and ``--update`` would take it for the learner's edit)."""
+    data = src.read_bytes()
+    info = _kernel_language_info()
+    if src.suffix != ".ipynb" or info is None:
+        return data
+    try:
+        notebook = json.loads(data)
+        notebook["metadata"]["language_info"] = info
+    except (ValueError, KeyError, TypeError):
+        return data
+    return (json.dumps(notebook, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode()
+
+
+def _kernel_language_info() -> dict | None:
+    try:
+        from ipykernel.ipkernel import IPythonKernel
+    except ImportError:  # no kernel here (a core install): the notebooks as they ship
+        return None
+    return dict(IPythonKernel.language_info)
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 def change_summary(old: Path, new: Path) -> str:
