@@ -1,5 +1,6 @@
 # The two commands a newcomer needs (see README.md):
-#   make lab    create .venv if missing, install, start the local AWS, open JupyterLab on notebooks/
+#   make lab    create .venv if missing, install, start the local AWS, open JupyterLab on a
+#               working copy of the notebooks (cftutorial-notebooks/, as `cftutorial lab` does)
 #   make test   create .venv if missing, install with the test extra, run the whole test suite
 # and, for the inner loop, make check: the fast tier (no notebooks, installs or browser).
 # The extras (pyproject.toml): lab = the notebooks in JupyterLab; test = the suite (with docs, for
@@ -11,6 +12,10 @@ BIN := $(VENV)/bin
 PORT ?= 8888
 # make lab NO_BROWSER=1 keeps JupyterLab from opening a browser window (remote machines, Binder).
 NO_BROWSER ?=
+# The learner's working copy of the notebooks (gitignored): JupyterLab saves there, never into
+# notebooks/, whose files are the tutorial's sources. An unedited copy follows the sources
+# (--update); one the learner changed or ran stays as it is.
+LAB_DIR ?= cftutorial-notebooks
 PYTEST_ARGS ?=
 # pytest-xdist workers. The tests wait on local servers (deployments, restarts, kernels) more
 # than they compute, so two per core keep a small machine busy; more than 4 only costs memory
@@ -21,7 +26,7 @@ XDIST := -n $(WORKERS) --dist loadgroup
 .PHONY: lab test check book lint format notebooks local-stop clean-state help aws-standin
 
 help:
-	@echo "make lab    open the tutorial in JupyterLab (local AWS started for you)"
+	@echo "make lab    open the tutorial in JupyterLab (a working copy in $(LAB_DIR)/; local AWS started)"
 	@echo "make test   run the whole test suite"
 	@echo "make check  run the fast tier (no notebooks, installs or browser): the inner loop"
 	@echo "make book   build the tutorial book (static HTML, notebooks executed) into build/book"
@@ -50,9 +55,7 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	touch $@ $(VENV)/.installed-lab $(VENV)/.installed-test $(VENV)/.installed-docs
 
 lab: $(VENV)/.installed-lab
-	$(BIN)/cftutorial local start
-	$(BIN)/jupyter lab --notebook-dir=notebooks --port=$(PORT) $(if $(NO_BROWSER),--no-browser,) \
-		$(if $(filter 0,$(shell id -u)),--allow-root,)
+	$(BIN)/cftutorial lab $(LAB_DIR) --update --port=$(PORT) $(if $(NO_BROWSER),--no-browser,)
 
 # The whole suite, its slowest 25 tests listed at the end, and how many notebooks it executed.
 test: $(VENV)/.installed-test

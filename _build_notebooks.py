@@ -14,8 +14,9 @@ from pathlib import Path
 from setuptools.command.build_py import build_py
 
 SOURCE = Path(__file__).resolve().parent / "notebooks"
-#: The notebook files that ship (cftutorial/cli/lab.py's SHIPPED_SUFFIXES says the same).
-SHIPPED_SUFFIXES = (".ipynb", ".md", ".toml", ".png", ".svg", ".jpg", ".gif")
+#: The notebook files that ship (cftutorial/cli/lab.py's SHIPPED_SUFFIXES says the same): what a
+#: learner opens, not the MyST sources and their jupytext pairing.
+SHIPPED_SUFFIXES = (".ipynb", ".png", ".svg", ".jpg", ".gif")
 #: Folders of notebooks/ that are outputs of runs, never sources.
 SKIPPED_DIRS = {"output", ".ipynb_checkpoints", "__pycache__", ".cftutorial"}
 

@@ -72,9 +72,14 @@ class BadRowError(BatchError):
         self.key = key
         self.reason = reason
         super().__init__(
-            f"line {line}: {reason}; fix the row, or skip bad rows with --on-error skip "
+            f"{self.problem}; fix the row, or skip bad rows with --on-error skip "
             "(on_error='skip' in Python)"
         )
+
+    @property
+    def problem(self) -> str:
+        """The row and what is wrong with it, without the fix (which depends on the caller)."""
+        return f"line {self.line}: {self.reason}"
 
 
 class MotoVersionError(LocalAWSError):
@@ -134,6 +139,15 @@ class DistributionError(CftutorialError):
 
 class DeploymentTimeout(DistributionError):
     """The distribution did not reach Deployed in time."""
+
+
+class WaitInterrupted(KeyboardInterrupt):
+    """The learner interrupted a wait that can be resumed (the kernel's Interrupt, Ctrl-C).
+
+    Still a ``KeyboardInterrupt`` (code that stops on an interrupt still stops; ``except
+    Exception`` does not swallow it); its message says what goes on without the wait and how to
+    resume it, and a notebook shows that one line instead of a traceback.
+    """
 
 
 class KeyGroupError(CftutorialError):

@@ -43,6 +43,15 @@ suppress_warnings = ["myst.header"]
 # book shows only outputs the code really printed, and MyST-NB runs nothing a second time.
 nb_execution_mode = "off"
 nb_merge_streams = True
+# The book is a static page, read offline: no widget manager, no scripts from a CDN. Every
+# widget the notebooks show carries its own static HTML (the forms' values, the last state of
+# a progress bar: cftutorial.tutorial.forms, cftutorial.progress), which the book shows instead.
+nb_ipywidgets_js: dict = {}
+nb_mime_priority_overrides = [
+    ("html", "application/vnd.jupyter.widget-view+json", None),
+    ("dirhtml", "application/vnd.jupyter.widget-view+json", None),
+    ("singlehtml", "application/vnd.jupyter.widget-view+json", None),
+]
 
 html_theme = "sphinx_book_theme"
 html_title = "cftutorial: private CloudFront content with signed URLs and cookies"
@@ -113,11 +122,23 @@ def _live_note(match: re.Match) -> str:
     return LIVE_NOTE.format(id=f' id="{found.group(1)}"' if found else "")
 
 
+#: A link to a server that the notebook's kernel runs (notebook 11's login page; see
+#: cftutorial.tutorial.step11_login_cookies.login_link): dead on a static page.
+LIVE_LINK = re.compile(r'<a class="cftutorial-live-link"[^>]*>.*?</a>[^<]*', re.S)
+LIVE_LINK_NOTE = (
+    '<p class="cftutorial-live-only"><em>In JupyterLab this output is a link to the login page '
+    "that the notebook's kernel serves on this machine. This page is static, with no kernel "
+    "behind it: run the notebook (<code>cftutorial lab</code>) to log in and play the video.</em></p>"
+)
+
+
 def _replace_live_players(app, doctree, docname: str) -> None:
     for node in list(doctree.findall(nodes.raw)):
         text = node.astext()
         if "/proxy/" in text and "<video" in text:
             node.replace_self(nodes.raw("", LIVE_PLAYER.sub(_live_note, text), format="html"))
+        elif "cftutorial-live-link" in text:
+            node.replace_self(nodes.raw("", LIVE_LINK.sub(LIVE_LINK_NOTE, text), format="html"))
 
 
 def setup(app) -> dict:

@@ -28,6 +28,9 @@ from pathlib import Path
 import nbformat
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from cftutorial.tutorial import kernel  # noqa: E402
+
 DEFAULT_OUTPUT = ROOT / "build" / "book"
 NOTEBOOKS = ROOT / "notebooks"
 #: The notebooks of the book, in a learner's order: 01→12, then the batch notebook.
@@ -56,7 +59,7 @@ def book_env(home: Path) -> dict[str, str]:
         CFTUTORIAL_LOCAL_WATCH_PID=str(os.getpid()),
         PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
     )
-    return env
+    return kernel.environment(env)  # the project's kernel (quiet about its local TCP)
 
 
 def execute(out: Path, home: Path) -> None:

@@ -392,8 +392,9 @@ def build_modern(chain: Chain) -> None:
     with ``cftutorial local stop`` / ``local start`` between 04 and 05; the book is built from
     these (``executed/learner``). Then each notebook again in a fresh kernel, now with its
     solution: 01, 01 with another bucket, 02-07, 08 (kept), 09, 10, 10 resumed after a rotation
-    that crashed half-way, 11, 12 with an ECDSA key in KMS, and last 08 with ``clean_up=True``,
-    its exercise run once more after the clean-up.
+    that crashed half-way, 11 with ``put_back=True`` (over what the first 11 left live), 12 with
+    an ECDSA key in KMS, and last 08 with ``clean_up=True``, its exercise run once more after the
+    clean-up.
     """
     from cftutorial.tutorial import state
 
@@ -429,7 +430,7 @@ def build_modern(chain: Chain) -> None:
         with in_home(chain.home):
             chain.probes["crashed rotation"] = crash_half_way("default")
         chain.run("10-resumed", "10", SOLUTIONS)
-        chain.run("11-again", "11", SOLUTIONS)
+        chain.run("11-again", "11", {**SOLUTIONS, "put_back": True})
         chain.run("12-again", "12", {**SOLUTIONS, "key_type": "ecdsa", "measure_urls": 5})
         last = with_exercise_again(chain.source("08"), chain.out_dir / "source" / "08.ipynb")
         chain.run("08-clean", "08", {**SOLUTIONS, "clean_up": True}, source=last)

@@ -27,6 +27,7 @@ import standin as standin_run
 
 from cftutorial.aws import account_keys
 from cftutorial.localaws import process
+from cftutorial.tutorial import kernel
 
 ISOLATED_ENV = {
     "CFTUTORIAL_AWS_PORT": "0",
@@ -35,6 +36,8 @@ ISOLATED_ENV = {
     "CFTUTORIAL_DEPLOY_SECONDS": chains.DEPLOY_SECONDS,
     "CFTUTORIAL_LOCAL_ALLOWED_HOSTS": "",  # the boundary as on a laptop, even under JupyterHub
     process.ENV_WATCH_PID: str(os.getpid()),
+    # every kernel a test starts (papermill, nbval, Jupyter) is the project's, as make lab's
+    "JUPYTER_PATH": kernel.jupyter_path(os.environ.get("JUPYTER_PATH")),
 }
 #: Jupyter's and IPython's own folders: per session, never the user's (~/.jupyter, ~/.ipython).
 JUPYTER_DIRS = ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "IPYTHONDIR")

@@ -28,6 +28,21 @@ def test_each_step_lights_its_parts_and_greys_the_rest(step):
         assert dimmed, f"step {step} greys nothing"
 
 
+@pytest.mark.parametrize(
+    ("step", "shown", "not_shown"),
+    [
+        (11, "Login service (your site)", "AWS KMS"),
+        (12, "a KMS key id, no key file", "private key (0600, never shown)"),
+        ("batch", "Object list → CSV", "Login service (your site)"),
+        (None, "private key (0600, never shown)", "AWS KMS"),
+        (4, "Key group", "Object list"),
+    ],
+)
+def test_the_parts_of_one_notebook_are_drawn_for_it_alone(step, shown, not_shown):
+    svg = diagram.flow_svg(step)
+    assert shown in svg and not_shown not in svg
+
+
 def test_without_a_step_nothing_is_greyed():
     svg = diagram.flow_svg()
     assert "opacity" not in svg and svg.startswith("<svg")
@@ -39,7 +54,9 @@ def test_every_part_belongs_to_a_step():
         assert diagram._steps_of(group) <= set(diagram.STEPS) and diagram._steps_of(group)
 
 
-@pytest.mark.parametrize("bad", [0, 9, "1", True])
+@pytest.mark.parametrize("bad", [0, 9, "1", True, "Batch"])
 def test_a_step_that_is_not_a_notebook_is_refused(bad):
-    with pytest.raises(CftutorialError, match="use one of 1, 2, 3, 4, 5, 6, 7, 8, 10, or None"):
+    with pytest.raises(
+        CftutorialError, match="use one of 1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 12, batch, or None"
+    ):
         diagram.flow_svg(bad)

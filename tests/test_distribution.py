@@ -149,10 +149,13 @@ def test_the_key_group_made_on_demand_says_whether_it_wrote_the_state(local_aws)
 
 
 def test_saved_run_names_the_notebook_to_run_first(local_aws):
-    with pytest.raises(state.StateError, match="notebook 01-create-bucket-and-upload first"):
+    with pytest.raises(
+        state.StateError,
+        match=r"no saved bucket, origin access yet.*notebooks 01 and 02, in order, first",
+    ):
         step04.saved_run("ds-nothing")
     step01.step(run_name="ds-saved", region="eu-west-1")
-    with pytest.raises(state.StateError, match="notebook 02-origin-access first"):
+    with pytest.raises(state.StateError, match="run notebook 02-origin-access first"):
         step04.saved_run("ds-saved")
     step02.step(run_name="ds-saved")
     run = step04.saved_run("ds-saved")

@@ -1,4 +1,5 @@
-"""``make lab`` (the README's first command) starts the local AWS and JupyterLab on notebooks/."""
+"""``make lab`` (the README's first command) starts the local AWS and JupyterLab on a working copy
+of the notebooks (tests/test_learner_lab.py: what a save there leaves)."""
 
 from __future__ import annotations
 
@@ -33,7 +34,15 @@ def test_make_lab_starts_the_local_aws_and_jupyterlab_on_the_notebooks(tmp_path:
     # make, its local AWS start and JupyterLab in a process group of their own, which the test
     # ends with SIGTERM: at its default there, whatever this process inherited (launch.py)
     lab = subprocess.Popen(
-        ["make", "-C", str(ROOT), "lab", "NO_BROWSER=1", f"PORT={port}"],
+        [
+            "make",
+            "-C",
+            str(ROOT),
+            "lab",
+            "NO_BROWSER=1",
+            f"PORT={port}",
+            f"LAB_DIR={tmp_path / 'nb'}",
+        ],
         env=env,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,

@@ -41,7 +41,12 @@ def test_11_runs_after_01_08_twice_and_08_still_cleans_up(modern_chain):
         assert "Secure; HttpOnly" in text
         assert re.search(r"OK: videos\.cftutorial\.localhost serves .* 4 segments", text)
         assert "after logout video3.ts got 403" in text
-        assert "certificate deleted" in text and "back as notebook 04 made it" in text
+    # a learner's Run All (put_back = False) leaves it all live and says so; the run again with
+    # put_back = True, over what the first one left, puts it back
+    left = modern_chain.text("11")
+    assert "Nothing was put back (put_back = False)" in left and "certificate deleted" not in left
+    assert re.search(r"OK: nothing was put back; http://login\.\S+/ answers 200", left)
+    assert "certificate deleted" in again.text and "back as notebook 04 made it" in again.text
     assert any("Correct:" in out for out in solution_outputs(again.notebook))
     assert "OK: everything this run created is gone" in modern_chain.text("08-clean")
 

@@ -29,7 +29,7 @@ def test_notebook_12_signs_through_kms_runs_twice_and_08_still_cleans_up(modern_
         shown = html.unescape(flat(text))
         assert "Hash-Algorithm=SHA256" in text
         assert re.search(
-            r"\| 200 \| .*\| 200 \| .*\| 403 \| ", shown
+            r"\| 200 \| .*\| 200 \| .*\| 403 MissingKey \| ", shown
         )  # playlist, segment, no cookie
         assert "... whose public half is the KMS key's | none" in shown
         assert re.search(r"skipped \(the local AWS = KMS's side\) \| \[\s*\"local-aws-state", shown)
@@ -39,7 +39,7 @@ def test_notebook_12_signs_through_kms_runs_twice_and_08_still_cleans_up(modern_
         )
         quota = {"rsa": "500", "ecdsa": "300"}[key_type]
         assert re.search(
-            rf"KMS \({spec}\) \| 1 \| [\d.]+ \| [\d,]+ \| {quota} \| not in this", shown
+            rf"KMS \({spec}\) \| 1 \| [\d.]+ \| [\d,]+ \| {quota} \| per 10,000 requests", shown
         )
         assert "local key file | 0 |" in shown
         assert "signed cookies once per session | 1 |" in shown

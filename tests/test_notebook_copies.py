@@ -33,21 +33,22 @@ def shipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_a_checkout_ships_its_notebooks_folder() -> None:
+    """What a learner opens ships: the notebooks, not their MyST sources and jupytext pairing
+    (in the learner's folder a save would write a second file per notebook)."""
     files = [p.as_posix() for p in lab.shipped_files(lab.shipped_dir())]
-    committed = sorted(
-        p.name for p in (ROOT / "notebooks").iterdir() if p.suffix in (".ipynb", ".md", ".toml")
-    )
+    committed = sorted(p.name for p in (ROOT / "notebooks").iterdir() if p.suffix == ".ipynb")
     assert files == committed
-    assert sum(f.endswith(".ipynb") for f in files) >= 8
+    assert sum(f.endswith(".ipynb") for f in files) >= 13
 
 
 def test_first_copy_adds_every_notebook(shipped, tmp_path) -> None:
     target = tmp_path / "mine"
     outcomes = lab.copy_notebooks(target)
-    assert names(outcomes, "added") == sorted(p.name for p in shipped.iterdir() if p.is_file())
+    assert names(outcomes, "added") == sorted(p.name for p in shipped.glob("*.ipynb"))
+    assert not list(target.glob("*.md")), "a source was copied into the learner's folder"
     assert not (target / "output").exists()
     for path in shipped.glob("*.ipynb"):
-        assert (target / path.name).read_bytes() == path.read_bytes()
+        assert (target / path.name).read_bytes() == lab.as_copied(path)
     assert json.loads((target / lab.MANIFEST).read_text()).keys() == {o.name for o in outcomes}
 
 
@@ -82,7 +83,7 @@ def test_an_edited_notebook_is_kept_and_an_untouched_old_one_only_with_update(
     assert names(forced, "replaced") == [edited]
     kept = list(target.glob(edited.removesuffix(".ipynb") + ".mine-*.ipynb"))
     assert len(kept) == 1 and "My own notes" in kept[0].read_text()
-    assert (target / edited).read_bytes() == (shipped / edited).read_bytes()
+    assert (target / edited).read_bytes() == lab.as_copied(shipped / edited)
     assert {o.what for o in lab.copy_notebooks(target)} == {"same"}
 
 
@@ -115,3 +116,19 @@ def test_the_command_copies_and_refuses_a_file_as_folder(tmp_path) -> None:
         f"cftutorial: error: {target / '05-unsigned-access-fails.ipynb'} is a file, not a folder; "
         "name a folder for the notebooks"
     ]
+
+
+def test_a_copy_says_what_its_kernel_will_so_opening_it_changes_nothing(shipped, tmp_path) -> None:
+    """JupyterLab stores the kernel's language_info in the notebook when the kernel starts: the
+    copy has it already, so the notebook is not marked modified (nor autosaved) on opening."""
+    from ipykernel.ipkernel import IPythonKernel
+
+    target = tmp_path / "mine"
+    lab.copy_notebooks(target)
+    for path in shipped.glob("*.ipynb"):
+        copied, source = json.loads((target / path.name).read_text()), json.loads(path.read_text())
+        assert copied["metadata"]["language_info"] == IPythonKernel.language_info
+        assert copied["cells"] == source["cells"]
+        assert copied["metadata"]["kernelspec"] == source["metadata"]["kernelspec"]
+    again = lab.copy_notebooks(target)
+    assert {o.what for o in again} == {"same"}

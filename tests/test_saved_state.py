@@ -59,7 +59,7 @@ def test_a_lost_bucket_names_notebook_01(local_aws):
 def test_notebook_05_before_04_names_notebook_04(local_aws):
     step01.step(run_name="sv-early")
     step02.step(run_name="sv-early")
-    with pytest.raises(StateError, match="no saved 'distribution' yet; run notebook 04"):
+    with pytest.raises(StateError, match="no saved distribution yet: run notebook 04"):
         step05.check_run("sv-early")
 
 

@@ -26,7 +26,8 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from .. import config
-from ..errors import DeploymentTimeout
+from ..errors import DeploymentTimeout, WaitInterrupted
+from ..progress import bar as progress_bar
 from . import clients, tags
 
 CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
@@ -237,20 +238,22 @@ def wait_deployed(
 ) -> float:
     """Wait until the distribution's Status is Deployed; returns the seconds waited.
 
-    While it is not Deployed, a progress bar (tqdm.auto: a widget in Jupyter, text elsewhere)
-    shows the elapsed seconds against the expected time, so a learner sees how far along AWS's
-    minutes-long deployments are. A distribution that is Deployed at the first look shows no
-    bar at all: nothing redeployed, so there is nothing to wait for.
+    While it is not Deployed, a progress bar (a widget in Jupyter, text elsewhere) shows the
+    elapsed seconds against the expected time, so a learner sees how far along AWS's
+    minutes-long deployments are; once Deployed it is full (green in a notebook), also when the
+    deployment beat the expected time. A distribution that is Deployed at the first look shows
+    no bar at all: nothing redeployed, so there is nothing to wait for. An interrupt stops only
+    the wait: :class:`~cftutorial.errors.WaitInterrupted` says so, and waiting again resumes.
     """
     cf = cf or clients.client("cloudfront")
     started = time.monotonic()
-    bar = None
+    bar, status = None, "InProgress"
     try:
         while True:
             status = cf.get_distribution(Id=distribution_id)["Distribution"]["Status"]
             elapsed = time.monotonic() - started
             if status == "Deployed":
-                _show(bar, elapsed, status)
+                _show(bar, elapsed, status, done=True)
                 return elapsed
             if bar is None and progress:
                 bar = _progress_bar(distribution_id, expected_deploy_seconds())
@@ -262,18 +265,27 @@ def wait_deployed(
                     "keep waiting, or pass a larger timeout"
                 )
             time.sleep(poll_interval())
+    except KeyboardInterrupt:
+        raise WaitInterrupted(
+            f"interrupted after {time.monotonic() - started:.0f} s: only the wait stopped; "
+            f"distribution {distribution_id} keeps deploying ({status}); run this cell (or "
+            "command) again to resume waiting for Deployed"
+        ) from None
     finally:
         if bar is not None:
             bar.close()
 
 
-def _show(bar: Any, elapsed: float, status: str) -> None:
-    """The line a learner reads: the seconds so far against the expected ones, and the status."""
+def _show(bar: Any, elapsed: float, status: str, done: bool = False) -> None:
+    """The line a learner reads: the seconds so far against the expected ones, and the status.
+
+    ``done``: Deployed, so the bar is full whatever the clock says (a deployment that beat the
+    expected time finished; it did not fall short)."""
     if bar is None:
         return
     expected = bar.total
     if expected:
-        bar.n = min(round(elapsed, 1), expected)  # the bar fills up to the expected time
+        bar.n = expected if done else min(round(elapsed, 1), expected)
         told = f"{elapsed:.1f} s of about {expected:.0f} s expected"
     else:
         told = f"{elapsed:.0f} s elapsed (AWS: typically a few minutes)"
@@ -283,9 +295,7 @@ def _show(bar: Any, elapsed: float, status: str) -> None:
 
 def _progress_bar(distribution_id: str, expected: float | None) -> Any:
     """Locally a bar that fills over the expected seconds; on AWS (no expected time) a line."""
-    from tqdm.auto import tqdm
-
-    bar = tqdm(
+    bar = progress_bar(
         desc=f"{distribution_id} deploying",
         total=max(expected, 0.1) if expected is not None else None,
         bar_format="{desc} |{bar}|" if expected is not None else "{desc}",

@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .. import config
-from ..errors import BatchError, CftutorialError
+from ..errors import BadRowError, BatchError, CftutorialError
 from ..signing import keys, policy, verify
 from .inputs import count_rows
 from .options import BatchOptions
@@ -119,6 +119,11 @@ def _run_values(saved: Mapping) -> dict[str, Any]:
 def _stopping(step: Callable[[], Any]) -> Any:
     try:
         return step()
+    except BadRowError as exc:  # the notebook's way to skip bad rows, not the CLI's flag
+        raise NotebookStop(
+            f'{exc.problem}; fix the row, or leave bad rows out: on_error = "skip" in the '
+            "parameters cell (papermill: -p on_error skip)"
+        ) from None
     except CftutorialError as exc:
         raise NotebookStop(str(exc)) from None
 

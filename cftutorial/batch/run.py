@@ -115,7 +115,7 @@ class BatchResult:
     def summary(self) -> str:
         """One line for a person: count, time, rate, and where the URLs went."""
         text = (
-            f"signed {self.written:,} URLs in {self.seconds:.2f} s "
+            f"signed {self.written:,} URL{'' if self.written == 1 else 's'} in {self.seconds:.2f} s "
             f"({self.urls_per_second:,.0f} URLs/s, {self.workers} worker"
             f"{'' if self.workers == 1 else 's'}, {self.policy_kind} policy, "
             f"expires {policy.iso(self.expires)}) -> "

@@ -28,8 +28,10 @@ from ..errors import CftutorialError
 DEFAULT_DIR = "cftutorial-notebooks"
 #: What the last copy wrote into a folder (file name -> sha256), to tell edits from old versions.
 MANIFEST = ".cftutorial-notebooks.json"
-#: The notebook files that ship (_build_notebooks.py copies the same into the wheel).
-SHIPPED_SUFFIXES = (".ipynb", ".md", ".toml", ".png", ".svg", ".jpg", ".gif")
+#: The notebook files that ship (_build_notebooks.py copies the same into the wheel): what a
+#: learner opens. The MyST sources (``.md``) and their jupytext pairing stay in the checkout's
+#: notebooks/: in a learner's folder a save would write a second file per notebook.
+SHIPPED_SUFFIXES = (".ipynb", ".png", ".svg", ".jpg", ".gif")
 SKIPPED_DIRS = {"output", ".ipynb_checkpoints", "__pycache__", ".cftutorial"}
 
 
@@ -127,7 +129,7 @@ def copy_notebooks(target: Path, *, update: bool = False, force: bool = False) -
         outcome = _copy_one(source / relative, target / relative, key, manifest, update, force)
         outcomes.append(outcome)
         if outcome.what in ("added", "updated", "replaced", "same"):
-            written[key] = digest(source / relative)
+            written[key] = _sha(as_copied(source / relative))
         elif key in manifest:
             written[key] = manifest[key]
     (target / MANIFEST).write_text(json.dumps(written, indent=2, sort_keys=True) + "\n")
@@ -156,12 +158,13 @@ def _read_manifest(target: Path) -> dict[str, str]:
 
 
 def _copy_one(src: Path, dst: Path, key: str, manifest: dict, update: bool, force: bool) -> Outcome:
+    wanted = as_copied(src)
     if not dst.exists():
         dst.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(src, dst)
+        dst.write_bytes(wanted)
         return Outcome(key, "added")
     here = digest(dst)
-    if here == digest(src):
+    if here == _sha(wanted):
         return Outcome(key, "same")
     change = change_summary(dst, src)
     if manifest.get(key) != here and not force:  # not what we wrote: the learner's (or unknown)
@@ -169,12 +172,41 @@ def _copy_one(src: Path, dst: Path, key: str, manifest: dict, update: bool, forc
     if manifest.get(key) != here:
         mine = dst.with_name(f"{dst.stem}.mine-{time.strftime('%Y%m%d-%H%M%S')}{dst.suffix}")
         shutil.copyfile(dst, mine)
-        shutil.copyfile(src, dst)
+        dst.write_bytes(wanted)
         return Outcome(key, "replaced", f"{change}; your version is kept as {mine.name}")
     if update or force:
-        shutil.copyfile(src, dst)
+        dst.write_bytes(wanted)
         return Outcome(key, "updated", change)
     return Outcome(key, "old", f"a newer version ships ({change}); --update brings it")
+
+
+def as_copied(src: Path) -> bytes:
+    """What a copy of ``src`` holds: a notebook with the ``language_info`` its kernel (the
+    project's Python kernel, in this interpreter) reports, so that JupyterLab finds nothing to
+    change when the kernel starts and does not mark the unopened-yet notebook as modified (its
+    autosave would then rewrite it, and ``--update`` would take it for the learner's edit)."""
+    data = src.read_bytes()
+    info = _kernel_language_info()
+    if src.suffix != ".ipynb" or info is None:
+        return data
+    try:
+        notebook = json.loads(data)
+        notebook["metadata"]["language_info"] = info
+    except (ValueError, KeyError, TypeError):
+        return data
+    return (json.dumps(notebook, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode()
+
+
+def _kernel_language_info() -> dict | None:
+    try:
+        from ipykernel.ipkernel import IPythonKernel
+    except ImportError:  # no kernel here (a core install): the notebooks as they ship
+        return None
+    return dict(IPythonKernel.language_info)
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 def change_summary(old: Path, new: Path) -> str:
@@ -241,7 +273,9 @@ def run_lab(args: argparse.Namespace) -> int:
         print(f"local AWS running: {state.aws_endpoint} (edge {state.edge_endpoint})")
     sys.stdout.flush()
     command = _jupyter_command(target, args.port, args.no_browser)
-    os.execv(command[0], command)
+    from ..tutorial import kernel  # the project's kernel: the one-line hints from its start
+
+    os.execve(command[0], command, kernel.environment())
     return 0  # not reached: JupyterLab replaced this process
 
 

@@ -151,7 +151,7 @@ def _local_runs() -> list[str]:
 
 def reset(args: argparse.Namespace) -> int:
     from ..localaws import process
-    from ..tutorial import state
+    from ..tutorial import cleanup
 
     runs = _local_runs()
     print(
@@ -161,6 +161,7 @@ def reset(args: argparse.Namespace) -> int:
     if runs:
         print(
             f"  and forgets the saved tutorial run(s) {', '.join(runs)} (their ids would be false)"
+            " with their local key files"
         )
     if not args.yes:
         if not sys.stdin.isatty():
@@ -172,12 +173,12 @@ def reset(args: argparse.Namespace) -> int:
             print("nothing was wiped")
             return 1
     done = process.reset()
-    for run_name in runs:
-        state.forget(run_name)
+    deleted = [name for run_name in runs for name in cleanup.forget_local_run(run_name)]
     print(
         ("stopped the local AWS; " if done.stopped else "the local AWS was not running; ")
         + ("removed its saved state" if done.removed else "it had no saved state")
         + (f"; forgot run(s) {', '.join(runs)}" if runs else "")
+        + (f"; deleted {len(deleted)} key file(s) of theirs" if deleted else "")
         + ". Start again with notebook 01 (the local AWS starts on demand)."
     )
     return 0

@@ -247,8 +247,10 @@ def check_not_past(expires: int, *, allow_past: bool = False, now: float | None 
     """Refuse an expiry that has already passed: such a URL can only ever be denied."""
     current = time.time() if now is None else now
     if not allow_past and expires <= current:
+        late = current - expires
+        when = f"{late:.0f} s ago" if late >= 1 else "this very second: it must be later"
         raise PolicyError(
-            f"date_less_than={expires} ({iso(expires)}) is already past "
-            f"(now {iso(current)}); choose a later time, or pass allow_past=True to demonstrate a denial"
+            f"date_less_than={expires} ({iso(expires)}) is already past ({when}); "
+            "choose a later time, or pass allow_past=True to demonstrate a denial"
         )
     return expires

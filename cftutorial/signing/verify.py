@@ -125,17 +125,21 @@ def verify(
     viewer_ip: str | None = None,
     at: int | float | datetime | None = None,
     alternate_urls: Sequence[str] = (),
+    untrusted: Mapping[str, str] | None = None,
 ) -> Verdict:
     """Allow or deny a viewer request as CloudFront would, and say why.
 
     ``trusted_keys`` maps the public key ids of the behaviour's trusted key groups to their keys.
     ``alternate_urls`` are other spellings of the same viewer URL that a policy ``Resource`` may
-    name (the local edge passes the ``http://`` form of its ``https://`` URL).
+    name (the local edge passes the ``http://`` form of its ``https://`` URL). ``untrusted``
+    maps ids known *not* to be trusted keys to what they are ("the key group's id", "a public key
+    removed from the key group"), so an ``InvalidKey`` reason can say which mistake it was.
     """
     now = time.time() if at is None else _instant(at)
     request = _Request(resource=url if isinstance(url, str) else "", params={})
     try:
-        detail = _decide(request, url, cookies, trusted_keys, now, viewer_ip, alternate_urls)
+        trusted = _Trusted(trusted_keys, untrusted or {})
+        detail = _decide(request, url, cookies, trusted, now, viewer_ip, alternate_urls)
     except _Denied as denial:
         if denial.code == "InvalidKey":
             _show_policy(request)
@@ -234,19 +238,35 @@ def _read_request(request: _Request, url: str, cookies: Mapping[str, str] | None
     request.hash_algorithm = "SHA1" if algorithm is None else algorithm
 
 
+class _Trusted(dict):
+    """The trusted keys, and what is known of ids that are not among them."""
+
+    def __init__(self, trusted_keys: Mapping[str, object], untrusted: Mapping[str, str]) -> None:
+        super().__init__(trusted_keys)
+        self.untrusted = dict(untrusted)
+
+
+def _untrusted_hint(key_id: str, trusted_keys: Mapping[str, object]) -> str:
+    known = getattr(trusted_keys, "untrusted", {}).get(key_id)
+    if known:
+        return f": it is {known}"
+    if _UUID.fullmatch(key_id):
+        return ": it looks like a key group id; Key-Pair-Id takes the public key id"
+    return (
+        ": Key-Pair-Id must be the id of a public key in one of the behaviour's trusted key "
+        "groups (not a key group's id, nor a key that was removed from its group)"
+    )
+
+
 def _trusted_key(request: _Request, trusted_keys: Mapping[str, object]) -> keys.PublicKey:
     key_id = request.key_pair_id or ""
     source = trusted_keys.get(key_id) if key_id in trusted_keys else None
     if source is None:
         trusted = ", ".join(sorted(trusted_keys)) or "none"
-        hint = (
-            "; it looks like a key group id: Key-Pair-Id takes the public key id"
-            if _UUID.fullmatch(key_id)
-            else "; did you use the key group id instead of the public key id?"
-        )
         raise _Denied(
             "InvalidKey",
-            f"key {_short(key_id)} is not trusted for this URL (trusted: {trusted}){hint}",
+            f"key {_short(key_id)} is not trusted for this URL (trusted: {trusted})"
+            f"{_untrusted_hint(key_id, trusted_keys)}",
         )
     try:
         return keys.load_public_key(source, test_key=True)  # verifying test vectors is harmless

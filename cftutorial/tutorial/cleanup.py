@@ -243,6 +243,18 @@ def cleanup(run_name: str, *, keep_keys: bool = False, progress: bool = True) ->
     return steps
 
 
+def forget_local_run(run_name: str) -> list[str]:
+    """After the local AWS was wiped (``cftutorial local reset``): forget the run and delete its
+    key files, whose public halves the wiped local AWS no longer has. Kept, a later notebook
+    would take them up again (10 counts their generations) as if the run went on. The names of
+    the files deleted."""
+    files = [Path(item.id) for item in _find_key_files(run_name, state.load(run_name))]
+    for path in files:
+        path.unlink(missing_ok=True)
+    state.forget(run_name)
+    return [path.name for path in files]
+
+
 def _shown(item: Found) -> str:
     """A key file by its name, a certificate by its id (the ARN's tail), the rest as found."""
     if item.what == KEY_FILE:

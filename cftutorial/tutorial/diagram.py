@@ -2,7 +2,10 @@
 
 The source is the hand-kept ``assets/flow.svg``; each of its parts lists, in ``data-steps``, the
 notebook steps it belongs to. :func:`flow_svg` greys every part that is not in the asked step, so
-each notebook shows the same picture with its own part highlighted.
+each notebook shows the same picture with its own part highlighted. A part with ``data-only`` is
+drawn for those steps alone (notebook 11's login service, 12's KMS, the batch notebook's object
+list), and one with ``data-not`` is left out of those (12's application holds no private key).
+A step is a notebook's number, or ``"batch"`` for the batch notebook.
 """
 
 from __future__ import annotations
@@ -23,29 +26,44 @@ def _source() -> str:
     return (resources.files("cftutorial.tutorial") / "assets" / "flow.svg").read_text()
 
 
-def _steps_of(element: ET.Element) -> set[int]:
-    return {int(part) for part in element.get("data-steps", "").split()}
+def _step(part: str) -> int | str:
+    return int(part) if part.isdigit() else part
 
 
-#: the notebook steps the picture has parts for (01-08, and 10: the key group's rotation)
+def _steps_of(element: ET.Element, attribute: str = "data-steps") -> set[int | str]:
+    return {_step(part) for part in element.get(attribute, "").split()}
+
+
+#: the notebook steps the picture has parts for (01-08, 10: the key group's rotation, 11: the
+#: login service, 12: KMS, and "batch")
 STEPS = tuple(
     sorted(
         {
-            int(part)
+            _step(part)
             for found in re.findall(r'data-steps="([^"]*)"', _source())
             for part in found.split()
-        }
+        },
+        key=lambda step: (isinstance(step, str), step),
     )
 )
 
 
-def flow_svg(step: int | None = None) -> str:
+def _drop_other_steps(root: ET.Element, step: int | str | None) -> None:
+    """Remove the ``data-only`` parts of other steps and the ``data-not`` parts of this one."""
+    for parent in list(root.iter()):
+        for child in list(parent):
+            only, never = _steps_of(child, "data-only"), _steps_of(child, "data-not")
+            if (only and step not in only) or step in never:
+                parent.remove(child)
+
+
+def flow_svg(step: int | str | None = None) -> str:
     """The diagram as SVG text; with ``step`` (one of :data:`STEPS`), that step's parts highlighted."""
     if step is not None and (isinstance(step, bool) or step not in STEPS):
-        raise CftutorialError(
-            f"step={step!r} is not a notebook step; use one of {', '.join(map(str, STEPS))}, or None"
-        )
+        shown = ", ".join(map(repr, STEPS)).replace("'", "")
+        raise CftutorialError(f"step={step!r} is not a notebook step; use one of {shown}, or None")
     root = ET.fromstring(_source())
+    _drop_other_steps(root, step)
     if step is not None:
         for group in root.iter(f"{{{SVG_NS}}}g"):
             if step not in _steps_of(group):
@@ -60,7 +78,7 @@ def flow_svg(step: int | None = None) -> str:
     return ET.tostring(root, encoding="unicode")
 
 
-def flow(step: int | None = None) -> Any:
+def flow(step: int | str | None = None) -> Any:
     """:func:`flow_svg` for display at the end of a notebook cell."""
     from IPython.display import SVG
 

@@ -10,18 +10,25 @@ papermill stop there), and every other exception keeps IPython's usual traceback
 After a kernel restart a learner often runs one cell in the middle, which meets a name an
 earlier cell defines (``NameError: name 'Path' is not defined``). A ``NameError`` for one of the
 names the notebooks define (:data:`NOTEBOOK_NAMES`, kept equal to the notebooks by a test)
-says so in one line: run the notebook from the top. Any other ``NameError`` (a typo) keeps its
-traceback. The handler is there once ``cftutorial.tutorial`` was imported in the kernel, or from
-the kernel's start with the extension loaded (``%load_ext cftutorial.tutorial.ipython``, or
-``c.InteractiveShellApp.extensions = ["cftutorial.tutorial.ipython"]`` in the kernel config).
+says so in one line: run the notebook from the top. When the cell that defines the name did run
+in this kernel but *failed* (a bad bucket name), the line says that instead, naming the cell and
+its error: running from the top would only fail there again. Any other ``NameError`` (a typo)
+keeps its traceback. An interrupted wait (:class:`~cftutorial.errors.WaitInterrupted`) is one
+line too: what goes on, and that running the cell again resumes it.
+
+The handler is there once ``cftutorial.tutorial`` was imported in the kernel, and from the
+kernel's start in every kernel the project starts (``make lab``, ``cftutorial lab``, the tests:
+their kernel spec loads this extension, :mod:`cftutorial.tutorial.kernel`); elsewhere
+``%load_ext cftutorial.tutorial.ipython`` loads it.
 """
 
 from __future__ import annotations
 
+import ast
 import sys
 from typing import Any
 
-from ..errors import CftutorialError
+from ..errors import CftutorialError, WaitInterrupted
 
 HINT = "(the full traceback: run %tb in a new cell)"
 RESTART_HINT = (
@@ -71,6 +78,80 @@ def earlier_cell_name(value: BaseException) -> str | None:
     return name if name in NOTEBOOK_NAMES else None
 
 
+def bound_names(source: str) -> set[str]:
+    """The names a cell's code binds (assignments, imports, loops, functions, classes)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names |= {(alias.asname or alias.name).split(".")[0] for alias in node.names}
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+    return names
+
+
+class FailedCells:
+    """Which names this kernel's failed cells would have defined (``post_run_cell``).
+
+    A cell that raised leaves the names after the error unbound; a later cell that needs one
+    then meets a ``NameError``. The learner must be told that the defining cell *failed* (and
+    why), not that it has not run. A cell that failed only because it met such a name itself
+    (a restart) records nothing, so the restart hint still applies to what it defines.
+    """
+
+    def __init__(self, shell: Any) -> None:
+        self.shell = shell
+        self.failed: dict[str, tuple[int | None, str]] = {}
+
+    def after_cell(self, result: Any) -> None:
+        error = getattr(result, "error_in_exec", None) or getattr(result, "error_before_exec", None)
+        info = getattr(result, "info", None)
+        source = getattr(info, "raw_cell", "") or ""
+        try:
+            code = self.shell.transform_cell(source)
+        except Exception:  # a cell IPython cannot transform binds nothing we know
+            code = ""
+        names = bound_names(code)
+        if error is None:
+            for name in names:
+                self.failed.pop(name, None)
+            return
+        if earlier_cell_name(error) is not None:  # it met an unrun cell's name: not its fault
+            return
+        why = f"{type(error).__name__}: {describe(error)}"
+        why = why if len(why) <= 160 else why[:159] + "…"
+        for name in names:
+            if name not in self.shell.user_ns:
+                self.failed[name] = (getattr(result, "execution_count", None), why)
+
+    def hint(self, name: str) -> str:
+        """The one line for a notebook name that is not defined."""
+        if name not in self.failed:
+            return f"name {name!r} is not defined: {RESTART_HINT}"
+        count, why = self.failed[name]
+        cell = f"cell [{count}]" if count else "the cell"
+        return (
+            f"name {name!r} is not defined: {cell}, which defines it, ran and failed ({why}); "
+            "fix what it says and run that cell again, then this one"
+        )
+
+
+def _cells(shell: Any) -> FailedCells:
+    cells = getattr(shell, "cftutorial_failed_cells", None)
+    if cells is None:
+        cells = FailedCells(shell)
+        shell.cftutorial_failed_cells = cells
+        events = getattr(shell, "events", None)
+        if events is not None:
+            events.register("post_run_cell", cells.after_cell)
+    return cells
+
+
 def show_one_line(shell: Any, etype: type, value: BaseException, tb: Any, tb_offset=None) -> list:
     """IPython's ``CustomTB`` handler: a short error output instead of the traceback."""
     sys.last_type, sys.last_value, sys.last_traceback = etype, value, tb  # what %tb shows
@@ -80,7 +161,11 @@ def show_one_line(shell: Any, etype: type, value: BaseException, tb: Any, tb_off
             stb = shell.InteractiveTB.structured_traceback(etype, value, tb, tb_offset=tb_offset)
             shell._showtraceback(etype, value, stb)
             return stb
-        stb = [f"{_RED}NameError{_RESET}: name {name!r} is not defined: {RESTART_HINT}"]
+        stb = [f"{_RED}NameError{_RESET}: {_cells(shell).hint(name)}"]
+        shell._showtraceback(etype, value, stb)
+        return stb
+    if isinstance(value, WaitInterrupted):
+        stb = [f"{_RED}Interrupted{_RESET}: {value}"]
         shell._showtraceback(etype, value, stb)
         return stb
     label = "ClientError" if isinstance(getattr(value, "response", None), dict) else etype.__name__
@@ -99,7 +184,10 @@ def install(shell: Any = None) -> bool:
         shell = get_ipython()
     if shell is None or not hasattr(shell, "set_custom_exc"):
         return False
-    shell.set_custom_exc((CftutorialError, *_client_error(), NameError), show_one_line)
+    shell.set_custom_exc(
+        (CftutorialError, *_client_error(), NameError, WaitInterrupted), show_one_line
+    )
+    _cells(shell)  # from now on, which cells failed
     return True
 
 

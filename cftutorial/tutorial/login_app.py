@@ -131,6 +131,8 @@ class LoginApp:
             )
         else:
             body = _LOGIN_FORM.format(user=html.escape(DEMO_USER))
+            if "logged-out" in request.args:
+                body = _LOGGED_OUT + body
         return _page("Login", body)
 
     def _login(self, request: Request) -> Response:
@@ -145,7 +147,7 @@ class LoginApp:
         return response
 
     def _logout(self, request: Request) -> Response:
-        response = Response(status=303, headers={"Location": "/"})
+        response = Response(status=303, headers={"Location": "/?logged-out"})
         for header in self.scope.headers(dict.fromkeys(COOKIE_NAMES, ""), clear=True):
             response.headers.add("Set-Cookie", header)
         return response
@@ -162,6 +164,10 @@ _LOGIN_FORM = """<form method="post" action="/login">
 <label>user <input name="user" id="user"></label>
 <label>password <input name="password" id="password" type="password"></label>
 <button id="login" type="submit">Log in</button></form>"""
+_LOGGED_OUT = (
+    '<p id="logged-out">Logged out: your browser deleted the CloudFront-* cookies, so the '
+    "video host now refuses the next segment (403). Log in again to get new ones.</p>"
+)
 _LOGOUT_FORM = (
     '<form method="post" action="/logout"><button id="logout" type="submit">Log out</button></form>'
 )
@@ -200,7 +206,9 @@ def player_html(playlist_url: str) -> str:
 
 def _page(title: str, body: str, status: int = 200) -> Response:
     page = (
-        f"<!doctype html><html><head><meta charset='utf-8'><title>{title}</title></head>"
+        f"<!doctype html><html><head><meta charset='utf-8'><title>{title}</title>"
+        # no icon to fetch: the browser's /favicon.ico request would only log a 404
+        "<link rel='icon' href='data:,'></head>"
         f"<body><h1>{title}</h1>{body}</body></html>"
     )
     return Response(page, status=status, content_type="text/html; charset=utf-8")

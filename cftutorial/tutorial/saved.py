@@ -206,6 +206,40 @@ def check_signing_key(run: Checked, *, cf: Any) -> None:
         )
 
 
+def never_saved(run_name: str, needs: tuple[str, ...]) -> list[str]:
+    """The needed resources the run has not saved (a distribution needs its bucket and origin
+    access too), in the order the notebooks make them. The signing key is not asked for here:
+    the guide path saves none before notebook 06 (:func:`check_signing_key`)."""
+    wanted = set(needs)
+    if "distribution" in wanted:
+        wanted |= {"bucket", "origin_access"}
+    saved = state.load(run_name)
+    return [need for need in NEEDS[:3] if need in wanted and saved.get(need) is None]
+
+
+def run_first(run_name: str, unsaved: list[str]) -> str:
+    """One message naming every notebook of the chain that is missing, in order."""
+    notebooks = sorted({state.PRODUCED_BY[need] for need in unsaved})
+    first, last = notebooks[0][:2], notebooks[-1][:2]
+    if len(notebooks) == 1:
+        chain = f"notebook {notebooks[0]}"
+    elif int(last) - int(first) == 1:
+        chain = f"notebooks {first} and {last}, in order,"
+    else:  # the notebooks between make what these need (03: who may read the bucket)
+        chain = f"notebooks {first} to {last}, in order,"
+    what = ", ".join(need.replace("_", " ") for need in unsaved)
+    everything = not state.load(run_name)
+    why = (
+        " (nothing is saved for it: a new run_name, or notebook 08's clean-up deleted the run)"
+        if everything
+        else ""
+    )
+    return (
+        f"run {run_name!r} has no saved {what} yet{why}: run {chain} first with "
+        f"run_name={run_name!r}, then this notebook"
+    )
+
+
 def check(run_name: str, *needs: str, progress: bool = False) -> Checked:
     """Check (and repair what can be) the saved resources ``needs`` names, in dependency order.
 
@@ -217,9 +251,9 @@ def check(run_name: str, *needs: str, progress: bool = False) -> Checked:
     unknown = [need for need in needs if need not in NEEDS]
     if unknown:
         raise StateError(f"cannot check {unknown}; choose from {list(NEEDS)}")
-    for need in NEEDS[:3]:  # before any AWS call: which notebook to run first
-        if need in needs or (need != "distribution" and "distribution" in needs):
-            state.require(run_name, need)
+    unsaved = never_saved(run_name, needs)  # before any AWS call: which notebooks to run first
+    if unsaved:
+        raise StateError(run_first(run_name, unsaved))
     run = Checked(run_name)
     cf, s3 = clients.client("cloudfront"), clients.client("s3")
     if "bucket" in needs or "distribution" in needs:

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from botocore.exceptions import ClientError
@@ -60,11 +62,11 @@ class Clinic:
         return bucket_access.distribution_arn(self.distribution_id)
 
     def broken(self, case: str, url: str, cookies: Mapping[str, str] | None = None) -> Any:
-        """Send the broken request; one table row: the answer, the edge's and inspector's why."""
-        return forms.table([self._attempt(case, "broken", url, cookies)])
+        """Send the broken request: the answer, the edge's and the inspector's why, as rows."""
+        return forms.side_by_side({"broken": self._attempt(case, "broken", url, cookies)})
 
     def fixed(self, case: str, url: str, cookies: Mapping[str, str] | None = None) -> Any:
-        return forms.table([self._attempt(case, "fixed", url, cookies)])
+        return forms.side_by_side({"fixed": self._attempt(case, "fixed", url, cookies)})
 
     def show_case(
         self,
@@ -73,12 +75,14 @@ class Clinic:
         fixed_url: str,
         cookies: tuple[Mapping[str, str], Mapping[str, str]] | None = None,
     ) -> Any:
-        """Both requests of one case (``cookies``: the broken and the fixed cookie dicts)."""
-        rows = [
-            self._attempt(case, "broken", broken_url, cookies[0] if cookies else None),
-            self._attempt(case, "fixed", fixed_url, cookies[1] if cookies else None),
-        ]
-        return forms.table(rows)
+        """Both requests of one case side by side (``cookies``: the broken and the fixed cookie
+        dicts): one row per field, one column per request, so that each column is wide."""
+        return forms.side_by_side(
+            {
+                "broken": self._attempt(case, "broken", broken_url, cookies and cookies[0]),
+                "fixed": self._attempt(case, "fixed", fixed_url, cookies and cookies[1]),
+            }
+        )
 
     def _attempt(
         self, case: str, attempt: str, url: str, cookies: Mapping[str, str] | None
@@ -87,9 +91,7 @@ class Clinic:
         self.results.setdefault(case, {})[attempt] = response.status_code
         described = viewer.describe_response(response)
         return {
-            "case": case,
-            "try": attempt,
-            "GET (as sent)": short(str(response.request.url), 90),
+            "GET (as sent)": as_sent(str(response.request.url)),
             "status": response.status_code,
             "code": described["code"] or "-",
             "message": described["message"] or "-",
@@ -144,14 +146,52 @@ def send(url: str, cookies: Mapping[str, str] | None = None) -> requests.Respons
 
 
 def inspect(clinic: Clinic, url: str, cookies: Mapping[str, str] | None = None) -> str:
-    """The inspector's verdict on the request as sent, against the run's trusted key."""
+    """The inspector's verdict on the request as sent, against the run's trusted key; an
+    untrusted Key-Pair-Id is named for what it is (the key group's id, a key out of the group)."""
+    trusted = signing_key.trusted_keys(clinic.run_name)
     verdict = verify.verify(
         _as_sent(url),
-        trusted_keys=signing_key.trusted_keys(clinic.run_name),
+        trusted_keys=trusted,
         cookies=dict(cookies) if cookies else None,
         viewer_ip="127.0.0.1",
+        untrusted=untrusted_ids(clinic, trusted),
     )
     return ("allowed: " if verdict.allowed else f"{verdict.code}: ") + verdict.reason
+
+
+def untrusted_ids(clinic: Clinic, trusted: Mapping[str, Any], *, cf: Any = None) -> dict[str, str]:
+    """What the account's other ids are, for an ``InvalidKey`` reason: the key group's own id,
+    and each public key that is registered but not trusted (not in the key group)."""
+    cf = cf or clients.client("cloudfront")
+    known = {}
+    if clinic.key_group_id:
+        known[clinic.key_group_id] = (
+            f"the id of key group {clinic.key_group_id}, not of a public key "
+            f"(Key-Pair-Id takes a public key id, e.g. {clinic.signer.key_pair_id})"
+        )
+    for item in cf.list_public_keys()["PublicKeyList"].get("Items", []):
+        if item["Id"] not in trusted and item["Id"] not in known:
+            known[item["Id"]] = (
+                f"public key {item['Id']} ({item['Name']}), registered but not in key group "
+                f"{clinic.key_group_id or '(none)'} that the distribution trusts (taken out of "
+                "it, or never added): sign with a key in the group"
+            )
+    return known
+
+
+#: Signing values shown to their first characters: what differs between two URLs is elsewhere.
+_SIGNING_VALUE = re.compile(r"(?<=[?&])(Signature|Policy)=([^&]{12})[^&]+")
+
+
+def as_sent(url: str) -> str:
+    """A request URL as the clinic's tables show it: the path and query the viewer sent (the
+    host is the same for every case), with ``Signature`` and ``Policy`` cut to their start."""
+    parts = urlsplit(url)
+    path = parts.path
+    if config.backend() == "local":  # the local edge's /DOMAIN/PATH: drop the domain too
+        path = "/" + path.lstrip("/").split("/", 1)[-1]
+    query = _SIGNING_VALUE.sub(r"\1=\2…", "?" + parts.query)[1:] if parts.query else ""
+    return path + (f"?{query}" if query else "")
 
 
 def _as_sent(url: str) -> str:
@@ -282,6 +322,12 @@ def log_bucket_ownership(name: str, *, s3: Any = None) -> str | None:
 
 
 # --- reading the logs as AWS users do ----------------------------------------------------------
+
+#: Printed above the local log lines: what is local in them (docs/local-aws-fidelity.md, X20).
+LOCAL_LOG_CUT = (
+    "local choice: the local edge cuts Signature= and Policy= values to 8 characters and … "
+    "(%E2%80%A6); CloudFront's own log files hold them whole"
+)
 
 AWS_LOGS_LATER = (
     "aws mode: CloudFront delivers standard log files by itself, usually within an hour, so "

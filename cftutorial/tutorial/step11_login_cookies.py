@@ -17,6 +17,7 @@ distribution, and the browser talks HTTPS.
 from __future__ import annotations
 
 import copy
+import html
 import http.cookiejar
 import time
 from dataclasses import dataclass
@@ -227,6 +228,27 @@ class LocalBrowser(requests.Session):
 
 def signed_cookie_names(browser: requests.Session) -> list[str]:
     return sorted(c.name for c in browser.cookies if c.name.startswith("CloudFront-"))
+
+
+#: A link to something this kernel serves: a static page (the book) has no kernel to ask, and
+#: docs/conf.py replaces an element of this class with a note saying so.
+LIVE_LINK_CLASS = "cftutorial-live-link"
+#: What the last section says when ``put_back`` is False.
+HOW_TO_PUT_BACK = (
+    "Nothing was put back (put_back = False): the login app keeps running in this kernel and "
+    "the distribution keeps its alias, certificate and CORS, so the login page and the player "
+    "work. To put it all back, tick 'put back' in the form (or set put_back = True) and run "
+    "this section again; notebook 08's clean-up also removes it with the rest of the run."
+)
+
+
+def login_link(login_origin: str) -> str:
+    """The login page's link, as HTML marked as served live by this kernel."""
+    url = html.escape(f"{login_origin}/")
+    return (
+        f'<a class="{LIVE_LINK_CLASS}" href="{url}" target="_blank">{url}</a> '
+        "(the login page, served by this kernel)"
+    )
 
 
 def restore(

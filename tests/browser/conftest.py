@@ -10,6 +10,9 @@ import contextlib
 import importlib.util
 import os
 import shutil
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -154,3 +157,35 @@ def lab(local_aws, tmp_path: Path) -> Iterator[LabSession]:
         "lab", notebooks, tmp_path / "jupyter", env={"CFTUTORIAL_HOME": str(home)}
     ) as server:
         yield LabSession(server, notebooks, home)
+
+
+@dataclass(frozen=True)
+class Book:
+    """The book built once per session from the modern chain's Run All: its folder, and what
+    the build printed."""
+
+    path: Path
+    output: str
+
+
+@pytest.fixture(scope="session")
+def built_book(modern_chain, tmp_path_factory: pytest.TempPathFactory) -> Book:
+    """``scripts/build_book.py --executed`` on the notebooks the modern chain's Run All
+    executed (nothing runs a second time), shared by every book test."""
+    pytest.importorskip(
+        "myst_nb", reason="the [docs] extra is not installed: pip install -e '.[docs]'"
+    )
+    out = tmp_path_factory.mktemp("book") / "html"
+    executed = modern_chain["01"].path.parent  # the learner's Run All, one file per notebook
+    before = {p: p.read_bytes() for p in NOTEBOOKS.glob("*.ipynb")}
+    started = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "build_book.py"), str(out), "--executed",
+         str(executed)],
+        capture_output=True, text=True, timeout=1800, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    print(f"\nbook build: {time.perf_counter() - started:.0f} s")
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-4000:]
+    after = {p: p.read_bytes() for p in NOTEBOOKS.glob("*.ipynb")}
+    assert after == before, "building the book changed the committed notebooks"
+    return Book(out, result.stdout + result.stderr)

@@ -11,10 +11,7 @@ from __future__ import annotations
 import functools
 import http.server
 import re
-import subprocess
-import sys
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urldefrag, urljoin, urlsplit
@@ -30,26 +27,12 @@ NOTEBOOK_SOURCES = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.md"))
 
 
 @pytest.fixture(scope="module")
-def book(modern_chain, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    pytest.importorskip(
-        "myst_nb", reason="the [docs] extra is not installed: pip install -e '.[docs]'"
-    )
-    out = tmp_path_factory.mktemp("book") / "html"
-    executed = modern_chain["01"].path.parent  # the learner's Run All, one file per notebook
-    before = {p: p.read_bytes() for p in (ROOT / "notebooks").glob("*.ipynb")}
-    started = time.perf_counter()
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "build_book.py"), str(out), "--executed",
-         str(executed)],
-        capture_output=True, text=True, timeout=1800, stdin=subprocess.DEVNULL,
-    )  # fmt: skip
-    print(f"\nbook build: {time.perf_counter() - started:.0f} s")
-    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-4000:]
-    assert "book built in" in result.stdout
-    assert "executing" not in result.stdout, "the book ran notebooks of its own"
-    after = {p: p.read_bytes() for p in (ROOT / "notebooks").glob("*.ipynb")}
-    assert after == before, "building the book changed the committed notebooks"
-    return out
+def book(built_book) -> Path:
+    """The session's book (conftest.built_book, which also holds that the build left the
+    committed notebooks as they were), built without running anything."""
+    assert "book built in" in built_book.output
+    assert "executing" not in built_book.output, "the book ran notebooks of its own"
+    return built_book.path
 
 
 @pytest.fixture(scope="module")

@@ -103,7 +103,8 @@ def test_the_player_plays_through_the_cookies_and_logout_refuses_the_next_segmen
         assert logged_in.value.status == 200
 
         page.click("#logout")
-        page.wait_for_url(origin + "/")
+        page.wait_for_url(origin + "/?logged-out")
+        assert "Logged out" in page.locator("#logged-out").inner_text()
         assert not [c for c in context.cookies() if c["name"].startswith("CloudFront-")]
         with page.expect_response(url) as refused:
             page.evaluate(NEXT_SEGMENT, url)

@@ -1,0 +1,145 @@
+"""The tables a learner reads in JupyterLab, 950 px wide (issue 26, item 10): notebook 09's ten
+cases, 08's answers and 11's segments, each with no column narrower than a word.
+
+JupyterLab lays out output tables with ``table-layout: fixed``: nine columns of equal width cut
+``AccessDenied`` into ``Acc/ess/De/nie/d``. The notebooks' tables size their columns to their
+content and keep words whole (only tokens longer than any column, URLs and signatures, wrap).
+The run is notebooks 01-04 made by their step functions; 08, 09 and 11 run in JupyterLab (Run
+All), and the check measures every word of every table cell as Chromium draws it.
+"""
+
+from __future__ import annotations
+
+import time
+
+import chains
+import nbformat
+import pytest
+from lab_driver import (
+    accept_kernel_dialog,
+    cell_node,
+    cells,
+    find_cell,
+    menu,
+    wait_executed,
+    wait_kernel_idle,
+)
+from test_learner_outputs import assert_09_tables_fit
+
+from cftutorial.tutorial import step01_bucket as step01
+from cftutorial.tutorial import step02_origin_access as step02
+from cftutorial.tutorial import step03_who_may_read as step03
+from cftutorial.tutorial import step04_distribution as step04
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.localaws]
+WIDTH = 950
+#: A longer token (a URL, a signature) may wrap: no column could hold it.
+LONGEST_WORD = 24
+
+#: For one table: each word of each cell whose column is narrower than the word.
+_NARROWER_THAN_A_WORD = """(table) => {
+  const context = document.createElement('canvas').getContext('2d');
+  const cramped = [];
+  for (const cell of table.querySelectorAll('td, th')) {
+    const style = getComputedStyle(cell);
+    context.font = `${style.fontStyle} ${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+    const room = cell.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    for (const word of cell.innerText.split(/\\s+/)) {
+      if (!word || word.length > LONGEST) { continue; }
+      const needed = context.measureText(word).width;
+      if (needed > room + 1) { cramped.push({word, needed: Math.round(needed), room}); }
+    }
+  }
+  return {cells: table.querySelectorAll('td, th').length, cramped};
+}""".replace("LONGEST", str(LONGEST_WORD))
+
+
+def cramped_words(page, index: int) -> tuple[int, list[dict]]:
+    """(tables checked, words wider than their column) in the outputs of cell ``index``."""
+    tables = cell_node(page, index).locator(".jp-OutputArea-output table")
+    found: list[dict] = []
+    count = tables.count()
+    for number in range(count):
+        table = tables.nth(number)
+        table.scroll_into_view_if_needed()
+        measured = table.evaluate(_NARROWER_THAN_A_WORD)
+        assert measured["cells"] > 0
+        found += measured["cramped"]
+    return count, found
+
+
+@pytest.fixture
+def run_made(lab, monkeypatch):
+    """Notebooks 01-04's run in the lab's state directory (as the notebooks would make it)."""
+    monkeypatch.setenv("CFTUTORIAL_HOME", str(lab.home))
+    for step in (step01, step02):
+        step.step(run_name="default", approach="modern")
+    step03.step(run_name="default", approach="modern", show_acl_failure=False)
+    step04.step(run_name="default", approach="modern", progress=False)
+    return lab
+
+
+def run_all(page, lab, prefix: str) -> None:
+    """Open the notebook and Run All (again, when JupyterLab was still settling the new tab
+    and the first click started nothing)."""
+    name = next(lab.notebooks.glob(f"{prefix}-*.ipynb")).name
+    chains.counted("JupyterLab tables", name)
+    # a workspace of its own: this notebook alone in the window (no earlier tab restored)
+    page.goto(
+        f"{lab.server.url}lab/workspaces/nb{prefix}/tree/{name}?reset&token={lab.server.token}"
+    )
+    page.locator(".jp-NotebookPanel .jp-Notebook .jp-Cell").first.wait_for(timeout=90_000)
+    wait_kernel_idle(page)
+    for _attempt in range(3):
+        accept_kernel_dialog(page)
+        menu(page, "Run", "Run All Cells")
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if any(c["count"] is not None or c["running"] for c in cells(page)):
+                wait_executed(page)
+                return
+            time.sleep(0.3)
+    raise AssertionError(f"Run All did not start in notebook {prefix}")
+
+
+def saved(page, lab, prefix: str) -> nbformat.NotebookNode:
+    """The notebook as JupyterLab saves it (File > Save Notebook), outputs and all."""
+    path = next(lab.notebooks.glob(f"{prefix}-*.ipynb"))
+    before = path.stat().st_mtime_ns
+    menu(page, "File", "Save Notebook")
+    deadline = time.monotonic() + 30
+    while path.stat().st_mtime_ns == before and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return nbformat.read(path, as_version=4)
+
+
+def test_every_table_of_08_09_and_11_keeps_its_words_whole_at_950_px(
+    run_made, page, screenshots
+) -> None:
+    page.set_viewport_size({"width": WIDTH, "height": 1000})
+    checked: dict[str, int] = {}
+    for prefix, needles in (
+        ("09", ("clinic.show_case(", "clinic.broken(", "clinic.fixed(")),
+        ("08", ("forms.response_summary(",)),
+        ("11", ("forms.response_summary(",)),
+    ):
+        run_all(page, run_made, prefix)
+        cells = page.evaluate(
+            "() => window.jupyterapp.shell.currentWidget.content.widgets"
+            ".map((c, i) => [i, c.model.type, c.model.sharedModel.getSource()])"
+        )
+        indexes = [i for i, kind, src in cells if kind == "code" and any(n in src for n in needles)]
+        assert indexes, f"notebook {prefix} has no cell with {needles}"
+        for index in indexes:
+            count, cramped = cramped_words(page, index)
+            checked[prefix] = checked.get(prefix, 0) + count
+            assert not cramped, f"notebook {prefix}, cell {index}: {cramped[:5]}"
+        if prefix == "09":
+            assert_09_tables_fit(saved(page, run_made, prefix))
+            case_7 = find_cell(page, '"7 key not in the group"')
+            cell_node(page, case_7).locator("table").scroll_into_view_if_needed()
+            screenshots.take(page, "learner-09-case-7-at-950px")
+        else:
+            cell_node(page, indexes[-1]).locator("table").last.scroll_into_view_if_needed()
+            screenshots.take(page, f"learner-{prefix}-answers-at-950px")
+    assert checked["09"] >= 11 and checked["08"] >= 3 and checked["11"] >= 2, checked
