@@ -9,7 +9,6 @@ service the local AWS serves. Bounded in count (``max_examples``) and time (one 
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -28,7 +27,9 @@ FUZZ = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-BUCKET = f"no-5xx-{uuid.uuid4().hex[:10]}"
+# a fixed name: parametrize ids carry it, and every pytest-xdist worker must collect the same ids
+# (each worker has a local AWS of its own, where no other test names this bucket)
+BUCKET = "no-5xx-probe"
 SCOPE = (
     "AWS4-HMAC-SHA256 Credential=LOCALCFTUTORIALKEY00/20250101/us-east-1/{}/aws4_request, "
     "SignedHeaders=host, Signature=x"
