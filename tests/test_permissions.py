@@ -90,8 +90,12 @@ def test_the_guide_grant_is_checked_before_any_acl_call(local_aws):
 
 
 def test_saved_run_names_the_notebook_to_run_first(isolated_home):
-    with pytest.raises(state.StateError, match="notebook 01-create-bucket-and-upload first"):
+    with pytest.raises(state.StateError) as missing:
         step03.saved_run("pm-nothing")
+    # the whole missing chain in one message, in order
+    assert "run notebooks 01 and 02, in order, first with run_name='pm-nothing'" in str(
+        missing.value
+    )
 
 
 def test_the_demo_bucket_takes_an_oai_bucket_policy_where_it_refuses_acls(local_aws):

@@ -67,7 +67,7 @@ def two_users(tmp_path: Path):
         started = cftutorial("local", "start", env=env)
         assert started.returncode == 0, started.stderr
         status = json.loads(cftutorial("local", "status", "--json", env=env).stdout)
-        users[name] = {"env": env, **status}
+        users[name] = {**status, "env": env}  # the test's env, not status's "env" lines
     yield users
     for user in users.values():
         cftutorial("local", "stop", env=user["env"])
