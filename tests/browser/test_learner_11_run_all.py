@@ -68,7 +68,7 @@ def run_all_11(local_aws, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     step03.step(run_name="default", approach="modern", show_acl_failure=False)
     step04.step(run_name="default", approach="modern", progress=False)
     manager = AsyncKernelManager(kernel_name="python3")
-    chains.counted("11 kept running", NOTEBOOK.name)
+    chains.counted("papermill-kept-kernel", NOTEBOOK.name)
     try:
         executed = papermill.execute_notebook(
             str(NOTEBOOK), str(tmp_path / NOTEBOOK.name), cwd=str(NOTEBOOK.parent),
