@@ -136,6 +136,18 @@ def test_benchmark_help_names_the_rounds_argument(script: str) -> None:
     assert "--rounds" in done.stdout and "--openssl-seconds" in done.stdout
 
 
+def test_bench_clients_prints_a_kept_client_next_to_one_built_per_call() -> None:
+    done = run("bench_clients.py", "--rounds", "2", "--calls", "3")
+    assert done.returncode == 0, done.stderr
+    found = {}
+    for line in done.stdout.splitlines():
+        row = re.match(r"^(kept|built) .*?\s+(\d+\.\d{3})\s+(\d+\.\d{3})-(\d+\.\d{3})$", line)
+        if row:
+            found[row[1]] = float(row[2])
+    assert set(found) == {"kept", "built"}, done.stdout
+    assert re.search(r"^a kept client is faster by\s+\d+x$", done.stdout, re.M), done.stdout
+
+
 @pytest.mark.parametrize(
     ("script", "args", "words"),
     [
@@ -147,6 +159,8 @@ def test_benchmark_help_names_the_rounds_argument(script: str) -> None:
         ("bench_batch.py", ["--frobnicate"], "unrecognized arguments: --frobnicate"),
         ("bench_local_state.py", ["--sizes", "1000,5000"], "starting with 20 (the reference)"),
         ("bench_local_state.py", ["--writes", "1"], "argument --writes: 1 is too small"),
+        ("bench_clients.py", ["--calls", "0"], "argument --calls: 0 is too small; use 1 or more"),
+        ("bench_clients.py", ["--service", "sqs"], "argument --service: invalid choice: 'sqs'"),
     ],
 )
 def test_a_bad_benchmark_argument_is_one_line_and_exit_2(script, args, words) -> None:
