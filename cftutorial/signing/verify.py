@@ -31,7 +31,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
 from ..errors import CftutorialError
-from . import keys, policy, rules, urls, wildcard
+from . import keys, policy, rules, urls
 from .urls import RESERVED_PARAMS as SIGNING_PARAMS
 from .urls import split_url, strip_signing_params
 
@@ -525,9 +525,9 @@ def _check_ip(network: ipaddress.IPv4Network, viewer_ip: str | None) -> None:
 
 def _check_resource(pattern: str, resource: str, alternate_urls: Sequence[str]) -> None:
     candidates = [resource, *(strip_signing_params(url) for url in alternate_urls)]
-    if any(wildcard.match(pattern, candidate) for candidate in candidates):
+    if any(rules.covers(pattern, candidate) for candidate in candidates):
         return
-    if any(wildcard.match(unquote(pattern), unquote(candidate)) for candidate in candidates):
+    if any(rules.covers(unquote(pattern), unquote(candidate)) for candidate in candidates):
         said = urls.encoding_difference(resource, pattern) or (
             f"resource {_short(resource, 200)} and the policy's {_short(pattern, 200)} differ "
             "only in percent-encoding"
