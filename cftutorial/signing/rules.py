@@ -15,7 +15,6 @@ sources), *ours* where AWS documents nothing and this package had to choose.
 from __future__ import annotations
 
 import json
-import re
 import time
 from collections.abc import Callable
 from datetime import datetime, timezone
@@ -175,12 +174,11 @@ def check_not_past(
 CANNED_HEAD = '{"Statement":[{"Resource":'
 CANNED_MIDDLE = ',"Condition":{"DateLessThan":{"AWS:EpochTime":'
 CANNED_TAIL = "}}}]}"
-_PLAIN = re.compile(r"[\x20-\x7e]*")
 
 
 def json_string(text: str) -> str:
     """JSON string literal exactly as ``json.dumps`` (and so botocore) writes it."""
-    if _PLAIN.fullmatch(text) and "\\" not in text and '"' not in text:
+    if text.isascii() and text.isprintable() and "\\" not in text and '"' not in text:
         return f'"{text}"'
     return json.dumps(text)
 
