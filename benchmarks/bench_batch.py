@@ -5,9 +5,11 @@
 
 Every round, interleaved: ``openssl speed -elapsed ALG`` (one process) and
 ``openssl speed -multi N ALG`` (N processes), then ``cftutorial.batch`` on a text file of keys
-with 1 and with N workers, for RSA-2048 and ECDSA P-256 (canned policy, CSV output); and the
-shared-policy fast path. Ours is the batch's own wall-clock rate (``BatchResult.urls_per_second``:
-written URLs over the whole run, pool start-up, reading and writing included).
+with 1 and with N workers, for RSA-2048 and ECDSA P-256 (canned policy, CSV output); the
+shared-policy fast path; and the canned-row fast path against the general path, the same rows in
+one process (whether that fast path pays). Ours is the batch's own wall-clock rate
+(``BatchResult.urls_per_second``: written URLs over the whole run, pool start-up, reading and
+writing included).
 
 The basis is wall-clock time on both sides. ``openssl speed`` divides by CPU user time unless
 given ``-elapsed`` ("Use wall-clock time instead of CPU user time as divisor", ``openssl speed
@@ -129,6 +131,38 @@ def urls_per_second(
     return result.urls_per_second, result.written / max(cpu_seconds() - cpu, 1e-9)
 
 
+def canned_paths(private_key: Path, source: Path, rows: int) -> tuple[float, float]:
+    """(URLs/s through the batch's canned fast path, URLs/s through the general path), one
+    process, the same ECDSA SHA-256 signer, the same chunks of the same rows, CSV text.
+
+    The fast path (``_RowSigner._canned_chunk``) writes the common canned row in one f-string;
+    the general path (``_format_chunk``) is every other batch's: ``Signer.plan_url`` per row,
+    then :func:`.outputs.row_writer`. Both sign their chunk's policies back to back, so the
+    difference is the per-row Python work the fast path saves.
+    """
+    from cftutorial.batch import run as batch_run
+    from cftutorial.batch.inputs import read_objects
+
+    spec = batch_run._Spec(
+        base_url=BASE, key_pair_id=KEY_ID, private_key=str(private_key), hash_algorithm="SHA256",
+        expires=int(time.time()) + 86_400, date_greater_than=None, ip_address=None, fmt="csv",
+    )  # fmt: skip
+    row_signer = batch_run._RowSigner(spec)
+    every = list(read_objects(source))[:rows]
+    chunks = [every[i : i + batch.CHUNK_ROWS] for i in range(0, len(every), batch.CHUNK_ROWS)]
+    rates = []
+    for sign_chunk in (
+        row_signer._canned_chunk,
+        lambda chunk: batch_run._format_chunk(
+            chunk, spec, row_signer.plan, row_signer.signer.sign_plans
+        ),
+    ):
+        started = time.perf_counter()
+        done = sum(len(sign_chunk(chunk)[0].splitlines()) for chunk in chunks)
+        rates.append(done / (time.perf_counter() - started))
+    return rates[0], rates[1]
+
+
 def tree_peaks(pid: int, peaks: dict[int, int]) -> None:
     """Record the peak resident bytes (``VmHWM``) of a process and each of its descendants."""
     parents: dict[int, int] = {}
@@ -200,6 +234,9 @@ def one_round(rounds: Rounds, args, work: Path, private: dict[str, Path], inputs
         )[0],
     )
     rounds.add("shared target", SHARED_TARGET)
+    fast, general = canned_paths(private["ecdsa"], inputs["ecdsa"], min(args.rows, 20_000))
+    rounds.add("canned fast", fast)
+    rounds.add("canned general", general)
     rounds.add("one", 1.0)
 
 
@@ -229,6 +266,10 @@ def rows_of_the_table(args) -> tuple[list[Row], dict[str, str]]:
     rows.append(
         Row("shared-policy fast path, 1 process, URLs/s", "shared", "target", "shared target", 1.0)
     )
+    rows.append(
+        Row("canned fast path, ECDSA, 1 process, URLs/s", "canned fast",
+            "general path (plan_url per row), same rows", "canned general")
+    )  # fmt: skip
     return rows, references
 
 

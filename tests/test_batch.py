@@ -581,7 +581,7 @@ def build(key_files, tmp_path, **changes):
         ("private_key", "/no/such/key.pem", "cannot read"),
         ("private_key", None, "is missing"),
         ("expires", "24x", "is not a time"),
-        ("expires", "-5m", "is already past; choose a later time"),
+        ("expires", "-5m", " s ago); choose a later time (e.g. 24h)"),
         ("policy", "open", "is not a choice"),
         ("starts", "3h", "is not before the expiry"),
         ("ip_address", "2001:db8::1", "IPv6"),

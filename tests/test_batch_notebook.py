@@ -190,6 +190,32 @@ def test_a_bad_row_with_stop_fails_clearly_and_writes_nothing(
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".partial")]
 
 
+def test_an_ecdsa_key_signs_sha256_and_refuses_sha1_as_cftutorial_sign_does(
+    tmp_path, fresh_home, key_files
+) -> None:
+    """No hash_algorithm: the key's (SHA-256 for this ECDSA key); SHA1: the CLI's refusal."""
+    import papermill
+
+    source = tmp_path / "keys.txt"
+    source.write_text("a.mp4\nb.mp4\n")
+    output = tmp_path / "signed.csv"
+    notebook = run_notebook(tmp_path, objects=str(source), **signing(key_files, output))
+    rows = check_report_matches(notebook, output)
+    assert len(rows) == 2 and all(r["url"].endswith("&Hash-Algorithm=SHA256") for r in rows)
+    assert all(verify.verify(r["url"], trusted_keys=trusted(key_files)).allowed for r in rows)
+    refused = tmp_path / "refused.csv"
+    with pytest.raises(papermill.PapermillExecutionError) as caught:
+        run_notebook(
+            tmp_path, objects=str(source), **signing(key_files, refused, hash_algorithm="SHA1")
+        )
+    assert caught.value.ename == "NotebookStop"
+    assert caught.value.evalue == (
+        "hash_algorithm SHA1 cannot be used with an ECDSA key (the AWS CLI v2 refuses it and AWS "
+        "documents no ECDSA + SHA-1); leave hash_algorithm out or use SHA256"
+    )
+    assert not refused.exists()
+
+
 def test_no_parameters_and_no_run_says_which_parameters_to_pass(tmp_path, fresh_home) -> None:
     import papermill
 

@@ -96,6 +96,10 @@ def test_bench_batch_prints_one_and_n_workers_next_to_openssl_wall_clock_referen
         ): None,
         ("(2 workers, URLs per CPU-second)", "openssl speed ecdsap256 (CPU, 1 process)"): None,
         ("shared-policy fast path, 1 process, URLs/s", "target"): "1.00",
+        (
+            "canned fast path, ECDSA, 1 process, URLs/s",
+            "general path (plan_url per row), same rows",
+        ): None,
     }
     assert {key: rows[key]["target"] for key in rows} == expected, done.stdout
     assert "wall-clock rates; 1 interleaved rounds" in done.stdout

@@ -127,7 +127,10 @@ def test_sign_cookies_prints_json_that_verify_accepts(capsys, key_dir: Path) -> 
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
-        (["--date-greater-than", "2031-01-01T00:00:00Z"], "must be before --date-less-than"),
+        (
+            ["--date-greater-than", "2031-01-01T00:00:00Z"],
+            "is not before the expiry, --date-less-than",
+        ),
         (["--ip-address", "2001:db8::1"], "is IPv6"),
     ],
 )

@@ -143,7 +143,7 @@ def test_bad_ip_address_is_refused_with_the_reason(ip: str, message: str) -> Non
 
 
 def test_start_not_before_expiry_is_refused() -> None:
-    with pytest.raises(PolicyError, match="is not before date_less_than=1893456000"):
+    with pytest.raises(PolicyError, match="is not before the expiry, date_less_than=1893456000"):
         policy.custom_policy("https://d/*", date_less_than=FUTURE, date_greater_than=FUTURE)
 
 

@@ -237,7 +237,7 @@ def test_milliseconds_expiry_is_refused_with_a_hint(rsa_key) -> None:
     [
         ("", "SHA1", "is not a CloudFront key id"),
         ("K1&x=1", "SHA1", "is not a CloudFront key id"),
-        (KEY_ID, "MD5", "hash algorithm 'MD5' is not supported; use SHA1"),
+        (KEY_ID, "MD5", "hash_algorithm 'MD5' is not supported; use SHA1"),
     ],
 )
 def test_bad_key_pair_id_or_hash_algorithm_is_refused(

@@ -33,12 +33,11 @@ from typing import Any
 
 from ..aws import kms as kms_keys
 from ..errors import BatchError, CftutorialError
-from ..signing import policy, urls, wildcard
 from ..signing.signer import Signer
-from .inputs import BadRow, Row, check_row, object_url, read_objects, shorten
+from .inputs import BadRow, Row, check_row, object_url, read_objects
 from .options import BatchOptions
 from .outputs import Chunk, Progress, convert_results, output_format, row_writer, write_atomically
-from .run import BatchResult
+from .run import BatchResult, SharedPolicy
 
 #: Threads (requests in flight): a KMS round trip is a few milliseconds in a Region, so 8 reach
 #: the default quotas; more only queue at the limiter.
@@ -193,34 +192,23 @@ def check_threads(threads: Any, *, name: str = "threads") -> int:
 def _url_maker(
     options: BatchOptions, signer: Signer
 ) -> tuple[Callable[[str], str], dict[str, str] | None]:
-    """The per-URL signing call, or for a shared policy the one signature appended to all."""
+    """The per-URL signing call, or for a shared policy the one signature appended to all
+    (:class:`.run.SharedPolicy`, the same fast path and covers rule as a key file's batch)."""
+    if options.policy_resource is not None:
+        shared = SharedPolicy(options, signer)
+        return shared, shared.cookies
     conditions = {
         "date_less_than": options.expires,
         "date_greater_than": options.starts,
         "ip_address": options.ip_address,
     }
-    resource = options.policy_resource
-    if resource is None:
 
-        def sign_one(url: str) -> str:
-            return signer.sign_url(
-                url, allow_past=True, custom=options.policy == "custom", **conditions
-            )
+    def sign_one(url: str) -> str:
+        return signer.sign_url(
+            url, allow_past=True, custom=options.policy == "custom", **conditions
+        )
 
-        return sign_one, None
-    encoded, signature = signer.sign_policy(policy.custom_policy(resource, **conditions))
-    tail = urls.custom_params(encoded, signature, signer.key_params)
-    matches = wildcard.matcher(resource)
-
-    def shared(url: str) -> str:
-        if not matches(url):
-            raise BatchError(
-                f"URL {shorten(url)} is outside the shared policy's resource {resource!r}, "
-                "so CloudFront would deny it; widen the policy resource or remove the row"
-            )
-        return urls.append_params(url, tail)
-
-    return shared, signer.sign_cookies(resource, **conditions)
+    return sign_one, None
 
 
 def _formatter(

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from ..errors import BatchError, CftutorialError
-from ..signing import keys, policy, signer
+from ..signing import keys, policy, rules, signer
 from .inputs import check_base_url, check_source
 from .outputs import output_format
 
@@ -104,7 +104,7 @@ class BatchOptions:
         starts: Any = None,
         ip_address: Any = None,
         policy_resource: Any = None,
-        hash_algorithm: Any = "SHA1",
+        hash_algorithm: Any = None,
         workers: Any = None,
         on_error: Any = "stop",
         names: Mapping[str, str] | None = None,
@@ -117,6 +117,8 @@ class BatchOptions:
         is ``canned``, ``custom`` (one per URL) or ``shared`` (one for every URL); ``None`` picks
         it from the other options. Times may be relative (``24h``), ISO 8601 or epoch seconds,
         counted from ``now``. ``names`` maps option names to the caller's spelling.
+        ``hash_algorithm=None`` means the key's (:func:`cftutorial.signing.rules.hash_for`, as
+        ``cftutorial sign``: SHA1 for RSA, SHA256 for ECDSA, and ECDSA with SHA1 refused).
         ``external`` (an :class:`~cftutorial.signing.signer.ExternalSigner`) replaces
         ``private_key``; ``hash_algorithm=None`` then means the one it signs with.
         """
@@ -140,7 +142,10 @@ class BatchOptions:
             lambda: None if external is not None else _load_key(private_key, label["private_key"]),
         )
         expiry = checked("expires", lambda: _check_expiry(expires, label["expires"], now))
-        start = checked("starts", lambda: _check_start(starts, expiry, label["starts"], now))
+        start = checked(
+            "starts",
+            lambda: _check_start(starts, expiry, (label["starts"], label["expires"]), now),
+        )
         ip = checked("ip_address", lambda: None if ip_address is None else policy_ip(ip_address))
         kind, resource = checked(
             "policy", lambda: _check_policy(policy, start, ip, policy_resource, label)
@@ -150,7 +155,10 @@ class BatchOptions:
                 "policy_resource",
                 lambda: _check_resource(resource or f"{base_url}/*", label),
             )
-        algorithm = checked("hash_algorithm", lambda: _check_hash(hash_algorithm, external))
+        algorithm = checked(
+            "hash_algorithm",
+            lambda: _check_hash(hash_algorithm, key, external, label["hash_algorithm"]),
+        )
         return cls(
             objects=source,
             outputs=outputs,
@@ -225,9 +233,10 @@ def _check_domain(domain: Any, name: str) -> str:
         raise BatchOptionError(name, str(exc)) from None
 
 
-def _check_hash(hash_algorithm: Any, external: Any) -> str:
+def _check_hash(hash_algorithm: Any, key: keys.PrivateKey | None, external: Any, name: str) -> str:
+    """The rule of ``cftutorial sign`` (:func:`.rules.hash_for`), or the external signer's one."""
     if external is None:
-        return signer.normalize_hash_algorithm("SHA1" if hash_algorithm is None else hash_algorithm)
+        return rules.hash_for(keys.key_kind(key), hash_algorithm, name=name)
     return signer.external_hash_algorithm(external.hash_algorithm, hash_algorithm)
 
 
@@ -248,24 +257,15 @@ def _check_expiry(expires: Any, name: str, now: float) -> int:
     if expires is None:
         raise BatchError(f"{name} is missing; give an expiry such as 24h or 2030-01-01T00:00:00Z")
     expiry = policy.parse_time(expires, name=name, now=now)
-    if expiry <= now:
-        raise BatchError(
-            f"{name}={expires!r} ({policy.iso(expiry)}) is already past; choose a later time, "
-            "e.g. 24h"
-        )
-    return expiry
+    return rules.check_not_past(expiry, now=now, name=name, allow=None)
 
 
-def _check_start(starts: Any, expires: int, name: str, now: float) -> int | None:
+def _check_start(starts: Any, expires: int, names: tuple[str, str], now: float) -> int | None:
     if starts is None:
         return None
-    start = policy.parse_time(starts, name=name, now=now)
-    if start >= expires:
-        raise BatchError(
-            f"{name}={starts!r} is not before the expiry ({policy.iso(expires)}); "
-            "a URL must become valid before it expires"
-        )
-    return start
+    return rules.check_starts_before(
+        policy.parse_time(starts, name=names[0], now=now), expires, names=names
+    )
 
 
 def _check_policy(

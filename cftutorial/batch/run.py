@@ -46,7 +46,7 @@ from pathlib import Path
 from typing import BinaryIO, Literal
 
 from ..errors import BatchError, CftutorialError
-from ..signing import keys, policy, signer, urls, wildcard
+from ..signing import keys, policy, rules, signer, urls
 from .inputs import (
     BadRow,
     Row,
@@ -57,7 +57,6 @@ from .inputs import (
     plain_keys,
     read_lines,
     read_objects,
-    shorten,
     unreadable,
 )
 from .options import BatchOptions
@@ -177,17 +176,15 @@ class _RowSigner:
         """:func:`_format_chunk` for canned rows, the common row written as one f-string.
 
         Every batch URL is made only of characters that JSON writes as they are (the base URL is
-        checked by :func:`check_base_url`, the key percent-encoded, the query checked), so the
-        canned policy is the URL between fixed text, and :func:`check_row` has made the checks
-        ``Signer.plan_url`` would repeat; a key of :data:`_VERBATIM_KEY` characters is its own
+        checked by :func:`check_base_url`, the key percent-encoded, the query checked), so
+        :func:`check_row` has made the checks ``Signer.plan_url`` would repeat and the policy is
+        :func:`.rules.canned_text` of the URL; a key of :data:`_VERBATIM_KEY` characters is its own
         URL path and its own CSV/JSON field. Other keys go through :func:`.outputs.row_writer`.
         The tests hold the output byte-identical to :func:`_format_chunk`'s.
         """
         expires = self.spec.expires
-        head = f'{policy.CANNED_HEAD}"'
-        tail = f'"{policy.CANNED_MIDDLE}{expires}{policy.CANNED_TAIL}'
         todo, bad = self._canned_rows_of(rows)
-        messages = [f"{head}{url}{tail}".encode() for _, url, _ in todo]
+        messages = [rules.canned_text(url, expires).encode() for _, url, _ in todo]
         return self._write_canned(todo, self.signer.signatures(messages)), bad
 
     def _canned_rows_of(self, rows: Sequence[Row]) -> tuple[list[_Todo], list[BadRow]]:
@@ -362,20 +359,35 @@ def _line_end(handle: BinaryIO, at: int) -> int | None:
         position += len(block)
 
 
-class _SharedPolicy:
-    """The fast path: one custom policy signed once, its query tail appended to every URL."""
+class SharedPolicy:
+    """The fast path: one custom policy signed once, its query tail appended to every URL that
+    the policy's resource covers (:func:`.rules.covers`); a URL outside it is a bad row.
 
-    def __init__(self, resource: str, tail: str, cookies: dict[str, str]) -> None:
+    :mod:`.kms` uses it too, with a KMS signer: the one ``Sign`` call of the whole batch.
+    """
+
+    def __init__(self, options: BatchOptions, row_signer: signer.Signer) -> None:
+        resource = options.policy_resource
+        assert resource is not None, "a shared policy needs its resource"
+        conditions = {
+            "date_less_than": options.expires,
+            "date_greater_than": options.starts,
+            "ip_address": options.ip_address,
+        }
+        text = policy.custom_policy(resource, **conditions)
+        encoded, signature = row_signer.sign_policy(text)
         self.resource = resource
-        self.tail = tail
-        self.cookies = cookies
-        self.matches = wildcard.matcher(resource)
+        self.tail = urls.custom_params(encoded, signature, row_signer.key_params)
+        self.cookies = row_signer.sign_cookies(resource, **conditions)
+        self.covers = rules.covering(resource)
 
     def __call__(self, url: str) -> str:
-        if not self.matches(url):
-            raise BatchError(
-                f"URL {shorten(url)} is outside the shared policy's resource {self.resource!r}, "
-                "so CloudFront would deny it; widen the policy resource or remove the row"
+        if not self.covers(url):
+            rules.check_covers(
+                self.resource,
+                url,
+                names=("URL", "the shared policy's resource"),
+                fix="widen the policy resource or remove the row",
             )
         return urls.append_params(url, self.tail)
 
@@ -394,7 +406,7 @@ def sign_batch(
     date_greater_than: int | float | datetime | timedelta | str | None = None,
     ip_address: str | None = None,
     policy_resource: str | None = None,
-    hash_algorithm: str = "SHA1",
+    hash_algorithm: str | None = None,
     workers: int | None = None,
     on_error: OnError = "stop",
     progress: Progress | None = None,
@@ -405,7 +417,8 @@ def sign_batch(
 
     Canned policy by default; a custom policy per URL with ``date_greater_than`` / ``ip_address``
     (or ``policy_kind="custom"``); one shared custom policy (the fast path, signed once) with
-    ``policy_resource``. ``workers`` defaults to every core (1 signs in this process).
+    ``policy_resource``. ``hash_algorithm=None`` is the key's (SHA1 for RSA, SHA256 for ECDSA,
+    :func:`~cftutorial.signing.rules.hash_for`, as ``cftutorial sign``). ``workers`` defaults to every core (1 signs in this process).
     ``on_error="stop"`` raises :class:`~cftutorial.errors.BadRowError` at the first bad row and
     writes nothing; ``"skip"`` leaves bad rows out and lists them in the result. ``progress`` is
     called with the number of rows done after each chunk (e.g. a tqdm bar's ``update``).
@@ -473,7 +486,7 @@ def run_batch(
     )
 
 
-def _prepare(options: BatchOptions) -> tuple[_Spec, _SharedPolicy | None]:
+def _prepare(options: BatchOptions) -> tuple[_Spec, SharedPolicy | None]:
     """What the workers need, and for a shared policy its one signature (made here, once)."""
     spec = _Spec(
         base_url=options.base_url,
@@ -488,23 +501,13 @@ def _prepare(options: BatchOptions) -> tuple[_Spec, _SharedPolicy | None]:
     )
     if options.policy_resource is None:
         return spec, None
-    row_signer = options.signer()
-    conditions = {
-        "date_less_than": options.expires,
-        "date_greater_than": options.starts,
-        "ip_address": options.ip_address,
-    }
-    text = policy.custom_policy(options.policy_resource, **conditions)
-    encoded, signature = row_signer.sign_policy(text)
-    tail = urls.custom_params(encoded, signature, row_signer.key_params)
-    cookies = row_signer.sign_cookies(options.policy_resource, **conditions)
-    return spec, _SharedPolicy(options.policy_resource, tail, cookies)
+    return spec, SharedPolicy(options, options.signer())
 
 
 def _results(
     objects: str | Path | Iterable[str | dict],
     spec: _Spec,
-    shared: _SharedPolicy | None,
+    shared: SharedPolicy | None,
     workers: int,
     chunk_rows: int,
 ) -> Iterator[Chunk]:

@@ -112,7 +112,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="show a progress bar (default: only on a terminal)",
     )
     bar.add_argument("--no-progress", dest="progress", action="store_false")
-    parser.set_defaults(handler=run, hash_algorithm=None)  # None: SHA1, or SHA256 with KMS
+    parser.set_defaults(handler=run)
 
 
 def options(args: argparse.Namespace) -> batch.BatchOptions:

@@ -15,15 +15,9 @@ import json
 import os
 import sys
 
-from ..errors import CookieOptionError, PolicyError, SigningKeyError
-from ..signing import keys, policy
-from ..signing.signer import (
-    HASH_ALGORITHMS,
-    Signer,
-    check_covers,
-    check_policy_resource,
-    check_url,
-)
+from ..errors import CookieOptionError, SigningKeyError
+from ..signing import keys, policy, rules
+from ..signing.signer import Signer, check_policy_resource, check_url
 from ..signing.verify import requested_key_pair_id, verify
 
 EXIT_DENIED = 1
@@ -82,7 +76,6 @@ def add_policy_flags(
     parser: argparse.ArgumentParser,
     *,
     policy_resource_help: str = "custom policy resource (wildcards * and ?)",
-    hash_by_key: bool = False,
 ) -> None:
     """The flags of ``aws cloudfront sign`` after ``--url``; ``cftutorial batch`` takes them too."""
     parser.add_argument(
@@ -118,12 +111,10 @@ def add_policy_flags(
     parser.add_argument(
         "--hash-algorithm",
         type=str.upper,
-        choices=HASH_ALGORITHMS,
-        default=None if hash_by_key else "SHA1",
+        choices=rules.HASH_ALGORITHMS,
+        default=None,
         help="signature hash (default: SHA1 for RSA, CloudFront's default; SHA256 for ECDSA, "
-        "which is refused with SHA1 as the AWS CLI v2 does)"
-        if hash_by_key
-        else "signature hash (default SHA1, CloudFront's default)",
+        "which is refused with SHA1 as the AWS CLI v2 does)",
     )
 
 
@@ -141,7 +132,7 @@ def _signing_flags(parser: argparse.ArgumentParser, *, for_cookies: bool = False
             help="the viewer URL, http:// or https:// (spaces and non-ASCII are percent-encoded "
             "for you, as browsers and requests send them)",
         )
-    add_policy_flags(parser, hash_by_key=True)
+    add_policy_flags(parser)
     parser.add_argument(
         "--allow-past", action="store_true", help="allow an expiry already past (demonstrations)"
     )
@@ -284,36 +275,25 @@ def _signer(args: argparse.Namespace) -> Signer:
         return kms_signer(args.kms_key_id, args.key_pair_id, args.hash_algorithm)
     test_key = getattr(args, "allow_test_key", False)
     key = private_key(args.private_key, test_key=test_key)
-    return Signer(args.key_pair_id, key, hash_for(key, args.hash_algorithm), test_key=test_key)
-
-
-def hash_for(key: keys.PrivateKey, chosen: str | None) -> str:
-    """``--hash-algorithm``, or the key's default: SHA1 for RSA (CloudFront's default), SHA256 for
-    ECDSA. ECDSA with SHA1 is refused, as the AWS CLI v2 refuses it (its shared test case
-    ``ecdsa-canned-policy-url-sha1-reject``); AWS documents neither way, so whether CloudFront
-    would accept such a signature is unknown, and ``verify`` still answers for one."""
-    kind = keys.key_kind(key)
-    if chosen is None:
-        return "SHA256" if kind == keys.KIND_ECDSA else "SHA1"
-    if kind == keys.KIND_ECDSA and chosen == "SHA1":
-        raise SigningKeyError(
-            "--hash-algorithm SHA1 cannot be used with an ECDSA key (the AWS CLI v2 refuses it and "
-            "AWS documents no ECDSA + SHA-1); leave --hash-algorithm out or use SHA256"
-        )
-    return chosen
+    algorithm = rules.hash_for(keys.key_kind(key), args.hash_algorithm, name="--hash-algorithm")
+    return Signer(args.key_pair_id, key, algorithm, test_key=test_key)
 
 
 def _policy_options(args: argparse.Namespace) -> dict:
     """The policy flags, checked here so that a message names the flag, not a Python argument."""
-    expires = policy.parse_time(args.date_less_than, name="--date-less-than")
+    expires = rules.check_not_past(
+        policy.parse_time(args.date_less_than, name="--date-less-than"),
+        allow_past=args.allow_past,
+        name="--date-less-than",
+        allow="--allow-past",
+    )
     start = None
     if args.date_greater_than is not None:
-        start = policy.parse_time(args.date_greater_than, name="--date-greater-than")
-        if start >= expires:
-            raise PolicyError(
-                f"--date-greater-than (the active date, {policy.iso(start)}) must be before "
-                f"--date-less-than (the expiration date, {policy.iso(expires)})"
-            )
+        start = rules.check_starts_before(
+            policy.parse_time(args.date_greater_than, name="--date-greater-than"),
+            expires,
+            names=("--date-greater-than", "--date-less-than"),
+        )
     return {
         "date_less_than": expires,
         "date_greater_than": start,
@@ -329,7 +309,7 @@ def run_sign(args: argparse.Namespace) -> int:
     resource = args.policy_resource
     if resource is not None:
         resource = check_policy_resource(resource, name="--policy-resource")
-        check_covers(resource, url, names=("--url", "--policy-resource"))
+        rules.check_covers(resource, url, names=("--url", "--policy-resource"))
     print(_signer(args).sign_url(url, policy_resource=resource, **_policy_options(args)))
     return 0
 

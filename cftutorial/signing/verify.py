@@ -31,7 +31,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
 from ..errors import CftutorialError
-from . import keys, policy, urls, wildcard
+from . import keys, policy, rules, urls
 from .urls import RESERVED_PARAMS as SIGNING_PARAMS
 from .urls import split_url, strip_signing_params
 
@@ -295,7 +295,7 @@ def _read_policy(request: _Request) -> bytes:
                 "MalformedPolicy", f"Expires={_short(text)} is not a whole number of epoch seconds"
             )
         request.expires = int(text)
-        canned = policy.canned_text(request.resource, text)
+        canned = rules.canned_text(request.resource, text)
         request.policy = json.loads(canned)
         return canned.encode("utf-8", errors="surrogatepass")
     raise _Denied(
@@ -444,7 +444,7 @@ def _canned_encoding_mismatch(
     """The reason when the signature is for another percent-encoding of the requested URL."""
     resource = request.resource
     for signed in _other_encodings(resource):
-        message = policy.canned_text(signed, request.params["Expires"])
+        message = rules.canned_text(signed, request.params["Expires"])
         if _signature_ok(key, signature, message.encode("utf-8", "surrogatepass"), algorithm):
             said = urls.encoding_difference(resource, signed) or (
                 f"the viewer requested {_short(resource, 120)}, the policy names "
@@ -525,9 +525,9 @@ def _check_ip(network: ipaddress.IPv4Network, viewer_ip: str | None) -> None:
 
 def _check_resource(pattern: str, resource: str, alternate_urls: Sequence[str]) -> None:
     candidates = [resource, *(strip_signing_params(url) for url in alternate_urls)]
-    if any(wildcard.match(pattern, candidate) for candidate in candidates):
+    if any(rules.covers(pattern, candidate) for candidate in candidates):
         return
-    if any(wildcard.match(unquote(pattern), unquote(candidate)) for candidate in candidates):
+    if any(rules.covers(unquote(pattern), unquote(candidate)) for candidate in candidates):
         said = urls.encoding_difference(resource, pattern) or (
             f"resource {_short(resource, 200)} and the policy's {_short(pattern, 200)} differ "
             "only in percent-encoding"

@@ -27,7 +27,7 @@ from botocore.exceptions import ClientError
 from .. import config
 from ..aws import bucket_access, clients, signing_keys
 from ..errors import SignedUrlError, StateError
-from ..signing import keys, policy, urls, verify
+from ..signing import keys, policy, rules, urls, verify
 from ..signing.signer import Signer
 from . import cleanup, forms, names, saved, signing_key, state, viewer
 
@@ -132,10 +132,7 @@ def open_clinic(run_name: str) -> Clinic:
         distribution_id=dist["id"],
         domain=dist["domain_name"],
         key_group_id=signing.get("key_group_id") or "",
-        # the key's usual hash: SHA-1 for RSA (CloudFront's default), SHA-256 for ECDSA
-        signer=signing_key.signer_for(
-            run_name, "SHA256" if signing.get("kind") == keys.KIND_ECDSA else "SHA1"
-        ),
+        signer=signing_key.signer_for(run_name, rules.default_hash(signing.get("kind"))),
     )
 
 
