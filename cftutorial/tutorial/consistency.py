@@ -18,10 +18,8 @@ from botocore.exceptions import ClientError
 
 from .. import config
 from ..aws import account_keys, clients
+from ..aws.missing import error_code, is_missing
 from . import state
-
-#: Error codes that mean "there is no such resource" (S3's HeadBucket answers a bare 404).
-MISSING_CODES = ("404", "NotFound", "NoSuchBucket", "NoSuchResource")
 
 
 @dataclass(frozen=True)
@@ -50,10 +48,9 @@ def _missing(call: Callable[[], Any]) -> str | None:
     try:
         call()
     except ClientError as exc:
-        code = str(exc.response.get("Error", {}).get("Code", ""))
-        if code in MISSING_CODES or code.startswith("NoSuch"):
+        if is_missing(exc):
             return "is missing"
-        return f"could not be checked ({code})"
+        return f"could not be checked ({error_code(exc)})"
     return None
 
 

@@ -20,6 +20,7 @@ from botocore.exceptions import ClientError
 from .. import config
 from ..aws import bucket_access, buckets, clients
 from ..aws.distributions import signers_of, trust_key_group, update_config, wait_deployed
+from ..aws.missing import is_missing
 from ..aws.origin_access import OriginAccess, find_oac, oac_config, oac_from_answer
 from ..errors import StateError
 from . import names, signing_key, state
@@ -51,13 +52,6 @@ def missing(run_name: str, what: str, ident: str, notebook: str) -> StateError:
         f"run {run_name!r} saved {what} {ident} but {where()} has none {_why()}: "
         f"{fix(run_name, notebook)}"
     )
-
-
-def is_missing(exc: ClientError) -> bool:
-    """AWS's "no such …" answers (the codes differ per resource)."""
-    error = exc.response.get("Error", {})
-    status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-    return str(error.get("Code", "")).startswith("NoSuch") or status == 404
 
 
 @dataclass

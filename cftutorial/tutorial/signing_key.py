@@ -24,6 +24,7 @@ from botocore.exceptions import ClientError
 
 from .. import config
 from ..aws import account_keys, clients, signing_keys
+from ..aws.missing import is_missing
 from ..errors import KeyGroupError, StateError, WrongKeyPairIdError
 from ..signing import keys
 from ..signing.signer import Signer
@@ -217,16 +218,12 @@ def ensure_signing_key(
     return remember(run_name, approach, kind, key_id, group_id)
 
 
-def _gone(exc: ClientError) -> bool:
-    return str(exc.response.get("Error", {}).get("Code", "")).startswith("NoSuch")
-
-
 def _registered_key_id(run_name: str, signing: SigningKey, pem: str, cf: Any) -> tuple[str, str]:
     """The saved public key's Id if CloudFront still holds it, else the one registered now."""
     try:
         held = signing_keys.registered_pem(signing.key_pair_id, cf=cf)
     except ClientError as exc:
-        if not _gone(exc):
+        if not is_missing(exc):
             raise
         config_ = public_key_config(run_name, signing.kind, pem)
         key_id = find_public_key(config_, cf=cf)
@@ -260,7 +257,7 @@ def _group_holding(run_name: str, group_id: str | None, key_id: str, cf: Any) ->
                 "KeyGroupConfig": current["KeyGroup"]["KeyGroupConfig"],
             }
         except ClientError as exc:
-            if not _gone(exc):
+            if not is_missing(exc):
                 raise
     group = group or find_key_group(run_name, cf=cf)
     if group is None:

@@ -26,6 +26,7 @@ from botocore.exceptions import ClientError
 
 from .. import config
 from ..aws import bucket_access, clients, signing_keys
+from ..aws.missing import is_missing
 from ..errors import SignedUrlError, StateError
 from ..signing import keys, policy, urls, verify
 from ..signing.signer import Signer
@@ -315,7 +316,7 @@ def log_bucket_ownership(name: str, *, s3: Any = None) -> str | None:
     try:
         rules = s3.get_bucket_ownership_controls(Bucket=name)["OwnershipControls"]["Rules"]
     except ClientError as exc:
-        if exc.response["Error"]["Code"] in ("NoSuchBucket", "404"):
+        if is_missing(exc):
             return None
         return "(no ownership controls)"
     return rules[0]["ObjectOwnership"]

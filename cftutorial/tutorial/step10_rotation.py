@@ -29,6 +29,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from ..aws import clients
+from ..aws.missing import is_missing
 from ..errors import RotationError
 from ..signing import keys
 from ..signing.signer import Signer
@@ -117,7 +118,7 @@ def _registered(key_id: str | None, cf: Any) -> bool:
     try:
         cf.get_public_key(Id=key_id)
     except ClientError as exc:
-        if saved.is_missing(exc):
+        if is_missing(exc):
             return False
         raise
     return True
@@ -236,7 +237,7 @@ class Timeline:
         try:
             holds = [self.rotation.label(item) for item in group_items(self.rotation, cf=cf)]
         except ClientError as exc:
-            if not saved.is_missing(exc):
+            if not is_missing(exc):
                 raise
             holds = ["(key group gone)"]
         row = {
