@@ -27,19 +27,14 @@ from botocore.exceptions import ClientError
 from .. import config
 from ..aws import bucket_access, clients, signing_keys
 from ..aws.missing import is_missing
-from ..errors import SignedUrlError, StateError
+from ..errors import SignedUrlError
+from ..run.modern import require_modern
 from ..signing import keys, policy, urls, verify
 from ..signing.signer import Signer
 from . import cleanup, forms, names, saved, signing_key, state, viewer
 
 CASES = 10
 HOLIDAY_KEY = "clinic/Vidéo de vacances.mp4"  # a space and a non-ASCII letter, on purpose
-GUIDE_MESSAGE = (
-    "notebook 09 needs the modern path: its cases use key groups (Key-Pair-Id = a public key id, "
-    "a key removed from the group), and the guide path (approach='guide') signs with the "
-    "account's key pairs (TrustedSigners) instead. Run notebooks 01-07 with approach='modern' "
-    "(another run_name keeps this run), then this notebook with that run_name."
-)
 
 
 @dataclass
@@ -117,9 +112,7 @@ def check_run(run_name: str, approach: str = "modern") -> saved.Checked:
     See :func:`cftutorial.tutorial.saved.check`: what can be repaired is, and said in
     ``.report()``; what cannot is one message naming the notebook or command that fixes it.
     """
-    signing = state.get(run_name, "signing_key") or {}
-    if approach == "guide" or signing.get("approach") == "guide":
-        raise StateError(GUIDE_MESSAGE)
+    require_modern(state.load(run_name), "09", approach)
     return saved.check(run_name, "bucket", "distribution", "signing_key")
 
 

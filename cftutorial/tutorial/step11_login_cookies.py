@@ -29,8 +29,9 @@ import requests
 from .. import config
 from ..aws import certificates, clients
 from ..aws.distributions import wait_deployed
-from ..errors import BackendError, KeyGroupError
+from ..errors import BackendError
 from ..localaws import process
+from ..run.modern import require_modern
 from . import login_app, saved, signing_key, state
 
 PARENT_DOMAIN = "cftutorial.localhost"
@@ -66,18 +67,6 @@ class Site:
         return f"https://{self.alias}/{key}"
 
 
-def require_modern(run_name: str, approach: str = "modern") -> None:
-    """Notebook 11 signs with the run's key group; the guide path (``TrustedSigners``) has none."""
-    signing = state.get(run_name, "signing_key") or {}
-    guide = signing and (signing.get("approach") != "modern" or not signing.get("key_group_id"))
-    if approach != "modern" or guide:
-        raise KeyGroupError(
-            f"run {run_name!r} with approach={approach!r}: notebook 11 needs the modern path "
-            "(a key group; the guide path's TrustedSigners has none); run notebooks 01-07 with "
-            "approach = 'modern' (for example under another run_name), then this notebook"
-        )
-
-
 def check_run(run_name: str, approach: str = "modern") -> saved.Checked:
     """The run's bucket, distribution and key group exist (local AWS, modern path only)."""
     if config.backend() != "local":
@@ -86,7 +75,7 @@ def check_run(run_name: str, approach: str = "modern") -> saved.Checked:
             "a domain you own, the certificate's DNS validation record and a DNS record for the "
             "alias; follow the same calls with your domain in place of cftutorial.localhost"
         )
-    require_modern(run_name, approach)
+    require_modern(state.load(run_name), "11", approach)
     return saved.check(run_name, "bucket", "distribution", "signing_key")
 
 
