@@ -26,6 +26,7 @@ from botocore.exceptions import ClientError
 
 from .. import config
 from ..aws import bucket_access, clients, signing_keys
+from ..aws.distributions import update_config
 from ..aws.missing import is_missing
 from ..errors import SignedUrlError
 from ..run.modern import require_modern
@@ -278,14 +279,7 @@ def logging_off(config: dict[str, Any]) -> bool:
 
 
 def _restore_logging(clinic: Clinic, cf: Any) -> str:
-    current = cf.get_distribution_config(Id=clinic.distribution_id)
-    config = current["DistributionConfig"]
-    if not logging_off(config):
-        return "off"
-    cf.update_distribution(
-        Id=clinic.distribution_id, DistributionConfig=config, IfMatch=current["ETag"]
-    )
-    return "turned off"
+    return "turned off" if update_config(clinic.distribution_id, logging_off, cf=cf) else "off"
 
 
 def restore(clinic: Clinic) -> list[dict[str, str]]:

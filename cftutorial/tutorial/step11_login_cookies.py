@@ -28,7 +28,7 @@ import requests
 
 from .. import config
 from ..aws import certificates, clients
-from ..aws.distributions import wait_deployed
+from ..aws.distributions import update_config, wait_deployed
 from ..errors import BackendError
 from ..localaws import process
 from ..run.modern import require_modern
@@ -246,12 +246,16 @@ def restore(
     """Put back what this notebook changed (also after a failure half-way); what was done."""
     done = [f"login app stopped: {stop_login_app(run_name)}"]
     cf, s3 = clients.client("cloudfront"), clients.client("s3")
-    current = cf.get_distribution_config(Id=distribution_id)
-    config_ = current["DistributionConfig"]
-    if (config_.get("Aliases") or {}).get("Quantity") or _any_cors_policy(config_):
-        cf.update_distribution(
-            Id=distribution_id, DistributionConfig=without_alias(config_), IfMatch=current["ETag"]
-        )
+
+    def put_back(config_: dict[str, Any]) -> bool:
+        if not ((config_.get("Aliases") or {}).get("Quantity") or _any_cors_policy(config_)):
+            return False
+        wanted = without_alias(config_)
+        config_.clear()
+        config_.update(wanted)
+        return True
+
+    if update_config(distribution_id, put_back, cf=cf):
         wait_deployed(distribution_id, progress=progress, cf=cf)
         done.append(f"distribution {distribution_id}: alias and certificate removed")
     s3.delete_bucket_cors(Bucket=bucket)
