@@ -30,6 +30,7 @@ from ..aws.distributions import update_config
 from ..aws.missing import is_missing
 from ..errors import SignedUrlError
 from ..run.modern import require_modern
+from ..run.urls import viewer_url
 from ..signing import keys, policy, urls, verify
 from ..signing.signer import Signer
 from . import cleanup, forms, names, saved, signing_key, state, viewer
@@ -52,7 +53,7 @@ class Clinic:
 
     def url(self, key: str) -> str:
         """``https://DOMAIN/KEY`` as typed (not yet percent-encoded)."""
-        return f"https://{self.domain}/{key}"
+        return viewer_url(self.domain, key)
 
     @property
     def distribution_arn(self) -> str:

@@ -31,6 +31,7 @@ from botocore.exceptions import ClientError
 from ..aws import clients
 from ..aws.missing import is_missing
 from ..errors import RotationError
+from ..run import urls as run_urls
 from ..run.modern import require_modern
 from ..signing import keys
 from ..signing.signer import Signer
@@ -203,7 +204,7 @@ def finish(rotation: Rotation) -> list[str]:
 def viewer_url(run_name: str, object_key: str) -> str:
     """``https://DOMAIN/KEY`` of the run's distribution (saved by notebook 04)."""
     domain = state.require(run_name, "distribution")["domain_name"]
-    return f"https://{domain}/{object_key}"
+    return run_urls.viewer_url(domain, object_key)
 
 
 def answer_of(url: str) -> str:

@@ -32,6 +32,7 @@ from ..aws.distributions import update_config, wait_deployed
 from ..errors import BackendError
 from ..localaws import process
 from ..run.modern import require_modern
+from ..run.urls import viewer_url
 from . import login_app, saved, signing_key, state
 
 PARENT_DOMAIN = "cftutorial.localhost"
@@ -64,7 +65,7 @@ class Site:
 
     def viewer_url(self, key: str) -> str:
         """``https://ALIAS/KEY``: what the signed policy's Resource and the edge compare."""
-        return f"https://{self.alias}/{key}"
+        return viewer_url(self.alias, key)
 
 
 def check_run(run_name: str, approach: str = "modern") -> saved.Checked:
