@@ -10,7 +10,8 @@ import pytest
 
 from cftutorial.aws import clients, signing_keys
 from cftutorial.errors import ModernPathRequired, RotationError
-from cftutorial.tutorial import cleanup, names, signing_key, state
+from cftutorial.run import names
+from cftutorial.tutorial import cleanup, signing_key, state
 from cftutorial.tutorial import step01_bucket as step01
 from cftutorial.tutorial import step02_origin_access as step02
 from cftutorial.tutorial import step03_who_may_read as step03

@@ -30,7 +30,8 @@ from ..aws import (
     tags,
 )
 from ..aws import kms as kms_keys
-from . import names, signing_key, state
+from ..run import names
+from . import signing_key, state
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from typing import Any
 from .. import config
 from ..aws import backend, clients
 from ..aws.tags import RUN_TAG
-from . import names
+from ..run import names
 
 #: List prices (USD, US and Europe, 2025) the estimates use; see the AWS pricing pages.
 S3_STORAGE_PER_GB_MONTH = 0.023

@@ -23,7 +23,8 @@ from ..aws.distributions import signers_of, trust_key_group, update_config, wait
 from ..aws.missing import is_missing
 from ..aws.origin_access import OriginAccess, find_oac, oac_config, oac_from_answer
 from ..errors import StateError
-from . import names, signing_key, state
+from ..run import names
+from . import signing_key, state
 
 NEEDS = ("bucket", "origin_access", "distribution", "signing_key")
 

@@ -26,9 +26,10 @@ from .. import config
 from ..aws import account_keys, clients, signing_keys
 from ..aws.missing import is_missing
 from ..errors import KeyGroupError, StateError, WrongKeyPairIdError
+from ..run import names
 from ..signing import keys
 from ..signing.signer import Signer
-from . import names, references, state
+from . import references, state
 
 KEY_TYPES = ("rsa", "ecdsa")
 GENERATIONS = "key_generations"  # state: kind -> the current generation (notebook 10 rotates)

@@ -29,11 +29,12 @@ from ..aws import bucket_access, clients, signing_keys
 from ..aws.distributions import update_config
 from ..aws.missing import is_missing
 from ..errors import SignedUrlError
+from ..run import names
 from ..run.modern import require_modern
 from ..run.urls import viewer_url
 from ..signing import keys, policy, urls, verify
 from ..signing.signer import Signer
-from . import cleanup, forms, names, saved, signing_key, state, viewer
+from . import cleanup, forms, saved, signing_key, state, viewer
 
 CASES = 10
 HOLIDAY_KEY = "clinic/Vidéo de vacances.mp4"  # a space and a non-ASCII letter, on purpose

@@ -26,9 +26,10 @@ from ..aws import signing_keys
 from ..aws.tags import RUN_TAG
 from ..errors import StateError
 from ..localaws import process
+from ..run import names
 from ..run.modern import require_modern
 from ..signing import keys
-from . import names, references, signing_key, state
+from . import references, signing_key, state
 
 STATE_KEY = "kms_key"
 KEY_SPECS = kms_keys.KEY_SPECS
