@@ -22,11 +22,11 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from .. import config
 from ..aws import account_keys, clients, signing_keys
 from ..aws.missing import is_missing
 from ..errors import KeyGroupError, StateError, WrongKeyPairIdError
 from ..run import names
+from ..run.names import keys_dir
 from ..signing import keys
 from ..signing.signer import Signer
 from . import references, state
@@ -48,12 +48,6 @@ class SigningKey:
 
     def to_state(self) -> dict[str, Any]:
         return asdict(self)
-
-
-def keys_dir() -> Path:
-    path = config.home() / "keys"
-    path.mkdir(mode=0o700, exist_ok=True)
-    return path
 
 
 def _check_kind(kind: str) -> str:

@@ -31,10 +31,11 @@ from ..aws.missing import is_missing
 from ..errors import SignedUrlError
 from ..run import names
 from ..run.modern import require_modern
+from ..run.resources import delete_bucket
 from ..run.urls import viewer_url
 from ..signing import keys, policy, urls, verify
 from ..signing.signer import Signer
-from . import cleanup, forms, saved, signing_key, state, viewer
+from . import forms, saved, signing_key, state, viewer
 
 CASES = 10
 HOLIDAY_KEY = "clinic/Vidéo de vacances.mp4"  # a space and a non-ASCII letter, on purpose
@@ -296,7 +297,7 @@ def restore(clinic: Clinic) -> list[dict[str, str]]:
 
 def delete_log_bucket(run_name: str) -> bool:
     """Delete the access-log bucket (all its log files); False when it was not there."""
-    return cleanup.delete_bucket(names.log_bucket(run_name), clients.client("s3"))
+    return delete_bucket(names.log_bucket(run_name), clients.client("s3"))
 
 
 def log_bucket_ownership(name: str, *, s3: Any = None) -> str | None:
