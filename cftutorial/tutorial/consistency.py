@@ -16,7 +16,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from ..aws.missing import error_code
-from ..run import resources
+from ..run import fixes, resources
 from . import state
 
 
@@ -34,13 +34,6 @@ class Finding:
         return f"run {self.run!r}: {self.what} {self.id} {self.problem}; fix: {self.fix}"
 
 
-def _fix(run_name: str, notebook: str) -> str:
-    return (
-        f"re-run notebook {notebook} with run_name={run_name!r}, or start the run over with "
-        f"'cftutorial teardown --run {run_name} --yes'"
-    )
-
-
 def _problem(row: resources.Resource, ctx: resources.Context, ident: str) -> str | None:
     """``None`` when the lookup finds the resource, else what is wrong with it."""
     try:
@@ -55,7 +48,7 @@ def check_run(run_name: str, *, s3: Any = None, cf: Any = None) -> list[Finding]
     ctx = resources.Context(run_name, state.load(run_name), for_teardown=False)
     ctx.made.update({k: v for k, v in (("cloudfront", cf), ("s3", s3)) if v is not None})
     return [
-        Finding(run_name, row.finding, ident, problem, _fix(run_name, row.notebook))
+        Finding(run_name, row.finding, ident, problem, fixes.again(run_name, row.notebook))
         for row, ident in resources.saved_ids(ctx.run)
         if (problem := _problem(row, ctx, ident))
     ]

@@ -25,7 +25,7 @@ from botocore.exceptions import ClientError
 from ..aws import account_keys, clients, signing_keys
 from ..aws.missing import is_missing
 from ..errors import KeyGroupError, StateError, WrongKeyPairIdError
-from ..run import names
+from ..run import fixes, names
 from ..run.names import keys_dir
 from ..signing import keys
 from ..signing.signer import Signer
@@ -235,7 +235,7 @@ def _registered_key_id(run_name: str, signing: SigningKey, pem: str, cf: Any) ->
         raise KeyGroupError(
             f"public key {signing.key_pair_id} in CloudFront is not the public half of "
             f"{signing.public_key_path}, so its signatures would be refused; run "
-            f"`cftutorial teardown --run {run_name} --yes` and start from 01"
+            f"{fixes.start_over(run_name)}"
         )
     return signing.key_pair_id, ""
 
@@ -281,7 +281,7 @@ def verify_registered(run_name: str, *, cf: Any = None) -> tuple[SigningKey, lis
         if not Path(path).is_file():
             raise StateError(
                 f"run {run_name!r} signs with the key file {path}, which is gone; run "
-                f"`cftutorial teardown --run {run_name} --yes` and start from 01"
+                f"{fixes.start_over(run_name)}"
             )
     pem = keys.public_key_pem(keys.load_public_key(signing.public_key_path))
     repairs: list[str] = []
