@@ -109,6 +109,10 @@ class InvalidRunNameError(StateError):
     """A run name that cannot be used to name AWS resources."""
 
 
+class ModernPathRequired(StateError):
+    """A notebook that needs a key group (09-12) was asked to work on the guide's path."""
+
+
 class BucketError(CftutorialError):
     """The bucket cannot be created or used as asked."""
 

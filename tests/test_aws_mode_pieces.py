@@ -73,18 +73,34 @@ def test_the_summary_lists_what_each_notebook_creates_with_its_cost():
         ("02", "origin access identity"),
         ("03", "S3 bucket"),
         ("04", "CloudFront distribution"),
-        ("04", "public key"),
         ("04", "key group"),
+        ("04", "public key"),
+        ("09", "public key"),
+        ("09", "S3 bucket"),
+        ("10", "public key"),
+        ("11", "ACM certificate"),
+        ("12", "public key"),
+        ("12", "KMS alias"),
+        ("12", "KMS key"),
     ]
-    assert {item.name for item in modern} >= {"cftutorial-sum", "cftutorial-sum-acl-demo"}
-    assert all(0 <= item.monthly_usd < 0.01 for item in modern)
+    assert {item.name for item in modern} >= {
+        "cftutorial-sum",
+        "cftutorial-sum-acl-demo",
+        "cftutorial-sum-logs",
+        "'cftutorial-sum-rsa-2'",
+    }
+    priced = [item for item in modern if item.monthly_usd is not None]
+    assert all(0 <= item.monthly_usd < 0.01 for item in priced)
+    (kms_key,) = [item for item in modern if item.monthly_usd is None]  # a fee we do not guess
+    assert kms_key.what == "KMS key" and "https://aws.amazon.com/kms/pricing/" in kms_key.describe()
     guide = preflight.planned_resources("sum", "cftutorial-mine", approach="guide")
     assert guide[0].name == "cftutorial-mine" and "BucketOwnerPreferred" in guide[0].note
     assert "console only" in guide[-1].name
     text = preflight.Preflight(
         "123456789012", "arn:aws:iam::123456789012:user/me", "eu-west-1", "sum", modern
     ).describe()
-    assert "region eu-west-1" in text and "will create (7 resources" in text
+    assert "region eu-west-1" in text and "will create (14 resources" in text
+    assert "plus the monthly fee of 1 shown by its pricing page" in text
     assert "per 10,000 HTTPS requests" in text
 
 

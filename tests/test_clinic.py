@@ -9,8 +9,9 @@ import time
 from test_cleanup import _full_run
 
 from cftutorial.aws import bucket_access, clients
+from cftutorial.run import names
 from cftutorial.signing import keys
-from cftutorial.tutorial import cleanup, names
+from cftutorial.tutorial import cleanup
 from cftutorial.tutorial import step09_clinic as step09
 
 

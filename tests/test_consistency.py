@@ -57,4 +57,4 @@ def test_a_consistent_run_has_no_findings_and_a_lost_local_aws_has_one_per_id(ow
     assert "re-run notebook 04" in by_what["distribution"].fix
     assert "re-run notebook 06 with run_name='guide'" in by_what["account key pair"].fix
     line = by_what["bucket"].line()
-    assert "\n" not in line and "'cftutorial teardown --run default --yes'" in line
+    assert "\n" not in line and "`cftutorial teardown --run default --yes`" in line

@@ -8,7 +8,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from cftutorial.aws import bucket_access, clients, distributions
-from cftutorial.tutorial import names as run_names
+from cftutorial.run import names as run_names
 from cftutorial.tutorial import state
 from cftutorial.tutorial import step01_bucket as step01
 from cftutorial.tutorial import step02_origin_access as step02

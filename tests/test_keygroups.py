@@ -9,9 +9,9 @@ import pytest
 
 from cftutorial.aws import clients
 from cftutorial.aws.account_keys import list_account_key_pairs
+from cftutorial.run import names as run_names
 from cftutorial.signing import keys, verify
 from cftutorial.tutorial import cleanup, signing_key, state
-from cftutorial.tutorial import names as run_names
 from cftutorial.tutorial import step01_bucket as step01
 from cftutorial.tutorial import step02_origin_access as step02
 from cftutorial.tutorial import step04_distribution as step04

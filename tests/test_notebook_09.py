@@ -50,7 +50,7 @@ def _assert_clinic(text: str, flat: str) -> None:
     assert "InvalidKey" in flat and "s3 via cloudfront" in flat  # cases 6/7 and 10
     assert "c4c1ede66af5…', 'FULL_CONTROL'" in text  # the awslogsdelivery grant
     assert "log bucket deleted: True" in text
-    assert "| standard logging | off |" in flat
+    assert "| standard logging | turned off |" in flat
 
 
 def test_09_runs_twice_then_08_cleans_everything(modern_chain):

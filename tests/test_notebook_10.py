@@ -59,5 +59,5 @@ def test_notebook_10_rotates_twice_resumes_a_crash_and_08_still_cleans_up(modern
 
 def test_notebook_10_on_the_guide_path_stops_with_one_message(guide_chain):
     refused = guide_chain["10-refusal"]
-    assert refused.error["ename"] == "RotationError"
-    assert "only the modern path has" in refused.error["evalue"]
+    assert refused.error["ename"] == "ModernPathRequired"
+    assert "notebook 10 needs the modern path" in refused.error["evalue"]

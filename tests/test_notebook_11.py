@@ -18,7 +18,7 @@ from botocore.exceptions import ClientError
 from chains import solution_outputs
 
 from cftutorial.aws import certificates, clients
-from cftutorial.errors import KeyGroupError, LoginAppError
+from cftutorial.errors import LoginAppError, ModernPathRequired
 from cftutorial.localaws import process
 from cftutorial.tutorial import exercises, login_app, signing_key, state
 from cftutorial.tutorial import step01_bucket as step01
@@ -54,12 +54,12 @@ def test_11_runs_after_01_08_twice_and_08_still_cleans_up(modern_chain):
 def test_11_on_the_guide_path_is_one_message(guide_chain):
     refused = guide_chain["11-refusal"]
     assert "notebook 11 needs the modern path" in refused.refusal
-    assert refused.error["ename"] == "KeyGroupError"
+    assert refused.error["ename"] == "ModernPathRequired"
 
 
 def test_a_guide_run_is_refused_with_the_fix(isolated_home):
     state.update("guided", signing_key={"approach": "guide", "key_group_id": None})
-    with pytest.raises(KeyGroupError, match=r"needs the modern path.*approach = 'modern'"):
+    with pytest.raises(ModernPathRequired, match=r"needs the modern path.*approach='modern'"):
         step11.check_run("guided")
     state.forget("guided")
 

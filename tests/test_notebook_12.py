@@ -56,4 +56,4 @@ def test_notebook_12_signs_through_kms_runs_twice_and_08_still_cleans_up(modern_
 def test_notebook_12_on_the_guide_path_says_it_needs_the_modern_path(guide_chain):
     refused = guide_chain["12-refusal"].refusal
     assert "notebook 12 needs the modern path" in refused
-    assert "run notebooks 01-08 with approach = 'modern'" in refused
+    assert "Run notebooks 01-07 with approach='modern'" in refused

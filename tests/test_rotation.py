@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from cftutorial.aws import clients, signing_keys
-from cftutorial.errors import RotationError
-from cftutorial.tutorial import cleanup, names, signing_key, state
+from cftutorial.errors import ModernPathRequired, RotationError
+from cftutorial.run import names
+from cftutorial.tutorial import cleanup, signing_key, state
 from cftutorial.tutorial import step01_bucket as step01
 from cftutorial.tutorial import step02_origin_access as step02
 from cftutorial.tutorial import step03_who_may_read as step03
@@ -126,10 +127,10 @@ def test_the_old_key_cannot_leave_the_group_before_the_switch(local_aws):
 
 def test_the_guide_path_gets_one_message(local_aws):
     _full_run("rot-g", "guide")
-    with pytest.raises(RotationError, match="only the modern path has"):
+    with pytest.raises(ModernPathRequired, match="notebook 10 needs the modern path"):
         step10.step(run_name="rot-g", approach="guide", progress=False)
-    with pytest.raises(RotationError, match="approach='modern'"):
-        step10.require_modern("rot-g", "modern")  # the saved run is the guide's
+    with pytest.raises(ModernPathRequired, match="approach='modern'"):
+        step10.check_run("rot-g", "modern")  # the saved run is the guide's
 
 
 def test_generation_names_match_only_the_run_and_kind_they_belong_to():

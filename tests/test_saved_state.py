@@ -42,7 +42,10 @@ def test_a_lost_distribution_is_one_message_naming_notebook_04_and_teardown(loca
         step05.check_run("sv-gone")
     message = str(caught.value)
     assert f"run 'sv-gone' saved distribution {dist_id} but the local AWS has none" in message
-    assert "(the local AWS was reset?)" in message and "run notebook 04 again" in message
+    assert (
+        "(the local AWS was reset?)" in message
+        and "re-run notebook 04 with run_name='sv-gone'" in message
+    )
     assert "`cftutorial teardown --run sv-gone --yes` and start from 01" in message
     assert "\n" not in message
 

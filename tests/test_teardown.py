@@ -20,6 +20,7 @@ import pytest
 
 from cftutorial.aws import clients, tags
 from cftutorial.localaws import process
+from cftutorial.run import resources
 from cftutorial.tutorial import cleanup, state
 from cftutorial.tutorial import step01_bucket as step01
 from cftutorial.tutorial import step02_origin_access as step02
@@ -176,19 +177,19 @@ def test_teardown_without_yes_and_without_a_terminal_refuses(local_aws):
 
 def test_cleanup_resumes_after_a_failure_half_way(local_aws, monkeypatch):
     create("td-resume")
-    real = cleanup._delete
+    real = resources.delete
 
-    def fail_at_buckets(item, cf, s3, progress):
+    def fail_at_buckets(ctx, item):
         if item.what == cleanup.BUCKET:
             raise RuntimeError("network went away")
-        return real(item, cf, s3, progress)
+        return real(ctx, item)
 
-    monkeypatch.setattr(cleanup, "_delete", fail_at_buckets)
+    monkeypatch.setattr(resources, "delete", fail_at_buckets)
     with pytest.raises(RuntimeError):
         cleanup.cleanup("td-resume", progress=False)
     assert state.load("td-resume"), "the state was forgotten although the bucket is left"
     assert next(found.what for found in cleanup.plan("td-resume")) == cleanup.BUCKET
-    monkeypatch.setattr(cleanup, "_delete", real)
+    monkeypatch.setattr(resources, "delete", real)
     cleanup.cleanup("td-resume", progress=False)
     assert leftovers("td-resume") == []
 

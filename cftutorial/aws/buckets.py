@@ -20,6 +20,7 @@ from botocore.exceptions import ClientError
 from .. import config
 from ..errors import BucketError, BucketNameError, RegionError
 from . import clients, tags
+from .missing import error_code, is_missing
 
 OBJECT_OWNERSHIPS = ("BucketOwnerEnforced", "BucketOwnerPreferred", "ObjectWriter")
 DEFAULT_REGION = "us-east-1"
@@ -150,10 +151,6 @@ def regional_domain(bucket: str, region: str = DEFAULT_REGION) -> str:
     return f"{bucket}.s3.{region}.amazonaws.com"
 
 
-def _error_code(exc: ClientError) -> str:
-    return str(exc.response.get("Error", {}).get("Code", ""))
-
-
 def bucket_region(name: str, *, s3: Any = None) -> str | None:
     """The bucket's region, or None when it does not exist.
 
@@ -164,9 +161,9 @@ def bucket_region(name: str, *, s3: Any = None) -> str | None:
     try:
         answer = s3.get_bucket_location(Bucket=name)
     except ClientError as exc:
-        if _error_code(exc) in ("NoSuchBucket", "404"):
+        if is_missing(exc):
             return None
-        if _error_code(exc) in ("AccessDenied", "403"):
+        if error_code(exc) in ("AccessDenied", "403"):
             raise BucketError(
                 f"bucket {name!r} exists but this account may not read it (AccessDenied): bucket "
                 "names are global on AWS, so it probably belongs to another account (or your IAM "
@@ -192,7 +189,7 @@ def object_ownership(name: str, *, s3: Any = None) -> str:
     try:
         rules = s3.get_bucket_ownership_controls(Bucket=name)["OwnershipControls"]["Rules"]
     except ClientError as exc:
-        if _error_code(exc) == "OwnershipControlsNotFoundError":
+        if error_code(exc) == "OwnershipControlsNotFoundError":
             return "ObjectWriter"
         raise
     return rules[0]["ObjectOwnership"] if rules else "ObjectWriter"

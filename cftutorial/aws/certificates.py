@@ -15,6 +15,7 @@ from botocore.exceptions import ClientError, WaiterError
 
 from ..errors import CertificateNotIssued
 from . import clients, tags
+from .missing import is_missing
 
 CLOUDFRONT_REGION = "us-east-1"
 
@@ -85,7 +86,7 @@ def delete_certificate(arn: str, *, acm: Any = None) -> bool:
     try:
         acm_client(acm).delete_certificate(CertificateArn=arn)
     except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
+        if is_missing(exc):
             return False
         raise
     return True

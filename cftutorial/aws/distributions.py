@@ -29,6 +29,7 @@ from .. import config
 from ..errors import DeploymentTimeout, WaitInterrupted
 from ..progress import bar as progress_bar
 from . import clients, tags
+from .missing import is_missing
 
 CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
 ORIGIN_ID = "private-s3-bucket"
@@ -321,7 +322,7 @@ def delete_distribution(
         etag = cf.get_distribution(Id=distribution_id)["ETag"]
         cf.delete_distribution(Id=distribution_id, IfMatch=etag)
     except ClientError as exc:
-        if exc.response["Error"]["Code"] in ("NoSuchDistribution", "404"):
+        if is_missing(exc):
             return False
         raise
     return True

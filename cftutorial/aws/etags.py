@@ -11,19 +11,20 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from .missing import is_missing
+
 
 def delete_with_etag(
     get: Callable[..., dict[str, Any]],
     delete: Callable[..., Any],
     resource_id: str,
-    missing_codes: tuple[str, ...],
 ) -> bool:
     """``delete(Id=…, IfMatch=ETag from get(Id=…))``; False when the resource no longer exists."""
     try:
         etag = get(Id=resource_id)["ETag"]
         delete(Id=resource_id, IfMatch=etag)
     except ClientError as exc:
-        if exc.response["Error"]["Code"] in (*missing_codes, "404"):
+        if is_missing(exc):
             return False
         raise
     return True

@@ -31,6 +31,7 @@ from cryptography.hazmat.primitives import serialization
 from ..errors import KmsKeyError
 from ..signing import keys
 from . import clients
+from .missing import error_code, is_missing
 from .tags import RUN_TAG
 
 #: The KMS key spec for each CloudFront key kind (CloudFront takes RSA 2048 and ECDSA P-256).
@@ -120,7 +121,7 @@ def find_key(key_id: str, *, kms: Any = None) -> KmsKey | None:
     try:
         meta = kms.describe_key(KeyId=key_id)["KeyMetadata"]
     except ClientError as error:
-        if error.response["Error"]["Code"] == "NotFoundException":
+        if is_missing(error):
             return None
         raise
     if meta.get("KeyState") != "Enabled":
@@ -135,7 +136,7 @@ def describe_signing_key(key_id: str, *, kms: Any = None, name: str = "kms_key_i
     try:
         meta = kms.describe_key(KeyId=key_id)["KeyMetadata"]
     except ClientError as error:
-        if error.response["Error"]["Code"] == "NotFoundException":
+        if is_missing(error):
             region = kms.meta.region_name
             raise KmsKeyError(
                 f"{name} {key_id}: there is no KMS key {key_id!r} in {region}; create one with "
@@ -237,7 +238,7 @@ def schedule_deletion(
     try:
         return kms.schedule_key_deletion(KeyId=key_id, PendingWindowInDays=days)["DeletionDate"]
     except ClientError as error:
-        if error.response["Error"]["Code"] in ("NotFoundException", "KMSInvalidStateException"):
+        if is_missing(error) or error_code(error) == "KMSInvalidStateException":
             return None
         raise
 
@@ -248,7 +249,7 @@ def delete_alias(alias: str, *, kms: Any = None) -> bool:
     try:
         kms.delete_alias(AliasName=alias)
     except ClientError as error:
-        if error.response["Error"]["Code"] == "NotFoundException":
+        if is_missing(error):
             return False
         raise
     return True

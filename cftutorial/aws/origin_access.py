@@ -110,15 +110,9 @@ def delete_oai(oai_id: str, *, cf: Any = None) -> bool:
         cf.get_cloud_front_origin_access_identity,
         cf.delete_cloud_front_origin_access_identity,
         oai_id,
-        ("NoSuchCloudFrontOriginAccessIdentity",),
     )
 
 
 def delete_oac(oac_id: str, *, cf: Any = None) -> bool:
     cf = cf or clients.client("cloudfront")
-    return delete_with_etag(
-        cf.get_origin_access_control,
-        cf.delete_origin_access_control,
-        oac_id,
-        ("NoSuchOriginAccessControl",),
-    )
+    return delete_with_etag(cf.get_origin_access_control, cf.delete_origin_access_control, oac_id)

@@ -107,13 +107,9 @@ def add_to_group(group_id: str, key_ids: list[str], *, cf: Any = None) -> None:
 
 def delete_key_group(group_id: str, *, cf: Any = None) -> bool:
     cf = cf or clients.client("cloudfront")
-    return delete_with_etag(
-        cf.get_key_group, cf.delete_key_group, group_id, ("NoSuchResource", "NoSuchKeyGroup")
-    )
+    return delete_with_etag(cf.get_key_group, cf.delete_key_group, group_id)
 
 
 def delete_public_key(key_id: str, *, cf: Any = None) -> bool:
     cf = cf or clients.client("cloudfront")
-    return delete_with_etag(
-        cf.get_public_key, cf.delete_public_key, key_id, ("NoSuchPublicKey", "NoSuchResource")
-    )
+    return delete_with_etag(cf.get_public_key, cf.delete_public_key, key_id)

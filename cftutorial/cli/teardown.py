@@ -1,7 +1,7 @@
 """``cftutorial teardown [--run NAME] [--dry-run] [--yes] [--keep-keys]``.
 
-Lists what the run left, then deletes it in AWS's dependency order (see
-:mod:`cftutorial.cleanup`). Without ``--yes`` it asks first, and refuses when it cannot ask
+Lists what the run left, then deletes it in AWS's dependency order: both walk the run's
+resource table (:mod:`cftutorial.run.resources`, through :mod:`cftutorial.tutorial.cleanup`). Without ``--yes`` it asks first, and refuses when it cannot ask
 (no terminal), so a script never deletes by accident.
 """
 
@@ -26,7 +26,9 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def _describe(found: list) -> str:
-    return "\n".join(f"  {item.what:<34} {item.id}" for item in found)
+    from ..run import resources
+
+    return "\n".join(f"  {item.what:<34} {resources.shown(item)}" for item in found)
 
 
 def run(args: argparse.Namespace) -> int:

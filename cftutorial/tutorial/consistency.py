@@ -10,18 +10,14 @@ or start the run over with ``cftutorial teardown``. ``cftutorial doctor`` report
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import ClientError
 
-from .. import config
-from ..aws import account_keys, clients
+from ..aws.missing import error_code
+from ..run import fixes, resources
 from . import state
-
-#: Error codes that mean "there is no such resource" (S3's HeadBucket answers a bare 404).
-MISSING_CODES = ("404", "NotFound", "NoSuchBucket", "NoSuchResource")
 
 
 @dataclass(frozen=True)
@@ -38,79 +34,24 @@ class Finding:
         return f"run {self.run!r}: {self.what} {self.id} {self.problem}; fix: {self.fix}"
 
 
-def _fix(run_name: str, notebook: str) -> str:
-    return (
-        f"re-run notebook {notebook} with run_name={run_name!r}, or start the run over with "
-        f"'cftutorial teardown --run {run_name} --yes'"
-    )
-
-
-def _missing(call: Callable[[], Any]) -> str | None:
+def _problem(row: resources.Resource, ctx: resources.Context, ident: str) -> str | None:
     """``None`` when the lookup finds the resource, else what is wrong with it."""
     try:
-        call()
+        return None if row.exists(ctx, ident) else "is missing"
     except ClientError as exc:
-        code = str(exc.response.get("Error", {}).get("Code", ""))
-        if code in MISSING_CODES or code.startswith("NoSuch"):
-            return "is missing"
-        return f"could not be checked ({code})"
-    return None
-
-
-def _lookups(run: dict[str, Any], s3: Any, cf: Any) -> list[tuple[str, str, str, Callable]]:
-    """(what, id, notebook, lookup) for every id the run saved."""
-    found: list[tuple[str, str, str, Callable]] = []
-    if run.get("bucket"):
-        found.append(("bucket", run["bucket"], "01", lambda: s3.head_bucket(Bucket=run["bucket"])))
-    access = run.get("origin_access") or {}
-    if access.get("kind") == "oac":
-        found.append(
-            ("OAC", access["id"], "02", lambda: cf.get_origin_access_control(Id=access["id"]))
-        )
-    elif access.get("kind") == "oai":
-        found.append(
-            (
-                "OAI",
-                access["id"],
-                "02",
-                lambda: cf.get_cloud_front_origin_access_identity(Id=access["id"]),
-            )
-        )
-    dist = run.get("distribution") or {}
-    if dist.get("id"):
-        found.append(("distribution", dist["id"], "04", lambda: cf.get_distribution(Id=dist["id"])))
-    signing = run.get("signing_key") or {}
-    if signing.get("key_group_id"):
-        group = signing["key_group_id"]
-        found.append(("key group", group, "04", lambda: cf.get_key_group(Id=group)))
-        key = signing.get("key_pair_id", "")
-        found.append(("public key", key, "04", lambda: cf.get_public_key(Id=key)))
-    return found
-
-
-def _account_key_pair(run_name: str, run: dict[str, Any]) -> Finding | None:
-    """Guide path, local only: the APKA… account key pair the run signs with."""
-    key = (run.get("signing_key") or {}).get("key_pair_id", "")
-    if not key.startswith("APKA") or config.backend() != "local":
-        return None
-    known = {item["KeyPairId"] for item in account_keys.list_account_key_pairs()}
-    if key in known:
-        return None
-    return Finding(run_name, "account key pair", key, "is missing", _fix(run_name, "06"))
+        return f"could not be checked ({error_code(exc)})"
 
 
 def check_run(run_name: str, *, s3: Any = None, cf: Any = None) -> list[Finding]:
-    """The findings for one saved run (empty: everything it names is there)."""
-    run = state.load(run_name)
-    s3 = s3 or clients.client("s3")
-    cf = cf or clients.client("cloudfront")
-    findings = [
-        Finding(run_name, what, resource_id, problem, _fix(run_name, notebook))
-        for what, resource_id, notebook, lookup in _lookups(run, s3, cf)
-        if (problem := _missing(lookup))
+    """The findings for one saved run (empty: everything it names is there), walking the run's
+    resource table in its order."""
+    ctx = resources.Context(run_name, state.load(run_name), for_teardown=False)
+    ctx.made.update({k: v for k, v in (("cloudfront", cf), ("s3", s3)) if v is not None})
+    return [
+        Finding(run_name, row.finding, ident, problem, fixes.again(run_name, row.notebook))
+        for row, ident in resources.saved_ids(ctx.run)
+        if (problem := _problem(row, ctx, ident))
     ]
-    key_pair = _account_key_pair(run_name, run)
-    return findings + ([key_pair] if key_pair else [])
 
 
 def check_runs(*, s3: Any = None, cf: Any = None) -> list[Finding]:

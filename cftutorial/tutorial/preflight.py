@@ -1,33 +1,29 @@
 """Notebook 01's "where will this run" and, in aws mode, the pre-flight summary before any write.
 
 The opt-in itself is :mod:`cftutorial.aws.backend`; this module says, with the run's names, what
-a tutorial run will create and what it costs. The list is what the notebooks really make: 01 the
-bucket, 02 *both* an OAC and an OAI (to compare them; the approach decides which one the
-distribution uses), 03 a second small bucket that shows the guide's ACL call refused, 04 the
-distribution and (modern path) the public key and key group.
+a tutorial run will create and what it costs: every resource notebooks 01-12 make, read from the
+run's resource table (:mod:`cftutorial.run.resources`), which teardown and the self-checks walk
+too. A fee this tutorial's sources do not state is shown as a link to its pricing page.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
 from .. import config
 from ..aws import backend, clients
 from ..aws.tags import RUN_TAG
-from . import names
+from ..run import resources
+from ..run.resources import CLOUDFRONT_PER_10000_HTTPS_REQUESTS, Planned
 
-#: List prices (USD, US and Europe, 2025) the estimates use; see the AWS pricing pages.
-S3_STORAGE_PER_GB_MONTH = 0.023
-CLOUDFRONT_PER_10000_HTTPS_REQUESTS = 0.0100
 CLOUDFRONT_PER_GB_OUT = 0.085
 CLOUDFRONT_FREE_REQUESTS = 10_000_000  # always-free tier, per month
 CLOUDFRONT_FREE_GB_OUT = 1024
 
 COST_NOTES = (
-    "Estimates use list prices (US/Europe); idle resources cost nothing.",
+    "Estimates use list prices (US/Europe); idle resources cost nothing, except a fee marked "
+    "'a monthly fee' (see its pricing page).",
     f"CloudFront requests: USD {CLOUDFRONT_PER_10000_HTTPS_REQUESTS:.4f} per 10,000 HTTPS "
     f"requests and USD {CLOUDFRONT_PER_GB_OUT} per GB out, after the always-free tier "
     f"({CLOUDFRONT_FREE_REQUESTS:,} requests and 1 TB out a month): the tutorial's few dozen "
@@ -37,87 +33,11 @@ COST_NOTES = (
 )
 
 
-@dataclass(frozen=True)
-class Planned:
-    """One resource a run creates: which notebook makes it, its name, its monthly cost."""
-
-    notebook: str
-    what: str
-    name: str
-    monthly_usd: float
-    note: str = ""
-
-    def describe(self) -> str:
-        cost = f"USD {self.monthly_usd:.2f}/month" if self.monthly_usd >= 0.005 else "USD 0.00"
-        return f"[{self.notebook}] {self.what} {self.name} — {cost}" + (
-            f" ({self.note})" if self.note else ""
-        )
-
-
-def sample_bytes() -> int:
-    """What notebook 01 uploads: the sample media shipped with the package."""
-    root = Path(str(resources.files("cftutorial") / "data"))
-    return sum(path.stat().st_size for path in root.rglob("*") if path.is_file())
-
-
-def _storage_usd(size: int) -> float:
-    return size / 1024**3 * S3_STORAGE_PER_GB_MONTH
-
-
 def planned_resources(
     run_name: str, bucket_name: str = "", approach: str = "modern"
 ) -> list[Planned]:
-    """What a tutorial run creates, by name (the names the step modules use), with its cost."""
-    size = sample_bytes()
-    planned = [
-        Planned(
-            "01",
-            "S3 bucket",
-            bucket_name or names.bucket(run_name),
-            _storage_usd(size),
-            f"tagged {RUN_TAG}={run_name}; {size / 1e6:.2f} MB of sample media, ACLs "
-            + ("enabled (BucketOwnerPreferred)" if approach == "guide" else "disabled"),
-        ),
-        Planned("02", "origin access control", repr(names.oac_name(run_name)), 0.0, "no charge"),
-        Planned(
-            "02",
-            "origin access identity",
-            repr(names.oai_comment(run_name)),
-            0.0,
-            "no charge; notebook 02 makes both to compare",
-        ),
-        Planned(
-            "03",
-            "S3 bucket",
-            names.acl_demo_bucket(run_name),
-            _storage_usd(len(b"hello\n")),
-            "one 6-byte object; shows the guide's ACL call refused",
-        ),
-        Planned(
-            "04",
-            "CloudFront distribution",
-            repr(names.distribution_comment(run_name)),
-            0.0,
-            f"tagged; idle costs nothing; USD {CLOUDFRONT_PER_10000_HTTPS_REQUESTS:.4f} per "
-            "10,000 HTTPS requests you fetch beyond the free tier",
-        ),
-    ]
-    if approach == "guide":
-        return [
-            *planned,
-            Planned(
-                "06",
-                "root-account key pair",
-                "(none: console only)",
-                0.0,
-                "cannot be made through an API; the guide path stops there on AWS",
-            ),
-        ]
-    return [
-        *planned,
-        Planned("04", "public key", repr(names.public_key(run_name, "rsa")), 0.0, "no charge"),
-        Planned("04", "key group", repr(names.key_group(run_name)), 0.0, "no charge"),
-    ]
+    """What notebooks 01-12 create for the run, by notebook, with the cost of each."""
+    return resources.planned(run_name, bucket_name, approach)
 
 
 @dataclass(frozen=True)
@@ -133,7 +53,12 @@ class Preflight:
 
     @property
     def monthly_usd(self) -> float:
-        return sum(item.monthly_usd for item in self.resources)
+        """The figures the table states (a fee only linked is not in the sum)."""
+        return sum(item.monthly_usd or 0.0 for item in self.resources)
+
+    @property
+    def linked_fees(self) -> list[Planned]:
+        return [item for item in self.resources if item.monthly_usd is None]
 
     def describe(self) -> str:
         lines = [
@@ -141,7 +66,13 @@ class Preflight:
             f"run name {self.run_name!r}: every resource is named after it and tagged "
             f"{RUN_TAG}={self.run_name} where AWS allows tags",
             f"will create ({len(self.resources)} resources, about "
-            f"USD {self.monthly_usd:.2f} a month while they exist):",
+            f"USD {self.monthly_usd:.2f} a month while they exist"
+            + (
+                f", plus the monthly fee of {len(self.linked_fees)} shown by its pricing page"
+                if self.linked_fees
+                else ""
+            )
+            + "):",
             *(f"  - {item.describe()}" for item in self.resources),
             "costs:",
             *(f"  - {note}" for note in self.cost_notes),

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import uuid
 
-from . import names, state
+from ..run import names
+from . import state
 
 STATE_KEY = "caller_references"
 

@@ -20,9 +20,11 @@ from botocore.exceptions import ClientError
 from .. import config
 from ..aws import bucket_access, buckets, clients
 from ..aws.distributions import signers_of, trust_key_group, update_config, wait_deployed
+from ..aws.missing import is_missing
 from ..aws.origin_access import OriginAccess, find_oac, oac_config, oac_from_answer
 from ..errors import StateError
-from . import names, signing_key, state
+from ..run import fixes, names
+from . import signing_key, state
 
 NEEDS = ("bucket", "origin_access", "distribution", "signing_key")
 
@@ -37,27 +39,12 @@ def _why() -> str:
     return "(deleted outside the tutorial?)"
 
 
-def fix(run_name: str, notebook: str) -> str:
-    """The two ways out: run one notebook again, or remove the run and start from 01."""
-    return (
-        f"run notebook {notebook} again with run_name={run_name!r}, or "
-        f"`cftutorial teardown --run {run_name} --yes` and start from 01"
-    )
-
-
 def missing(run_name: str, what: str, ident: str, notebook: str) -> StateError:
     """The one message for a saved id that points at nothing."""
     return StateError(
         f"run {run_name!r} saved {what} {ident} but {where()} has none {_why()}: "
-        f"{fix(run_name, notebook)}"
+        f"{fixes.again(run_name, notebook)}"
     )
-
-
-def is_missing(exc: ClientError) -> bool:
-    """AWS's "no such …" answers (the codes differ per resource)."""
-    error = exc.response.get("Error", {})
-    status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-    return str(error.get("Code", "")).startswith("NoSuch") or status == 404
 
 
 @dataclass
@@ -91,7 +78,7 @@ def check_bucket(run: Checked, *, s3: Any = None) -> None:
     if lost:
         raise StateError(
             f"bucket {name!r} of run {run.run_name!r} lacks {', '.join(lost[:3])}"
-            f"{' …' if len(lost) > 3 else ''}: {fix(run.run_name, '01')} (it uploads them)"
+            f"{' …' if len(lost) > 3 else ''}: {fixes.again(run.run_name, '01')} (it uploads them)"
         )
     run.bucket, run.objects = name, objects
     run.region = state.get(run.run_name, "region", buckets.DEFAULT_REGION)

@@ -22,12 +22,14 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from .. import config
 from ..aws import account_keys, clients, signing_keys
+from ..aws.missing import is_missing
 from ..errors import KeyGroupError, StateError, WrongKeyPairIdError
+from ..run import fixes, names
+from ..run.names import keys_dir
 from ..signing import keys
 from ..signing.signer import Signer
-from . import names, references, state
+from . import references, state
 
 KEY_TYPES = ("rsa", "ecdsa")
 GENERATIONS = "key_generations"  # state: kind -> the current generation (notebook 10 rotates)
@@ -46,12 +48,6 @@ class SigningKey:
 
     def to_state(self) -> dict[str, Any]:
         return asdict(self)
-
-
-def keys_dir() -> Path:
-    path = config.home() / "keys"
-    path.mkdir(mode=0o700, exist_ok=True)
-    return path
 
 
 def _check_kind(kind: str) -> str:
@@ -217,16 +213,12 @@ def ensure_signing_key(
     return remember(run_name, approach, kind, key_id, group_id)
 
 
-def _gone(exc: ClientError) -> bool:
-    return str(exc.response.get("Error", {}).get("Code", "")).startswith("NoSuch")
-
-
 def _registered_key_id(run_name: str, signing: SigningKey, pem: str, cf: Any) -> tuple[str, str]:
     """The saved public key's Id if CloudFront still holds it, else the one registered now."""
     try:
         held = signing_keys.registered_pem(signing.key_pair_id, cf=cf)
     except ClientError as exc:
-        if not _gone(exc):
+        if not is_missing(exc):
             raise
         config_ = public_key_config(run_name, signing.kind, pem)
         key_id = find_public_key(config_, cf=cf)
@@ -243,7 +235,7 @@ def _registered_key_id(run_name: str, signing: SigningKey, pem: str, cf: Any) ->
         raise KeyGroupError(
             f"public key {signing.key_pair_id} in CloudFront is not the public half of "
             f"{signing.public_key_path}, so its signatures would be refused; run "
-            f"`cftutorial teardown --run {run_name} --yes` and start from 01"
+            f"{fixes.start_over(run_name)}"
         )
     return signing.key_pair_id, ""
 
@@ -260,7 +252,7 @@ def _group_holding(run_name: str, group_id: str | None, key_id: str, cf: Any) ->
                 "KeyGroupConfig": current["KeyGroup"]["KeyGroupConfig"],
             }
         except ClientError as exc:
-            if not _gone(exc):
+            if not is_missing(exc):
                 raise
     group = group or find_key_group(run_name, cf=cf)
     if group is None:
@@ -289,7 +281,7 @@ def verify_registered(run_name: str, *, cf: Any = None) -> tuple[SigningKey, lis
         if not Path(path).is_file():
             raise StateError(
                 f"run {run_name!r} signs with the key file {path}, which is gone; run "
-                f"`cftutorial teardown --run {run_name} --yes` and start from 01"
+                f"{fixes.start_over(run_name)}"
             )
     pem = keys.public_key_pem(keys.load_public_key(signing.public_key_path))
     repairs: list[str] = []

@@ -21,7 +21,8 @@ from .. import config
 from ..aws import backend, buckets, clients, tags
 from ..aws.buckets import BucketInfo, check_bucket_name
 from ..errors import BucketError
-from . import names, state
+from ..run import names
+from . import state
 
 #: The tag ``put_bucket_tagging`` gives the bucket: teardown finds a run's bucket by it.
 RUN_TAG = tags.RUN_TAG

@@ -21,7 +21,8 @@ from ..aws.origin_access import (
     oai_from_answer,
 )
 from ..errors import OriginAccessError
-from . import names, references, state
+from ..run import names
+from . import references, state
 
 APPROACH_KIND = {"guide": "oai", "modern": "oac"}
 

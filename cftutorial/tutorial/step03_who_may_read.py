@@ -22,7 +22,8 @@ from ..aws.bucket_access import (
 )
 from ..aws.origin_access import OriginAccess, find_oai
 from ..errors import AclNotSupportedError, PermissionsError
-from . import names, saved
+from ..run import names
+from . import saved
 
 DEMO_KEY = "hello.txt"
 EXAMPLE_DISTRIBUTION_ID = "EDFDVBD6EXAMPLE"  # the preview's placeholder until notebook 04

@@ -28,7 +28,8 @@ from ..aws.distributions import (
     wait_deployed,
 )
 from ..aws.origin_access import OriginAccess
-from . import names, references, saved, signing_key, state
+from ..run import names
+from . import references, saved, signing_key, state
 
 RTMP_HISTORY = """\
 The guide also created a streaming distribution (RTMP, for Flash players):

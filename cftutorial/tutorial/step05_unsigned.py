@@ -16,6 +16,7 @@ from typing import Any
 from ..aws import clients
 from ..aws.bucket_access import bucket_policy, delete_bucket_policy, put_bucket_policy
 from ..errors import PermissionsError
+from ..run.urls import viewer_url
 from ..signing.signer import Signer
 from . import saved, signing_key, state, viewer
 
@@ -40,7 +41,7 @@ class Targets:
     @property
     def viewer_url(self) -> str:
         """The object through the distribution, as a viewer writes it."""
-        return f"https://{self.domain}/{self.key}"
+        return viewer_url(self.domain, self.key)
 
 
 def targets(run_name: str, object_key: str) -> Targets:

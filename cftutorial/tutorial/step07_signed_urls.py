@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from ..errors import SignedUrlError, SigningKeyError
+from ..run import urls as run_urls
 from ..signing import keys, urls, verify
 from ..signing.signer import Signer, make_sign_function
 from . import saved, signing_key, state
@@ -27,7 +28,7 @@ def signer(run_name: str, hash_algorithm: str = "SHA1") -> Signer:
 def viewer_url(run_name: str, object_key: str) -> str:
     """``https://DOMAIN/KEY`` of the run's distribution (saved by notebook 04)."""
     domain = state.require(run_name, "distribution")["domain_name"]
-    return f"https://{domain}/{object_key}"
+    return run_urls.viewer_url(domain, object_key)
 
 
 def botocore_can_sign(run_signer: Signer) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..run.urls import viewer_url
 from . import cleanup, saved, state
 
 
@@ -23,7 +24,7 @@ class Targets:
 
     def url(self, key: str) -> str:
         """``https://DOMAIN/KEY``: an object as a viewer addresses it, before signing."""
-        return f"https://{self.domain}/{key}"
+        return viewer_url(self.domain, key)
 
 
 def targets(run_name: str) -> Targets:

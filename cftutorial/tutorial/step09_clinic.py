@@ -26,19 +26,19 @@ from botocore.exceptions import ClientError
 
 from .. import config
 from ..aws import bucket_access, clients, signing_keys
+from ..aws.distributions import update_config
+from ..aws.missing import is_missing
 from ..errors import SignedUrlError, StateError
+from ..run import names
+from ..run.modern import require_modern
+from ..run.resources import delete_bucket
+from ..run.urls import viewer_url
 from ..signing import keys, policy, rules, urls, verify
 from ..signing.signer import Signer
-from . import cleanup, forms, names, saved, signing_key, state, viewer
+from . import forms, saved, signing_key, state, viewer
 
 CASES = 10
 HOLIDAY_KEY = "clinic/Vidéo de vacances.mp4"  # a space and a non-ASCII letter, on purpose
-GUIDE_MESSAGE = (
-    "notebook 09 needs the modern path: its cases use key groups (Key-Pair-Id = a public key id, "
-    "a key removed from the group), and the guide path (approach='guide') signs with the "
-    "account's key pairs (TrustedSigners) instead. Run notebooks 01-07 with approach='modern' "
-    "(another run_name keeps this run), then this notebook with that run_name."
-)
 
 
 @dataclass
@@ -55,7 +55,7 @@ class Clinic:
 
     def url(self, key: str) -> str:
         """``https://DOMAIN/KEY`` as typed (not yet percent-encoded)."""
-        return f"https://{self.domain}/{key}"
+        return viewer_url(self.domain, key)
 
     @property
     def distribution_arn(self) -> str:
@@ -116,9 +116,7 @@ def check_run(run_name: str, approach: str = "modern") -> saved.Checked:
     See :func:`cftutorial.tutorial.saved.check`: what can be repaired is, and said in
     ``.report()``; what cannot is one message naming the notebook or command that fixes it.
     """
-    signing = state.get(run_name, "signing_key") or {}
-    if approach == "guide" or signing.get("approach") == "guide":
-        raise StateError(GUIDE_MESSAGE)
+    require_modern(state.load(run_name), "09", approach)
     return saved.check(run_name, "bucket", "distribution", "signing_key")
 
 
@@ -281,14 +279,7 @@ def logging_off(config: dict[str, Any]) -> bool:
 
 
 def _restore_logging(clinic: Clinic, cf: Any) -> str:
-    current = cf.get_distribution_config(Id=clinic.distribution_id)
-    config = current["DistributionConfig"]
-    if not logging_off(config):
-        return "off"
-    cf.update_distribution(
-        Id=clinic.distribution_id, DistributionConfig=config, IfMatch=current["ETag"]
-    )
-    return "turned off"
+    return "turned off" if update_config(clinic.distribution_id, logging_off, cf=cf) else "off"
 
 
 def restore(clinic: Clinic) -> list[dict[str, str]]:
@@ -303,7 +294,7 @@ def restore(clinic: Clinic) -> list[dict[str, str]]:
 
 def delete_log_bucket(run_name: str) -> bool:
     """Delete the access-log bucket (all its log files); False when it was not there."""
-    return cleanup.delete_bucket(names.log_bucket(run_name), clients.client("s3"))
+    return delete_bucket(names.log_bucket(run_name), clients.client("s3"))
 
 
 def log_bucket_ownership(name: str, *, s3: Any = None) -> str | None:
@@ -312,7 +303,7 @@ def log_bucket_ownership(name: str, *, s3: Any = None) -> str | None:
     try:
         rules = s3.get_bucket_ownership_controls(Bucket=name)["OwnershipControls"]["Rules"]
     except ClientError as exc:
-        if exc.response["Error"]["Code"] in ("NoSuchBucket", "404"):
+        if is_missing(exc):
             return None
         return "(no ownership controls)"
     return rules[0]["ObjectOwnership"]

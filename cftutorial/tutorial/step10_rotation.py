@@ -29,18 +29,15 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from ..aws import clients
+from ..aws.missing import is_missing
 from ..errors import RotationError
+from ..run import urls as run_urls
+from ..run.modern import require_modern
 from ..signing import keys
 from ..signing.signer import Signer
 from . import forms, saved, signing_key, state, viewer
 
 STATE_KEY = "rotation"
-GUIDE_MESSAGE = (
-    "notebook 10 rotates a public key inside a key group, which only the modern path has; "
-    "run {run!r} follows the guide (TrustedSigners self: the account's key pairs, rotated in "
-    "the console on AWS). Run notebooks 01-07 with approach='modern' (and another run_name, "
-    "e.g. run_name='modern'), then this notebook with the same run_name"
-)
 
 
 @dataclass(frozen=True)
@@ -97,17 +94,10 @@ class Rotation:
         return f"{names[key_id]} ({key_id})" if key_id in names else key_id
 
 
-def require_modern(run_name: str, approach: str) -> None:
-    """One message when the parameter or the saved run is on the guide's path (no key groups)."""
-    run = state.load(run_name)
-    signing = run.get("signing_key") or {}
-    guide = approach != "modern" or run.get("approach") == "guide"
-    if guide or signing.get("approach", "modern") != "modern":
-        raise RotationError(GUIDE_MESSAGE.format(run=run_name))
-
-
-def check_run(run_name: str, *, progress: bool = False) -> saved.Checked:
-    """Saved ids against AWS (repaired, or one message), as in notebooks 06-08."""
+def check_run(run_name: str, approach: str = "modern", *, progress: bool = False) -> saved.Checked:
+    """The modern path (one message on the guide's), then the saved ids against AWS (repaired,
+    or one message), as in notebooks 06-08."""
+    require_modern(state.load(run_name), "10", approach)
     return saved.check(run_name, "distribution", "signing_key", progress=progress)
 
 
@@ -117,7 +107,7 @@ def _registered(key_id: str | None, cf: Any) -> bool:
     try:
         cf.get_public_key(Id=key_id)
     except ClientError as exc:
-        if saved.is_missing(exc):
+        if is_missing(exc):
             return False
         raise
     return True
@@ -214,7 +204,7 @@ def finish(rotation: Rotation) -> list[str]:
 def viewer_url(run_name: str, object_key: str) -> str:
     """``https://DOMAIN/KEY`` of the run's distribution (saved by notebook 04)."""
     domain = state.require(run_name, "distribution")["domain_name"]
-    return f"https://{domain}/{object_key}"
+    return run_urls.viewer_url(domain, object_key)
 
 
 def answer_of(url: str) -> str:
@@ -236,7 +226,7 @@ class Timeline:
         try:
             holds = [self.rotation.label(item) for item in group_items(self.rotation, cf=cf)]
         except ClientError as exc:
-            if not saved.is_missing(exc):
+            if not is_missing(exc):
                 raise
             holds = ["(key group gone)"]
         row = {
@@ -278,8 +268,7 @@ def step(
     progress: bool = True,
 ) -> RotationStep:
     """Notebook 10 in one call (tests, scripts): the same calls the cells show, in their order."""
-    require_modern(run_name, approach)
-    check_run(run_name, progress=progress)
+    check_run(run_name, approach, progress=progress)
     cf = clients.client("cloudfront")
     rotation = start(run_name, cf=cf)
     config = new_key_config(rotation)

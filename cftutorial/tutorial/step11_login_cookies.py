@@ -28,9 +28,11 @@ import requests
 
 from .. import config
 from ..aws import certificates, clients
-from ..aws.distributions import wait_deployed
-from ..errors import BackendError, KeyGroupError
+from ..aws.distributions import update_config, wait_deployed
+from ..errors import BackendError
 from ..localaws import process
+from ..run.modern import require_modern
+from ..run.urls import viewer_url
 from . import login_app, saved, signing_key, state
 
 PARENT_DOMAIN = "cftutorial.localhost"
@@ -63,19 +65,7 @@ class Site:
 
     def viewer_url(self, key: str) -> str:
         """``https://ALIAS/KEY``: what the signed policy's Resource and the edge compare."""
-        return f"https://{self.alias}/{key}"
-
-
-def require_modern(run_name: str, approach: str = "modern") -> None:
-    """Notebook 11 signs with the run's key group; the guide path (``TrustedSigners``) has none."""
-    signing = state.get(run_name, "signing_key") or {}
-    guide = signing and (signing.get("approach") != "modern" or not signing.get("key_group_id"))
-    if approach != "modern" or guide:
-        raise KeyGroupError(
-            f"run {run_name!r} with approach={approach!r}: notebook 11 needs the modern path "
-            "(a key group; the guide path's TrustedSigners has none); run notebooks 01-07 with "
-            "approach = 'modern' (for example under another run_name), then this notebook"
-        )
+        return viewer_url(self.alias, key)
 
 
 def check_run(run_name: str, approach: str = "modern") -> saved.Checked:
@@ -86,7 +76,7 @@ def check_run(run_name: str, approach: str = "modern") -> saved.Checked:
             "a domain you own, the certificate's DNS validation record and a DNS record for the "
             "alias; follow the same calls with your domain in place of cftutorial.localhost"
         )
-    require_modern(run_name, approach)
+    require_modern(state.load(run_name), "11", approach)
     return saved.check(run_name, "bucket", "distribution", "signing_key")
 
 
@@ -257,12 +247,16 @@ def restore(
     """Put back what this notebook changed (also after a failure half-way); what was done."""
     done = [f"login app stopped: {stop_login_app(run_name)}"]
     cf, s3 = clients.client("cloudfront"), clients.client("s3")
-    current = cf.get_distribution_config(Id=distribution_id)
-    config_ = current["DistributionConfig"]
-    if (config_.get("Aliases") or {}).get("Quantity") or _any_cors_policy(config_):
-        cf.update_distribution(
-            Id=distribution_id, DistributionConfig=without_alias(config_), IfMatch=current["ETag"]
-        )
+
+    def put_back(config_: dict[str, Any]) -> bool:
+        if not ((config_.get("Aliases") or {}).get("Quantity") or _any_cors_policy(config_)):
+            return False
+        wanted = without_alias(config_)
+        config_.clear()
+        config_.update(wanted)
+        return True
+
+    if update_config(distribution_id, put_back, cf=cf):
         wait_deployed(distribution_id, progress=progress, cf=cf)
         done.append(f"distribution {distribution_id}: alias and certificate removed")
     s3.delete_bucket_cors(Bucket=bucket)

@@ -26,8 +26,10 @@ from ..aws import signing_keys
 from ..aws.tags import RUN_TAG
 from ..errors import StateError
 from ..localaws import process
+from ..run import names
+from ..run.modern import require_modern
 from ..signing import keys
-from . import names, references, signing_key, state
+from . import references, signing_key, state
 
 STATE_KEY = "kms_key"
 KEY_SPECS = kms_keys.KEY_SPECS
@@ -42,15 +44,10 @@ _PEM_PRIVATE = re.compile(
 )
 
 
-def require_modern(run_name: str, approach: str) -> signing_key.SigningKey:
+def local_key(run_name: str, approach: str) -> signing_key.SigningKey:
     """The run's saved signing key, which must be a public key in a key group (notebook 06)."""
+    require_modern(state.load(run_name), "12", approach)
     saved = state.get(run_name, "signing_key") or {}
-    if approach != "modern" or saved.get("approach") == "guide":
-        raise StateError(
-            "notebook 12 needs the modern path: a KMS key signs for a public key in a key group, "
-            "and the guide's path has no key group (its root-account key pairs cannot live in "
-            "KMS); run notebooks 01-08 with approach = 'modern', then this one"
-        )
     if not saved.get("key_group_id"):
         raise StateError(
             f"run {run_name!r} has no key group yet; run notebook 06 (modern path) first"

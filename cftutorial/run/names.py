@@ -7,7 +7,18 @@ spelled twice.
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from .. import config
+
 PREFIX = "cftutorial"
+
+
+def keys_dir() -> Path:
+    """Where the runs' key files live (0700): ``$CFTUTORIAL_HOME/keys``."""
+    path = config.home() / "keys"
+    path.mkdir(mode=0o700, exist_ok=True)
+    return path
 
 
 def bucket(run_name: str) -> str:
