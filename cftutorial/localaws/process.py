@@ -12,7 +12,9 @@ server and removes them.
 :func:`require_running`, which every boto3 client and viewer request goes through, ask a server
 once per process: while the runtime file names the same server (pid, start time, endpoint) and
 that pid is still a cftutorial server, it is taken as running; :func:`forget` (a connection
-error) makes the next call ask again.
+error) makes the next call ask again. What the server's health check answered then is what the
+rest of the package learns of it beyond its endpoints (:func:`deploy_seconds`); nothing outside
+this package reads the local AWS's files.
 """
 
 from __future__ import annotations
