@@ -261,3 +261,43 @@ def test_interrupting_the_wait_is_one_line_saying_the_distribution_keeps_deployi
     assert "run this cell (or command) again to resume waiting" in text
     assert "Traceback" not in text and "distributions.py" not in text
     assert _bar_styles(found)[-1] == "danger"  # it did stop short: red is true here
+
+
+# --- a kernel without the project's spec (papermill's, Binder's): the import cell installs ------
+
+
+@pytest.fixture
+def plain_kernel(tmp_path, monkeypatch):
+    """ipykernel's own ``python3`` spec, as papermill or a JupyterHub may start it: no extension."""
+    others = [
+        part
+        for part in os.environ.get("JUPYTER_PATH", "").split(os.pathsep)
+        if part and Path(part) != kernel.DATA_DIR
+    ]
+    monkeypatch.setenv("JUPYTER_PATH", os.pathsep.join(others))
+    manager = KernelManager(kernel_name="python3")
+    assert f"--ext={kernel.EXTENSION}" not in manager.kernel_spec.argv, manager.kernel_spec.argv
+    manager.start_kernel(env={**os.environ, "CFTUTORIAL_HOME": str(tmp_path)}, cwd=str(NOTEBOOKS))
+    client = manager.client()
+    client.start_channels()
+    client.wait_for_ready(timeout=90)
+    yield client
+    client.stop_channels()
+    manager.shutdown_kernel(now=True)
+
+
+def test_without_the_projects_kernel_the_import_cell_installs_the_one_line_hints(plain_kernel):
+    client = plain_kernel
+    custom = "print(len(get_ipython().custom_exceptions))"
+    assert shown(run_ok(client, custom)).strip() == "0", "the plain kernel already had the hook"
+    imports = code_cells("06")[0]
+    assert "ipython.install()" in imports
+    for _ in range(2):  # Run All twice: installing again shows nothing and changes nothing
+        found = run_ok(client, imports)
+        said = [m for m in found if m["msg_type"] in ("stream", "execute_result", "display_data")]
+        assert said == [], said
+    assert shown(run_ok(client, custom)).strip() == "4"
+    found = messages(client, cell_starting("06", "values = form.values()"))
+    text = shown(found)
+    assert [e["ename"] for e in errors(found)] == ["NameError"]
+    assert "run the notebook from the top" in text and "Traceback" not in text

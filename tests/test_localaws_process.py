@@ -151,3 +151,38 @@ def test_server_stops_by_itself_when_the_watched_process_ends(
     while process.status().running and time.monotonic() < deadline:
         time.sleep(0.1)
     assert process.status().running is False
+
+
+def test_the_deployment_delay_is_what_the_servers_health_check_answers(
+    own_home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    """A local AWS started with CFTUTORIAL_DEPLOY_SECONDS=3 says 3 in its health answer, not in
+    its files; the client's own setting (here 0.5) does not count, and a wait expects 3 s."""
+    from cftutorial.aws import clients, distributions
+
+    monkeypatch.setenv("CFTUTORIAL_DEPLOY_SECONDS", "3")
+    started = process.start()
+    monkeypatch.setenv("CFTUTORIAL_DEPLOY_SECONDS", "0.5")  # the kernel's, not the server's
+    health = requests.get(started.aws_endpoint + "/_cftutorial/health", timeout=5).json()
+    assert health == {"service": "cftutorial-aws", "pid": started.pid, "deploy_seconds": 3.0}
+    assert "deploy_seconds" not in process.runtime_file().read_text()
+    assert process.deploy_seconds() == 3.0
+    assert distributions.expected_deploy_seconds() == 3.0
+    s3, cf = clients.client("s3"), clients.client("cloudfront")
+    s3.create_bucket(Bucket="cftutorial-deploy-delay")
+    config = distributions.distribution_config(
+        caller_reference="deploy-delay",
+        comment="deploy delay",
+        origin=distributions.s3_origin("cftutorial-deploy-delay.s3.us-east-1.amazonaws.com"),
+    )
+    made = cf.create_distribution(DistributionConfig=config)["Distribution"]["Id"]
+    capsys.readouterr()
+    waited = distributions.wait_deployed(made, progress=True, cf=cf)
+    shown = capsys.readouterr().err
+    assert "of about 3 s expected" in shown, shown
+    assert waited > 2.0, waited  # InProgress for the server's 3 s, not the kernel's 0.5 s
+
+
+def test_a_local_aws_that_is_not_running_has_no_deployment_delay(own_home: Path) -> None:
+    assert process.deploy_seconds() is None
+    assert not process.status().running  # asking started nothing

@@ -16,8 +16,6 @@ on AWS, a few seconds locally), which :func:`wait_deployed` shows as elapsed aga
 from __future__ import annotations
 
 import copy
-import json
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -33,8 +31,6 @@ from .missing import is_missing
 
 CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
 ORIGIN_ID = "private-s3-bucket"
-DEPLOY_SECONDS_VARIABLE = "CFTUTORIAL_DEPLOY_SECONDS"  # the local AWS's deployment delay
-LOCAL_DEPLOY_SECONDS = 2.0  # its default
 DEFAULT_TIMEOUT = 900.0  # AWS: "typically a few minutes"; the boto3 waiter gives up after 35 min
 
 
@@ -211,23 +207,14 @@ def poll_interval() -> float:
 
 
 def expected_deploy_seconds() -> float | None:
-    """How long a deployment should take: locally the local AWS's ``CFTUTORIAL_DEPLOY_SECONDS``
-    (from its runtime file when it records it, else this process's setting, else 2 s); on AWS
-    None, because AWS only says "typically a few minutes"."""
+    """How long a deployment should take: locally what the local AWS's health check answers (its
+    ``CFTUTORIAL_DEPLOY_SECONDS``; None when it does not run); on AWS None, because AWS only
+    says "typically a few minutes"."""
     if config.backend() != "local":
         return None
     from ..localaws import process
 
-    try:
-        recorded = json.loads(process.runtime_file().read_text()).get("deploy_seconds")
-    except (OSError, ValueError, AttributeError):
-        recorded = None
-    raw = recorded if recorded is not None else os.environ.get(DEPLOY_SECONDS_VARIABLE, "")
-    try:
-        value = float(raw)
-    except (TypeError, ValueError):
-        return LOCAL_DEPLOY_SECONDS
-    return value if 0 <= value <= 3600 else LOCAL_DEPLOY_SECONDS
+    return process.deploy_seconds()
 
 
 def wait_deployed(

@@ -12,7 +12,9 @@ server and removes them.
 :func:`require_running`, which every boto3 client and viewer request goes through, ask a server
 once per process: while the runtime file names the same server (pid, start time, endpoint) and
 that pid is still a cftutorial server, it is taken as running; :func:`forget` (a connection
-error) makes the next call ask again.
+error) makes the next call ask again. What the server's health check answered then is what the
+rest of the package learns of it beyond its endpoints (:func:`deploy_seconds`); nothing outside
+this package reads the local AWS's files.
 """
 
 from __future__ import annotations
@@ -41,6 +43,10 @@ RUNTIME_NAME = "local-aws.json"
 LOG_NAME = "local-aws.log"
 #: Every file of the local AWS's saved state starts with this (``.base``, ``.journal``).
 STATE_NAME = "local-aws-state"
+#: The local AWS's own files in $CFTUTORIAL_HOME: each one's name starts with one of these
+#: (a leading dot aside). It plays AWS, and its saved state holds the KMS keys' private halves
+#: as AWS's HSMs do; everything else there is the application's.
+OWN_FILES = (STATE_NAME, LOG_NAME, RUNTIME_NAME)
 #: Set to a pid to make the local AWS end by itself when that process ends (tests use it).
 ENV_WATCH_PID = "CFTUTORIAL_LOCAL_WATCH_PID"
 START_TIMEOUT = 60.0
@@ -118,21 +124,27 @@ def _is_our_server(pid: int) -> bool:
     return SERVER_MODULE.encode() in cmdline
 
 
-def _answers(endpoint: str, pid: int) -> bool:
+def _answers(endpoint: str, pid: int) -> dict | None:
+    """The health answer of the server at ``endpoint`` when it is process ``pid``, else None."""
     try:
         reply = requests.get(endpoint + HEALTH_PATH, timeout=2)
-        return reply.ok and reply.json().get("pid") == pid
+        answer = reply.json() if reply.ok else None
     except (requests.RequestException, ValueError):
-        return False
+        return None
+    return answer if isinstance(answer, dict) and answer.get("pid") == pid else None
 
 
-def _alive(data: dict) -> bool:
+def _alive(data: dict) -> dict | None:
+    """The health answer of the server ``data`` (a runtime file) names, if it is ours and runs."""
     endpoint = data.get("endpoints", {}).get("aws")
-    return bool(endpoint) and _is_our_server(data["pid"]) and _answers(endpoint, data["pid"])
+    if not endpoint or not _is_our_server(data["pid"]):
+        return None
+    return _answers(endpoint, data["pid"])
 
 
-#: The servers this process has seen answer: (runtime file, pid, start time, AWS endpoint).
-_ANSWERED: set[tuple[str, int, object, str | None]] = set()
+#: The servers this process has seen answer, (runtime file, pid, start time, AWS endpoint), and
+#: what each one's health check answered.
+_ANSWERED: dict[tuple[str, int, object, str | None], dict] = {}
 
 
 def _answered_key(data: dict) -> tuple[str, int, object, str | None]:
@@ -148,18 +160,27 @@ def forget(endpoint: str | None = None) -> None:
     """Ask the server at ``endpoint`` (every server, with None) again before its next use."""
     for known in list(_ANSWERED):
         if endpoint is None or known[3] == endpoint:
-            _ANSWERED.discard(known)
+            _ANSWERED.pop(known, None)
 
 
-def _running() -> LocalAWSStatus:
-    """:func:`status`, without asking again a server this process has seen answer."""
+def _running() -> tuple[LocalAWSStatus, dict | None]:
+    """:func:`status` and the server's health answer, without asking again a server this
+    process has seen answer."""
     data = _read_runtime()
     if data and _answered_key(data) in _ANSWERED and _is_our_server(data["pid"]):
-        return _status_from(data, True)
-    current = _status_from(data, bool(data) and _alive(data))
-    if current.running and data:
-        _ANSWERED.add(_answered_key(data))
-    return current
+        return _status_from(data, True), _ANSWERED[_answered_key(data)]
+    answer = _alive(data) if data else None
+    if data and answer is not None:
+        _ANSWERED[_answered_key(data)] = answer
+    return _status_from(data, answer is not None), answer
+
+
+def deploy_seconds() -> float | None:
+    """How long the running local AWS keeps a distribution ``InProgress`` after a change (its
+    ``CFTUTORIAL_DEPLOY_SECONDS``), as its health check answers; None when none runs."""
+    _current, answer = _running()
+    value = (answer or {}).get("deploy_seconds")
+    return float(value) if isinstance(value, (int, float)) else None
 
 
 def _status_from(data: dict | None, running: bool, **extra) -> LocalAWSStatus:
@@ -183,7 +204,7 @@ def _status_from(data: dict | None, running: bool, **extra) -> LocalAWSStatus:
 def status() -> LocalAWSStatus:
     """Whether the local AWS runs, and where."""
     data = _read_runtime()
-    return _status_from(data, bool(data) and _alive(data))
+    return _status_from(data, data is not None and _alive(data) is not None)
 
 
 def _check_port_free(port: int, variable: str) -> None:
@@ -229,7 +250,7 @@ def _server_env() -> dict[str, str]:
 def start(timeout: float = START_TIMEOUT) -> LocalAWSStatus:
     """Start the local AWS in the background, or report the one already running."""
     data = _read_runtime()
-    if data and _alive(data):
+    if data and _alive(data) is not None:
         return _status_from(data, True, already_running=True)
     config.home()  # creates the state directory: starting is the first write
     runtime = runtime_file()
@@ -275,8 +296,11 @@ def _wait_until_ready(child: subprocess.Popen, ports: dict, timeout: float) -> L
         if code is not None:
             _raise_start_failure(code, ports)
         data = _read_runtime()
-        if data and data.get("pid") == child.pid and _answers(data["endpoints"]["aws"], child.pid):
-            _ANSWERED.add(_answered_key(data))
+        answer = (
+            data and data.get("pid") == child.pid and _answers(data["endpoints"]["aws"], child.pid)
+        )
+        if answer:
+            _ANSWERED[_answered_key(data)] = answer
             return _status_from(data, True)
         time.sleep(0.1)
     with contextlib.suppress(ProcessLookupError):
@@ -357,12 +381,12 @@ def _reap(pid: int) -> None:
 
 def ensure_running() -> LocalAWSStatus:
     """The running local AWS, started on demand."""
-    current = _running()
+    current, _answer = _running()
     return current if current.running else start()
 
 
 def require_running() -> LocalAWSStatus:
-    current = _running()
+    current, _answer = _running()
     if not current.running:
         raise LocalAWSNotRunning(
             "the local AWS is not running; start it with 'cftutorial local start'"

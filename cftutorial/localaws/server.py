@@ -70,9 +70,11 @@ BOUNDARIES: dict[str, Callable[[], boundary.Policy]] = {
 }
 
 
-def with_health(app: Callable, name: str) -> Callable:
-    """Answer ``HEALTH_PATH`` with this process's identity, pass everything else to ``app``."""
-    identity = json.dumps({"service": f"cftutorial-{name}", "pid": os.getpid()}).encode()
+def with_health(app: Callable, name: str, facts: dict | None = None) -> Callable:
+    """Answer ``HEALTH_PATH`` with this process's identity and ``facts`` (what its clients need
+    to know of it: the AWS port's deployment delay), pass everything else to ``app``."""
+    answer = {"service": f"cftutorial-{name}", "pid": os.getpid(), **(facts or {})}
+    identity = json.dumps(answer).encode()
 
     def wsgi(environ, start_response):
         if environ.get("PATH_INFO") == HEALTH_PATH:
@@ -109,15 +111,17 @@ def bind(
     port: int,
     limits: connections.Limits,
     policy: boundary.Policy | None = None,
+    facts: dict | None = None,
 ) -> connections.BoundedThreadedServer:
     """One port: werkzeug's threaded server, bounded and with read deadlines (:mod:`.connections`),
-    the port's browser boundary (:mod:`.boundary`) in front of everything, the health check too.
+    the port's browser boundary (:mod:`.boundary`) in front of everything, the health check too
+    (answering ``facts`` besides the identity).
 
     An app may bring its own request handler (the edge's: CloudFront's 400 page); every one
     derives from :class:`~.handler.LocalRequestHandler`, which enforces the deadlines.
     """
     handler = getattr(app, "request_handler", None) or LocalRequestHandler
-    served = with_health(app, name)
+    served = with_health(app, name, facts)
     if policy is not None:
         served = boundary.guard(served, policy)
     try:
@@ -200,15 +204,19 @@ def serve(
     limits = _limits()  # before the slow imports: a bad setting fails at once
     policies = _boundaries(list(ports))
     apps, saved_state = build_apps(list(ports), state)
+    from .cloudfront.deployment import deploy_seconds
+
+    #: What the AWS port's health check answers besides its identity: how long a deployment
+    #: should take, so a client's progress bar expects what this server does.
+    facts = {"aws": {"deploy_seconds": deploy_seconds()}}
     servers = {
-        name: bind(name, apps[name], port, limits, policies.get(name))
+        name: bind(name, apps[name], port, limits, policies.get(name), facts.get(name))
         for name, port in ports.items()
     }
     stop = threading.Event()
     for server in servers.values():
         threading.Thread(target=server.serve_forever, args=(POLL_SECONDS,), daemon=True).start()
     bound = {name: server.server_port for name, server in servers.items()}
-    from .cloudfront.deployment import deploy_seconds
     from .control import server_token
     from .moto_adapter import moto_version
 
@@ -223,7 +231,6 @@ def serve(
             "moto": moto_version(),
             "saved_state": saved_state,
             "token": server_token(),
-            "deploy_seconds": deploy_seconds(),  # what a deployment wait should expect
         },
     )
     log.info("serving %s", ", ".join(f"{n} on {LOCAL_HOST}:{p}" for n, p in bound.items()))

@@ -16,10 +16,12 @@ its error: running from the top would only fail there again. Any other ``NameErr
 keeps its traceback. An interrupted wait (:class:`~cftutorial.errors.WaitInterrupted`) is one
 line too: what goes on, and that running the cell again resumes it.
 
-The handler is there once ``cftutorial.tutorial`` was imported in the kernel, and from the
-kernel's start in every kernel the project starts (``make lab``, ``cftutorial lab``, the tests:
-their kernel spec loads this extension, :mod:`cftutorial.tutorial.kernel`); elsewhere
-``%load_ext cftutorial.tutorial.ipython`` loads it.
+Importing this module (or any of the package) installs nothing: :func:`install` does, and says
+so where it is called. Every kernel the project starts (``make lab``, ``cftutorial lab``, the
+tests) has the handler from its start: their kernel spec loads this extension
+(:mod:`cftutorial.tutorial.kernel`). Each notebook's import cell calls :func:`install` too, for
+the kernels that do not use that spec (papermill's, Binder's, a JupyterHub's); installing twice
+changes nothing. ``%load_ext cftutorial.tutorial.ipython`` loads it anywhere else.
 """
 
 from __future__ import annotations
@@ -174,21 +176,21 @@ def show_one_line(shell: Any, etype: type, value: BaseException, tb: Any, tb_off
     return stb
 
 
-def install(shell: Any = None) -> bool:
-    """Register the handler in the running IPython shell; False outside IPython."""
+def install(shell: Any = None) -> None:
+    """Register the handler in the running IPython shell (again: nothing changes); outside
+    IPython, nothing. A notebook's import cell calls it, so it shows no value."""
     if shell is None:
         try:
             from IPython import get_ipython
         except ImportError:
-            return False
+            return
         shell = get_ipython()
     if shell is None or not hasattr(shell, "set_custom_exc"):
-        return False
+        return
     shell.set_custom_exc(
         (CftutorialError, *_client_error(), NameError, WaitInterrupted), show_one_line
     )
-    _cells(shell)  # from now on, which cells failed
-    return True
+    _cells(shell)  # from now on, which cells failed (registered once per shell)
 
 
 def load_ipython_extension(shell: Any) -> None:

@@ -28,7 +28,7 @@ from .. import config
 from ..aws import bucket_access, clients, signing_keys
 from ..aws.distributions import update_config
 from ..aws.missing import is_missing
-from ..errors import SignedUrlError, StateError
+from ..errors import SignedUrlError
 from ..run import names
 from ..run.modern import require_modern
 from ..run.resources import delete_bucket

@@ -36,9 +36,7 @@ KEY_SPECS = kms_keys.KEY_SPECS
 SIGN_QUOTAS = kms_keys.SIGN_QUOTAS
 QUOTAS_SOURCE = kms_keys.QUOTAS_SOURCE
 PRICING_SOURCE = kms_keys.PRICING_SOURCE
-#: The local AWS's own files in $CFTUTORIAL_HOME: it plays AWS, and its snapshot holds the KMS
-#: keys' private halves as AWS's HSMs do. Everything else there is the application's.
-LOCAL_AWS_FILES = (process.STATE_NAME, process.LOG_NAME, process.RUNTIME_NAME)
+LOCAL_AWS_FILES = process.OWN_FILES  # the local AWS's own files: its state plays AWS's HSMs
 _PEM_PRIVATE = re.compile(
     rb"-----BEGIN ([A-Z ]*)PRIVATE KEY-----.*?-----END \1PRIVATE KEY-----", re.S
 )

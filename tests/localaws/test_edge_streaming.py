@@ -86,7 +86,7 @@ def test_an_object_deleted_under_a_viewer_is_still_served_whole_without_a_traceb
 def test_a_stream_whose_object_moto_disposed_ends_early_instead_of_raising():
     from moto.s3.models import FakeKey
 
-    from cftutorial.localaws.moto_adapter import _KeyStream
+    from cftutorial.localaws.moto.values import _KeyStream
 
     key = FakeKey("k", b"0123456789" * 10, account_id="123456789012", region_name="us-east-1")
     stream = _KeyStream(key, 100)

@@ -251,10 +251,10 @@ def test_the_packages_own_client_still_lists_account_key_pairs(local_aws):
 
 
 def test_the_health_check_stays_open_and_says_only_who_it_is(local_aws):
-
+    """Who it is, and the one public setting a client needs (no token, no path, no state)."""
     reply = send(local_aws.aws_endpoint, "GET", "/_cftutorial/health")
     assert reply.status == 200
-    assert set(json.loads(reply.body)) == {"service", "pid"}
+    assert set(json.loads(reply.body)) == {"service", "pid", "deploy_seconds"}
     assert reply.header("Access-Control-Allow-Origin") is None
 
 
