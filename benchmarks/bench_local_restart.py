@@ -1,10 +1,10 @@
 """Restart time of the local AWS holding the whole tutorial's state, and what it writes to disk.
 
-Builds the state of notebooks 01-04 on both paths (modern: bucket with the 7 samples, OAC, key
-group, public key, distribution, bucket policy; guide: bucket, OAI, ACL grants, distribution
-trusting ``self``) with the tutorial's own step functions, plus an account key pair, in a
-temporary CFTUTORIAL_HOME. Then, several rounds: ``stop`` and ``start`` (start returns once the
-restored server answers its health check), median and worst. Also: the start of an empty local
+Builds the state of notebooks 01-04 on both paths as their cells build it (``tests/builders.py``;
+modern: bucket with the 7 samples, OAC and OAI, key group, public key, distribution, bucket
+policy; guide: bucket, OAC and OAI, ACL grants, distribution trusting ``self``), plus an account
+key pair, in a temporary CFTUTORIAL_HOME. Then, several rounds: ``stop`` and ``start`` (start
+returns once the restored server answers its health check), median and worst. Also: the start of an empty local
 AWS for comparison, and the time of one small ``put_object`` with the whole state loaded (each
 change is kept on disk before it is answered; ``bench_local_state.py`` measures that cost as the
 state grows).
@@ -24,25 +24,21 @@ import tempfile
 import time
 from pathlib import Path
 
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
 TARGET_SECONDS = 2.0
 ROUNDS = 7
 
 
 def build_state() -> None:
+    import builders  # tests/builders.py: the notebooks' cells' calls
+
     from cftutorial.aws import account_keys
     from cftutorial.signing import keys
-    from cftutorial.tutorial import (
-        step01_bucket,
-        step02_origin_access,
-        step03_who_may_read,
-        step04_distribution,
-    )
 
     for run_name, approach in (("bench-modern", "modern"), ("bench-guide", "guide")):
-        step01_bucket.step(run_name=run_name, approach=approach)
-        step02_origin_access.step(run_name=run_name, approach=approach)
-        step03_who_may_read.step(run_name=run_name, approach=approach)
-        step04_distribution.step(run_name=run_name, approach=approach, progress=False)
+        builders.run(run_name, "04", approach=approach)
     account_keys.register_account_key_pair(keys.public_key_pem(keys.generate_private_key()))
 
 

@@ -385,6 +385,20 @@ def _distribution_view(run_name: str) -> dict:
     }
 
 
+def run_made(run_name: str) -> dict:
+    """What a run holds: its saved state's shape, what a cleanup would delete, its key files
+    (test_builders.py compares the notebooks' run with the one tests/builders.py builds)."""
+    import builders
+
+    from cftutorial.tutorial import step08_try_and_clean_up as step08
+
+    return {
+        "saved": builders.saved_shape(run_name),
+        "resources": [row["what"] for row in step08.what_stays(run_name)],
+        "key files": builders.key_file_names(run_name),
+    }
+
+
 def build_modern(chain: Chain) -> None:
     """The modern path, run "default", in this process's papermill.
 
@@ -405,6 +419,9 @@ def build_modern(chain: Chain) -> None:
                 chain.probes["stop"] = cli(None, "local", "stop", env=env)
                 chain.probes["start"] = cli(None, "local", "start", env=env)
             chain.run(number, number, folder="learner")
+            if number == "06":
+                with in_home(chain.home):
+                    chain.probes["run after 06"] = run_made("default")
             if number == "08":
                 with in_home(chain.home):
                     chain.probes["after 08"] = _distribution_view("default")

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 
+import builders
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cftutorial.aws import buckets, clients, tags
+from cftutorial.errors import BucketError
 from cftutorial.tutorial import state
 from cftutorial.tutorial import step01_bucket as step01
 
@@ -65,7 +67,7 @@ def test_a_region_that_is_not_one_is_refused():
 
 
 def test_an_unknown_object_ownership_is_refused():
-    with pytest.raises(step01.BucketError, match="BucketOwnerPreferred"):
+    with pytest.raises(BucketError, match="BucketOwnerPreferred"):
         buckets.create_bucket_kwargs("cftutorial-x", object_ownership="Public")
 
 
@@ -106,8 +108,8 @@ def test_sample_files_include_the_video_its_hls_rendition_and_a_page():
     assert all(f"hls/{segment}" in samples for segment in segments)
 
 
-def test_step_uploads_the_samples_and_saves_the_bucket(local_aws):
-    result = step01.step(run_name="bk-step", approach="modern")
+def test_notebook_01_uploads_the_samples_and_saves_the_bucket(local_aws):
+    result = builders.bucket(run_name="bk-step", approach="modern")
     listed = {row["Key"]: row["Size"] for row in buckets.list_objects("cftutorial-bk-step")}
     for sample in step01.sample_files():
         assert listed[sample.key] == sample.size
@@ -139,19 +141,19 @@ def test_checked_bucket_name_refuses_a_bad_value_before_any_call():
         step01.checked_bucket_name(run_name="x", bucket_name="my_videos")
     with pytest.raises(buckets.RegionError, match="'Europe'"):
         step01.checked_bucket_name(run_name="x", region="Europe")
-    with pytest.raises(step01.BucketError, match="'modern' or 'guide'"):
+    with pytest.raises(BucketError, match="'modern' or 'guide'"):
         step01.checked_bucket_name(run_name="x", approach="future")
 
 
 def test_a_new_bucket_is_tagged_with_its_run(local_aws):
-    step01.step(run_name="bk-tagged", bucket_name="custom-bk-tagged")
+    builders.bucket(run_name="bk-tagged", bucket_name="custom-bk-tagged")
     assert tags.bucket_run("custom-bk-tagged", clients.client("s3")) == "bk-tagged"
 
 
 def test_rerunning_with_the_other_approach_says_what_changed(local_aws):
-    first = step01.step(run_name="bk-switch", approach="guide")
-    second = step01.step(run_name="bk-switch", approach="modern")
-    third = step01.step(run_name="bk-switch", approach="modern")
+    first = builders.bucket(run_name="bk-switch", approach="guide")
+    second = builders.bucket(run_name="bk-switch", approach="modern")
+    third = builders.bucket(run_name="bk-switch", approach="modern")
     assert first.bucket.created and first.ownership_changed_from is None
     assert not second.bucket.created
     assert second.ownership_changed_from == "BucketOwnerPreferred"

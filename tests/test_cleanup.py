@@ -4,20 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import builders
+
 from cftutorial.aws import clients
 from cftutorial.tutorial import cleanup, state
-from cftutorial.tutorial import step01_bucket as step01
 from cftutorial.tutorial import step02_origin_access as step02
-from cftutorial.tutorial import step03_who_may_read as step03
 from cftutorial.tutorial import step04_distribution as step04
 from cftutorial.tutorial import step08_try_and_clean_up as step08
 
 
-def _full_run(run_name: str, approach: str) -> step04.DistributionStep:
-    step01.step(run_name=run_name, approach=approach)
-    step02.step(run_name=run_name, approach=approach)
-    step03.step(run_name=run_name, approach=approach)
-    return step04.step(run_name=run_name, approach=approach, progress=False)
+def _full_run(run_name: str, approach: str) -> builders.Distribution:
+    return builders.run(run_name, "04", approach=approach)["04"]
 
 
 def test_cleanup_removes_every_resource_of_a_modern_run(local_aws):

@@ -5,18 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import builders
 import pytest
 
 from cftutorial.aws import account_keys
 from cftutorial.localaws import persistence, process
 from cftutorial.signing import keys
-from cftutorial.tutorial import (
-    consistency,
-    state,
-    step01_bucket,
-    step02_origin_access,
-    step04_distribution,
-)
+from cftutorial.tutorial import consistency, state
 
 
 @pytest.fixture
@@ -28,9 +23,7 @@ def own_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
 
 def test_a_consistent_run_has_no_findings_and_a_lost_local_aws_has_one_per_id(own_home):
     process.start()
-    step01_bucket.step(run_name="default")
-    step02_origin_access.step(run_name="default")
-    step04_distribution.step(run_name="default", progress=False)
+    builders.run("default", "04", skip=("03",))
     key_pair = account_keys.register_account_key_pair(
         keys.public_key_pem(keys.generate_private_key())
     )

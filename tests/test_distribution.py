@@ -4,27 +4,23 @@ from __future__ import annotations
 
 import re
 
+import builders
 import pytest
 from botocore.exceptions import ClientError
 
 from cftutorial.aws import bucket_access, clients, distributions
+from cftutorial.aws.origin_access import OriginAccess
 from cftutorial.run import names as run_names
-from cftutorial.tutorial import state
-from cftutorial.tutorial import step01_bucket as step01
-from cftutorial.tutorial import step02_origin_access as step02
-from cftutorial.tutorial import step03_who_may_read as step03
+from cftutorial.tutorial import signing_key, state
 from cftutorial.tutorial import step04_distribution as step04
-from cftutorial.tutorial import step06_signing_keys as step06
 
 
 def _prepare(run_name: str, approach: str) -> None:
-    step01.step(run_name=run_name, approach=approach)
-    step02.step(run_name=run_name, approach=approach)
-    step03.step(run_name=run_name, approach=approach, show_acl_failure=False)
+    builders.run(run_name, "03", approach=approach, show_acl_failure=False)
 
 
 def test_the_config_uses_the_regional_origin_and_caching_optimized():
-    access = step02.OriginAccess("oac", "OACID", "n")
+    access = OriginAccess("oac", "OACID", "n")
     config = step04.config_for(
         run_name="d", bucket="b", region="eu-west-1", access=access, key_group_id="KG"
     )
@@ -39,7 +35,7 @@ def test_the_config_uses_the_regional_origin_and_caching_optimized():
 
 
 def test_without_a_key_group_the_config_trusts_self_like_the_guide():
-    access = step02.OriginAccess("oai", "OAIID", "n", "c" * 64)
+    access = OriginAccess("oai", "OAIID", "n", "c" * 64)
     config = step04.config_for(run_name="d", bucket="b", region="us-east-1", access=access)
     behaviour = config["DefaultCacheBehavior"]
     assert behaviour["TrustedSigners"] == {"Enabled": True, "Quantity": 1, "Items": ["self"]}
@@ -51,11 +47,11 @@ def test_without_a_key_group_the_config_trusts_self_like_the_guide():
     )
 
 
-def test_the_modern_step_trusts_the_key_group_and_writes_the_oac_policy(local_aws):
+def test_the_modern_path_trusts_the_key_group_and_writes_the_oac_policy(local_aws):
     _prepare("ds-modern", "modern")
-    result = step04.step(run_name="ds-modern", approach="modern", progress=False)
+    result = builders.distribution(run_name="ds-modern", approach="modern")
     dist = result.distribution
-    assert dist.created and dist.status == "Deployed"
+    assert result.created and dist.status == "Deployed"
     assert result.signers["TrustedKeyGroups"]["Items"] == [result.key_group_id]
     assert result.key_pair_id != result.key_group_id
     policy = bucket_access.bucket_policy("cftutorial-ds-modern")
@@ -64,12 +60,12 @@ def test_the_modern_step_trusts_the_key_group_and_writes_the_oac_policy(local_aw
     assert state.get("ds-modern", "distribution")["id"] == dist.id
 
 
-def test_running_the_step_again_finds_the_same_distribution(local_aws):
+def test_running_notebook_04_again_finds_the_same_distribution(local_aws):
     _prepare("ds-again", "guide")
-    first = step04.step(run_name="ds-again", approach="guide", progress=False)
-    second = step04.step(run_name="ds-again", approach="guide", progress=False)
+    first = builders.distribution(run_name="ds-again", approach="guide")
+    second = builders.distribution(run_name="ds-again", approach="guide")
     assert first.distribution.id == second.distribution.id
-    assert not second.distribution.created
+    assert first.created and not second.created
     listing = clients.client("cloudfront").list_distributions()["DistributionList"]["Items"]
     comment = run_names.distribution_comment("ds-again")
     assert sum(item["Comment"] == comment for item in listing) == 1
@@ -78,7 +74,7 @@ def test_running_the_step_again_finds_the_same_distribution(local_aws):
 
 def test_an_update_with_a_stale_etag_is_refused(local_aws):
     _prepare("ds-etag", "guide")
-    dist = step04.step(run_name="ds-etag", approach="guide", progress=False).distribution
+    dist = builders.distribution(run_name="ds-etag", approach="guide").distribution
     cf = clients.client("cloudfront")
     current = cf.get_distribution_config(Id=dist.id)
     distributions.set_enabled(dist.id, False)
@@ -91,42 +87,40 @@ def test_an_update_with_a_stale_etag_is_refused(local_aws):
 
 def test_switching_to_a_key_group_uses_if_match_and_is_idempotent(local_aws):
 
-    _prepare("ds-switch", "modern")
-    access = step02.from_state(state.get("ds-switch", "origin_access"))
-    dist = step04.create_or_find_distribution(
-        run_name="ds-switch", bucket="cftutorial-ds-switch", region="us-east-1", access=access
-    )
-    signing = step06.ensure_signing_key("ds-switch", "modern", "rsa")
-    assert step04.trust_key_group(dist.id, signing.key_group_id) is not None
-    assert step04.trust_key_group(dist.id, signing.key_group_id) is None
-    signers = step04.signers_of(dist.id)
+    _prepare("ds-switch", "modern")  # then 04 on the guide's path: TrustedSigners self
+    dist = builders.distribution(run_name="ds-switch", approach="guide").distribution
+    assert distributions.signers_of(dist.id)["TrustedKeyGroups"]["Enabled"] is False
+    signing = signing_key.ensure_signing_key("ds-switch", "modern", "rsa")
+    assert distributions.trust_key_group(dist.id, signing.key_group_id) is not None
+    assert distributions.trust_key_group(dist.id, signing.key_group_id) is None
+    signers = distributions.signers_of(dist.id)
     assert signers["TrustedKeyGroups"]["Items"] == [signing.key_group_id]
     assert signers["TrustedSigners"]["Enabled"] is False
 
 
 def test_wait_deployed_waits_through_in_progress(local_aws):
     _prepare("ds-wait", "guide")
-    dist = step04.step(run_name="ds-wait", approach="guide", progress=False).distribution
+    dist = builders.distribution(run_name="ds-wait", approach="guide").distribution
     cf = clients.client("cloudfront")  # made first: making a client can take a second
     distributions.set_enabled(dist.id, False, cf=cf)
     assert not distributions.is_deployed(dist.id, cf=cf)
-    waited = step04.wait_deployed(dist.id, progress=False, cf=cf)
+    waited = distributions.wait_deployed(dist.id, progress=False, cf=cf)
     assert waited > 0
     assert distributions.is_deployed(dist.id)
 
 
 def test_wait_deployed_times_out_with_a_message_saying_what_to_do(local_aws):
     _prepare("ds-timeout", "guide")
-    dist = step04.step(run_name="ds-timeout", approach="guide", progress=False).distribution
+    dist = builders.distribution(run_name="ds-timeout", approach="guide").distribution
     cf = clients.client("cloudfront")  # made first: making a client can take a second
     distributions.set_enabled(dist.id, False, cf=cf)
     with pytest.raises(distributions.DeploymentTimeout, match="run this cell again"):
-        step04.wait_deployed(dist.id, timeout=0.0, progress=False, cf=cf)
+        distributions.wait_deployed(dist.id, timeout=0.0, progress=False, cf=cf)
 
 
 def test_delete_disables_waits_and_deletes(local_aws):
     _prepare("ds-delete", "guide")
-    dist = step04.step(run_name="ds-delete", approach="guide", progress=False).distribution
+    dist = builders.distribution(run_name="ds-delete", approach="guide").distribution
     assert distributions.delete_distribution(dist.id, progress=False) is True
     assert step04.find_run_distribution("ds-delete") is None
     assert distributions.delete_distribution(dist.id, progress=False) is False
@@ -154,10 +148,10 @@ def test_saved_run_names_the_notebook_to_run_first(local_aws):
         match=r"no saved bucket, origin access yet.*notebooks 01 and 02, in order, first",
     ):
         step04.saved_run("ds-nothing")
-    step01.step(run_name="ds-saved", region="eu-west-1")
+    builders.bucket(run_name="ds-saved", region="eu-west-1")
     with pytest.raises(state.StateError, match="run notebook 02-origin-access first"):
         step04.saved_run("ds-saved")
-    step02.step(run_name="ds-saved")
+    builders.origin_access(run_name="ds-saved")
     run = step04.saved_run("ds-saved")
     assert (run.bucket, run.region, run.access.kind) == ("cftutorial-ds-saved", "eu-west-1", "oac")
 
@@ -187,30 +181,30 @@ def test_the_notebook_create_call_is_tagged_and_saved(local_aws):
 
 def test_a_found_distribution_follows_a_rerun_with_the_other_approach(local_aws):
     _prepare("ds-follow", "guide")
-    first = step04.step(run_name="ds-follow", approach="guide", progress=False)
+    first = builders.distribution(run_name="ds-follow", approach="guide")
     assert first.changes == []
-    step02.step(run_name="ds-follow", approach="modern")
-    second = step04.step(run_name="ds-follow", approach="modern", progress=False)
-    assert second.distribution.id == first.distribution.id and not second.distribution.created
+    builders.origin_access(run_name="ds-follow", approach="modern")
+    second = builders.distribution(run_name="ds-follow", approach="modern")
+    assert second.distribution.id == first.distribution.id and not second.created
     joined = "; ".join(second.changes)
     for what in ("OriginAccessControlId", "OriginAccessIdentity", "TrustedSigners -> off"):
         assert what in joined, joined
     assert f"TrustedKeyGroups -> ['{second.key_group_id}']" in joined
     config = clients.client("cloudfront").get_distribution_config(Id=first.distribution.id)
     origin = config["DistributionConfig"]["Origins"]["Items"][0]
-    access = step02.from_state(state.get("ds-follow", "origin_access"))
+    access = OriginAccess.from_state(state.get("ds-follow", "origin_access"))
     assert origin["OriginAccessControlId"] == access.id
     assert origin["S3OriginConfig"]["OriginAccessIdentity"] == ""
     assert second.signers["TrustedKeyGroups"]["Items"] == [second.key_group_id]
-    third = step04.step(run_name="ds-follow", approach="modern", progress=False)
+    third = builders.distribution(run_name="ds-follow", approach="modern")
     assert third.changes == []
 
 
 def test_a_found_distribution_follows_the_run_to_another_bucket(local_aws):
     _prepare("ds-move", "guide")
-    first = step04.step(run_name="ds-move", approach="guide", progress=False)
-    step01.step(run_name="ds-move", approach="guide", bucket_name="cftutorial-ds-moved")
-    second = step04.step(run_name="ds-move", approach="guide", progress=False)
+    first = builders.distribution(run_name="ds-move", approach="guide")
+    builders.bucket(run_name="ds-move", approach="guide", bucket_name="cftutorial-ds-moved")
+    second = builders.distribution(run_name="ds-move", approach="guide")
     assert second.distribution.id == first.distribution.id
     assert second.changes == [
         "origin DomainName 'cftutorial-ds-move.s3.us-east-1.amazonaws.com' -> "
@@ -220,7 +214,7 @@ def test_a_found_distribution_follows_the_run_to_another_bucket(local_aws):
 
 def test_the_wait_shows_elapsed_seconds_against_the_expected_ones(local_aws, capsys):
     _prepare("ds-bar", "guide")
-    dist = step04.step(run_name="ds-bar", approach="guide", progress=False).distribution
+    dist = builders.distribution(run_name="ds-bar", approach="guide").distribution
     cf = clients.client("cloudfront")
     capsys.readouterr()
     distributions.set_enabled(dist.id, False, cf=cf)
@@ -234,7 +228,7 @@ def test_the_wait_shows_elapsed_seconds_against_the_expected_ones(local_aws, cap
 
 def test_the_wait_shows_nothing_when_nothing_redeploys(local_aws, capsys):
     _prepare("ds-nobar", "guide")
-    dist = step04.step(run_name="ds-nobar", approach="guide", progress=False).distribution
+    dist = builders.distribution(run_name="ds-nobar", approach="guide").distribution
     capsys.readouterr()
     assert distributions.wait_deployed(dist.id, progress=True) < 5
     assert capsys.readouterr().err == ""

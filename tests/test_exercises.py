@@ -10,7 +10,6 @@ import jupytext
 import pytest
 
 from cftutorial.tutorial import exercises, signing_key
-from cftutorial.tutorial import step06_signing_keys as step06
 
 
 @pytest.mark.parametrize(
@@ -153,7 +152,7 @@ def test_choosing_the_key_group_id_is_explained_as_unknown_key():
 
 def test_restricted_url_checks_ip_and_lifetime(local_aws):
 
-    step06.ensure_signing_key("ex-url", "modern", "ecdsa")
+    signing_key.ensure_signing_key("ex-url", "modern", "ecdsa")
     signer = signing_key.signer_for("ex-url")
     url = "https://d111111abcdef8.cloudfront.net/video.mp4"
     now = int(time.time())
@@ -173,7 +172,7 @@ def test_restricted_url_checks_ip_and_lifetime(local_aws):
 
 def test_hls_cookies_must_not_open_the_mp4(local_aws):
 
-    step06.ensure_signing_key("ex-cookies", "modern", "rsa")
+    signing_key.ensure_signing_key("ex-cookies", "modern", "rsa")
     signer = signing_key.signer_for("ex-cookies")
     domain = "d111111abcdef8.cloudfront.net"
     expires = int(time.time()) + 300

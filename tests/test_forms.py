@@ -1,29 +1,25 @@
-"""The notebooks' forms: prefilled from parameters, values reach the step functions."""
+"""The notebooks' forms: prefilled from parameters, values reach the notebooks' calls."""
 
 from __future__ import annotations
 
 import inspect
 import re
 
+import builders
 import ipywidgets as widgets
 import pytest
 
 from cftutorial.aws import buckets
 from cftutorial.errors import FormError
 from cftutorial.tutorial import forms, state
-from cftutorial.tutorial import step01_bucket as step01
-from cftutorial.tutorial import step02_origin_access as step02
-from cftutorial.tutorial import step03_who_may_read as step03
-from cftutorial.tutorial import step04_distribution as step04
-from cftutorial.tutorial import step06_signing_keys as step06
 
-#: notebook -> the step function its "do it" cell calls with ``**form.values()``
-STEP_OF = {
-    1: step01.step,
-    2: step02.step,
-    3: step03.step,
-    4: step04.step,
-    6: step06.step,
+#: notebook -> its builder (its cells' calls, tests/builders.py), which takes its parameters
+BUILDER_OF = {
+    1: builders.bucket,
+    2: builders.origin_access,
+    3: builders.permissions,
+    4: builders.distribution,
+    6: builders.signing_keys,
 }
 
 
@@ -37,14 +33,14 @@ def test_every_form_is_prefilled_from_the_parameters(number):
     assert len(form.widget.children) == len(form.fields) + 1
 
 
-#: step parameters no form offers, on purpose (a progress bar is for people, not a choice)
+#: builder parameters no form offers, on purpose (a progress bar is for people, not a choice)
 NOT_IN_FORMS = {"progress"}
 
 
-@pytest.mark.parametrize("number", sorted(STEP_OF))
-def test_the_form_fields_are_exactly_keyword_arguments_of_the_step(number):
+@pytest.mark.parametrize("number", sorted(BUILDER_OF))
+def test_the_form_fields_are_exactly_keyword_arguments_of_the_builder(number):
     fields = set(forms.BUILDERS[number]().values())
-    parameters = set(inspect.signature(STEP_OF[number]).parameters)
+    parameters = set(inspect.signature(BUILDER_OF[number]).parameters)
     assert fields, f"form {number} has no fields"
     assert fields == parameters - NOT_IN_FORMS, fields ^ (parameters - NOT_IN_FORMS)
 
@@ -67,30 +63,30 @@ def test_a_choice_outside_the_options_is_refused():
         forms.keys_form(key_type="dsa")
 
 
-def test_values_set_in_the_form_reach_the_step_functions(local_aws):
+def test_values_set_in_the_form_reach_the_notebooks_calls(local_aws):
     form1 = forms.bucket_form(run_name="fm-run", approach="modern").set(
         bucket_name="cftutorial-fm-chosen", region="eu-west-1", approach="guide"
     )
-    result = step01.step(**form1.values())
+    result = builders.bucket(**form1.values())
     assert result.bucket.name == "cftutorial-fm-chosen"
     assert buckets.bucket_region("cftutorial-fm-chosen") == "eu-west-1"
     assert buckets.object_ownership("cftutorial-fm-chosen") == "BucketOwnerPreferred"
 
     form2 = forms.origin_access_form(run_name="fm-run", approach="modern").set(approach="guide")
-    assert step02.step(**form2.values()).kind == "oai"
+    assert builders.origin_access(**form2.values()).kind == "oai"
 
     form3 = forms.permissions_form(run_name="fm-run", approach="guide", show_acl_failure=True)
-    result3 = step03.step(**form3.set(show_acl_failure=False).values())
-    assert result3.default_bucket_attempt is None
-    assert result3.acl_grants
+    result3 = builders.permissions(**form3.set(show_acl_failure=False).values())
+    assert result3.refused is None and result3.demo_bucket is None
+    assert result3.granted
 
     form4 = forms.distribution_form(run_name="fm-run", approach="guide", deploy_timeout=900)
-    result4 = step04.step(**form4.set(deploy_timeout=120).values(), progress=False)
+    result4 = builders.distribution(**form4.set(deploy_timeout=120).values())
     assert result4.signers["TrustedSigners"]["Items"] == ["self"]
     assert result4.distribution.domain_name.endswith(".cloudfront.net")
 
     form6 = forms.keys_form(run_name="fm-run", approach="guide").set(key_type="ecdsa")
-    result6 = step06.step(**form6.values(), progress=False)
+    result6 = builders.signing_keys(**form6.values())
     assert result6.signing_key.kind == "ecdsa"
     assert state.get("fm-run", "signing_key")["kind"] == "ecdsa"
 

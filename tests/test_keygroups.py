@@ -5,21 +5,19 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
+import builders
 import pytest
 
-from cftutorial.aws import clients
+from cftutorial.aws import clients, distributions
 from cftutorial.aws.account_keys import list_account_key_pairs
 from cftutorial.run import names as run_names
 from cftutorial.signing import keys, verify
 from cftutorial.tutorial import cleanup, signing_key, state
-from cftutorial.tutorial import step01_bucket as step01
-from cftutorial.tutorial import step02_origin_access as step02
-from cftutorial.tutorial import step04_distribution as step04
 from cftutorial.tutorial import step06_signing_keys as step06
 
 
 def test_the_private_key_file_has_mode_0600_and_is_not_in_the_state(local_aws):
-    signing = step06.ensure_signing_key("kg-mode", "modern", "rsa")
+    signing = signing_key.ensure_signing_key("kg-mode", "modern", "rsa")
     path = Path(signing.private_key_path)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert path.parent == signing_key.keys_dir()
@@ -29,7 +27,7 @@ def test_the_private_key_file_has_mode_0600_and_is_not_in_the_state(local_aws):
 
 
 def test_the_public_key_id_is_the_key_pair_id_and_the_group_holds_it(local_aws):
-    signing = step06.ensure_signing_key("kg-ids", "modern", "ecdsa")
+    signing = signing_key.ensure_signing_key("kg-ids", "modern", "ecdsa")
     cf = clients.client("cloudfront")
     group = cf.get_key_group(Id=signing.key_group_id)["KeyGroup"]["KeyGroupConfig"]
     assert group["Items"] == [signing.key_pair_id]
@@ -38,8 +36,8 @@ def test_the_public_key_id_is_the_key_pair_id_and_the_group_holds_it(local_aws):
 
 
 def test_ensuring_twice_reuses_the_key_and_registers_nothing_new(local_aws):
-    first = step06.ensure_signing_key("kg-twice", "modern", "rsa")
-    second = step06.ensure_signing_key("kg-twice", "modern", "rsa")
+    first = signing_key.ensure_signing_key("kg-twice", "modern", "rsa")
+    second = signing_key.ensure_signing_key("kg-twice", "modern", "rsa")
     assert first == second
     names = [
         k["Name"] for k in clients.client("cloudfront").list_public_keys()["PublicKeyList"]["Items"]
@@ -48,15 +46,15 @@ def test_ensuring_twice_reuses_the_key_and_registers_nothing_new(local_aws):
 
 
 def test_a_second_key_type_is_added_to_the_same_group(local_aws):
-    rsa = step06.ensure_signing_key("kg-rotate", "modern", "rsa")
-    ecdsa = step06.ensure_signing_key("kg-rotate", "modern", "ecdsa")
+    rsa = signing_key.ensure_signing_key("kg-rotate", "modern", "rsa")
+    ecdsa = signing_key.ensure_signing_key("kg-rotate", "modern", "ecdsa")
     assert rsa.key_group_id == ecdsa.key_group_id
     group = clients.client("cloudfront").get_key_group(Id=rsa.key_group_id)
     assert set(group["KeyGroup"]["KeyGroupConfig"]["Items"]) == {rsa.key_pair_id, ecdsa.key_pair_id}
 
 
 def test_the_guide_registers_an_account_key_pair(local_aws):
-    signing = step06.ensure_signing_key("kg-guide", "guide", "rsa")
+    signing = signing_key.ensure_signing_key("kg-guide", "guide", "rsa")
     assert signing.key_pair_id.startswith("APKA")
     assert signing.key_group_id is None
     trusted = [item["KeyPairId"] for item in list_account_key_pairs()]
@@ -69,7 +67,7 @@ def test_the_guide_registers_an_account_key_pair(local_aws):
 
 
 def test_the_key_group_id_as_key_pair_id_is_named_as_the_mistake(local_aws):
-    signing = step06.ensure_signing_key("kg-mistake", "modern", "rsa")
+    signing = signing_key.ensure_signing_key("kg-mistake", "modern", "rsa")
     assert (
         signing_key.check_key_pair_id(signing.key_pair_id, signing_key=signing)
         == signing.key_pair_id
@@ -81,7 +79,7 @@ def test_the_key_group_id_as_key_pair_id_is_named_as_the_mistake(local_aws):
 
 def test_the_signer_and_trusted_keys_of_a_run_verify_each_other(local_aws):
 
-    step06.ensure_signing_key("kg-verify", "modern", "ecdsa")
+    signing_key.ensure_signing_key("kg-verify", "modern", "ecdsa")
     signer = signing_key.signer_for("kg-verify", "SHA256")
     url = signer.sign_url(
         "https://d111111abcdef8.cloudfront.net/video.mp4", date_less_than=2_000_000_000
@@ -93,39 +91,41 @@ def test_the_signer_and_trusted_keys_of_a_run_verify_each_other(local_aws):
 
 def test_an_unknown_key_type_is_refused():
     with pytest.raises(signing_key.KeyGroupError, match="'rsa' or 'ecdsa'"):
-        step06.ensure_signing_key("kg-bad", "modern", "dsa")
+        signing_key.ensure_signing_key("kg-bad", "modern", "dsa")
 
 
-def test_step_switches_the_distribution_to_the_key_group(local_aws):
+def _distribution_trusting_self(run_name: str) -> str:
+    """A modern run whose notebook 04 ran on the guide's path: no key group trusted yet."""
+    builders.run(run_name, "02", approach="modern")
+    dist = builders.distribution(run_name=run_name, approach="guide").distribution
+    assert distributions.signers_of(dist.id)["TrustedSigners"]["Items"] == ["self"]
+    return dist.id
 
-    step01.step(run_name="kg-step", approach="modern")
-    access = step02.step(run_name="kg-step", approach="modern")
-    dist = step04.create_or_find_distribution(
-        run_name="kg-step", bucket="cftutorial-kg-step", region="us-east-1", access=access
-    )
-    state.update("kg-step", distribution=dist.to_state())
-    result = step06.step(run_name="kg-step", approach="modern", key_type="rsa", progress=False)
+
+def test_notebook_06_switches_the_distribution_to_the_key_group(local_aws):
+    dist_id = _distribution_trusting_self("kg-step")
+    result = builders.signing_keys(run_name="kg-step", approach="modern", key_type="rsa")
     assert result.switched is True
     assert result.private_key_mode == "0o600"
-    trusted = step06.signers_of(dist.id)["TrustedKeyGroups"]["Items"]
+    trusted = distributions.signers_of(dist_id)["TrustedKeyGroups"]["Items"]
     assert trusted == [result.signing_key.key_group_id]
 
 
 def test_a_run_whose_state_was_lost_reuses_its_key_files(local_aws):
-    first = step06.ensure_signing_key("kg-lost", "modern", "rsa")
+    first = signing_key.ensure_signing_key("kg-lost", "modern", "rsa")
     state.forget("kg-lost")
-    again = step06.ensure_signing_key("kg-lost", "modern", "rsa")
+    again = signing_key.ensure_signing_key("kg-lost", "modern", "rsa")
     assert again == first
 
 
 def test_a_registered_public_key_that_no_longer_matches_the_file_is_refused(local_aws):
 
-    first = step06.ensure_signing_key("kg-mismatch", "modern", "rsa")
+    first = signing_key.ensure_signing_key("kg-mismatch", "modern", "rsa")
     state.forget("kg-mismatch")
     Path(first.private_key_path).unlink()
     Path(first.public_key_path).unlink()
     with pytest.raises(signing_key.KeyGroupError, match="cftutorial teardown") as caught:
-        step06.ensure_signing_key("kg-mismatch", "modern", "rsa")
+        signing_key.ensure_signing_key("kg-mismatch", "modern", "rsa")
     assert first.key_pair_id in str(caught.value)
     assert keys.load_public_key(Path(first.public_key_path))  # a new pair was written
 
@@ -173,14 +173,9 @@ def test_a_key_group_takes_at_most_five_keys():
         signing_key.with_public_key(full, "K6")
 
 
-def test_step_twice_switches_the_distribution_only_the_first_time(local_aws):
-    step01.step(run_name="kg-again", approach="modern")
-    access = step02.step(run_name="kg-again", approach="modern")
-    dist = step04.create_or_find_distribution(
-        run_name="kg-again", bucket="cftutorial-kg-again", region="us-east-1", access=access
-    )
-    state.update("kg-again", distribution=dist.to_state())
-    assert step06.step(run_name="kg-again", progress=False).switched is True
-    etag = clients.client("cloudfront").get_distribution_config(Id=dist.id)["ETag"]
-    assert step06.step(run_name="kg-again", progress=False).switched is False
-    assert clients.client("cloudfront").get_distribution_config(Id=dist.id)["ETag"] == etag
+def test_notebook_06_twice_switches_the_distribution_only_the_first_time(local_aws):
+    dist_id = _distribution_trusting_self("kg-again")
+    assert builders.signing_keys(run_name="kg-again").switched is True
+    etag = clients.client("cloudfront").get_distribution_config(Id=dist_id)["ETag"]
+    assert builders.signing_keys(run_name="kg-again").switched is False
+    assert clients.client("cloudfront").get_distribution_config(Id=dist_id)["ETag"] == etag

@@ -18,6 +18,7 @@ import sys
 import time
 from pathlib import Path
 
+import builders
 import pytest
 
 from cftutorial.aws import account_keys
@@ -26,14 +27,7 @@ from cftutorial.errors import StateError
 from cftutorial.localaws import control, process
 from cftutorial.localaws import journal as journal_format
 from cftutorial.signing import keys
-from cftutorial.tutorial import (
-    state,
-    step01_bucket,
-    step02_origin_access,
-    step03_who_may_read,
-    step04_distribution,
-    step05_unsigned,
-)
+from cftutorial.tutorial import state, step05_unsigned
 
 CLI = [sys.executable, "-m", "cftutorial"]
 
@@ -64,13 +58,10 @@ def kill_9() -> None:
 
 
 def build_tutorial_state() -> dict[str, str]:
-    """Notebooks 01-04 on both paths (step functions), plus an account key pair and an
+    """Notebooks 01-04 on both paths (tests/builders.py), plus an account key pair and an
     invalidation: one of everything the local AWS keeps."""
     for run_name, approach in (("default", "modern"), ("guide", "guide")):
-        step01_bucket.step(run_name=run_name, approach=approach)
-        step02_origin_access.step(run_name=run_name, approach=approach)
-        step03_who_may_read.step(run_name=run_name, approach=approach)
-        step04_distribution.step(run_name=run_name, approach=approach, progress=False)
+        builders.run(run_name, "04", approach=approach)
     pem = keys.public_key_pem(keys.generate_private_key("rsa"))
     key_pair = account_keys.register_account_key_pair(pem)
     dist_id = state.require("default", "distribution")["id"]
@@ -273,7 +264,7 @@ def test_reset_refuses_without_a_terminal_unless_yes(own_home: Path) -> None:
 
 def test_reset_yes_stops_wipes_forgets_the_runs_and_starts_nothing(own_home: Path) -> None:
     process.start()
-    step01_bucket.step(run_name="default")
+    builders.bucket(run_name="default")
     assert state.runs() == ["default"]
     wiped = run_cli("local", "reset", "--yes")
     assert wiped.returncode == 0, wiped.stderr

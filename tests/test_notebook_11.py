@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import time
 
+import builders
 import pytest
 import requests
 from botocore.exceptions import ClientError
@@ -21,10 +22,6 @@ from cftutorial.aws import certificates, clients
 from cftutorial.errors import LoginAppError, ModernPathRequired
 from cftutorial.localaws import process
 from cftutorial.tutorial import exercises, login_app, signing_key, state
-from cftutorial.tutorial import step01_bucket as step01
-from cftutorial.tutorial import step02_origin_access as step02
-from cftutorial.tutorial import step03_who_may_read as step03
-from cftutorial.tutorial import step04_distribution as step04
 from cftutorial.tutorial import step11_login_cookies as step11
 
 
@@ -70,10 +67,7 @@ def test_a_guide_run_is_refused_with_the_fix(isolated_home):
 @pytest.fixture(scope="module")
 def run(local_aws):
     name = "alias-rules"
-    step01.step(run_name=name, approach="modern")
-    step02.step(run_name=name, approach="modern")
-    step03.step(run_name=name, approach="modern", show_acl_failure=False)
-    step04.step(run_name=name, approach="modern", progress=False)
+    builders.run(name, "04", show_acl_failure=False)
     return name
 
 

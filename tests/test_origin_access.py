@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import builders
 import pytest
 
 from cftutorial.aws import clients
 from cftutorial.aws import origin_access as aws_origin_access
+from cftutorial.aws.origin_access import OriginAccess
+from cftutorial.errors import OriginAccessError
 from cftutorial.tutorial import state
 from cftutorial.tutorial import step02_origin_access as step02
 
@@ -31,9 +34,9 @@ def test_an_oac_is_created_once_and_signs_with_sigv4(local_aws):
     assert first.origin_access_control_id == first.id
 
 
-def test_step_saves_the_origin_access_of_the_approach(local_aws):
-    guide = step02.step(run_name="oa-step-g", approach="guide")
-    modern = step02.step(run_name="oa-step-m", approach="modern")
+def test_notebook_02_saves_the_origin_access_of_the_approach(local_aws):
+    guide = builders.origin_access(run_name="oa-step-g", approach="guide").access
+    modern = builders.origin_access(run_name="oa-step-m", approach="modern").access
     assert (guide.kind, modern.kind) == ("oai", "oac")
     assert (
         state.get("oa-step-g", "origin_access")["s3_canonical_user_id"]
@@ -43,7 +46,7 @@ def test_step_saves_the_origin_access_of_the_approach(local_aws):
 
 
 def test_an_unknown_approach_is_refused():
-    with pytest.raises(step02.OriginAccessError, match="'modern' or 'guide'"):
+    with pytest.raises(OriginAccessError, match="'modern' or 'guide'"):
         step02.ensure("oa-x", "future")
 
 
@@ -61,10 +64,10 @@ def test_the_lookups_are_none_until_the_notebook_creates(local_aws):
     cf = clients.client("cloudfront")
     assert step02.find_run_oac("oa-look", cf=cf) is None
     assert step02.find_run_oai("oa-look", cf=cf) is None
-    oac = step02.oac_from_answer(
+    oac = aws_origin_access.oac_from_answer(
         cf.create_origin_access_control(OriginAccessControlConfig=step02.oac_config_for("oa-look"))
     )
-    oai = step02.oai_from_answer(
+    oai = aws_origin_access.oai_from_answer(
         cf.create_cloud_front_origin_access_identity(
             CloudFrontOriginAccessIdentityConfig=step02.oai_config_for("oa-look")
         )
@@ -75,17 +78,17 @@ def test_the_lookups_are_none_until_the_notebook_creates(local_aws):
 
 
 def test_the_approach_chooses_which_one_is_used():
-    oai = step02.OriginAccess("oai", "OAI1", "c", "c" * 96)
-    oac = step02.OriginAccess("oac", "OAC1", "n")
+    oai = OriginAccess("oai", "OAI1", "c", "c" * 96)
+    oac = OriginAccess("oac", "OAC1", "n")
     assert step02.for_approach("guide", oai=oai, oac=oac) is oai
     assert step02.for_approach("modern", oai=oai, oac=oac) is oac
-    with pytest.raises(step02.OriginAccessError, match="'modern' or 'guide'"):
+    with pytest.raises(OriginAccessError, match="'modern' or 'guide'"):
         step02.for_approach("future", oai=oai, oac=oac)
 
 
 def test_saving_the_other_kind_reports_the_one_it_replaces(isolated_home):
-    oai = step02.OriginAccess("oai", "OAI1", "c", "c" * 96)
-    oac = step02.OriginAccess("oac", "OAC1", "n")
+    oai = OriginAccess("oai", "OAI1", "c", "c" * 96)
+    oac = OriginAccess("oac", "OAC1", "n")
     assert step02.save("oa-save", oai) is None
     assert step02.save("oa-save", oai) is None
     assert step02.save("oa-save", oac) == oai

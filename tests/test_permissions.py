@@ -2,25 +2,25 @@
 
 from __future__ import annotations
 
+import builders
 import pytest
 
 from cftutorial.aws import bucket_access, buckets
+from cftutorial.errors import PermissionsError
 from cftutorial.tutorial import state, viewer
 from cftutorial.tutorial import step01_bucket as step01
-from cftutorial.tutorial import step02_origin_access as step02
 from cftutorial.tutorial import step03_who_may_read as step03
 
 
 def _guide_run(run_name: str) -> None:
-    step01.step(run_name=run_name, approach="guide")
-    step02.step(run_name=run_name, approach="guide")
+    builders.run(run_name, "02", approach="guide")
 
 
 def test_the_guide_grant_gives_the_oai_read_and_keeps_the_owner(local_aws):
     _guide_run("pm-guide")
-    result = step03.step(run_name="pm-guide", approach="guide", show_acl_failure=False)
+    result = builders.permissions(run_name="pm-guide", approach="guide", show_acl_failure=False)
     canonical = state.get("pm-guide", "origin_access")["s3_canonical_user_id"]
-    assert len(result.acl_grants) == len(state.get("pm-guide", "objects"))
+    assert result.granted == state.get("pm-guide", "objects")
     grants = bucket_access.object_grants("cftutorial-pm-guide", "video.mp4")
     assert {"Grantee": canonical, "Permission": "READ"} in grants
     assert any(g["Permission"] == "FULL_CONTROL" for g in grants)
@@ -36,20 +36,19 @@ def test_granting_on_a_bucket_without_acls_raises_a_clear_error(local_aws):
     buckets.create_bucket("cftutorial-pm-enforced")
     step01.upload_samples("cftutorial-pm-enforced")
     with pytest.raises(bucket_access.AclNotSupportedError, match="BucketOwnerPreferred"):
-        step03.grant_read_to_oai("cftutorial-pm-enforced", ["video.mp4"], "a" * 64)
+        bucket_access.grant_read_to_oai("cftutorial-pm-enforced", ["video.mp4"], "a" * 64)
 
 
 def test_the_guide_step_needs_an_oai(local_aws):
-    step01.step(run_name="pm-mixed", approach="guide")
-    step02.step(run_name="pm-mixed", approach="modern")
-    with pytest.raises(step03.PermissionsError, match="approach='guide'"):
-        step03.step(run_name="pm-mixed", approach="guide", show_acl_failure=False)
+    builders.bucket(run_name="pm-mixed", approach="guide")
+    builders.origin_access(run_name="pm-mixed", approach="modern")
+    with pytest.raises(PermissionsError, match="approach='guide'"):
+        builders.permissions(run_name="pm-mixed", approach="guide", show_acl_failure=False)
 
 
 def test_the_modern_step_previews_the_oac_policy_without_writing_it(local_aws):
-    step01.step(run_name="pm-modern", approach="modern")
-    step02.step(run_name="pm-modern", approach="modern")
-    result = step03.step(run_name="pm-modern", approach="modern", show_acl_failure=False)
+    builders.run("pm-modern", "02")
+    result = builders.permissions(run_name="pm-modern", approach="modern", show_acl_failure=False)
     statement = result.policy_preview["Statement"][0]
     assert statement["Principal"] == {"Service": "cloudfront.amazonaws.com"}
     assert "AWS:SourceArn" in statement["Condition"]["StringEquals"]
@@ -63,8 +62,8 @@ def test_the_oai_policy_names_the_oai_principal():
 
 
 def test_anonymous_reads_stay_denied_with_the_oac_policy_in_place(local_aws):
-    step01.step(run_name="pm-anon", approach="modern")
-    policy = step03.oac_policy("cftutorial-pm-anon", step03.distribution_arn("E1"))
+    builders.bucket(run_name="pm-anon", approach="modern")
+    policy = bucket_access.oac_policy("cftutorial-pm-anon", bucket_access.distribution_arn("E1"))
     bucket_access.put_bucket_policy("cftutorial-pm-anon", policy)
     assert bucket_access.bucket_policy("cftutorial-pm-anon") == policy
     answer = viewer.direct_s3_get("cftutorial-pm-anon", "hello.html")
@@ -73,8 +72,8 @@ def test_anonymous_reads_stay_denied_with_the_oac_policy_in_place(local_aws):
 
 
 def test_the_guide_grant_is_checked_before_any_acl_call(local_aws):
-    step01.step(run_name="pm-check", approach="modern")
-    step02.step(run_name="pm-check", approach="guide")
+    builders.bucket(run_name="pm-check", approach="modern")
+    builders.origin_access(run_name="pm-check", approach="guide")
     run = step03.saved_run("pm-check")
     assert (run.bucket, run.access.kind) == ("cftutorial-pm-check", "oai")
     assert run.objects == state.get("pm-check", "objects")
@@ -82,10 +81,10 @@ def test_the_guide_grant_is_checked_before_any_acl_call(local_aws):
         bucket_access.AclNotSupportedError, match="notebook 01 with approach='guide'"
     ):
         step03.check_acls_possible("pm-check", run)
-    step01.step(run_name="pm-check", approach="guide")
+    builders.bucket(run_name="pm-check", approach="guide")
     assert step03.check_acls_possible("pm-check", run) == run.access.s3_canonical_user_id
-    step02.step(run_name="pm-check", approach="modern")
-    with pytest.raises(step03.PermissionsError, match="notebook 02 with approach='guide'"):
+    builders.origin_access(run_name="pm-check", approach="modern")
+    with pytest.raises(PermissionsError, match="notebook 02 with approach='guide'"):
         step03.check_acls_possible("pm-check", step03.saved_run("pm-check"))
 
 
@@ -99,7 +98,7 @@ def test_saved_run_names_the_notebook_to_run_first(isolated_home):
 
 
 def test_the_demo_bucket_takes_an_oai_bucket_policy_where_it_refuses_acls(local_aws):
-    step02.step(run_name="pm-demo", approach="guide")
+    builders.origin_access(run_name="pm-demo", approach="guide")
     demo = step03.make_acl_demo_bucket("pm-demo")
     assert step03.make_acl_demo_bucket("pm-demo") == demo == "cftutorial-pm-demo-acl-demo"
     assert buckets.object_ownership(demo) == "BucketOwnerEnforced"

@@ -1,4 +1,4 @@
-"""Notebook 10's rotation through its step functions: the edge's answers at each phase, the new
+"""Notebook 10's rotation (built as its cells do it, tests/builders.py): the edge's answers at each phase, the new
 key as the run's signing key, a crash half-way resumed, the guide path refused, cleanup after it."""
 
 from __future__ import annotations
@@ -6,25 +6,18 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import builders
 import pytest
 
 from cftutorial.aws import clients, signing_keys
 from cftutorial.errors import ModernPathRequired, RotationError
 from cftutorial.run import names
 from cftutorial.tutorial import cleanup, signing_key, state
-from cftutorial.tutorial import step01_bucket as step01
-from cftutorial.tutorial import step02_origin_access as step02
-from cftutorial.tutorial import step03_who_may_read as step03
-from cftutorial.tutorial import step04_distribution as step04
-from cftutorial.tutorial import step06_signing_keys as step06
 from cftutorial.tutorial import step10_rotation as step10
 
 
 def _full_run(run_name: str, approach: str = "modern", key_type: str = "rsa") -> None:
-    step01.step(run_name=run_name, approach=approach)
-    step02.step(run_name=run_name, approach=approach)
-    step03.step(run_name=run_name, approach=approach)
-    step04.step(run_name=run_name, approach=approach, key_type=key_type, progress=False)
+    builders.run(run_name, "04", approach=approach, key_type=key_type)
 
 
 def _signed_answer(run_name: str) -> str:
@@ -36,7 +29,7 @@ def _signed_answer(run_name: str) -> str:
 def test_a_rotation_keeps_old_links_until_the_old_key_leaves_the_group(local_aws):
     _full_run("rot-a")
     first = state.get("rot-a", "signing_key")
-    done = step10.step(run_name="rot-a", progress=False)
+    done = builders.rotation(run_name="rot-a")
     answers = [
         (r["URL signed with the old key"], r["URL signed with the new key"]) for r in done.rows
     ]
@@ -60,8 +53,8 @@ def test_a_rotation_keeps_old_links_until_the_old_key_leaves_the_group(local_aws
 
 def test_rotating_twice_and_cleaning_up_leaves_nothing(local_aws):
     _full_run("rot-b")
-    step10.step(run_name="rot-b", progress=False)
-    second = step10.step(run_name="rot-b", progress=False)
+    builders.rotation(run_name="rot-b")
+    second = builders.rotation(run_name="rot-b")
     assert second.rotation.new.generation == 3
     assert _signed_answer("rot-b") == "200"
     steps = cleanup.cleanup("rot-b", progress=False)
@@ -77,10 +70,10 @@ def test_rotating_twice_and_cleaning_up_leaves_nothing(local_aws):
 
 def test_an_ecdsa_key_rotates_to_an_ecdsa_key_and_notebook_06_finds_it_again(local_aws):
     _full_run("rot-ec", key_type="ecdsa")
-    done = step10.step(run_name="rot-ec", progress=False)
+    done = builders.rotation(run_name="rot-ec")
     assert [r["URL signed with the new key"] for r in done.rows][1:] == ["200"] * 3
     assert done.rotation.kind == "ecdsa" and signing_key.generation("rot-ec", "ecdsa") == 2
-    again = step06.step(run_name="rot-ec", key_type="ecdsa", progress=False)  # a re-run of 06
+    again = builders.signing_keys(run_name="rot-ec", key_type="ecdsa")  # a re-run of 06
     assert again.signing_key.key_pair_id == done.rotation.new.key_id
     cf = clients.client("cloudfront")
     group = cf.get_key_group(Id=done.rotation.key_group_id)["KeyGroup"]["KeyGroupConfig"]
@@ -99,7 +92,7 @@ def test_a_crash_half_way_is_resumed_and_finished(local_aws):
     assert _signed_answer("rot-c") == "200"  # the saved key is trusted at the crash
     resumed = step10.start("rot-c", cf=cf)
     assert resumed.resumed and resumed.new.key_id == key_id
-    done = step10.step(run_name="rot-c", progress=False)
+    done = builders.rotation(run_name="rot-c")
     assert done.rotation.new.key_id == key_id, "the resumed rotation made another key"
     assert [r["URL signed with the new key"] for r in done.rows] == ["200"] * 4
     assert done.rows[-1]["URL signed with the old key"] == "403 InvalidKey"
@@ -109,7 +102,7 @@ def test_a_crash_half_way_is_resumed_and_finished(local_aws):
 
 def test_a_crash_after_the_old_key_was_deleted_finishes_then_rotates_again(local_aws):
     _full_run("rot-d")
-    done = step10.step(run_name="rot-d", progress=False)
+    done = builders.rotation(run_name="rot-d")
     state.update("rot-d", **{step10.STATE_KEY: done.rotation.to_state()})  # record left behind
     again = step10.start("rot-d")
     assert not again.resumed and again.old.key_id == done.rotation.new.key_id
@@ -128,7 +121,7 @@ def test_the_old_key_cannot_leave_the_group_before_the_switch(local_aws):
 def test_the_guide_path_gets_one_message(local_aws):
     _full_run("rot-g", "guide")
     with pytest.raises(ModernPathRequired, match="notebook 10 needs the modern path"):
-        step10.step(run_name="rot-g", approach="guide", progress=False)
+        builders.rotation(run_name="rot-g", approach="guide")
     with pytest.raises(ModernPathRequired, match="approach='modern'"):
         step10.check_run("rot-g", "modern")  # the saved run is the guide's
 

@@ -4,23 +4,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import builders
 import pytest
 
 from cftutorial.aws import bucket_access, buckets, clients, distributions, signing_keys
 from cftutorial.errors import StateError
 from cftutorial.tutorial import saved, signing_key, state
 from cftutorial.tutorial import step01_bucket as step01
-from cftutorial.tutorial import step02_origin_access as step02
-from cftutorial.tutorial import step04_distribution as step04
 from cftutorial.tutorial import step05_unsigned as step05
 from cftutorial.tutorial import step07_signed_urls as step07
 from cftutorial.tutorial import step08_try_and_clean_up as step08
 
 
 def _through_04(run_name: str, approach: str = "modern", bucket_name: str = "") -> str:
-    step01.step(run_name=run_name, approach=approach, bucket_name=bucket_name)
-    step02.step(run_name=run_name, approach=approach)
-    return step04.step(run_name=run_name, approach=approach, progress=False).distribution.id
+    built = builders.run(run_name, "04", approach=approach, bucket_name=bucket_name, skip=("03",))
+    return built["04"].distribution.id
 
 
 def _origin(distribution_id: str) -> dict:
@@ -60,8 +58,7 @@ def test_a_lost_bucket_names_notebook_01(local_aws):
 
 
 def test_notebook_05_before_04_names_notebook_04(local_aws):
-    step01.step(run_name="sv-early")
-    step02.step(run_name="sv-early")
+    builders.run("sv-early", "02")
     with pytest.raises(StateError, match="no saved distribution yet: run notebook 04"):
         step05.check_run("sv-early")
 
@@ -86,7 +83,7 @@ def test_a_lost_public_key_is_registered_again_and_put_back_in_its_key_group(loc
 
 
 def test_a_key_unknown_to_cloudfront_is_registered_from_the_key_file(local_aws):
-    step01.step(run_name="sv-newkey")
+    builders.bucket(run_name="sv-newkey")
     signing = signing_key.ensure_signing_key("sv-newkey", "modern", "ecdsa")
     cf = clients.client("cloudfront")
     signing_keys.delete_key_group(signing.key_group_id, cf=cf)
@@ -120,7 +117,7 @@ def test_a_lost_oac_is_made_again_and_the_distribution_repointed(local_aws):
 
 def test_a_rerun_of_01_with_another_bucket_is_said_and_the_distribution_follows(local_aws):
     dist_id = _through_04("sv-move")
-    changes = step01.step(run_name="sv-move", bucket_name="cftutorial-sv-move-b")
+    changes = builders.bucket(run_name="sv-move", bucket_name="cftutorial-sv-move-b")
     assert changes.uploaded
     said = step01.save(
         "sv-move",
@@ -129,7 +126,7 @@ def test_a_rerun_of_01_with_another_bucket_is_said_and_the_distribution_follows(
         approach="modern",
         objects=changes.uploaded,
     )
-    assert said == []  # step() saved it already: nothing changed the second time
+    assert said == []  # notebook 01 saved it already: nothing changed the second time
     state.update("sv-move", bucket="cftutorial-sv-move")
     said = step01.save(
         "sv-move",

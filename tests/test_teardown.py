@@ -14,6 +14,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import builders
 import chains
 import nbformat
 import pytest
@@ -22,11 +23,6 @@ from cftutorial.aws import clients, tags
 from cftutorial.localaws import process
 from cftutorial.run import resources
 from cftutorial.tutorial import cleanup, state
-from cftutorial.tutorial import step01_bucket as step01
-from cftutorial.tutorial import step02_origin_access as step02
-from cftutorial.tutorial import step03_who_may_read as step03
-from cftutorial.tutorial import step04_distribution as step04
-from cftutorial.tutorial import step06_signing_keys as step06
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -53,22 +49,18 @@ def local_aws(
                 os.environ[name] = value
 
 
+#: what a run has made once each notebook ran: the notebook that makes it
 STEPS = {
-    "bucket": lambda run, approach: step01.step(run_name=run, approach=approach),
-    "origin access": lambda run, approach: step02.step(run_name=run, approach=approach),
-    "permissions": lambda run, approach: step03.step(run_name=run, approach=approach),
-    "distribution": lambda run, approach: step04.step(
-        run_name=run, approach=approach, progress=False
-    ),
-    "keys": lambda run, approach: step06.step(run_name=run, approach=approach),
+    "bucket": "01",
+    "origin access": "02",
+    "permissions": "03",
+    "distribution": "04",
+    "keys": "06",
 }
 
 
 def create(run_name: str, approach: str = "modern", upto: str = "keys") -> None:
-    for name, do in STEPS.items():
-        do(run_name, approach)
-        if name == upto:
-            return
+    builders.run(run_name, STEPS[upto], approach=approach)
 
 
 def teardown(*args: str) -> subprocess.CompletedProcess:
@@ -136,8 +128,7 @@ def test_teardown_after_a_run_interrupted_at_each_step(local_aws, upto):
 
 
 def test_teardown_finds_the_run_by_tags_and_names_when_the_state_is_lost(local_aws):
-    step01.step(run_name="td-lost", bucket_name="custom-name-td-lost")
-    create("td-lost")
+    builders.run("td-lost", "06", bucket_name="custom-name-td-lost")
     state.forget("td-lost")
     assert state.load("td-lost") == {}
     assert tags.bucket_run("custom-name-td-lost", clients.client("s3")) == "td-lost"

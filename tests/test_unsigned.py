@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import builders
 import pytest
 
 from cftutorial.aws import bucket_access, buckets
 from cftutorial.errors import PermissionsError, StateError
 from cftutorial.tutorial import signing_key, state, viewer
-from cftutorial.tutorial import step01_bucket as step01
 from cftutorial.tutorial import step05_unsigned as step05
 
 
@@ -40,7 +40,7 @@ def test_the_run_signer_keeps_the_saved_key_and_makes_one_only_when_there_is_non
 
 
 def test_step3_skipped_removes_and_restores_the_policy(local_aws):
-    step01.step(run_name="un-skip", approach="modern")
+    builders.bucket(run_name="un-skip", approach="modern")
     policy = bucket_access.oac_policy("cftutorial-un-skip", bucket_access.distribution_arn("E1"))
     bucket_access.put_bucket_policy("cftutorial-un-skip", policy)
     with step05.step3_skipped("cftutorial-un-skip", "modern") as key:
@@ -50,7 +50,7 @@ def test_step3_skipped_removes_and_restores_the_policy(local_aws):
 
 
 def test_step3_skipped_puts_the_policy_back_when_the_block_fails(local_aws):
-    step01.step(run_name="un-fail", approach="modern")
+    builders.bucket(run_name="un-fail", approach="modern")
     policy = bucket_access.oac_policy("cftutorial-un-fail", bucket_access.distribution_arn("E2"))
     bucket_access.put_bucket_policy("cftutorial-un-fail", policy)
     with (
@@ -62,7 +62,7 @@ def test_step3_skipped_puts_the_policy_back_when_the_block_fails(local_aws):
 
 
 def test_step3_skipped_without_a_policy_says_to_run_notebook_04(local_aws):
-    step01.step(run_name="un-nopolicy", approach="modern")
+    builders.bucket(run_name="un-nopolicy", approach="modern")
     with (
         pytest.raises(PermissionsError, match="run notebook 04 first"),
         step05.step3_skipped("cftutorial-un-nopolicy", "modern"),
@@ -71,7 +71,7 @@ def test_step3_skipped_without_a_policy_says_to_run_notebook_04(local_aws):
 
 
 def test_step3_skipped_in_the_guide_path_uploads_an_ungranted_object_and_removes_it(local_aws):
-    step01.step(run_name="un-skip-g", approach="guide")
+    builders.bucket(run_name="un-skip-g", approach="guide")
     with step05.step3_skipped("cftutorial-un-skip-g", "guide") as key:
         assert key == step05.SKIPPED_STEP3_KEY
         assert key in {row["Key"] for row in buckets.list_objects("cftutorial-un-skip-g")}

@@ -5,8 +5,7 @@ meets (names, ``LocationConstraint``, Object Ownership since April 2023) live in
 :mod:`cftutorial.aws.buckets`. The notebook's cells make the boto3 calls themselves
 (``create_bucket``, ``put_bucket_tagging``, ``put_object``); this module holds what boto3 does
 not do: the checks before the first call, the lookup that makes re-running safe, the run's
-names, the sample media shipped with the package, and the saved tutorial state. :func:`step`
-makes the same calls in one go, for the tests and for scripts.
+names, the sample media shipped with the package, and the saved tutorial state.
 """
 
 from __future__ import annotations
@@ -19,7 +18,7 @@ from typing import Any
 
 from .. import config
 from ..aws import backend, buckets, clients, tags
-from ..aws.buckets import BucketInfo, check_bucket_name
+from ..aws.buckets import BucketInfo
 from ..errors import BucketError
 from ..run import names
 from . import state
@@ -158,54 +157,3 @@ def save(
     if changes and before.get("distribution"):
         changes.append("run notebooks 03 and 04 again so the distribution reads this bucket")
     return changes
-
-
-@dataclass(frozen=True)
-class BucketStep:
-    bucket: BucketInfo
-    uploaded: list[str]
-    objects: list[dict[str, Any]]
-    ownership_changed_from: str | None = None  # a re-run with the other approach changed it
-
-
-def step(
-    *,
-    run_name: str,
-    approach: str = "modern",
-    bucket_name: str = "",
-    region: str = "",
-    aws_opt_in: bool = False,
-) -> BucketStep:
-    """Notebook 01 in one call (for tests and scripts): the same calls as the notebook's cells.
-
-    Find or create the bucket, make its Object Ownership match the approach (saying from what
-    it changed), upload the samples, save what was made.
-    """
-    name = checked_bucket_name(
-        run_name=run_name,
-        approach=approach,
-        bucket_name=bucket_name,
-        region=region,
-        aws_opt_in=aws_opt_in,
-    )
-    ownership = ownership_for(approach)
-    region = run_region(region)
-    s3 = clients.client("s3", region_name=region)
-    found = find_bucket(name, region, s3=s3)
-    changed_from = None
-    if found is None:
-        s3.create_bucket(
-            **buckets.create_bucket_kwargs(name, region=region, object_ownership=ownership)
-        )
-        s3.put_bucket_tagging(Bucket=name, Tagging=tags.s3_tagging(run_name))
-    elif found.object_ownership != ownership:
-        s3.put_bucket_ownership_controls(
-            Bucket=name, OwnershipControls={"Rules": [{"ObjectOwnership": ownership}]}
-        )
-        changed_from = found.object_ownership
-    info = BucketInfo(
-        name, region, ownership, created=found is None, warnings=tuple(check_bucket_name(name))
-    )
-    uploaded = upload_samples(name, s3=s3)
-    save(run_name, bucket=name, region=region, approach=approach, objects=uploaded)
-    return BucketStep(info, uploaded, buckets.list_objects(name, s3=s3), changed_from)

@@ -3,7 +3,7 @@
 The notebook's cells make the boto3 calls (``create_origin_access_control``,
 ``create_cloud_front_origin_access_identity``); this module gives them the run's names, holds the
 lookups that make re-running safe (``find_run_oac`` / ``find_run_oai``: None or the one made
-before), and saves the result. :func:`step` makes the same calls in one go, for tests and scripts.
+before), and saves the result.
 """
 
 from __future__ import annotations
@@ -100,11 +100,3 @@ def save(run_name: str, access: OriginAccess) -> OriginAccess | None:
     state.update(run_name, origin_access=access.to_state())
     previous = OriginAccess.from_state(saved) if saved else None
     return previous if previous is not None and previous != access else None
-
-
-def step(*, run_name: str, approach: str = "modern") -> OriginAccess:
-    """Notebook 02 in one call (tests, scripts): find or create the approach's kind, save it."""
-    state.check_run_name(run_name)
-    access = ensure(run_name, approach)
-    save(run_name, access)
-    return access

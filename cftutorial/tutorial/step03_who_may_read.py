@@ -3,8 +3,8 @@
 The notebook's cells make the boto3 calls (``put_object_acl``, ``put_bucket_policy``); this module
 holds what boto3 does not do: what notebooks 01-02 saved, the checks before the guide's grant
 (an OAI, a bucket with ACLs), the demonstration bucket made the 2023 default way, and the
-policy previews. :func:`step` makes the same calls in one go, for tests and scripts; the ACL
-and policy documents themselves are built in :mod:`cftutorial.aws.bucket_access`.
+policy previews. The ACL and policy documents themselves are built in
+:mod:`cftutorial.aws.bucket_access`.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from ..aws import buckets, clients
 from ..aws.bucket_access import (
     AclOutcome,
     distribution_arn,
-    grant_read_to_oai,
     oac_policy,
     try_grant_read,
 )
@@ -95,31 +94,3 @@ def find_run_oai(run_name: str, *, cf: Any = None) -> OriginAccess | None:
 def oac_policy_preview(bucket: str) -> dict[str, Any]:
     """The OAC policy with a placeholder distribution: notebook 04 writes it with the real ARN."""
     return oac_policy(bucket, distribution_arn(EXAMPLE_DISTRIBUTION_ID))
-
-
-@dataclass(frozen=True)
-class PermissionsStep:
-    approach: str
-    bucket: str
-    acl_grants: list[AclOutcome]  # guide: one per object
-    default_bucket_attempt: AclOutcome | None  # the same call on a 2023-default bucket
-    policy_preview: dict[str, Any] | None  # modern: the policy notebook 04 will write
-    policy_written: bool
-
-
-def step(
-    *, run_name: str, approach: str = "modern", show_acl_failure: bool = True
-) -> PermissionsStep:
-    """Notebook 03 in one call (tests, scripts): guide → ACL READ for the OAI on every object;
-    modern → only a preview of the OAC policy.
-
-    The modern (OAC) bucket policy names the distribution's ARN, so it is only *previewed* here
-    (with a placeholder id) and written by notebook 04 right after the distribution is created.
-    """
-    run = saved_run(run_name)
-    attempt = show_acl_refused_on_default_bucket(run_name) if show_acl_failure else None
-    if approach == "guide":
-        canonical = check_acls_possible(run_name, run)
-        grants = grant_read_to_oai(run.bucket, run.objects, canonical)
-        return PermissionsStep(approach, run.bucket, grants, attempt, None, False)
-    return PermissionsStep(approach, run.bucket, [], attempt, oac_policy_preview(run.bucket), False)

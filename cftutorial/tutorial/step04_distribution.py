@@ -4,28 +4,22 @@ The notebook's cells make the boto3 calls (``create_distribution_with_tags``, an
 path ``put_bucket_policy``); this module holds what boto3 does not do: what notebooks 01-02 saved,
 the signing key made on demand (modern path), the run's ``DistributionConfig`` and names, the
 lookup that makes re-running safe, the saved state and the wait (with the IfMatch changes, in
-:mod:`cftutorial.aws.distributions`). :func:`step` makes the same calls in one go, for tests.
+:mod:`cftutorial.aws.distributions`).
 """
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
-from ..aws import bucket_access, buckets, clients, tags
+from ..aws import buckets, tags
 from ..aws.distributions import (
-    DEFAULT_TIMEOUT,
     DistributionInfo,
     distribution_config,
     distribution_info,
     find_distribution,
-    get_distribution,
     s3_origin,
-    signers_of,
-    trust_key_group,
     update_config,
-    wait_deployed,
 )
 from ..aws.origin_access import OriginAccess
 from ..run import names
@@ -152,98 +146,3 @@ def bring_up_to_date(distribution_id: str, config: dict[str, Any], *, cf: Any = 
 
     update_config(distribution_id, change, cf=cf)
     return changes
-
-
-def create_or_find_distribution(
-    *,
-    run_name: str,
-    bucket: str,
-    region: str,
-    access: OriginAccess,
-    key_group_id: str | None = None,
-    cf: Any = None,
-) -> DistributionInfo:
-    """Create the run's distribution once; later runs find it (and fix who may sign)."""
-    cf = cf or clients.client("cloudfront")
-    found = find_run_distribution(run_name, cf=cf)
-    if found:
-        if key_group_id:
-            trust_key_group(found.id, key_group_id, cf=cf)
-        return get_distribution(found.id, cf=cf)
-    config_ = config_for(
-        run_name=run_name, bucket=bucket, region=region, access=access, key_group_id=key_group_id
-    )
-    answer = cf.create_distribution_with_tags(
-        DistributionConfigWithTags={
-            "DistributionConfig": config_,
-            "Tags": tags.cloudfront_tags(run_name),
-        }
-    )
-    return from_answer(answer)
-
-
-@dataclass(frozen=True)
-class DistributionStep:
-    distribution: DistributionInfo
-    signers: dict[str, Any]
-    key_pair_id: str | None
-    key_group_id: str | None
-    bucket_policy: dict[str, Any] | None
-    waited_seconds: float
-    changes: list[str] = dataclasses.field(default_factory=list)  # a found one brought up to date
-
-
-def step(
-    *,
-    run_name: str,
-    approach: str = "modern",
-    key_type: str = "rsa",
-    deploy_timeout: float = DEFAULT_TIMEOUT,
-    progress: bool = True,
-) -> DistributionStep:
-    """Notebook 04 in one call (tests, scripts): the distribution that requires signatures.
-
-    modern: a key group is needed first, so the signing key is made on demand
-    (:func:`key_group_for`); after creation the OAC bucket policy naming this distribution's
-    ARN is written. guide: ``TrustedSigners: self`` needs no key yet. Then wait for Deployed.
-    """
-    run = saved_run(run_name)
-    cf = clients.client("cloudfront")
-    signing = key_group_for(run_name, key_type, cf=cf)[0] if approach == "modern" else None
-    key_group_id = signing.key_group_id if signing else None
-    config_ = config_for(
-        run_name=run_name,
-        bucket=run.bucket,
-        region=run.region,
-        access=run.access,
-        key_group_id=key_group_id,
-    )
-    found = find_run_distribution(run_name, cf=cf)
-    changes: list[str] = []
-    if found is None:
-        dist = from_answer(
-            cf.create_distribution_with_tags(
-                DistributionConfigWithTags={
-                    "DistributionConfig": config_,
-                    "Tags": tags.cloudfront_tags(run_name),
-                }
-            )
-        )
-    else:
-        changes = bring_up_to_date(found.id, config_, cf=cf)
-        dist = get_distribution(found.id, cf=cf)
-    save(run_name, dist)
-    policy = None
-    if run.access.kind == "oac":
-        policy = bucket_access.oac_policy(run.bucket, dist.arn)
-        bucket_access.put_bucket_policy(run.bucket, policy)
-    waited = wait_deployed(dist.id, timeout=deploy_timeout, progress=progress, cf=cf)
-    return DistributionStep(
-        dataclasses.replace(get_distribution(dist.id, cf=cf), created=dist.created),
-        signers_of(dist.id, cf=cf),
-        signing.key_pair_id if signing else None,
-        key_group_id,
-        policy,
-        waited,
-        changes,
-    )

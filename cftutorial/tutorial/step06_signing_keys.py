@@ -9,24 +9,12 @@ change to the distribution's config, the wait, and the saved state.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..aws import clients, distributions
-from ..aws.distributions import signers_of, wait_deployed
-from . import saved, state
-from .signing_key import SigningKey, ensure_signing_key
-
-__all__ = [
-    "KeysStep",
-    "ensure_signing_key",
-    "signers_of",
-    "step",
-    "switch_to_key_group",
-    "trust",
-    "wait_deployed",
-]
+from ..aws import distributions
+from . import saved
+from .signing_key import SigningKey
 
 _OFF = {"Enabled": False, "Quantity": 0}
 
@@ -50,39 +38,6 @@ def switch_to_key_group(config: dict[str, Any], key_group_id: str) -> bool:
 def private_key_mode(signing: SigningKey) -> str:
     """The private key file's permission bits, e.g. ``"0o600"``."""
     return oct(Path(signing.private_key_path).stat().st_mode & 0o777)
-
-
-@dataclass(frozen=True)
-class KeysStep:
-    signing_key: SigningKey
-    private_key_mode: str  # e.g. "0o600"
-    switched: bool  # modern: whether the distribution had to be switched to the key group
-    waited_seconds: float
-
-
-def trust(distribution_id: str, key_group_id: str, *, cf: Any) -> bool:
-    """``get_distribution_config`` + :func:`switch_to_key_group` + ``update_distribution``."""
-    current = cf.get_distribution_config(Id=distribution_id)
-    config = current["DistributionConfig"]
-    if not switch_to_key_group(config, key_group_id):
-        return False
-    cf.update_distribution(Id=distribution_id, DistributionConfig=config, IfMatch=current["ETag"])
-    return True
-
-
-def step(
-    *, run_name: str, approach: str = "modern", key_type: str = "rsa", progress: bool = True
-) -> KeysStep:
-    """Notebook 06 in one call (tests, scripts): the same lookups and calls the cells show."""
-
-    cf = clients.client("cloudfront")
-    signing = ensure_signing_key(run_name, approach, key_type, cf=cf)
-    switched, waited = False, 0.0
-    dist = state.get(run_name, "distribution")
-    if approach == "modern" and dist and signing.key_group_id:
-        switched = trust(dist["id"], signing.key_group_id, cf=cf)
-        waited = wait_deployed(dist["id"], progress=progress, cf=cf)
-    return KeysStep(signing, private_key_mode(signing), switched, waited)
 
 
 def check_run(run_name: str) -> saved.Checked:

@@ -21,7 +21,6 @@ because it leaked).
 
 from __future__ import annotations
 
-import time
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -240,76 +239,3 @@ class Timeline:
 
     def table(self) -> Any:
         return forms.table(self.rows)
-
-
-@dataclass(frozen=True)
-class RotationStep:
-    rotation: Rotation
-    rows: list[dict[str, str]]
-    stale_etag_code: str
-    in_use_code: str
-    removed_files: list[str]
-
-
-def _code(call: Any, **kwargs: Any) -> str:
-    """The error code AWS answers ``call`` with ("" when it succeeds)."""
-    try:
-        call(**kwargs)
-    except ClientError as exc:
-        return str(exc.response["Error"]["Code"])
-    return ""
-
-
-def step(
-    *,
-    run_name: str,
-    approach: str = "modern",
-    object_key: str = "hello.html",
-    progress: bool = True,
-) -> RotationStep:
-    """Notebook 10 in one call (tests, scripts): the same calls the cells show, in their order."""
-    check_run(run_name, approach, progress=progress)
-    cf = clients.client("cloudfront")
-    rotation = start(run_name, cf=cf)
-    config = new_key_config(rotation)
-    key_id = signing_key.find_public_key(config, cf=cf)
-    key_id = key_id or cf.create_public_key(PublicKeyConfig=config)["PublicKey"]["Id"]
-    rotation = with_new_key_id(rotation, key_id)
-    url = viewer_url(run_name, object_key)
-    expires = int(time.time()) + 600
-    timeline = Timeline(
-        rotation,
-        Signer(rotation.old.key_id, rotation.old.private_key_path).sign_url(
-            url, date_less_than=expires
-        ),
-        rotation.new.signer().sign_url(url, date_less_than=expires),
-    )
-    timeline.observe("new key uploaded", cf=cf)
-    current = cf.get_key_group(Id=rotation.key_group_id)
-    wanted = signing_key.with_public_key(current["KeyGroup"]["KeyGroupConfig"], key_id)
-    cf.update_key_group(Id=rotation.key_group_id, IfMatch=current["ETag"], KeyGroupConfig=wanted)
-    stale = _code(
-        cf.update_key_group,
-        Id=rotation.key_group_id,
-        IfMatch=current["ETag"],
-        KeyGroupConfig=wanted,
-    )
-    timeline.observe("both keys in the group", cf=cf)
-    in_use = _code(
-        cf.delete_public_key,
-        Id=rotation.old.key_id,
-        IfMatch=cf.get_public_key(Id=rotation.old.key_id)["ETag"],
-    )
-    adopt(rotation, cf=cf)
-    check_removable(rotation)
-    current = cf.get_key_group(Id=rotation.key_group_id)
-    wanted = signing_key.without_public_key(
-        current["KeyGroup"]["KeyGroupConfig"], str(rotation.old.key_id)
-    )
-    cf.update_key_group(Id=rotation.key_group_id, IfMatch=current["ETag"], KeyGroupConfig=wanted)
-    timeline.observe("old key removed from the group", cf=cf)
-    if _registered(rotation.old.key_id, cf):
-        etag = cf.get_public_key(Id=rotation.old.key_id)["ETag"]
-        cf.delete_public_key(Id=rotation.old.key_id, IfMatch=etag)
-    timeline.observe("old public key deleted", cf=cf)
-    return RotationStep(rotation, timeline.rows, stale, in_use, finish(rotation))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import secrets
 
+import builders
 import chains
 import pytest
 from lab_driver import (
@@ -77,21 +78,11 @@ def test_notebook_01_form_renders_and_its_step_creates_the_typed_bucket(
 
 
 def run_steps_01_to_07(lab) -> None:
-    """What notebooks 01-07 leave for 08, made with their step functions in the lab's
-    CFTUTORIAL_HOME: the notebooks' own cells ran headless in the chains (tests/chains.py), and
+    """What notebooks 01-07 leave for 08, built as their cells build it (tests/builders.py) in
+    the lab's CFTUTORIAL_HOME: the notebooks' own cells ran headless in the chains (tests/chains.py), and
     this test is about 08 in the browser, so it needs their state, not a third execution."""
-    from cftutorial.tutorial import step01_bucket as step01
-    from cftutorial.tutorial import step02_origin_access as step02
-    from cftutorial.tutorial import step03_who_may_read as step03
-    from cftutorial.tutorial import step04_distribution as step04
-    from cftutorial.tutorial import step06_signing_keys as step06
-
     with chains.in_home(lab.home):
-        step01.step(run_name="default")
-        step02.step(run_name="default")
-        step03.step(run_name="default", show_acl_failure=False)
-        step04.step(run_name="default", progress=False)
-        step06.step(run_name="default", progress=False)
+        builders.run("default", "06", show_acl_failure=False)
 
 
 _PLAYS_JS = """async (id) => {

@@ -13,15 +13,12 @@ import re
 import shutil
 from pathlib import Path
 
+import builders
 import chains
 import nbformat
 import pytest
 
 from cftutorial.tutorial import login_app
-from cftutorial.tutorial import step01_bucket as step01
-from cftutorial.tutorial import step02_origin_access as step02
-from cftutorial.tutorial import step03_who_may_read as step03
-from cftutorial.tutorial import step04_distribution as step04
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[2]
@@ -63,10 +60,7 @@ def run_all_11(local_aws, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     home.mkdir(mode=0o700)
     shutil.copy2(local_aws.runtime_file, home / Path(local_aws.runtime_file).name)
     monkeypatch.setenv("CFTUTORIAL_HOME", str(home))
-    for step in (step01, step02):
-        step.step(run_name="default", approach="modern")
-    step03.step(run_name="default", approach="modern", show_acl_failure=False)
-    step04.step(run_name="default", approach="modern", progress=False)
+    builders.run("default", "04", show_acl_failure=False)
     manager = AsyncKernelManager(kernel_name="python3")
     chains.counted("papermill-kept-kernel", NOTEBOOK.name)
     try:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 
+import builders
 import chains
 import nbformat
 import pytest
@@ -25,11 +26,6 @@ from lab_driver import (
     wait_kernel_idle,
 )
 from test_learner_outputs import assert_09_tables_fit
-
-from cftutorial.tutorial import step01_bucket as step01
-from cftutorial.tutorial import step02_origin_access as step02
-from cftutorial.tutorial import step03_who_may_read as step03
-from cftutorial.tutorial import step04_distribution as step04
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.localaws]
 WIDTH = 950
@@ -72,10 +68,7 @@ def cramped_words(page, index: int) -> tuple[int, list[dict]]:
 def run_made(lab, monkeypatch):
     """Notebooks 01-04's run in the lab's state directory (as the notebooks would make it)."""
     monkeypatch.setenv("CFTUTORIAL_HOME", str(lab.home))
-    for step in (step01, step02):
-        step.step(run_name="default", approach="modern")
-    step03.step(run_name="default", approach="modern", show_acl_failure=False)
-    step04.step(run_name="default", approach="modern", progress=False)
+    builders.run("default", "04", show_acl_failure=False)
     return lab
 
 

@@ -8,14 +8,11 @@ on ``login.cftutorial-browser.localhost`` (Chromium resolves ``*.localhost`` to 
 
 from __future__ import annotations
 
+import builders
 import pytest
 
 from cftutorial.aws import certificates, clients
 from cftutorial.tutorial import login_app, state, viewer
-from cftutorial.tutorial import step01_bucket as step01
-from cftutorial.tutorial import step02_origin_access as step02
-from cftutorial.tutorial import step03_who_may_read as step03
-from cftutorial.tutorial import step04_distribution as step04
 from cftutorial.tutorial import step11_login_cookies as step11
 
 pytestmark = [pytest.mark.browser]
@@ -34,10 +31,7 @@ NEXT_SEGMENT = """(url) => fetch(url, {credentials: 'include', cache: 'no-store'
 @pytest.fixture
 def login_site(local_aws):
     """The run of notebooks 01-04 with notebook 11's alias, certificate, login app and CORS."""
-    for step in (step01, step02):
-        step.step(run_name=RUN, approach="modern")
-    step03.step(run_name=RUN, approach="modern", show_acl_failure=False)
-    step04.step(run_name=RUN, approach="modern", progress=False)
+    builders.run(RUN, "04", show_acl_failure=False)
     site = step11.Site("cftutorial-browser.localhost")
     dist_id, bucket = state.require(RUN, "distribution")["id"], state.require(RUN, "bucket")
     arn = (

@@ -1,0 +1,491 @@
+"""What the notebooks build, built for the tests: a run's bucket, origin access, permissions,
+distribution, signing key and rotation.
+
+Each builder is one notebook: its parameters go through the notebook's form (``forms.*_form``,
+as in the parameters and form cells), then the calls its cells make, in their order, with the
+package functions the cells call and the boto3 calls the cells show; nothing is printed. So a
+run built here is the run the notebook would leave (``test_builders.py`` holds one against the
+notebooks' own: the modern chain's run after its Run All of 01-06), and a change to a notebook's
+sequence is made here too. The package has no "notebook in one call" of its own: the notebooks
+are the tutorial, and the functions their cells call are what it ships.
+
+Each builder returns what its notebook's cells hold at the end (what the tests assert on).
+:func:`run` builds notebooks 01 to ``last`` in order.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from cftutorial.aws import account_keys, bucket_access, buckets, clients, distributions
+from cftutorial.aws.buckets import BucketInfo
+from cftutorial.aws.distributions import DistributionInfo
+from cftutorial.aws.origin_access import OriginAccess
+from cftutorial.tutorial import forms, preflight, signing_key, state
+from cftutorial.tutorial import step01_bucket as step01
+from cftutorial.tutorial import step02_origin_access as step02
+from cftutorial.tutorial import step03_who_may_read as step03
+from cftutorial.tutorial import step04_distribution as step04
+from cftutorial.tutorial import step06_signing_keys as step06
+from cftutorial.tutorial import step10_rotation as step10
+from cftutorial.tutorial.signing_key import SigningKey
+
+# --- notebook 01 ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Bucket:
+    """Notebook 01's bucket: found or created, its Object Ownership, the uploaded keys."""
+
+    bucket: BucketInfo
+    uploaded: list[str]
+    ownership_changed_from: str | None  # a re-run with the other approach changed it
+    changes: list[str]  # what the save said a re-run with other values changed
+
+
+def bucket(
+    *,
+    run_name: str = "default",
+    approach: str = "modern",
+    bucket_name: str = "",
+    region: str = "",
+    aws_opt_in: bool = False,
+) -> Bucket:
+    """Notebook 01: check the name, find or create and tag the bucket, set its Object Ownership
+    for the approach, upload the samples, save."""
+    form = forms.bucket_form(
+        run_name=run_name,
+        approach=approach,
+        bucket_name=bucket_name,
+        region=region,
+        aws_opt_in=aws_opt_in,
+    )
+    values = form.values()
+    preflight.where_this_runs(
+        values["run_name"], values["bucket_name"], aws_opt_in=values["aws_opt_in"]
+    )
+    name, region = step01.checked_bucket_name(**values), values["region"]
+    ownership = step01.ownership_for(values["approach"])
+    s3 = clients.client("s3")
+    found = step01.find_bucket(name, region, s3=s3)
+    if found is None:
+        s3.create_bucket(
+            **buckets.create_bucket_kwargs(name, region=region, object_ownership=ownership)
+        )
+        s3.put_bucket_tagging(
+            Bucket=name,
+            Tagging={"TagSet": [{"Key": step01.RUN_TAG, "Value": values["run_name"]}]},
+        )
+    changed_from = None
+    if found is not None and found.object_ownership != ownership:
+        s3.put_bucket_ownership_controls(
+            Bucket=name, OwnershipControls={"Rules": [{"ObjectOwnership": ownership}]}
+        )
+        changed_from = found.object_ownership
+    uploaded = []
+    for sample in step01.sample_files():
+        with sample.path.open("rb") as body:
+            s3.put_object(Bucket=name, Key=sample.key, Body=body, ContentType=sample.content_type)
+        uploaded.append(sample.key)
+    changes = step01.save(
+        values["run_name"],
+        bucket=name,
+        region=region,
+        approach=values["approach"],
+        objects=uploaded,
+    )
+    info = BucketInfo(
+        name,
+        region,
+        ownership,
+        created=found is None,
+        warnings=tuple(buckets.check_bucket_name(name)),
+    )
+    return Bucket(info, uploaded, changed_from, changes)
+
+
+# --- notebook 02 ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Access:
+    """Notebook 02: both kinds found or created; the approach's one is the run's (saved)."""
+
+    access: OriginAccess  # the one saved for the run
+    oac: OriginAccess
+    oai: OriginAccess
+    replaced: OriginAccess | None  # the other kind the run used before, if it changed
+
+    @property
+    def kind(self) -> str:
+        return self.access.kind
+
+
+def origin_access(*, run_name: str = "default", approach: str = "modern") -> Access:
+    """Notebook 02: find or create the run's OAC, then its OAI; save the approach's one."""
+    values = forms.origin_access_form(run_name=run_name, approach=approach).values()
+    cf = clients.client("cloudfront")
+    oac = step02.find_run_oac(values["run_name"], cf=cf)
+    if oac is None:
+        oac = step02.oac_from_answer(
+            cf.create_origin_access_control(
+                OriginAccessControlConfig=step02.oac_config_for(values["run_name"])
+            )
+        )
+    oai = step02.find_run_oai(values["run_name"], cf=cf)
+    if oai is None:
+        oai = step02.oai_from_answer(
+            cf.create_cloud_front_origin_access_identity(
+                CloudFrontOriginAccessIdentityConfig=step02.oai_config_for(values["run_name"])
+            )
+        )
+    access = step02.for_approach(values["approach"], oai=oai, oac=oac)
+    replaced = step02.save(values["run_name"], access)
+    return Access(access, oac, oai, replaced)
+
+
+# --- notebook 03 ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Permissions:
+    """Notebook 03: the guide's ACL grants, the refusal on a default bucket, the previews."""
+
+    run: step03.SavedRun
+    granted: list[str]  # guide: the keys whose ACL now grants READ to the OAI
+    refused: dict[str, Any] | None  # S3's error for the ACL call on the 2023-default demo bucket
+    demo_bucket: str | None
+    demo_policy_written: bool  # the OAI bucket policy on the demo bucket
+    policy_preview: dict[str, Any] | None  # modern: the OAC policy notebook 04 writes
+
+
+def permissions(
+    *, run_name: str = "default", approach: str = "modern", show_acl_failure: bool = True
+) -> Permissions:
+    """Notebook 03: guide → READ for the OAI in every object's ACL; the guide's call tried on a
+    default bucket (``show_acl_failure``), and the OAI bucket policy written there instead;
+    modern → only the preview of the OAC policy (04 writes it)."""
+    form = forms.permissions_form(
+        run_name=run_name, approach=approach, show_acl_failure=show_acl_failure
+    )
+    values = form.values()
+    run = step03.saved_run(values["run_name"])
+    s3 = clients.client("s3")
+    granted = []
+    if values["approach"] == "guide":
+        canonical = step03.check_acls_possible(values["run_name"], run, s3=s3)
+        for key in run.objects:
+            acl = s3.get_object_acl(Bucket=run.bucket, Key=key)
+            s3.put_object_acl(
+                Bucket=run.bucket,
+                Key=key,
+                AccessControlPolicy=bucket_access.acl_with_read_grant(acl, canonical),
+            )
+            granted.append(key)
+    refused, demo = None, None
+    if values["show_acl_failure"]:
+        demo = step03.make_acl_demo_bucket(values["run_name"], s3=s3)
+        acl = s3.get_object_acl(Bucket=demo, Key=step03.DEMO_KEY)
+        try:
+            s3.put_object_acl(
+                Bucket=demo,
+                Key=step03.DEMO_KEY,
+                AccessControlPolicy=bucket_access.acl_with_read_grant(acl, "0" * 64),
+            )
+        except ClientError as exc:
+            refused = exc.response["Error"]
+    oai = step03.find_run_oai(values["run_name"])
+    written = refused is not None and oai is not None
+    if written:
+        policy = bucket_access.oai_policy(demo, oai.id)
+        s3.put_bucket_policy(Bucket=demo, Policy=json.dumps(policy))
+    preview = None if values["approach"] == "guide" else step03.oac_policy_preview(run.bucket)
+    return Permissions(run, granted, refused, demo, written, preview)
+
+
+# --- notebook 04 ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """Notebook 04: the distribution (as it is once Deployed), who may sign, the policy."""
+
+    distribution: DistributionInfo
+    created: bool  # False: found (made by an earlier run) and brought up to date
+    changes: list[str]  # what bringing a found one up to date changed
+    signing: SigningKey | None  # modern: the key whose group the distribution trusts
+    bucket_policy: dict[str, Any] | None  # OAC: the policy naming this distribution's ARN
+    waited_seconds: float
+    signers: dict[str, Any]
+
+    @property
+    def key_pair_id(self) -> str | None:
+        return self.signing.key_pair_id if self.signing else None
+
+    @property
+    def key_group_id(self) -> str | None:
+        return self.signing.key_group_id if self.signing else None
+
+
+def distribution(
+    *,
+    run_name: str = "default",
+    approach: str = "modern",
+    key_type: str = "rsa",
+    deploy_timeout: int = 900,
+    progress: bool = False,
+) -> Distribution:
+    """Notebook 04: the signing key on demand (modern), the run's config, the distribution
+    created with its run tag or found and brought up to date, saved; the OAC bucket policy
+    naming its ARN; the wait for Deployed."""
+    form = forms.distribution_form(
+        run_name=run_name, approach=approach, key_type=key_type, deploy_timeout=deploy_timeout
+    )
+    values = form.values()
+    run = step04.saved_run(values["run_name"])
+    cf = clients.client("cloudfront")
+    signing = None
+    if values["approach"] == "modern":
+        signing = step04.key_group_for(values["run_name"], values["key_type"], cf=cf)[0]
+    config = step04.config_for(
+        run_name=values["run_name"],
+        bucket=run.bucket,
+        region=run.region,
+        access=run.access,
+        key_group_id=signing.key_group_id if signing else None,
+    )
+    found = step04.find_run_distribution(values["run_name"], cf=cf)
+    changes: list[str] = []
+    if found is None:
+        answer = cf.create_distribution_with_tags(
+            DistributionConfigWithTags={
+                "DistributionConfig": config,
+                "Tags": {"Items": [{"Key": step04.RUN_TAG, "Value": values["run_name"]}]},
+            }
+        )
+        dist = step04.from_answer(answer)
+    else:
+        changes = step04.bring_up_to_date(found.id, config, cf=cf)
+        dist = distributions.get_distribution(found.id, cf=cf)
+    step04.save(values["run_name"], dist)
+    policy = None
+    if run.access.kind == "oac":
+        policy = bucket_access.oac_policy(run.bucket, dist.arn)
+        clients.client("s3").put_bucket_policy(Bucket=run.bucket, Policy=json.dumps(policy))
+    waited = distributions.wait_deployed(
+        dist.id, timeout=values["deploy_timeout"], progress=progress, cf=cf
+    )
+    dist = distributions.get_distribution(dist.id, cf=cf)
+    signers = distributions.signers_of(dist.id, cf=cf)
+    return Distribution(dist, found is None, changes, signing, policy, waited, signers)
+
+
+# --- notebook 06 ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Keys:
+    """Notebook 06: the run's signing key, where CloudFront trusts it."""
+
+    signing_key: SigningKey
+    private_key_mode: str  # e.g. "0o600"
+    switched: bool  # modern: whether the distribution had to be switched to the key group
+    waited_seconds: float
+
+
+def signing_keys(
+    *,
+    run_name: str = "default",
+    approach: str = "modern",
+    key_type: str = "rsa",
+    progress: bool = False,
+) -> Keys:
+    """Notebook 06: the key files, the public key and the key group holding it (modern) or the
+    account key pair (guide), saved; the distribution switched to the key group."""
+    values = forms.keys_form(run_name=run_name, approach=approach, key_type=key_type).values()
+    run, kind = values["run_name"], values["key_type"]
+    step06.check_run(run)
+    _private_path, public_path = signing_key.ensure_key_files(run, kind)
+    pem = public_path.read_text()
+    cf = clients.client("cloudfront")
+    key_id = group_id = None
+    if values["approach"] == "modern":
+        public_key_config = signing_key.public_key_config(run, kind, pem)
+        key_id = signing_key.find_public_key(public_key_config, cf=cf)
+        if key_id is None:
+            key_id = cf.create_public_key(PublicKeyConfig=public_key_config)["PublicKey"]["Id"]
+        group = signing_key.find_key_group(run, cf=cf)
+        if group is None:
+            answer = cf.create_key_group(KeyGroupConfig=signing_key.key_group_config(run, [key_id]))
+            group_id = answer["KeyGroup"]["Id"]
+        else:
+            group_id = group["Id"]
+            if key_id not in group["KeyGroupConfig"]["Items"]:
+                wanted = signing_key.with_public_key(group["KeyGroupConfig"], key_id)
+                cf.update_key_group(Id=group_id, KeyGroupConfig=wanted, IfMatch=group["ETag"])
+    else:
+        key_id = account_keys.register_account_key_pair(pem)
+    key = signing_key.remember(run, values["approach"], kind, key_id, group_id)
+    dist_id = state.require(run, "distribution")["id"]
+    switched = False
+    if values["approach"] == "modern":
+        current = cf.get_distribution_config(Id=dist_id)
+        config = current["DistributionConfig"]
+        switched = step06.switch_to_key_group(config, group_id)
+        if switched:
+            cf.update_distribution(Id=dist_id, DistributionConfig=config, IfMatch=current["ETag"])
+    waited = distributions.wait_deployed(dist_id, progress=progress and switched)
+    return Keys(key, step06.private_key_mode(key), switched, waited)
+
+
+# --- notebook 10 ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rotated:
+    """Notebook 10: the rotation done, the edge's answers at each phase, the refusals seen."""
+
+    rotation: step10.Rotation
+    rows: list[dict[str, str]]
+    stale_etag_code: str  # update_key_group with the ETag from before the first update
+    in_use_code: str  # delete_public_key of the old key while the group still lists it
+    removed_files: list[str] = field(default_factory=list)
+
+
+def _error_code(call: Any, **kwargs: Any) -> str:
+    """The error code AWS answers ``call`` with ("" when it succeeds), as the cells print it."""
+    try:
+        call(**kwargs)
+    except ClientError as exc:
+        return str(exc.response["Error"]["Code"])
+    return ""
+
+
+def rotation(
+    *, run_name: str = "default", approach: str = "modern", object_key: str = "hello.html"
+) -> Rotated:
+    """Notebook 10: a new key added to the group, the run switched to it, the old key removed
+    from the group then deleted, its files removed; the edge asked at each phase."""
+    form = forms.rotation_form(run_name=run_name, approach=approach, object_key=object_key)
+    values = form.values()
+    run = values["run_name"]
+    step10.require_modern(run, values["approach"])
+    step10.check_run(run)
+    cf = clients.client("cloudfront")
+    rotation_ = step10.start(run, cf=cf)
+    public_key_config = step10.new_key_config(rotation_)
+    new_id = signing_key.find_public_key(public_key_config, cf=cf)
+    if new_id is None:
+        new_id = cf.create_public_key(PublicKeyConfig=public_key_config)["PublicKey"]["Id"]
+    rotation_ = step10.with_new_key_id(rotation_, new_id)
+    url = step10.viewer_url(run, values["object_key"])
+    expires = int(time.time()) + 600
+    old_url = rotation_.old.signer().sign_url(url, date_less_than=expires)
+    new_url = rotation_.new.signer().sign_url(url, date_less_than=expires)
+    timeline = step10.Timeline(rotation_, old_url, new_url)
+    timeline.observe("new key uploaded", cf=cf)
+    current = cf.get_key_group(Id=rotation_.key_group_id)
+    etag = current["ETag"]
+    wanted = signing_key.with_public_key(current["KeyGroup"]["KeyGroupConfig"], new_id)
+    cf.update_key_group(Id=rotation_.key_group_id, IfMatch=etag, KeyGroupConfig=wanted)
+    stale = _error_code(
+        cf.update_key_group, Id=rotation_.key_group_id, IfMatch=etag, KeyGroupConfig=wanted
+    )
+    timeline.observe("both keys in the group", cf=cf)
+    old_etag = cf.get_public_key(Id=rotation_.old.key_id)["ETag"]
+    in_use = _error_code(cf.delete_public_key, Id=rotation_.old.key_id, IfMatch=old_etag)
+    step10.adopt(rotation_, cf=cf)
+    step10.check_removable(rotation_)
+    current = cf.get_key_group(Id=rotation_.key_group_id)
+    wanted = signing_key.without_public_key(
+        current["KeyGroup"]["KeyGroupConfig"], rotation_.old.key_id
+    )
+    cf.update_key_group(Id=rotation_.key_group_id, IfMatch=current["ETag"], KeyGroupConfig=wanted)
+    timeline.observe("old key removed from the group", cf=cf)
+    try:
+        old_etag = cf.get_public_key(Id=rotation_.old.key_id)["ETag"]
+        cf.delete_public_key(Id=rotation_.old.key_id, IfMatch=old_etag)
+    except ClientError:
+        pass  # deleted already (a resumed rotation): the cell says so
+    timeline.observe("old public key deleted", cf=cf)
+    return Rotated(rotation_, timeline.rows, stale, in_use, step10.finish(rotation_))
+
+
+# --- a run: notebooks in order ----------------------------------------------------------------
+
+#: The notebooks that build a run, in order, by number (05, 07 and 08 make nothing to keep).
+NOTEBOOKS = {
+    "01": bucket,
+    "02": origin_access,
+    "03": permissions,
+    "04": distribution,
+    "06": signing_keys,
+}
+
+
+@dataclass
+class Run:
+    """What :func:`run` built, by notebook number."""
+
+    run_name: str
+    built: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+    def __getitem__(self, number: str) -> Any:
+        return self.built[number]
+
+
+def run(
+    run_name: str,
+    last: str = "04",
+    *,
+    approach: str = "modern",
+    key_type: str = "rsa",
+    bucket_name: str = "",
+    show_acl_failure: bool = True,
+    skip: tuple[str, ...] = (),
+) -> Run:
+    """Notebooks 01 to ``last`` (``skip``: numbers left out, as a learner who skipped them),
+    with the notebooks' own defaults otherwise."""
+    assert last in NOTEBOOKS, f"no builder for notebook {last}; use one of {sorted(NOTEBOOKS)}"
+    params: dict[str, dict[str, Any]] = {
+        "01": {"bucket_name": bucket_name},
+        "03": {"show_acl_failure": show_acl_failure},
+        "04": {"key_type": key_type},
+        "06": {"key_type": key_type},
+    }
+    built = Run(run_name)
+    for number, build in NOTEBOOKS.items():
+        if number not in skip:
+            built.built[number] = build(
+                run_name=run_name, approach=approach, **params.get(number, {})
+            )
+        if number == last:
+            break
+    return built
+
+
+def saved_shape(run_name: str) -> dict[str, Any]:
+    """The run's saved state with its values replaced by their type (and the run's name by
+    ``RUN``): what two runs built the same way have in common."""
+
+    def shape(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {key.replace(run_name, "RUN"): shape(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [shape(item) for item in value]
+        return type(value).__name__
+
+    return shape(state.load(run_name))
+
+
+def key_file_names(run_name: str) -> list[str]:
+    """The run's key files (names, with the run's name as ``RUN``)."""
+    return sorted(
+        path.name.replace(run_name, "RUN") for path in signing_key.keys_dir().glob(f"{run_name}-*")
+    )
