@@ -375,8 +375,7 @@ def rotation(
     form = forms.rotation_form(run_name=run_name, approach=approach, object_key=object_key)
     values = form.values()
     run = values["run_name"]
-    step10.require_modern(run, values["approach"])
-    step10.check_run(run)
+    step10.check_run(run, values["approach"])
     cf = clients.client("cloudfront")
     rotation_ = step10.start(run, cf=cf)
     public_key_config = step10.new_key_config(rotation_)
