@@ -33,7 +33,7 @@ from ..run import names
 from ..run.modern import require_modern
 from ..run.resources import delete_bucket
 from ..run.urls import viewer_url
-from ..signing import keys, policy, rules, urls, verify
+from ..signing import keys, policy, urls, verify
 from ..signing.signer import Signer
 from . import forms, saved, signing_key, state, viewer
 
@@ -130,7 +130,7 @@ def open_clinic(run_name: str) -> Clinic:
         distribution_id=dist["id"],
         domain=dist["domain_name"],
         key_group_id=signing.get("key_group_id") or "",
-        signer=signing_key.signer_for(run_name, rules.default_hash(signing.get("kind"))),
+        signer=signing_key.signer_for(run_name),
     )
 
 

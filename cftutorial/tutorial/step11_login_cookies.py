@@ -150,7 +150,7 @@ def start_login_app(
     site: Site,
     *,
     scope: login_app.CookieScope,
-    hash_algorithm: str = "SHA1",
+    hash_algorithm: str | None = None,
     port: int = 0,
 ) -> login_app.Running:
     """Start (or restart) the run's login app: it signs ``https://ALIAS/hls/*`` per login."""
