@@ -115,7 +115,7 @@ def test_a_put_back_that_fails_half_way_resumes_where_it_stopped(local_aws, monk
     )
     _wrong_policy(bucket)
 
-    def interrupted(change: putback.Change) -> str:
+    def interrupted(change: putback.Change, progress: bool) -> str:
         raise KeyboardInterrupt
 
     undo = dict(putback.UNDO, **{"distribution config": interrupted})

@@ -25,8 +25,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from ..aws import bucket_access, clients, signing_keys
-from ..aws.distributions import update_config
+from botocore.exceptions import ClientError
+
+from ..aws import bucket_access, certificates, clients, distributions, signing_keys
+from ..aws.missing import is_missing
 
 #: The saved state's key holding the records (a list, in the order they were made).
 KEY = "put_back"
@@ -86,7 +88,7 @@ AS_IT_WAS = "as it was"
 PUT_BACK = "put back"
 
 
-def _distribution_config(change: Change) -> str:
+def _distribution_config(change: Change, progress: bool) -> str:
     """``prior``: ``{field: value}`` of the distribution's config before the change."""
     fields: Mapping[str, Any] = change.prior or {}
 
@@ -96,10 +98,10 @@ def _distribution_config(change: Change) -> str:
             config[name] = copy.deepcopy(fields[name])
         return bool(differs)
 
-    return PUT_BACK if update_config(change.id, back) else AS_IT_WAS
+    return PUT_BACK if distributions.update_config(change.id, back) else AS_IT_WAS
 
 
-def _bucket_policy(change: Change) -> str:
+def _bucket_policy(change: Change, progress: bool) -> str:
     """``prior``: the policy document, or :data:`DELETE` (the bucket had none)."""
     s3 = clients.client("s3")
     now = bucket_access.bucket_policy(change.id, s3=s3)
@@ -114,7 +116,7 @@ def _bucket_policy(change: Change) -> str:
     return PUT_BACK
 
 
-def _public_key(change: Change) -> str:
+def _public_key(change: Change, progress: bool) -> str:
     """``id``: the public key's *name* (its Id is AWS's, known only once made); ``prior``:
     :data:`DELETE`. Taken out of ``where['key_group_id']`` first, as CloudFront insists."""
     cf = clients.client("cloudfront")
@@ -128,11 +130,56 @@ def _public_key(change: Change) -> str:
     return f"deleted {key_id}"
 
 
+def _distribution_alias(change: Change, progress: bool) -> str:
+    """``prior``: :data:`DELETE` (notebook 11's alias, certificate and origin request policy
+    come off); waits until Deployed, as ACM keeps a certificate a distribution uses."""
+    if not distributions.update_config(change.id, distributions.without_alias):
+        return AS_IT_WAS
+    distributions.wait_deployed(change.id, progress=progress)
+    return "removed"
+
+
+def prior_cors(bucket: str) -> Any:
+    """The bucket's CORS rules now, or :data:`DELETE` when it has none (to record)."""
+    try:
+        return clients.client("s3").get_bucket_cors(Bucket=bucket)["CORSRules"]
+    except ClientError as error:
+        if error.response["Error"]["Code"] == "NoSuchCORSConfiguration":
+            return DELETE
+        raise
+
+
+def _bucket_cors(change: Change, progress: bool) -> str:
+    """``prior``: the CORS rules, or :data:`DELETE` (the bucket had none)."""
+    s3 = clients.client("s3")
+    now = prior_cors(change.id)
+    if now == change.prior:
+        return AS_IT_WAS
+    if change.prior == DELETE:
+        s3.delete_bucket_cors(Bucket=change.id)
+        return "deleted"
+    s3.put_bucket_cors(Bucket=change.id, CORSConfiguration={"CORSRules": change.prior})
+    return PUT_BACK
+
+
+def _certificate(change: Change, progress: bool) -> str:
+    """``id``: the certificate's domain name (its ARN is known only once requested);
+    ``prior``: :data:`DELETE`."""
+    arn = certificates.find_certificate(change.id, change.where["run_name"])
+    if arn is None:
+        return "absent"
+    certificates.delete_certificate(arn)
+    return f"deleted {arn.rsplit('/', 1)[-1]}"
+
+
 #: kind -> its undo. A notebook that changes something of another kind adds it here.
-UNDO: dict[str, Callable[[Change], str]] = {
+UNDO: dict[str, Callable[[Change, bool], str]] = {
     "distribution config": _distribution_config,
     "bucket policy": _bucket_policy,
     "public key": _public_key,
+    "distribution alias": _distribution_alias,
+    "bucket CORS": _bucket_cors,
+    "certificate": _certificate,
 }
 
 
@@ -174,13 +221,20 @@ def _drop(store: Store, run_name: str, change: Change) -> None:
     store.update(run_name, **{KEY: kept or None})
 
 
-def put_back(store: Store, run_name: str, notebook: str) -> list[dict[str, str]]:
+def put_back(
+    store: Store, run_name: str, notebook: str, *, progress: bool = True
+) -> list[dict[str, str]]:
     """Undo what ``notebook`` recorded, newest first; one row per change (``what``, ``id``,
     ``state``). Each record is dropped once its undo is done, so this can run again after a
     failure half-way, and a second call finds nothing to do."""
     rows = []
     for change in reversed(pending({KEY: store.get(run_name, KEY)}, notebook)):
-        outcome = UNDO[change.kind](change)
+        try:
+            outcome = UNDO[change.kind](change, progress)
+        except ClientError as error:
+            if not is_missing(error):
+                raise
+            outcome = "gone (nothing to put back)"  # e.g. the bucket a re-run moved away from
         _drop(store, run_name, change)
         rows.append({"what": change.what, "id": change.id, "state": outcome})
     return rows

@@ -273,9 +273,9 @@ def record_change(
     return putback.record(state, run_name, notebook, kind, id_, prior, what=what, where=where)
 
 
-def put_back(run_name: str, notebook: str) -> list[dict[str, str]]:
+def put_back(run_name: str, notebook: str, *, progress: bool = True) -> list[dict[str, str]]:
     """Undo what ``notebook`` recorded (:func:`.putback.put_back`): idempotent, resumable."""
-    return putback.put_back(state, run_name, notebook)
+    return putback.put_back(state, run_name, notebook, progress=progress)
 
 
 def pending_put_backs(run_name: str, notebook: str | None = None) -> list[putback.Change]:
