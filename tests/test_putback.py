@@ -189,3 +189,20 @@ def test_notebook_08_and_teardown_list_what_a_notebook_left_to_put_back(local_aw
     assert "dry run: nothing was deleted" in shown.stdout
     saved.put_back("pb-list", "09")
     assert step08.left_to_put_back("pb-list") == []
+
+
+def test_notebook_12s_kms_key_recorded_before_it_is_made_is_scheduled_for_deletion(local_aws):
+    from cftutorial.aws import kms as kms_keys
+    from cftutorial.tutorial import step12_kms as step12
+
+    assert step12.record_kms_key("pb-kms") is True
+    assert step12.record_kms_key("pb-kms") is False, "a re-run keeps the first record"
+    key_id = kms_keys.create_signing_key("rsa", run_name="pb-kms")
+    kms_keys.set_alias(step12.alias("pb-kms"), key_id)
+    assert [row["what"] for row in step08.left_to_put_back("pb-kms")] == ["KMS key"]
+    (row,) = saved.put_back("pb-kms", step12.NOTEBOOK)
+    assert row["state"].startswith("scheduled for deletion on "), row
+    kms = clients.client("kms")
+    assert kms.describe_key(KeyId=key_id)["KeyMetadata"]["KeyState"] == "PendingDeletion"
+    assert step12.find_kms_key("pb-kms", kms=kms) is None
+    assert saved.put_back("pb-kms", step12.NOTEBOOK) == []

@@ -28,6 +28,7 @@ from typing import Any, Protocol
 from botocore.exceptions import ClientError
 
 from ..aws import bucket_access, certificates, clients, distributions, signing_keys
+from ..aws import kms as kms_keys
 from ..aws.missing import is_missing
 
 #: The saved state's key holding the records (a list, in the order they were made).
@@ -172,6 +173,20 @@ def _certificate(change: Change, progress: bool) -> str:
     return f"deleted {arn.rsplit('/', 1)[-1]}"
 
 
+def _kms_key(change: Change, progress: bool) -> str:
+    """``id``: the KMS key's alias (its key id is KMS's, known only once made); ``prior``:
+    :data:`DELETE`: the key is scheduled for deletion (KMS never deletes at once) and its alias
+    deleted. A key no alias names any more (already scheduled) is "absent"."""
+    kms = clients.client("kms")
+    found = kms_keys.find_key(change.id, kms=kms)
+    if found is None:
+        kms_keys.delete_alias(change.id, kms=kms)
+        return "absent"
+    when = kms_keys.schedule_deletion(found.key_id, kms=kms)
+    kms_keys.delete_alias(change.id, kms=kms)
+    return f"scheduled for deletion on {when.date()}" if when else "absent"
+
+
 #: kind -> its undo. A notebook that changes something of another kind adds it here.
 UNDO: dict[str, Callable[[Change, bool], str]] = {
     "distribution config": _distribution_config,
@@ -180,6 +195,7 @@ UNDO: dict[str, Callable[[Change, bool], str]] = {
     "distribution alias": _distribution_alias,
     "bucket CORS": _bucket_cors,
     "certificate": _certificate,
+    "kms key": _kms_key,
 }
 
 
