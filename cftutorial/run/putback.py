@@ -272,7 +272,7 @@ def rows(changes: list[Change]) -> list[dict[str, str]]:
             "notebook": c.notebook,
             "what": c.what,
             "id": c.id,
-            "put back by": "deleting it" if c.prior == DELETE else "its value before",
+            "put back by": "removing it" if c.prior == DELETE else "its value before",
         }
         for c in changes
     ]
