@@ -488,3 +488,28 @@ def key_file_names(run_name: str) -> list[str]:
     return sorted(
         path.name.replace(run_name, "RUN") for path in signing_key.keys_dir().glob(f"{run_name}-*")
     )
+
+
+# --- notebook 11's last section -----------------------------------------------------------
+
+
+def put_back_11(
+    run_name: str, *, bucket: str, distribution_id: str, certificate_names: tuple[str, ...]
+) -> list[dict[str, str]]:
+    """Notebook 11's put-back for a test that made its changes by hand: the records its first
+    cell makes (here with the test's own certificate names), then ``step11.put_back``."""
+    from cftutorial.run import putback
+    from cftutorial.tutorial import saved
+    from cftutorial.tutorial import step11_login_cookies as step11
+
+    for name in certificate_names:
+        saved.record_change(
+            run_name, step11.NOTEBOOK, "certificate", name, putback.DELETE,
+            what="certificate", where={"run_name": run_name},
+        )  # fmt: skip
+    saved.record_change(run_name, step11.NOTEBOOK, "bucket CORS", bucket, putback.DELETE)
+    saved.record_change(
+        run_name, step11.NOTEBOOK, "distribution alias", distribution_id, putback.DELETE
+    )
+    stopped = {"what": "login app", "id": "", "state": str(step11.stop_login_app(run_name))}
+    return [stopped, *saved.put_back(run_name, step11.NOTEBOOK, progress=False)]

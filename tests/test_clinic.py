@@ -1,5 +1,5 @@
-"""Notebook 09's clinic module: what a crash half-way leaves is put back (restore, idempotent) or
-deleted by notebook 08's cleanup (the retired key, the log bucket)."""
+"""Notebook 09's clinic module: what a crash half-way leaves is put back (the run's put-back
+records, idempotent) or deleted by notebook 08's cleanup (the retired key, the log bucket)."""
 
 from __future__ import annotations
 
@@ -11,16 +11,18 @@ from test_cleanup import _full_run
 from cftutorial.aws import bucket_access, clients
 from cftutorial.run import names
 from cftutorial.signing import keys
-from cftutorial.tutorial import cleanup
+from cftutorial.tutorial import cleanup, saved
 from cftutorial.tutorial import step09_clinic as step09
 
 
 def _crash_mid_clinic(run_name: str) -> step09.Clinic:
-    """The run as an interrupted notebook 09 would leave it: logging on, a second key in the
-    key group, the bucket policy naming another distribution."""
+    """The run as an interrupted notebook 09 would leave it: its changes recorded (its start),
+    then logging on, a second key in the key group, the bucket policy naming another
+    distribution."""
     _full_run(run_name, "modern")
     step09.check_run(run_name)
     clinic = step09.open_clinic(run_name)
+    assert step09.begin(clinic) == [], "a new run has nothing to put back"
     cf, s3 = clients.client("cloudfront"), clients.client("s3")
     log_bucket = names.log_bucket(run_name)
     s3.create_bucket(Bucket=log_bucket, ObjectOwnership="BucketOwnerPreferred")
@@ -52,7 +54,7 @@ def _crash_mid_clinic(run_name: str) -> step09.Clinic:
     return clinic
 
 
-def test_restore_puts_back_what_an_interrupted_clinic_changed_and_is_idempotent(local_aws):
+def test_the_put_back_undoes_what_an_interrupted_clinic_changed_and_is_idempotent(local_aws):
     clinic = _crash_mid_clinic("cl-clinic")
     video = clinic.url("video.mp4")
     assert (
@@ -61,16 +63,22 @@ def test_restore_puts_back_what_an_interrupted_clinic_changed_and_is_idempotent(
         ).status_code
         == 403
     )
-    first = {row["what"]: row["state"] for row in step09.restore(clinic)}
-    assert first["retired public key"].startswith("deleted ")
-    assert first["bucket policy"] == f"rewritten for {clinic.distribution_arn}"
-    assert first["standard logging"] == "turned off"
-    again = {row["what"]: row["state"] for row in step09.restore(clinic)}
-    assert again == {
-        "retired public key": "absent",
-        "bucket policy": "names this distribution",
-        "standard logging": "off",
-    }
+    first = step09.begin(clinic)  # the notebook run again: its start puts back, then records
+    assert [row["what"] for row in first] == [
+        "retired public key",
+        "bucket policy",
+        "standard logging",
+    ]
+    assert first[0]["state"].startswith("deleted ")
+    assert [row["state"] for row in first[1:]] == ["put back", "put back"]
+    assert not step09.logging_on(clinic)
+    assert len(saved.pending_put_backs("cl-clinic", step09.NOTEBOOK)) == 3, "recorded again"
+    assert [row["state"] for row in saved.put_back("cl-clinic", step09.NOTEBOOK)] == [
+        "absent",
+        "as it was",
+        "as it was",
+    ]
+    assert saved.put_back("cl-clinic", step09.NOTEBOOK) == []
     group = clients.client("cloudfront").get_key_group(Id=clinic.key_group_id)
     assert group["KeyGroup"]["KeyGroupConfig"]["Items"] == [clinic.signer.key_pair_id]
     signed = clinic.signer.sign_url(video, date_less_than=int(time.time()) + 300)
@@ -85,8 +93,14 @@ def test_cleanup_deletes_the_retired_key_and_the_log_bucket_of_an_interrupted_cl
     retired = step09.find_retired_key("cl-clinic-crash")
     assert ("public key", retired) in planned
     assert (cleanup.BUCKET, names.log_bucket("cl-clinic-crash")) in planned
+    assert [row["what"] for row in cleanup.put_backs("cl-clinic-crash")] == [
+        "standard logging",
+        "bucket policy",
+        "retired public key",
+    ]
     cleanup.cleanup("cl-clinic-crash", progress=False)
     assert cleanup.plan("cl-clinic-crash") == []
+    assert cleanup.put_backs("cl-clinic-crash") == [], "forgotten with the saved state"
     assert step09.find_retired_key("cl-clinic-crash") is None
     buckets = [b["Name"] for b in clients.client("s3").list_buckets()["Buckets"]]
     assert names.log_bucket("cl-clinic-crash") not in buckets and clinic.bucket not in buckets

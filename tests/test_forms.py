@@ -51,6 +51,19 @@ def test_setting_a_field_changes_the_values():
     assert form.values()["expires_in"] == 60
 
 
+@pytest.mark.parametrize("build", [forms.signing_form, forms.try_form, forms.login_form])
+def test_the_hash_field_defaults_to_the_keys_own_and_says_so(build):
+    form = build()
+    assert form.values()["hash_algorithm"] is None
+    assert "the key's (RSA: SHA1, ECDSA: SHA256)" in form.static_text()
+    assert form.set(hash_algorithm="SHA1").values()["hash_algorithm"] == "SHA1"
+    assert form.set(hash_algorithm=None).values()["hash_algorithm"] is None
+    with pytest.raises(
+        FormError, match=r"hash 'sha1' is not an option; use None \(the key's\), 'SHA1' or 'SHA256'"
+    ):
+        build(hash_algorithm="sha1")
+
+
 def test_setting_an_unknown_field_names_the_fields():
     with pytest.raises(KeyError, match="run_name"):
         forms.bucket_form().set(colour="blue")

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import time
+
+import builders
 import pytest
 from botocore.signers import CloudFrontSigner
 
 from cftutorial.errors import CftutorialError, SigningKeyError
-from cftutorial.tutorial import signing_key, state
+from cftutorial.tutorial import forms, signing_key, state, viewer
 from cftutorial.tutorial import step07_signed_urls as step07
 
 URL = "https://d111111abcdef8.cloudfront.net/week%201/video.mp4"
@@ -61,3 +64,29 @@ def test_the_inspector_refuses_an_empty_url_with_one_message(bad, local_aws):
     signing_key.ensure_signing_key("su-empty", "modern", "rsa")
     with pytest.raises(CftutorialError, match="is not a signed URL"):
         step07.inspect_signed_url(bad, run_name="su-empty")
+
+
+def test_an_ecdsa_run_signs_sha256_by_default_and_the_edge_lets_it_in(local_aws):
+    """Notebook 07's cells with an ECDSA key and the parameters cell's default hash (None)."""
+    builders.run("su-ecdsa", "06", key_type="ecdsa")
+    values = forms.signing_form(run_name="su-ecdsa", hash_algorithm=None).values()
+    assert values["hash_algorithm"] is None, "the form keeps None: the key's own hash"
+    signer = step07.signer(values["run_name"], values["hash_algorithm"])
+    assert (signer.kind, signer.hash_algorithm) == ("ecdsa", "SHA256")
+    url = signer.sign_url(
+        step07.viewer_url("su-ecdsa", "hello.html"), date_less_than=int(time.time()) + 300
+    )
+    assert "&Hash-Algorithm=SHA256&" in url or url.endswith("Hash-Algorithm=SHA256"), url
+    response = viewer.fetch(url)
+    assert response.status_code == 200, viewer.describe_response(response)
+    assert step07.inspect_signed_url(url, run_name="su-ecdsa")["hash"] == "SHA256"
+
+
+def test_an_rsa_run_keeps_sha1_and_ecdsa_with_sha1_is_refused_unless_asked_on_purpose(local_aws):
+    signing_key.ensure_signing_key("su-rsa-default", "modern", "rsa")
+    assert step07.signer("su-rsa-default").hash_algorithm == "SHA1"
+    signing_key.ensure_signing_key("su-ec-sha1", "modern", "ecdsa")
+    with pytest.raises(SigningKeyError, match="SHA1 cannot be used with an ECDSA key"):
+        step07.signer("su-ec-sha1", "SHA1")
+    shown = step07.signer("su-ec-sha1", "SHA1", allow_ecdsa_sha1=True)
+    assert (shown.kind, shown.hash_algorithm) == ("ecdsa", "SHA1")

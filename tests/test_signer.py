@@ -271,7 +271,7 @@ def test_the_signer_batch_and_verifier_share_one_query_builder() -> None:
 def test_query_builder_appends_after_the_viewers_own_query_and_splits_back() -> None:
     key = signed_urls.key_params(KEY_ID, "SHA256")
     assert key == f"Key-Pair-Id={KEY_ID}&Hash-Algorithm=SHA256"
-    assert signed_urls.key_params(KEY_ID) == f"Key-Pair-Id={KEY_ID}"
+    assert signed_urls.key_params(KEY_ID, "SHA1") == f"Key-Pair-Id={KEY_ID}"
     signed = signed_urls.append_params(
         "https://d/a.jpg?x=1", signed_urls.canned_params(5, "SIG", key)
     )
@@ -284,7 +284,7 @@ def test_query_builder_appends_after_the_viewers_own_query_and_splits_back() -> 
     assert found == {"Expires": ["5"], "Signature": ["SIG"], "Key-Pair-Id": [KEY_ID],
                      "Hash-Algorithm": ["SHA256"]}  # fmt: skip
     custom = signed_urls.append_params(
-        "https://d/a", signed_urls.custom_params("POL", "SIG", signed_urls.key_params("K"))
+        "https://d/a", signed_urls.custom_params("POL", "SIG", signed_urls.key_params("K", "SHA1"))
     )
     assert custom == "https://d/a?Policy=POL&Signature=SIG&Key-Pair-Id=K"
 

@@ -152,6 +152,26 @@ def signers_of(distribution_id: str, *, cf: Any = None) -> dict[str, Any]:
     }
 
 
+def behaviours(distribution_config: dict[str, Any]) -> list[dict[str, Any]]:
+    """The default cache behaviour and the others, in the config (changes to them stick)."""
+    others = (distribution_config.get("CacheBehaviors") or {}).get("Items") or []
+    return [distribution_config["DefaultCacheBehavior"], *others]
+
+
+def without_alias(distribution_config: dict[str, Any]) -> bool:
+    """Take notebook 11's alias off a config in place: no alias, the default certificate, no
+    origin request policy; False when there was nothing to take off."""
+    aliased = (distribution_config.get("Aliases") or {}).get("Quantity")
+    policies = any(b.get("OriginRequestPolicyId") for b in behaviours(distribution_config))
+    if not (aliased or policies):
+        return False
+    distribution_config["Aliases"] = {"Quantity": 0}
+    distribution_config["ViewerCertificate"] = {"CloudFrontDefaultCertificate": True}
+    for behaviour in behaviours(distribution_config):
+        behaviour.pop("OriginRequestPolicyId", None)
+    return True
+
+
 def update_config(
     distribution_id: str, change: Callable[[dict[str, Any]], bool], *, cf: Any = None
 ) -> str | None:

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from ..errors import KeyGroupError
 from . import clients
 from .etags import delete_with_etag
+from .missing import is_missing
 
 MAX_KEYS_PER_GROUP = 5
 
@@ -103,6 +106,24 @@ def add_to_group(group_id: str, key_ids: list[str], *, cf: Any = None) -> None:
             f"CloudFront allows at most {MAX_KEYS_PER_GROUP} per key group: delete an old key first"
         )
     cf.update_key_group(Id=group_id, KeyGroupConfig=config, IfMatch=current["ETag"])
+
+
+def take_out_of_group(group_id: str, key_id: str, *, cf: Any = None) -> bool:
+    """``get_key_group`` + ``update_key_group(IfMatch=ETag)`` without ``key_id``; False when the
+    group does not hold it (or is gone). A key must leave every group before it is deleted."""
+    cf = cf or clients.client("cloudfront")
+    try:
+        current = cf.get_key_group(Id=group_id)
+    except ClientError as error:
+        if is_missing(error):
+            return False
+        raise
+    config = current["KeyGroup"]["KeyGroupConfig"]
+    if key_id not in config.get("Items", []):
+        return False
+    config["Items"] = [item for item in config["Items"] if item != key_id]
+    cf.update_key_group(Id=group_id, KeyGroupConfig=config, IfMatch=current["ETag"])
+    return True
 
 
 def delete_key_group(group_id: str, *, cf: Any = None) -> bool:

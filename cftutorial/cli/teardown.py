@@ -42,6 +42,14 @@ def run(args: argparse.Namespace) -> int:
         return 0
     print(f"run {args.run!r}: {len(found)} resource(s) in {where}, in deletion order:")
     print(_describe(found))
+    pending = cleanup.put_backs(args.run)
+    if pending:
+        print(
+            f"{len(pending)} change(s) a notebook made and did not put back (deleted with the "
+            "rest; to keep the run instead, run that notebook's last section):"
+        )
+        for row in pending:
+            print(f"  notebook {row['notebook']}  {row['what']:<24} {row['id']}")
     if args.dry_run:
         print("dry run: nothing was deleted")
         return 0

@@ -200,7 +200,7 @@ def reserved_param(query: str) -> str | None:
     return found.group(1) if found else None
 
 
-def key_params(key_pair_id: str, hash_algorithm: str = "SHA1") -> str:
+def key_params(key_pair_id: str, hash_algorithm: str) -> str:
     """``Key-Pair-Id=ID`` plus ``&Hash-Algorithm=SHA256`` for SHA-256: the end of every signed query.
 
     It depends only on the key, so a signer builds it once.

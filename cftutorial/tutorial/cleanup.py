@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..run import resources
+from ..run import putback, resources
 from ..run.resources import Found
 from . import state
 
@@ -54,6 +54,14 @@ def plan(
     """What of the run exists now, in deletion order (the run's resource table); changes
     nothing (``--dry-run``, notebook 08's preview)."""
     return resources.find(_context(run_name, cf=cf, s3=s3, for_teardown=for_teardown))
+
+
+def put_backs(run_name: str) -> list[dict[str, str]]:
+    """What notebooks 09-12 recorded and did not put back yet (:mod:`cftutorial.run.putback`):
+    one row each (notebook, what, id, how it would be put back). A cleanup deletes what they
+    changed with the rest and forgets the records with the saved state."""
+    state.check_run_name(run_name)
+    return putback.rows(putback.pending(state.load(run_name)))
 
 
 def cleanup(run_name: str, *, keep_keys: bool = False, progress: bool = True) -> list[CleanupStep]:

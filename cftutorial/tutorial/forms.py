@@ -18,10 +18,20 @@ import ipywidgets as widgets
 from .. import config
 from ..aws import clients
 from ..errors import FormError
+from ..signing import rules
+from ..signing.keys import KIND_ECDSA, KIND_RSA
 
 APPROACHES = (("modern (2026)", "modern"), ("the guide's (2011)", "guide"))
 KEY_TYPES = (("RSA 2048", "rsa"), ("ECDSA P-256", "ecdsa"))
-HASHES = (("SHA-1 (default)", "SHA1"), ("SHA-256", "SHA256"))
+#: The hash choices; "" is the key's own (``None`` in the parameters cell and in ``values()``):
+#: RSA SHA-1, ECDSA SHA-256 (:func:`cftutorial.signing.rules.hash_for`).
+HASHES = (
+    (
+        f"the key's (RSA: {rules.default_hash(KIND_RSA)}, ECDSA: {rules.default_hash(KIND_ECDSA)})",
+        "",
+    ),
+    *((name, name) for name in rules.HASH_ALGORITHMS),
+)
 OWNERSHIPS = ("BucketOwnerEnforced", "BucketOwnerPreferred", "ObjectWriter")
 _STYLE = {"description_width": "12em"}
 _LAYOUT = {"width": "36em"}
@@ -65,7 +75,7 @@ class Form:
                     f"{_label(control)} = {control.value} is out of range: use a whole number "
                     f"from {limits[0]} to {limits[1]} (in the form, or the parameters cell)"
                 )
-            found[name] = control.value
+            found[name] = None if _is_none(control) else control.value
         return found
 
     def set(self, **values: Any) -> Form:
@@ -75,7 +85,8 @@ class Form:
                 raise KeyError(
                     f"form {self.title!r} has no field {name!r}; fields: {list(self.fields)}"
                 )
-            self.fields[name].value = value
+            control = self.fields[name]
+            control.value = getattr(control, "cftutorial_none", value) if value is None else value
         return self
 
     def static_html(self) -> str:
@@ -186,6 +197,24 @@ def _choice(label: str, options: Any, value: Any) -> widgets.Dropdown:
     )
 
 
+def _hash(params: Mapping[str, Any]) -> widgets.Dropdown:
+    """The hash field: ``None`` (the parameters cell's default) shows as the key's own."""
+    value = params.get("hash_algorithm")
+    if value is not None and value not in rules.HASH_ALGORITHMS:
+        raise FormError(
+            f"hash {value!r} is not an option; use None (the key's), "
+            + " or ".join(map(repr, rules.HASH_ALGORITHMS))
+        )
+    control = _choice("hash", HASHES, "" if value is None else value)
+    control.cftutorial_none = ""
+    return control
+
+
+def _is_none(control: widgets.ValueWidget) -> bool:
+    """Whether the field holds its stand-in for ``None`` (a Dropdown cannot select ``None``)."""
+    return hasattr(control, "cftutorial_none") and control.value == control.cftutorial_none
+
+
 def _int(label: str, value: int, low: int, high: int) -> widgets.IntText:
     """A whole number field. Not a BoundedIntText: that one turns -60 into the minimum without
     a word; here :meth:`Form.values` names the value and the range instead."""
@@ -262,7 +291,7 @@ def keys_form(**params: Any) -> Form:
 
 def signing_form(**params: Any) -> Form:
     fields = _common(params)
-    fields["hash_algorithm"] = _choice("hash", HASHES, params.get("hash_algorithm", "SHA1"))
+    fields["hash_algorithm"] = _hash(params)
     fields["object_key"] = _text("object key", params.get("object_key", "video.mp4"))
     fields["expires_in"] = _int("expires in (s)", params.get("expires_in", 300), 1, 7 * 24 * 3600)
     fields["ip_range"] = _text("IP range (custom)", params.get("ip_range", "127.0.0.1/32"))
@@ -286,7 +315,7 @@ def inspector_form(**params: Any) -> Form:
 
 def try_form(**params: Any) -> Form:
     fields = _common(params)
-    fields["hash_algorithm"] = _choice("hash", HASHES, params.get("hash_algorithm", "SHA1"))
+    fields["hash_algorithm"] = _hash(params)
     fields["expires_in"] = _int("expires in (s)", params.get("expires_in", 300), 1, 7 * 24 * 3600)
     fields["clean_up"] = _checkbox(
         "clean up in the last section (deletes everything)", params.get("clean_up", False)
@@ -321,7 +350,7 @@ def kms_form(**params: Any) -> Form:
 
 def login_form(**params: Any) -> Form:
     fields = _common(params)
-    fields["hash_algorithm"] = _choice("hash", HASHES, params.get("hash_algorithm", "SHA1"))
+    fields["hash_algorithm"] = _hash(params)
     fields["login_port"] = _int("login app port (0: free)", params.get("login_port", 0), 0, 65535)
     fields["cookie_lifetime"] = _int(
         "cookie lifetime (s)", params.get("cookie_lifetime", 3600), 60, 7 * 24 * 3600

@@ -23,7 +23,7 @@ from ..aws.distributions import signers_of, trust_key_group, update_config, wait
 from ..aws.missing import is_missing
 from ..aws.origin_access import OriginAccess, find_oac, oac_config, oac_from_answer
 from ..errors import StateError
-from ..run import fixes, names
+from ..run import fixes, names, putback
 from . import signing_key, state
 
 NEEDS = ("bucket", "origin_access", "distribution", "signing_key")
@@ -254,3 +254,30 @@ def check(run_name: str, *needs: str, progress: bool = False) -> Checked:
     if run.distribution and any(line.startswith("distribution") for line in run.repairs):
         wait_deployed(run.distribution["id"], progress=progress, cf=cf)
     return run
+
+
+# --- the run's put-back records (:mod:`cftutorial.run.putback` on the saved state) ------------
+
+
+def record_change(
+    run_name: str,
+    notebook: str,
+    kind: str,
+    id_: str,
+    prior: Any,
+    *,
+    what: str = "",
+    where: dict[str, str] | None = None,
+) -> bool:
+    """Record, before making it, a change ``notebook`` makes to the run (:func:`.putback.record`)."""
+    return putback.record(state, run_name, notebook, kind, id_, prior, what=what, where=where)
+
+
+def put_back(run_name: str, notebook: str, *, progress: bool = True) -> list[dict[str, str]]:
+    """Undo what ``notebook`` recorded (:func:`.putback.put_back`): idempotent, resumable."""
+    return putback.put_back(state, run_name, notebook, progress=progress)
+
+
+def pending_put_backs(run_name: str, notebook: str | None = None) -> list[putback.Change]:
+    """What notebooks recorded and did not put back yet (08's clean-up and teardown list it)."""
+    return putback.pending(state.load(run_name), notebook)

@@ -27,7 +27,7 @@ from ..aws.missing import is_missing
 from ..errors import KeyGroupError, StateError, WrongKeyPairIdError
 from ..run import fixes, names
 from ..run.names import keys_dir
-from ..signing import keys
+from ..signing import keys, rules
 from ..signing.signer import Signer
 from . import references, state
 
@@ -306,11 +306,21 @@ def verify_registered(run_name: str, *, cf: Any = None) -> tuple[SigningKey, lis
     return signing, repairs
 
 
-def signer_for(run_name: str, hash_algorithm: str = "SHA1") -> Any:
-    """A :class:`cftutorial.signing.signer.Signer` for the run's saved signing key."""
+def signer_for(
+    run_name: str, hash_algorithm: str | None = None, *, allow_ecdsa_sha1: bool = False
+) -> Any:
+    """A :class:`cftutorial.signing.signer.Signer` for the run's saved signing key.
+
+    ``hash_algorithm=None`` is the key's own (:func:`cftutorial.signing.rules.hash_for`: RSA
+    SHA-1, ECDSA SHA-256); an ECDSA key with SHA-1 is refused as the AWS CLI v2 refuses it,
+    unless a notebook asks for it on purpose (``allow_ecdsa_sha1=True``) to show it.
+    """
     saved = state.require(run_name, "signing_key")
     private_key = keys.load_private_key(saved["private_key_path"])
-    return Signer(saved["key_pair_id"], private_key, hash_algorithm=hash_algorithm)
+    chosen = rules.hash_for(
+        keys.key_kind(private_key), hash_algorithm, allow_ecdsa_sha1=allow_ecdsa_sha1
+    )
+    return Signer(saved["key_pair_id"], private_key, hash_algorithm=chosen)
 
 
 def trusted_keys(run_name: str) -> dict[str, str]:

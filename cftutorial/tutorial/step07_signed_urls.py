@@ -20,9 +20,12 @@ from ..signing.signer import Signer, make_sign_function
 from . import saved, signing_key, state
 
 
-def signer(run_name: str, hash_algorithm: str = "SHA1") -> Signer:
-    """The run's signer (the key notebook 06 registered), with this hash."""
-    return signing_key.signer_for(run_name, hash_algorithm)
+def signer(
+    run_name: str, hash_algorithm: str | None = None, *, allow_ecdsa_sha1: bool = False
+) -> Signer:
+    """The run's signer (the key notebook 06 registered), with this hash (``None``: the key's,
+    RSA SHA-1 and ECDSA SHA-256; see :func:`.signing_key.signer_for`)."""
+    return signing_key.signer_for(run_name, hash_algorithm, allow_ecdsa_sha1=allow_ecdsa_sha1)
 
 
 def viewer_url(run_name: str, object_key: str) -> str:

@@ -48,6 +48,12 @@ def what_stays(run_name: str) -> list[dict[str, str]]:
     return [{"what": item.what, "id": item.id} for item in cleanup.plan(run_name)]
 
 
+def left_to_put_back(run_name: str) -> list[dict[str, str]]:
+    """What notebooks 09-12 changed and did not put back yet (a notebook stopped before its
+    last section): one row each (see :func:`cftutorial.tutorial.cleanup.put_backs`)."""
+    return cleanup.put_backs(run_name)
+
+
 def how_to_clean_up(run_name: str) -> str:
     """The two ways to delete the run when the learner is done exploring."""
     return (

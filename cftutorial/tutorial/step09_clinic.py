@@ -5,14 +5,14 @@ The notebook's cells show each signing call and each boto3 call (``create_public
 module adds what they do not: the run's clinic (its saved ids and key), a signer that signs
 *exactly* what it is given (the hand-written signing code the broken cases come from; the
 tutorial's own ``Signer`` refuses or repairs these mistakes), sending a URL through the edge and
-putting the edge's answer, its decision and the inspector's verdict side by side, and restoring
-the run (the retired key gone, the bucket policy naming this distribution, logging off), at the
-start and at the end, so a re-run or a crash half-way leaves later notebooks working.
+putting the edge's answer, its decision and the inspector's verdict side by side, and recording
+what the cases change (standard logging, the bucket policy, the retired key) in the run's
+put-back records before they change it (:mod:`cftutorial.run.putback`), so the put-back at the
+start and at the end leaves later notebooks working after a re-run or a crash half-way.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import re
 import secrets
@@ -26,14 +26,13 @@ from botocore.exceptions import ClientError
 
 from .. import config
 from ..aws import bucket_access, clients, signing_keys
-from ..aws.distributions import update_config
 from ..aws.missing import is_missing
 from ..errors import SignedUrlError
-from ..run import names
+from ..run import names, putback
 from ..run.modern import require_modern
 from ..run.resources import delete_bucket
 from ..run.urls import viewer_url
-from ..signing import keys, policy, rules, urls, verify
+from ..signing import keys, policy, urls, verify
 from ..signing.signer import Signer
 from . import forms, saved, signing_key, state, viewer
 
@@ -130,7 +129,7 @@ def open_clinic(run_name: str) -> Clinic:
         distribution_id=dist["id"],
         domain=dist["domain_name"],
         key_group_id=signing.get("key_group_id") or "",
-        signer=signing_key.signer_for(run_name, rules.default_hash(signing.get("kind"))),
+        signer=signing_key.signer_for(run_name),
     )
 
 
@@ -236,17 +235,10 @@ def find_retired_key(run_name: str, *, cf: Any = None) -> str | None:
     return signing_keys.find_public_key(names.retired_public_key(run_name), cf=cf)
 
 
-# --- restoring the run (start and end of the notebook) ----------------------------------------
+# --- putting the run back (the run's put-back protocol, :mod:`cftutorial.run.putback`) ----------
 
-
-def _take_out_of_group(group_id: str, key_id: str, cf: Any) -> bool:
-    current = cf.get_key_group(Id=group_id)
-    config = current["KeyGroup"]["KeyGroupConfig"]
-    if key_id not in config.get("Items", []):
-        return False
-    config["Items"] = [item for item in config["Items"] if item != key_id]
-    cf.update_key_group(Id=group_id, KeyGroupConfig=config, IfMatch=current["ETag"])
-    return True
+#: This notebook's name in the put-back records.
+NOTEBOOK = "09"
 
 
 def drop_retired_key(clinic: Clinic, *, cf: Any = None) -> str:
@@ -256,40 +248,46 @@ def drop_retired_key(clinic: Clinic, *, cf: Any = None) -> str:
     if key_id is None:
         return "absent"
     if clinic.key_group_id:
-        with contextlib.suppress(ClientError):
-            _take_out_of_group(clinic.key_group_id, key_id, cf)
+        signing_keys.take_out_of_group(clinic.key_group_id, key_id, cf=cf)
     signing_keys.delete_public_key(key_id, cf=cf)
     return f"deleted {key_id}"
 
 
-def _restore_bucket_policy(clinic: Clinic, s3: Any) -> str:
-    wanted = bucket_access.oac_policy(clinic.bucket, clinic.distribution_arn)
-    if bucket_access.bucket_policy(clinic.bucket, s3=s3) == wanted:
-        return "names this distribution"
-    s3.put_bucket_policy(Bucket=clinic.bucket, Policy=json.dumps(wanted))
-    return f"rewritten for {clinic.distribution_arn}"
-
-
-def logging_off(config: dict[str, Any]) -> bool:
-    """Turn ``Logging`` off in a distribution config; False when it already was."""
-    if not (config.get("Logging") or {}).get("Enabled"):
-        return False
-    config["Logging"] = {"Enabled": False, "IncludeCookies": False, "Bucket": "", "Prefix": ""}
-    return True
-
-
-def _restore_logging(clinic: Clinic, cf: Any) -> str:
-    return "turned off" if update_config(clinic.distribution_id, logging_off, cf=cf) else "off"
-
-
-def restore(clinic: Clinic) -> list[dict[str, str]]:
-    """Undo what the cases change, whatever state a crash left: idempotent, one row per part."""
+def record_changes(clinic: Clinic) -> None:
+    """Before the cases: record what they change and its value now (standard logging, the
+    bucket policy) or that it is theirs to delete (the retired key), in the saved state, so
+    :func:`saved.put_back` can undo it even after a crash half-way."""
     cf, s3 = clients.client("cloudfront"), clients.client("s3")
-    return [
-        {"what": "retired public key", "state": drop_retired_key(clinic, cf=cf)},
-        {"what": "bucket policy", "state": _restore_bucket_policy(clinic, s3)},
-        {"what": "standard logging", "state": _restore_logging(clinic, cf)},
-    ]
+    run = clinic.run_name
+    logging = cf.get_distribution_config(Id=clinic.distribution_id)["DistributionConfig"]
+    prior_logging = {"Logging": logging.get("Logging")}
+    saved.record_change(
+        run, NOTEBOOK, "distribution config", clinic.distribution_id, prior_logging,
+        what="standard logging",
+    )  # fmt: skip
+    policy_now = bucket_access.bucket_policy(clinic.bucket, s3=s3)
+    saved.record_change(
+        run, NOTEBOOK, "bucket policy", clinic.bucket,
+        putback.DELETE if policy_now is None else policy_now, what="bucket policy",
+    )  # fmt: skip
+    saved.record_change(
+        run, NOTEBOOK, "public key", names.retired_public_key(run), putback.DELETE,
+        what="retired public key", where={"key_group_id": clinic.key_group_id},
+    )  # fmt: skip
+
+
+def begin(clinic: Clinic) -> list[dict[str, str]]:
+    """The notebook's start: put back what an interrupted earlier run left changed (one row
+    each), then record what this run's cases will change."""
+    left = saved.put_back(clinic.run_name, NOTEBOOK)
+    record_changes(clinic)
+    return left
+
+
+def logging_on(clinic: Clinic) -> bool:
+    """Whether the distribution's standard logging is on now."""
+    config = clients.client("cloudfront").get_distribution_config(Id=clinic.distribution_id)
+    return bool((config["DistributionConfig"].get("Logging") or {}).get("Enabled"))
 
 
 def delete_log_bucket(run_name: str) -> bool:

@@ -17,6 +17,15 @@ At every moment the run's saved signing key is in the key group: the new key is 
 run switches to it, and the old one is removed only after the switch. A resumed rotation goes
 forward only: a key once removed from the group is never put back (it may have been retired
 because it leaked).
+
+Why the rotation keeps its own record instead of the run's put-back records
+(:mod:`cftutorial.run.putback`, which notebooks 09, 11 and 12 use): those record a change to
+*undo*, and undoing restores the value from before. A rotation is not undone: its end state
+(the new key trusted and signing, the old one gone) is the point, and a crash half-way is
+finished, not reverted. Its record therefore names the phase reached and the two keys, and
+:func:`start` resumes from that phase; nothing is pending to put back once it is done, so
+notebook 08 and ``cftutorial teardown`` have nothing of it to list (the keys themselves are in
+the run's resource table, and a teardown deletes them).
 """
 
 from __future__ import annotations

@@ -27,10 +27,11 @@ from urllib.parse import urlsplit, urlunsplit
 import requests
 
 from .. import config
-from ..aws import certificates, clients
-from ..aws.distributions import update_config, wait_deployed
+from ..aws import certificates
+from ..aws.distributions import behaviours
 from ..errors import BackendError
 from ..localaws import process
+from ..run import putback
 from ..run.modern import require_modern
 from ..run.urls import viewer_url
 from . import login_app, saved, signing_key, state
@@ -94,24 +95,9 @@ def with_alias(distribution_config: dict[str, Any], *, alias: str, arn: str) -> 
         "SSLSupportMethod": "sni-only",  # every modern browser sends SNI; "vip" costs money
         "MinimumProtocolVersion": TLS_POLICY,
     }
-    for behaviour in _behaviours(changed):
+    for behaviour in behaviours(changed):
         behaviour["OriginRequestPolicyId"] = CORS_S3_ORIGIN
     return changed
-
-
-def without_alias(distribution_config: dict[str, Any]) -> dict[str, Any]:
-    """The config as notebook 04 made it: no alias, the default certificate, no CORS policy."""
-    changed = copy.deepcopy(distribution_config)
-    changed["Aliases"] = {"Quantity": 0}
-    changed["ViewerCertificate"] = {"CloudFrontDefaultCertificate": True}
-    for behaviour in _behaviours(changed):
-        behaviour.pop("OriginRequestPolicyId", None)
-    return changed
-
-
-def _behaviours(distribution_config: dict[str, Any]) -> list[dict[str, Any]]:
-    others = (distribution_config.get("CacheBehaviors") or {}).get("Items") or []
-    return [distribution_config["DefaultCacheBehavior"], *others]
 
 
 def cors_configuration(login_origin: str) -> dict[str, Any]:
@@ -150,7 +136,7 @@ def start_login_app(
     site: Site,
     *,
     scope: login_app.CookieScope,
-    hash_algorithm: str = "SHA1",
+    hash_algorithm: str | None = None,
     port: int = 0,
 ) -> login_app.Running:
     """Start (or restart) the run's login app: it signs ``https://ALIAS/hls/*`` per login."""
@@ -241,31 +227,33 @@ def login_link(login_origin: str) -> str:
     )
 
 
-def restore(
-    run_name: str, *, bucket: str, distribution_id: str, progress: bool = True
-) -> list[str]:
-    """Put back what this notebook changed (also after a failure half-way); what was done."""
-    done = [f"login app stopped: {stop_login_app(run_name)}"]
-    cf, s3 = clients.client("cloudfront"), clients.client("s3")
-
-    def put_back(config_: dict[str, Any]) -> bool:
-        if not ((config_.get("Aliases") or {}).get("Quantity") or _any_cors_policy(config_)):
-            return False
-        wanted = without_alias(config_)
-        config_.clear()
-        config_.update(wanted)
-        return True
-
-    if update_config(distribution_id, put_back, cf=cf):
-        wait_deployed(distribution_id, progress=progress, cf=cf)
-        done.append(f"distribution {distribution_id}: alias and certificate removed")
-    s3.delete_bucket_cors(Bucket=bucket)
-    done.append(f"bucket {bucket}: CORS rules deleted")
-    for arn in certificates.run_certificates(run_name):
-        certificates.delete_certificate(arn)
-        done.append(f"certificate deleted: {arn.rsplit('/', 1)[1]}")
-    return done
+#: This notebook's name in the put-back records.
+NOTEBOOK = "11"
 
 
-def _any_cors_policy(distribution_config: dict[str, Any]) -> bool:
-    return any(b.get("OriginRequestPolicyId") for b in _behaviours(distribution_config))
+def record_changes(run_name: str, site: Site, *, bucket: str, distribution_id: str) -> None:
+    """Before the first change: record what this notebook changes (its certificate, the
+    bucket's CORS rules, the alias on the distribution) in the run's put-back records, so
+    :func:`saved.put_back` can undo it later, also after a crash half-way. A re-run over a
+    live alias keeps the records of the first run (what was there before it)."""
+    saved.record_change(
+        run_name, NOTEBOOK, "certificate", site.certificate_name, putback.DELETE,
+        what="certificate", where={"run_name": run_name},
+    )  # fmt: skip
+    saved.record_change(
+        run_name, NOTEBOOK, "bucket CORS", bucket, putback.prior_cors(bucket), what="CORS rules"
+    )
+    saved.record_change(
+        run_name, NOTEBOOK, "distribution alias", distribution_id, putback.DELETE,
+        what="alias, certificate, CORS policy",
+    )  # fmt: skip
+
+
+def put_back(run_name: str) -> list[dict[str, str]]:
+    """Stop the login app, then undo what :func:`record_changes` recorded (newest first: the
+    alias, waiting until Deployed, the CORS rules, the certificate); one row each."""
+    stopped = "stopped" if stop_login_app(run_name) else "not running"
+    return [
+        {"what": "login app", "id": "this kernel", "state": stopped},
+        *saved.put_back(run_name, NOTEBOOK),
+    ]

@@ -26,10 +26,10 @@ from ..aws import signing_keys
 from ..aws.tags import RUN_TAG
 from ..errors import StateError
 from ..localaws import process
-from ..run import names
+from ..run import names, putback
 from ..run.modern import require_modern
 from ..signing import keys
-from . import references, signing_key, state
+from . import references, saved, signing_key, state
 
 STATE_KEY = "kms_key"
 KEY_SPECS = kms_keys.KEY_SPECS
@@ -83,6 +83,27 @@ def public_key_config(run_name: str, pem: str) -> dict[str, str]:
         pem=pem,
         comment=f"cftutorial {run_name}: key held in AWS KMS",
     )
+
+
+#: This notebook's name in the put-back records.
+NOTEBOOK = "12"
+
+
+def record_kms_key(run_name: str) -> bool:
+    """Before ``create_key``: the run's put-back records name the KMS key (by its alias) as this
+    notebook's to delete, so notebook 08 and ``cftutorial teardown`` list it until it goes."""
+    return saved.record_change(
+        run_name, NOTEBOOK, "kms key", alias(run_name), putback.DELETE, what="KMS key"
+    )
+
+
+def record_public_key(run_name: str, key_group_id: str) -> bool:
+    """Before ``create_public_key`` and ``update_key_group``: the KMS key's public key is this
+    notebook's to take out of the key group and delete."""
+    return saved.record_change(
+        run_name, NOTEBOOK, "public key", public_key_name(run_name), putback.DELETE,
+        what="KMS public key", where={"key_group_id": key_group_id},
+    )  # fmt: skip
 
 
 def remember(run_name: str, **fields: str) -> dict[str, str]:

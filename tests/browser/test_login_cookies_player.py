@@ -11,7 +11,7 @@ from __future__ import annotations
 import builders
 import pytest
 
-from cftutorial.aws import certificates, clients
+from cftutorial.aws import certificates, clients, distributions
 from cftutorial.tutorial import login_app, state, viewer
 from cftutorial.tutorial import step11_login_cookies as step11
 
@@ -47,7 +47,7 @@ def login_site(local_aws):
     current = cf.get_distribution_config(Id=dist_id)
     wanted = step11.with_alias(current["DistributionConfig"], alias=site.alias, arn=arn)
     cf.update_distribution(Id=dist_id, DistributionConfig=wanted, IfMatch=current["ETag"])
-    step11.wait_deployed(dist_id, progress=False)
+    distributions.wait_deployed(dist_id, progress=False)
     scope = login_app.CookieScope(domain=site.parent_domain)
     app = step11.start_login_app(RUN, site, scope=scope)
     origin = step11.browser_url(site.login_host, app.port, "")
@@ -55,7 +55,9 @@ def login_site(local_aws):
         Bucket=bucket, CORSConfiguration=step11.cors_configuration(origin)
     )
     yield site, origin
-    step11.restore(RUN, bucket=bucket, distribution_id=dist_id, progress=False)
+    builders.put_back_11(
+        RUN, bucket=bucket, distribution_id=dist_id, certificate_names=(site.certificate_name,)
+    )
 
 
 def test_the_player_plays_through_the_cookies_and_logout_refuses_the_next_segment(
