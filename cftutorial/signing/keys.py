@@ -179,6 +179,13 @@ def write_public_key(
     return path
 
 
+def write_private_key_file(path: str | Path, data: bytes) -> Path:
+    """Write private key bytes (any form, also a broken one kept for a check) 0600, atomically."""
+    target = Path(path)
+    _write_private(target, data)
+    return target
+
+
 def _write_private(path: Path, data: bytes) -> None:
     """Write via a new 0600 file renamed into place, so the key is never readable by others."""
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
