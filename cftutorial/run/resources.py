@@ -616,8 +616,12 @@ def _find_key_files(ctx: Context) -> list[str]:
 
 
 def _delete_file(_ctx: Context, raw: str) -> bool:
-    existed = Path(raw).is_file()
-    Path(raw).unlink(missing_ok=True)
+    path = Path(raw)
+    existed = path.is_file()
+    path.unlink(missing_ok=True)
+    if path.parent != names.keys_dir():  # 13's folder goes with its last file
+        with contextlib.suppress(OSError):
+            path.parent.rmdir()
     return existed
 
 

@@ -268,8 +268,10 @@ def shape(practice: Practice, *, cf: Any = None) -> list[dict[str, Any]]:
     return [
         {
             "path pattern": item.get("PathPattern", "Default (*)"),
-            "TrustedKeyGroups": (item.get("TrustedKeyGroups") or {}).get("Items") or "-",
-            "TrustedSigners": (item.get("TrustedSigners") or {}).get("Items") or "-",
+            "TrustedKeyGroups": ", ".join((item.get("TrustedKeyGroups") or {}).get("Items") or [])
+            or "-",
+            "TrustedSigners": ", ".join((item.get("TrustedSigners") or {}).get("Items") or [])
+            or "-",
             "ViewerProtocolPolicy": item["ViewerProtocolPolicy"],
         }
         for item in items
@@ -339,12 +341,14 @@ def write_broken_keys(practice: Practice) -> dict[str, Path]:
 
 
 def doctor_rows(reports: dict[str, Any]) -> list[dict[str, str]]:
-    """One row per finding of each key file's report; a clean file gets one row that says so."""
+    """One row per finding of each key file's report (with the form and kind the doctor read);
+    a clean file gets one row that says so, and which key groups trust it."""
     rows: list[dict[str, str]] = []
     for label, report in reports.items():
         found = report.rows()
         if not found:
-            trusted = ", ".join(getattr(report, "trusted_by", None) or []) or "-"
+            trusted = ", ".join(report.trusted_by or []) or "no key group"
             found = [{"severity": "-", "rule": "clean", "what it means": f"trusted by {trusted}"}]
-        rows += [{"key file": label, **row} for row in found]
+        read = {"form": report.form or "-", "kind": report.kind or "-"}
+        rows += [{"key file": label, **read, **row} for row in found]
     return rows
