@@ -379,7 +379,8 @@ def _precedence_unsigned(dist_id: str, arn: str, config: dict, reader: _Reader) 
     patterns = [None if b.default else b.pattern for b in behaviours]
     findings = []
     for index, signed in enumerate(behaviours):
-        if not signed.signed:
+        # The default behaviour covers only what no listed one matches: nothing is taken from it.
+        if not signed.signed or signed.default:
             continue
         for earlier in behaviours[:index]:
             path = cloudfront_rules.shared_path(earlier.pattern, signed.pattern)
