@@ -21,7 +21,8 @@ with SHA-1 on this machine, so a crypto policy that refuses it (OpenSSL 3 in FIP
 distributions' system-wide policies) is seen as the signer would see it.
 
 Read-only: CloudFront is only listed and read, in aws mode with the standard credential chain and
-no opt-in. Nothing here returns, prints or stores any part of the private key: findings name
+no opt-in. Without a distribution or a client nothing but the key is read, and boto3 is not
+imported (the checks of the file run on the core install). Nothing here returns, prints or stores any part of the private key: findings name
 forms, kinds and ids.
 """
 
@@ -37,7 +38,6 @@ from cryptography.exceptions import InternalError, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, rsa
 
-from ..aws import clients, distributions, signing_keys
 from ..errors import SigningKeyError
 from ..signing import keys, rules, signer
 from .findings import Finding, Report
@@ -431,6 +431,8 @@ def _check_sha1(key: Any, report: KeyReport) -> None:
 
 
 def _check_registered(key: Any, report: KeyReport, distribution_id: str | None, cf: Any) -> None:
+    from ..aws import clients, signing_keys  # boto3 only here: the file checks run on the core
+
     cf = cf or clients.client("cloudfront", read_only=True)
     config = None
     if distribution_id is not None:  # read first: a wrong id is an error, whatever the key
@@ -465,6 +467,8 @@ def _check_registered(key: Any, report: KeyReport, distribution_id: str | None, 
 def _check_trusted(
     report: KeyReport, distribution_id: str, config: dict[str, Any], cf: Any
 ) -> None:
+    from ..aws import distributions, signing_keys
+
     report._checked("key-not-trusted")
     holding = {
         group["Id"] for group in signing_keys.key_groups(cf=cf) if report.key_id in group["Items"]
