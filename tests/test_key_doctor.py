@@ -430,3 +430,16 @@ def test_aws_mode_reads_without_the_opt_in(monkeypatch):
         clients.client("cloudfront")
     made = clients.client("cloudfront", read_only=True)
     assert made.meta.service_model.service_name == "cloudfront"
+
+
+def test_a_guide_runs_account_key_pair_is_not_a_public_key_and_the_finding_says_so(local_aws):
+    """The guide's root-account key pair (TrustedSigners) is in no public key list: the finding
+    names the behaviours that trust such key pairs rather than stating a plain failure."""
+    built = builders.run("kd-guide", "06", approach="guide")
+    signing, distribution_id = built["06"].signing_key, built["04"].distribution.id
+    assert signing.key_pair_id.startswith("APKA")
+    report = doctor.check_key(signing.private_key_path, distribution_id=distribution_id)
+    (finding,) = [f for f in report.findings if f.rule == "key-not-registered"]
+    assert "behaviours * trust the account's root key pairs" in finding.meaning
+    fresh = doctor.check_key(pem(_rsa()), cf=clients.client("cloudfront"))
+    assert "root key pairs" not in fresh.findings[-1].meaning  # no distribution: nothing to add

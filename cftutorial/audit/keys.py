@@ -454,7 +454,7 @@ def _check_registered(key: Any, report: KeyReport, distribution_id: str | None, 
             "the account's CloudFront public keys",
             "no CloudFront public key is this key's public half: whatever Key-Pair-Id a URL "
             "names, CloudFront cannot verify its signature (403: InvalidKey for an unknown id, "
-            "AccessDenied for another key's id)",
+            f"AccessDenied for another key's id){_legacy_note(config)}",
             "upload its public half (openssl pkey -in KEY -pubout): cloudfront.create_public_key("
             "PublicKeyConfig={'CallerReference': …, 'Name': …, 'EncodedKey': PUBLIC_PEM}), then "
             "add its Id to a key group the distribution trusts (cloudfront.update_key_group)",
@@ -462,6 +462,24 @@ def _check_registered(key: Any, report: KeyReport, distribution_id: str | None, 
         return
     if config is not None:
         _check_trusted(report, distribution_id, config, cf)
+
+
+def _legacy_note(config: dict[str, Any] | None) -> str:
+    """What to add when behaviours trust root-account key pairs, which no API lists."""
+    from ..aws import distributions
+
+    legacy = [
+        pattern
+        for pattern, behaviour in distributions.cache_behaviours(config or {})
+        if (behaviour.get("TrustedSigners") or {}).get("Enabled")
+    ]
+    if not legacy:
+        return ""
+    return (
+        f"; behaviours {', '.join(legacy)} trust the account's root key pairs instead (legacy "
+        "TrustedSigners), which no API lists: if this is one of those it may still sign for "
+        "them, though AWS recommends key groups"
+    )
 
 
 def _check_trusted(

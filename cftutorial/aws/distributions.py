@@ -147,7 +147,8 @@ def cache_behaviours(config: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]
         (item["PathPattern"], item)
         for item in (config.get("CacheBehaviors") or {}).get("Items", []) or []
     ]
-    return [*ordered, ("*", config["DefaultCacheBehavior"])]
+    default = config.get("DefaultCacheBehavior")
+    return [*ordered, ("*", default)] if default else ordered
 
 
 def signers_of(distribution_id: str, *, cf: Any = None) -> dict[str, Any]:
