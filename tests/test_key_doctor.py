@@ -443,3 +443,46 @@ def test_a_guide_runs_account_key_pair_is_not_a_public_key_and_the_finding_says_
     assert "behaviours * trust the account's root key pairs" in finding.meaning
     fresh = doctor.check_key(pem(_rsa()), cf=clients.client("cloudfront"))
     assert "root key pairs" not in fresh.findings[-1].meaning  # no distribution: nothing to add
+
+
+@pytest.mark.parametrize(
+    ("name", "written"),
+    [
+        ("RSA 2048 PKCS#1 PEM", "KEY-pkcs8.pem"),
+        ("ECDSA P-256 SEC1 PEM", "KEY-pkcs8.pem"),
+        ("RSA 2048 PKCS#8 DER", "KEY.pem"),
+        ("ECDSA P-256 SEC1 DER", "KEY.pem"),
+    ],
+)
+def test_the_format_fix_writes_a_pkcs8_pem_only_its_owner_reads(name, written, tmp_path: Path):
+    """The shell command key-format names, run as shown: a PKCS#8 PEM, mode 0600."""
+    import shutil
+    import subprocess
+
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not installed here")
+    data, _form, kind, _broken = CASES[name]
+    (finding,) = [f for f in doctor.check_key(data).findings if f.rule == "key-format"]
+    command = "(umask 077;" + finding.fix.split("(umask 077;", 1)[1]
+    made = tmp_path / written.replace("KEY", "key")
+    (tmp_path / "key").write_bytes(data)
+    subprocess.run(["bash", "-c", command.replace("KEY", "key")], cwd=tmp_path, check=True)
+    fixed = doctor.check_key(made)
+    assert (fixed.form, fixed.kind) == ("PKCS#8 PEM", kind)
+    assert made.stat().st_mode & 0o077 == 0
+
+
+def test_the_escaped_newlines_fix_writes_the_key_back_with_real_line_breaks(tmp_path: Path):
+    """The shell command key-escaped-newlines names, run on the variable as an env file left it."""
+    import os
+    import subprocess
+
+    escaped = PKCS8_TEXT.replace("\n", "\\n")
+    (finding,) = [f for f in doctor.check_key(escaped).findings if f.rule == "key-escaped-newlines"]
+    command = finding.fix.split("write the file back with ", 1)[1].split("; in code", 1)[0]
+    subprocess.run(
+        ["bash", "-c", command], cwd=tmp_path, check=True, env={**os.environ, "KEY": escaped}
+    )
+    fixed = doctor.check_key(tmp_path / "key.pem")
+    assert fixed.kind == "RSA 2048" and "key-escaped-newlines" not in rules_of(fixed)
+    assert (tmp_path / "key.pem").stat().st_mode & 0o077 == 0

@@ -89,7 +89,8 @@ OTHER_LABELS = {
 _CURVES = {"secp256r1": "P-256", "secp384r1": "P-384", "secp521r1": "P-521"}
 _BLOCK = re.compile(rb"-----BEGIN ([A-Z0-9 ]+)-----(.*?)-----END \1-----", re.S)
 _BEGIN = re.compile(rb"-----BEGIN ([A-Z0-9 ]+)-----")
-_TO_PKCS8 = "openssl pkcs8 -topk8 -nocrypt -in KEY -out KEY-pkcs8.pem (then chmod 600 it)"
+#: Key files written by the fixes are made 0600 from the first byte (umask), like ``keys create``.
+_TO_PKCS8 = "(umask 077; openssl pkcs8 -topk8 -nocrypt -in KEY -out KEY-pkcs8.pem)"
 #: What is known of who reads each form that is not PKCS#8 PEM.
 FORM_NOTES = {
     "PKCS#1 PEM": (
@@ -108,8 +109,9 @@ FORM_NOTES = {
     ),
     "DER": (
         "binary DER, not PEM text: `aws cloudfront sign --private-key file://…` and the SDK "
-        "signers take PEM text ('-----BEGIN …'); AWS's guide has keys reformatted for Java",
-        "convert it to PEM: openssl pkey -inform DER -in KEY -out KEY.pem (then chmod 600 it)",
+        "signers' documented examples take PEM text ('-----BEGIN …')",
+        "keep the DER copy where a loader asks for DER; elsewhere convert it to PEM: "
+        "(umask 077; openssl pkey -inform DER -in KEY -out KEY.pem)",
     ),
 }
 #: The message a signature is made of here: any bytes do, nothing is sent.
@@ -244,7 +246,7 @@ def _unwrap(data: bytes, report: KeyReport) -> bytes:
             "the PEM holds the two characters '\\n' instead of line breaks (as an environment "
             "variable or a secret flattened it): PEM readers need real line breaks and refuse it",
             'keep real newlines: export KEY="$(cat key.pem)" in the shell, or write the file '
-            "back with printf '%b\\n' \"$KEY\" > key.pem (chmod 600); in code, "
+            "back with (umask 077; printf '%b\\n' \"$KEY\" > key.pem); in code, "
             "key_text.replace('\\\\n', '\\n') before loading",
         )
     return text + b"\n" if b"-----BEGIN" in text else text
@@ -312,7 +314,7 @@ def _load(loader: Any, data: bytes, password: bytes | None, report: KeyReport) -
     fix = (
         "give its password (the CLI reads $CFTUTORIAL_PRIVATE_KEY_PASSWORD; in Python "
         "keys.load_private_key(path, password=b'…')), or keep a decrypted copy with mode 0600: "
-        "openssl pkey -in KEY -out KEY-plain.pem"
+        "(umask 077; openssl pkey -in KEY -out KEY-plain.pem)"
     )
     if password is None:
         report._add(
