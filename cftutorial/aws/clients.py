@@ -103,7 +103,7 @@ def client(
     In aws mode the standard credential chain is used, and only after the user opted in (see
     :mod:`cftutorial.aws.backend`); ``for_teardown`` lifts that requirement, since deleting what an
     earlier, opted-in run created creates nothing; ``read_only`` lifts it for a caller that only
-    reads (``cftutorial audit``).
+    reads (``cftutorial audit``, ``cftutorial keys check --distribution``), with the standard chain.
     """
     if service not in SERVICES:
         raise BackendError(
