@@ -347,8 +347,14 @@ def doctor_rows(reports: dict[str, Any]) -> list[dict[str, str]]:
     for label, report in reports.items():
         found = report.rows()
         if not found:
-            trusted = ", ".join(report.trusted_by or []) or "no key group"
-            found = [{"severity": "-", "rule": "clean", "what it means": f"trusted by {trusted}"}]
+            trusted = ", ".join(report.trusted_by) or "none"
+            found = [
+                {
+                    "severity": "-",
+                    "rule": "clean",
+                    "what it means": f"behaviours trusting it: {trusted}",
+                }
+            ]
         read = {"form": report.form or "-", "kind": report.kind or "-"}
         rows += [{"key file": label, **read, **row} for row in found]
     return rows
