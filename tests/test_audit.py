@@ -573,3 +573,11 @@ def test_iam_policy_audit_grants_exactly_what_the_audit_calls_and_only_reads(
     granted = {action for statement in policy["Statement"] for action in statement["Action"]}
     assert needed == granted == set(IAM_ACTIONS.values())
     assert all(a.split(":")[1].startswith(("Get", "List", "Describe")) for a in granted)
+
+
+def test_readme_and_contracts_name_the_command_and_its_policy():
+    readme = (ROOT / "README.md").read_text()
+    assert "cftutorial audit --distribution" in readme and "cftutorial audit --all" in readme
+    assert "docs/iam-policy-audit.json" in readme
+    contracts = (ROOT / "docs" / "CONTRACTS.md").read_text()
+    assert "audit/" in contracts and "signing/behaviours.py" in contracts
