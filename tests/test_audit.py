@@ -12,6 +12,7 @@ import builders
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from test_cli_errors import ONE_ATTEMPT_DRIVER, FakeAWS, assert_one_line_error, aws_env, cftutorial
 
 from cftutorial.audit import distribution as audit
 from cftutorial.aws import bucket_access, clients, distributions
@@ -581,3 +582,28 @@ def test_readme_and_contracts_name_the_command_and_its_policy():
     assert "docs/iam-policy-audit.json" in readme
     contracts = (ROOT / "docs" / "CONTRACTS.md").read_text()
     assert "audit/" in contracts and "signing/behaviours.py" in contracts
+
+
+def test_aws_mode_needs_no_opt_in_only_reads_and_an_aws_refusal_is_one_line(tmp_path):
+    """``CFTUTORIAL_BACKEND=aws`` without ``CFTUTORIAL_AWS_OPT_IN``: the audit goes ahead (it
+    only reads), sends only GETs, and AWS's AccessDenied is one line with exit status 2."""
+    import os
+
+    learner = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "CFTUTORIAL_"))}
+    learner.update(
+        HOME=str(tmp_path),
+        CFTUTORIAL_HOME=str(tmp_path / "state"),
+        PYTHONPATH=str(ROOT),
+        AWS_CONFIG_FILE=os.devnull,
+        AWS_SHARED_CREDENTIALS_FILE=os.devnull,
+        AWS_EC2_METADATA_DISABLED="true",
+    )
+    fake = FakeAWS(403, "AccessDenied", "not allowed: cloudfront:ListDistributions")
+    try:
+        env = aws_env(learner, fake.endpoint)
+        done = cftutorial("audit", "--all", env=env, driver=ONE_ATTEMPT_DRIVER)
+    finally:
+        fake.close()
+    line = assert_one_line_error(done, "AccessDenied")
+    assert "OPT_IN" not in line
+    assert fake.requests and all(r.startswith("GET ") for r in fake.requests), fake.requests
