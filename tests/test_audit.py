@@ -607,3 +607,24 @@ def test_aws_mode_needs_no_opt_in_only_reads_and_an_aws_refusal_is_one_line(tmp_
     line = assert_one_line_error(done, "AccessDenied")
     assert "OPT_IN" not in line
     assert fake.requests and all(r.startswith("GET ") for r in fake.requests), fake.requests
+
+
+def test_a_bucket_has_sse_s3_default_encryption_and_delete_resets_to_it(world):
+    """As on AWS since January 2023 (gap S1): what the sse-kms-decrypt rule reads first."""
+    s3 = clients.client("s3")
+    bucket = world["bucket"]
+
+    def algorithm() -> str:
+        rules = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]
+        return rules["Rules"][0]["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"]
+
+    assert algorithm() == "AES256"
+    s3.put_bucket_encryption(
+        Bucket=bucket,
+        ServerSideEncryptionConfiguration={
+            "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms"}}]
+        },
+    )
+    assert algorithm() == "aws:kms"
+    s3.delete_bucket_encryption(Bucket=bucket)
+    assert algorithm() == "AES256"
