@@ -12,6 +12,7 @@ import builders
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from test_cli_errors import ONE_ATTEMPT_DRIVER, FakeAWS, assert_one_line_error, aws_env, cftutorial
 
 from cftutorial.audit import distribution as audit
 from cftutorial.aws import bucket_access, clients, distributions
@@ -573,3 +574,57 @@ def test_iam_policy_audit_grants_exactly_what_the_audit_calls_and_only_reads(
     granted = {action for statement in policy["Statement"] for action in statement["Action"]}
     assert needed == granted == set(IAM_ACTIONS.values())
     assert all(a.split(":")[1].startswith(("Get", "List", "Describe")) for a in granted)
+
+
+def test_readme_and_contracts_name_the_command_and_its_policy():
+    readme = (ROOT / "README.md").read_text()
+    assert "cftutorial audit --distribution" in readme and "cftutorial audit --all" in readme
+    assert "docs/iam-policy-audit.json" in readme
+    contracts = (ROOT / "docs" / "CONTRACTS.md").read_text()
+    assert "audit/" in contracts and "signing/behaviours.py" in contracts
+
+
+def test_aws_mode_needs_no_opt_in_only_reads_and_an_aws_refusal_is_one_line(tmp_path):
+    """``CFTUTORIAL_BACKEND=aws`` without ``CFTUTORIAL_AWS_OPT_IN``: the audit goes ahead (it
+    only reads), sends only GETs, and AWS's AccessDenied is one line with exit status 2."""
+    import os
+
+    learner = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "CFTUTORIAL_"))}
+    learner.update(
+        HOME=str(tmp_path),
+        CFTUTORIAL_HOME=str(tmp_path / "state"),
+        PYTHONPATH=str(ROOT),
+        AWS_CONFIG_FILE=os.devnull,
+        AWS_SHARED_CREDENTIALS_FILE=os.devnull,
+        AWS_EC2_METADATA_DISABLED="true",
+    )
+    fake = FakeAWS(403, "AccessDenied", "not allowed: cloudfront:ListDistributions")
+    try:
+        env = aws_env(learner, fake.endpoint)
+        done = cftutorial("audit", "--all", env=env, driver=ONE_ATTEMPT_DRIVER)
+    finally:
+        fake.close()
+    line = assert_one_line_error(done, "AccessDenied")
+    assert "OPT_IN" not in line
+    assert fake.requests and all(r.startswith("GET ") for r in fake.requests), fake.requests
+
+
+def test_a_bucket_has_sse_s3_default_encryption_and_delete_resets_to_it(world):
+    """As on AWS since January 2023 (gap S1): what the sse-kms-decrypt rule reads first."""
+    s3 = clients.client("s3")
+    bucket = world["bucket"]
+
+    def algorithm() -> str:
+        rules = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]
+        return rules["Rules"][0]["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"]
+
+    assert algorithm() == "AES256"
+    s3.put_bucket_encryption(
+        Bucket=bucket,
+        ServerSideEncryptionConfiguration={
+            "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms"}}]
+        },
+    )
+    assert algorithm() == "aws:kms"
+    s3.delete_bucket_encryption(Bucket=bucket)
+    assert algorithm() == "AES256"

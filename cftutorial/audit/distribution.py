@@ -186,6 +186,14 @@ class _Reader:
             self._cache[key] = read()
         return self._cache[key]
 
+    def _kms_for(self, key: str) -> Any:
+        """A KMS client in the key's region when the key is an ARN of another region (a bucket's
+        key lives in the bucket's region, which need not be the run's)."""
+        parts = key.split(":")
+        if key.startswith("arn:") and len(parts) > 3 and parts[3] != self.kms.meta.region_name:
+            return clients.client("kms", region_name=parts[3], read_only=True)
+        return self.kms
+
     def key_group(self, group_id: str) -> dict[str, Any] | None:
         def read() -> dict[str, Any] | None:
             try:
@@ -237,10 +245,10 @@ class _Reader:
 
     def key_policy(self, key_id: str) -> list[dict[str, Any]]:
         def read() -> list[dict[str, Any]]:
-            key = key_id
+            kms, key = self._kms_for(key_id), key_id
             if "alias/" in key:
-                key = self.kms.describe_key(KeyId=key)["KeyMetadata"]["KeyId"]
-            text = self.kms.get_key_policy(KeyId=key, PolicyName="default")["Policy"]
+                key = kms.describe_key(KeyId=key)["KeyMetadata"]["KeyId"]
+            text = kms.get_key_policy(KeyId=key, PolicyName="default")["Policy"]
             return _statements(json.loads(text))
 
         return self._once(("key-policy", key_id), read)
