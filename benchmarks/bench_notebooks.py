@@ -1,5 +1,5 @@
 """Wall time of each tutorial notebook and of the whole chain 01→08, per path (and, with
-``--beyond``, of 09-12 and the batch notebook after it, modern path).
+``--beyond``, of 09-13 and the batch notebook after it, modern path).
 
 Each path runs headless (papermill, kernel ``python3``) in a fresh temporary CFTUTORIAL_HOME with
 its own local AWS, exactly as tests/test_notebooks.py does, and prints the seconds next to the
@@ -24,7 +24,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("0[1-8]-*.ipynb"))
-#: After 08 (which keeps everything by default): the four beyond the guide, then the batch
+#: After 08 (which keeps everything by default): the five beyond the guide, then the batch
 #: notebook signing the run's samples.
 BEYOND = [
     *sorted(p for p in (ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb") if p not in NOTEBOOKS),
@@ -87,7 +87,7 @@ def main(argv: list[str]) -> int:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("paths", nargs="*", metavar="PATH", help=f"of {list(PATHS)}; default: all")
-    parser.add_argument("--beyond", action="store_true", help="then 09-12 and the batch notebook")
+    parser.add_argument("--beyond", action="store_true", help="then 09-13 and the batch notebook")
     parser.add_argument("--rounds", type=int, default=1, help="runs of each path (default 1)")
     args = parser.parse_args(argv)
     unknown = [name for name in args.paths if name not in PATHS]

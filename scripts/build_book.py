@@ -4,7 +4,7 @@ notebook with the outputs of one real run, offline.
     python scripts/build_book.py [OUTPUT_DIR]                  (default: build/book)
     python scripts/build_book.py OUTPUT_DIR --executed DIR     (notebooks already executed)
 
-The notebooks run once, as a learner's Run All does: papermill executes 01→12 and then the
+The notebooks run once, as a learner's Run All does: papermill executes 01→13 and then the
 batch notebook, in order, with their default parameters, each in a fresh kernel, against a
 fresh local AWS of its own (a temporary CFTUTORIAL_HOME, free ports; started by notebook 01 and
 stopped afterwards, and ending by itself if this script dies). With ``--executed DIR`` they are
@@ -33,7 +33,7 @@ from cftutorial.tutorial import kernel  # noqa: E402
 
 DEFAULT_OUTPUT = ROOT / "build" / "book"
 NOTEBOOKS = ROOT / "notebooks"
-#: The notebooks of the book, in a learner's order: 01→12, then the batch notebook.
+#: The notebooks of the book, in a learner's order: 01→13, then the batch notebook.
 BOOK_NOTEBOOKS = [
     *sorted(NOTEBOOKS.glob("[0-9][0-9]-*.ipynb")),
     NOTEBOOKS / "batch-sign-urls.ipynb",

@@ -266,7 +266,7 @@ class Chain:
 
     def collect_key_lines(self) -> None:
         """The lines of every private key file the run holds now (rotations delete old ones)."""
-        for pem in (self.home / "keys").glob("*private_key.pem"):
+        for pem in (self.home / "keys").rglob("*private_key.pem"):  # 13's in their folder
             self.key_lines.update(
                 line
                 for line in pem.read_text().splitlines()
@@ -337,7 +337,7 @@ def cli(bin_dir: Path | None, *args: str, env: Mapping[str, str]) -> subprocess.
 # --- the chains -------------------------------------------------------------------------------
 
 #: The learner's Run All, in order, with the defaults (no parameters: nothing injected).
-LEARNER = ("01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12", "batch")
+LEARNER = ("01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12", "13", "batch")
 SOLUTIONS = {"run_solutions": True}
 #: Notebook 01 run again with another bucket: the run moves, and 04 moves its distribution.
 MOVED_BUCKET = "rerun-bucket-b"
@@ -385,6 +385,42 @@ def _distribution_view(run_name: str) -> dict:
     }
 
 
+def exercise_13(run_name: str) -> dict[str, str]:
+    """Notebook 13's auto-check on three answers, against the run's practice distribution:
+    the leak left as it is, a "fix" that refuses the signed link too (legacy signers), and the
+    solution's fix (the key group on ``/previews/*``). Afterwards the practice is left fixed."""
+    from cftutorial.aws import clients
+    from cftutorial.aws.distributions import (
+        trusted_key_groups,
+        trusted_signers_self,
+        update_config,
+        wait_deployed,
+    )
+    from cftutorial.tutorial import exercises
+    from cftutorial.tutorial import step13_audit as step13
+
+    cf = clients.client("cloudfront")
+    practice, _ = step13.open_practice(run_name, cf=cf)
+    step13.add_preview_behaviour(practice, cf=cf)
+    url, signed = practice.url(step13.PREVIEW), practice.signed(step13.PREVIEW)
+    said = {"leak left": str(exercises.check_leak_closed(url, signed))}
+    for answer, trust in (
+        ("legacy signers", {"TrustedSigners": trusted_signers_self()}),
+        ("key group", {"TrustedKeyGroups": trusted_key_groups(practice.key_group_id)}),
+    ):
+
+        def change(config: dict, trust: dict = trust) -> bool:
+            behaviour = step13.behaviour(config, step13.PREVIEWS)
+            behaviour["TrustedSigners"] = {"Enabled": False, "Quantity": 0}
+            behaviour.update(trust)
+            return True
+
+        update_config(practice.distribution_id, change, cf=cf)
+        wait_deployed(practice.distribution_id, progress=False, cf=cf)
+        said[answer] = str(exercises.check_leak_closed(url, signed))
+    return said
+
+
 def run_made(run_name: str) -> dict:
     """What a run holds: its saved state's shape, what a cleanup would delete, its key files
     (test_builders.py compares the notebooks' run with the one tests/builders.py builds)."""
@@ -408,7 +444,8 @@ def build_modern(chain: Chain) -> None:
     solution: 01, 01 with another bucket, 02-07, 08 (kept), 09, 10, 10 resumed after a rotation
     that crashed half-way, 11 with ``put_back=True`` (over what the first 11 left live), 12 with
     an ECDSA key in KMS, and last 08 with ``clean_up=True``, its exercise run once more after the
-    clean-up.
+    clean-up. After the learner's 13, its exercise's auto-check is tried on three answers
+    (:func:`exercise_13`).
     """
     from cftutorial.tutorial import state
 
@@ -419,6 +456,9 @@ def build_modern(chain: Chain) -> None:
                 chain.probes["stop"] = cli(None, "local", "stop", env=env)
                 chain.probes["start"] = cli(None, "local", "start", env=env)
             chain.run(number, number, folder="learner")
+            if number == "13":
+                with in_home(chain.home):
+                    chain.probes["exercise 13"] = exercise_13("default")
             if number == "06":
                 with in_home(chain.home):
                     chain.probes["run after 06"] = run_made("default")

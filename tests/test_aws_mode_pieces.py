@@ -82,6 +82,11 @@ def test_the_summary_lists_what_each_notebook_creates_with_its_cost():
         ("12", "public key"),
         ("12", "KMS alias"),
         ("12", "KMS key"),
+        ("13", "CloudFront distribution"),
+        ("13", "key group"),
+        ("13", "public key"),
+        ("13", "public key"),
+        ("13", "S3 bucket"),
     ]
     assert {item.name for item in modern} >= {
         "cftutorial-sum",
@@ -99,7 +104,7 @@ def test_the_summary_lists_what_each_notebook_creates_with_its_cost():
     text = preflight.Preflight(
         "123456789012", "arn:aws:iam::123456789012:user/me", "eu-west-1", "sum", modern
     ).describe()
-    assert "region eu-west-1" in text and "will create (14 resources" in text
+    assert "region eu-west-1" in text and "will create (19 resources" in text
     assert "plus the monthly fee of 1 shown by its pricing page" in text
     assert "per 10,000 HTTPS requests" in text
 

@@ -152,6 +152,21 @@ def test_bench_clients_prints_a_kept_client_next_to_one_built_per_call() -> None
     assert re.search(r"^a kept client is faster by\s+\d+x$", done.stdout, re.M), done.stdout
 
 
+def test_bench_audit_prints_the_audit_next_to_the_same_reads_as_bare_calls() -> None:
+    done = run("bench_audit.py", "--rounds", "2", "--audits", "2")
+    assert done.returncode == 0, done.stderr
+    assert "audit of a distribution with 10 behaviours, 2 rounds x 2 audits" in done.stdout
+    found = {}
+    for line in done.stdout.splitlines():
+        row = re.match(
+            r"^(audit_distribution|the same reads) .*?\s+(\d+\.\d{3})\s+[\d.]+-[\d.]+$", line
+        )
+        if row:
+            found[row[1]] = float(row[2])
+    assert set(found) == {"audit_distribution", "the same reads"}, done.stdout
+    assert re.search(r"^audit / bare reads\s+\d+\.\d\dx$", done.stdout, re.M), done.stdout
+
+
 @pytest.mark.parametrize(
     ("script", "args", "words"),
     [
@@ -165,6 +180,7 @@ def test_bench_clients_prints_a_kept_client_next_to_one_built_per_call() -> None
         ("bench_local_state.py", ["--writes", "1"], "argument --writes: 1 is too small"),
         ("bench_clients.py", ["--calls", "0"], "argument --calls: 0 is too small; use 1 or more"),
         ("bench_clients.py", ["--service", "sqs"], "argument --service: invalid choice: 'sqs'"),
+        ("bench_audit.py", ["--audits", "0"], "argument --audits: 0 is too small; use 1 or more"),
     ],
 )
 def test_a_bad_benchmark_argument_is_one_line_and_exit_2(script, args, words) -> None:

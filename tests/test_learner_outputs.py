@@ -226,7 +226,7 @@ def test_local_reset_deletes_the_key_files_of_the_runs_it_forgets(isolated_home,
 def test_08_points_to_the_notebooks_beyond_the_guide() -> None:
     notebook = source("08-")
     next_steps = next(c.source for c in notebook.cells if "### What's next" in c.source)
-    for number in ("09", "10", "11", "12"):
+    for number in ("09", "10", "11", "12", "13"):
         assert f"**{number}**" in next_steps, number
 
 

@@ -24,8 +24,8 @@ TUTORIAL_SECTIONS = ("## Since the guide", "## Check", "## Exercise", "<details>
 
 
 def test_the_sources_are_the_twelve_notebooks_and_the_batch_notebook():
-    """01-08 (the guide's steps), then the four beyond the guide (issue 17: 09-12)."""
-    assert [p.name[:2] for p in TUTORIAL] == [f"{i:02d}" for i in range(1, 13)]
+    """01-08 (the guide's steps), then the five beyond the guide (issue 17: 09-12; 13)."""
+    assert [p.name[:2] for p in TUTORIAL] == [f"{i:02d}" for i in range(1, 14)]
     assert [p.stem for p in SOURCES if p not in TUTORIAL] == ["batch-sign-urls"]
 
 

@@ -37,9 +37,9 @@ from chains import (
 # --- structure of the committed notebooks --------------------------------------------------
 
 
-def test_there_are_eight_guide_notebooks_then_four_beyond_it():
+def test_there_are_eight_guide_notebooks_then_five_beyond_it():
     assert [p.name[:2] for p in NOTEBOOKS] == [f"0{i}" for i in range(1, 9)]
-    assert [p.name[:2] for p in BEYOND] == ["09", "10", "11", "12"]
+    assert [p.name[:2] for p in BEYOND] == ["09", "10", "11", "12", "13"]
 
 
 @pytest.mark.parametrize("path", NUMBERED, ids=lambda p: p.name[:2])
@@ -293,9 +293,10 @@ def test_the_modern_chain_runs_headless_and_shows_each_step(modern_chain):
 
 
 def test_the_notebooks_beyond_the_guide_ran_after_08_kept_and_before_its_clean_up(modern_chain):
-    """09-12 ran after 08 (which kept everything) and before 08's cleanup, each doing its
-    lesson; 08's cleanup after them found everything, also 10's rotated keys."""
-    text = modern_chain.texts("08", "09", "10", "11", "12", "08-clean")
+    """09-13 ran after 08 (which kept everything) and before 08's cleanup, each doing its
+    lesson; 08's cleanup after them found everything, also 10's rotated keys and 13's practice
+    distribution."""
+    text = modern_chain.texts("08", "09", "10", "11", "12", "13", "08-clean")
     assert "OK: nothing was deleted" in text["08"]
     assert "OK: all 10 cases went from 403 to 200" in text["09"]
     assert "#Version: 1.0" in text["09"] and "log bucket deleted: True" in text["09"]
@@ -305,7 +306,11 @@ def test_the_notebooks_beyond_the_guide_ran_after_08_kept_and_before_its_clean_u
     assert "after logout video3.ts got 403" in text["11"]
     assert "OK: KMS-signed URL and cookies 200 through the edge; 1 KMS call per URL;" in text["12"]
     assert "OK: the run is back as it was" in text["12"]
+    assert "OK: 4 findings fixed; unsigned /avatars/ now 403" in text["13"]
     assert "OK: everything this run created is gone" in text["08-clean"]
+    cleaned = flat(text["08-clean"])
+    assert "distribution (13&#x27;s audit practice) |" in cleaned, "08 did not delete 13's"
+    assert "cftutorial-default-audit |" in cleaned
     assert modern_chain.probes["pem files left"] == []
 
 

@@ -79,11 +79,11 @@ def test_teardown_and_notebook_08_list_and_delete_a_widget(local_aws, widget):
     assert widget == set() and state.load(RUN) == {}
 
 
-def test_each_kind_is_listed_once_and_the_pre_flight_covers_notebooks_01_to_12():
+def test_each_kind_is_listed_once_and_the_pre_flight_covers_notebooks_01_to_13():
     kinds = [row.kind for row in resources.RESOURCES]
-    assert len(kinds) == len(set(kinds)) == 11
+    assert len(kinds) == len(set(kinds)) == 13
     notebooks = {item.notebook for item in resources.planned("rt", approach="modern")}
-    assert notebooks >= {"01", "02", "03", "04", "09", "10", "11", "12"}
+    assert notebooks >= {"01", "02", "03", "04", "09", "10", "11", "12", "13"}
     guide = {item.notebook for item in resources.planned("rt", approach="guide")}
     assert guide == {"01", "02", "03", "04", "06"}
 

@@ -44,6 +44,9 @@ RULE_SPELLINGS = {
 }
 # Other rooms with wildcards of their own (S3 policies, CORS, cache behaviours), not signing.
 OTHER_RULES = ("localaws",)
+#: Files whose wildcards are not a signed URL's resource: CloudFront's path patterns (read by
+#: the edge and the audit) and the audit's reading of a policy statement's Action.
+OTHER_WILDCARDS = (Path("signing/behaviours.py"), Path("audit/distribution.py"))
 
 
 @pytest.fixture(scope="module")
@@ -74,6 +77,8 @@ def test_each_rule_is_spelled_in_rules_py_only(rule: str) -> None:
     for path in sorted(PACKAGE.rglob("*.py")):
         relative = path.relative_to(PACKAGE)
         if relative.parts[0] in OTHER_RULES or relative == Path("signing/wildcard.py"):
+            continue
+        if rule == "covers-URL" and relative in OTHER_WILDCARDS:
             continue
         lines = [line.strip() for line in path.read_text().splitlines() if pattern.search(line)]
         if lines:

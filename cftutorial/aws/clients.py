@@ -94,6 +94,7 @@ def client(
     region_name: str | None = None,
     start_local: bool = True,
     for_teardown: bool = False,
+    read_only: bool = False,
 ) -> Any:
     """A boto3 client for ``service`` on the active backend (the local AWS by default).
 
@@ -101,7 +102,8 @@ def client(
     decides. In local mode the local AWS is started on demand unless ``start_local`` is false.
     In aws mode the standard credential chain is used, and only after the user opted in (see
     :mod:`cftutorial.aws.backend`); ``for_teardown`` lifts that requirement, since deleting what an
-    earlier, opted-in run created creates nothing.
+    earlier, opted-in run created creates nothing; ``read_only`` lifts it for a caller that only
+    reads (``cftutorial audit``, ``cftutorial keys check --distribution``), with the standard chain.
     """
     if service not in SERVICES:
         raise BackendError(
@@ -112,7 +114,7 @@ def client(
     if config.backend() == "aws":
         from . import backend
 
-        if not for_teardown:
+        if not (for_teardown or read_only):
             backend.require_opt_in()
         key = ("aws", os.getpid(), service, where, record, _credential_chain_inputs())
         return _shared(key, lambda: _recording(_aws_client(service, where), record))

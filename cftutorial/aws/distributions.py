@@ -140,6 +140,17 @@ def get_distribution(distribution_id: str, *, cf: Any = None) -> DistributionInf
     return distribution_info(answer["Distribution"], answer["ETag"])
 
 
+def cache_behaviours(config: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """A distribution config's cache behaviours in the order CloudFront matches them: each
+    ``CacheBehaviors`` item by its path pattern, then the default behaviour as ``*``."""
+    ordered = [
+        (item["PathPattern"], item)
+        for item in (config.get("CacheBehaviors") or {}).get("Items", []) or []
+    ]
+    default = config.get("DefaultCacheBehavior")
+    return [*ordered, ("*", default)] if default else ordered
+
+
 def signers_of(distribution_id: str, *, cf: Any = None) -> dict[str, Any]:
     """Who may sign for the default behaviour (TrustedSigners and TrustedKeyGroups)."""
     cf = cf or clients.client("cloudfront")

@@ -51,6 +51,42 @@ def registered_pem(key_id: str, *, cf: Any = None) -> str:
     return cf.get_public_key(Id=key_id)["PublicKey"]["PublicKeyConfig"]["EncodedKey"]
 
 
+def registered_public_keys(*, cf: Any = None) -> list[dict[str, str]]:
+    """``{"Id", "Name", "EncodedKey"}`` of every public key in the account, every page read
+    (``list_public_keys`` with ``Marker``; ``get_public_key`` where a listing leaves the PEM out).
+    Read-only."""
+    cf = cf or clients.client("cloudfront")
+    found: list[dict[str, str]] = []
+    marker = ""
+    while True:
+        listing = cf.list_public_keys(**({"Marker": marker} if marker else {}))["PublicKeyList"]
+        for item in listing.get("Items", []) or []:
+            pem = item.get("EncodedKey") or registered_pem(item["Id"], cf=cf)
+            found.append({"Id": item["Id"], "Name": item.get("Name", ""), "EncodedKey": pem})
+        marker = listing.get("NextMarker") or ""
+        if not marker:
+            return found
+
+
+def key_groups(*, cf: Any = None) -> list[dict[str, Any]]:
+    """``{"Id", "Name", "Items"}`` of every key group in the account, every page read
+    (``list_key_groups`` with ``Marker``). Read-only."""
+    cf = cf or clients.client("cloudfront")
+    found: list[dict[str, Any]] = []
+    marker = ""
+    while True:
+        listing = cf.list_key_groups(**({"Marker": marker} if marker else {}))["KeyGroupList"]
+        for item in listing.get("Items", []) or []:
+            group = item["KeyGroup"]
+            config = group["KeyGroupConfig"]
+            found.append(
+                {"Id": group["Id"], "Name": config["Name"], "Items": list(config.get("Items", []))}
+            )
+        marker = listing.get("NextMarker") or ""
+        if not marker:
+            return found
+
+
 def ensure_public_key(config: dict[str, str], *, cf: Any = None) -> str:
     """Upload the public key once (found again by name); returns its Id, the Key-Pair-Id."""
     cf = cf or clients.client("cloudfront")

@@ -14,10 +14,10 @@ import sys
 
 from .. import __version__
 from ..errors import CftutorialError
-from . import batch, boundary, doctor, lab, local, signing, teardown
+from . import audit, batch, boundary, doctor, lab, local, signing, teardown
 
 #: Command groups, in the order ``--help`` lists them.
-COMMANDS = [lab, local, doctor, signing, batch, teardown]
+COMMANDS = [lab, local, doctor, signing, batch, audit, teardown]
 
 EXIT_ERROR = 2
 #: What a shell reports for a command a closed pipe ended (128 + SIGPIPE).

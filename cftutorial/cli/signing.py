@@ -1,4 +1,4 @@
-"""``cftutorial keys create``, ``sign``, ``sign-cookies`` and ``verify``.
+"""``cftutorial keys create`` and ``keys check``, ``sign``, ``sign-cookies`` and ``verify``.
 
 ``sign`` and ``sign-cookies`` take the flags of ``aws cloudfront sign``, so what a learner types
 here also works against AWS. ``--kms-key-id`` instead of ``--private-key`` signs through AWS KMS
@@ -40,7 +40,9 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def _register_keys(commands: argparse._SubParsersAction) -> None:
-    parser = commands.add_parser("keys", help="create a CloudFront signing key pair")
+    parser = commands.add_parser(
+        "keys", help="create a CloudFront signing key pair, or check a private key"
+    )
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     create = actions.add_parser(
         "create", help="write NAME_private_key.pem (mode 0600) and NAME_public_key.pem"
@@ -70,6 +72,30 @@ def _register_keys(commands: argparse._SubParsersAction) -> None:
         help=f"protect the private key with a password (asked on the terminal, else ${ENV_KEY_PASSWORD})",
     )
     create.set_defaults(handler=run_keys_create)
+    check = actions.add_parser(
+        "check",
+        help="the key doctor: what stops a private key from signing, before any request "
+        "(exit 0 clean, 1 findings)",
+    )
+    check.add_argument(
+        "file",
+        metavar="FILE",
+        help="the private key file (PEM or DER; file://path too), or - to read it from standard "
+        "input (e.g. printf '%%s' \"$KEY\" | cftutorial keys check -)",
+    )
+    check.add_argument(
+        "--distribution",
+        metavar="ID",
+        help="also find the CloudFront public key that matches and the distribution's behaviours "
+        "that trust it (read-only; aws mode uses the standard credential chain)",
+    )
+    check.add_argument(
+        "--registered",
+        action="store_true",
+        help="also find the CloudFront public key that matches, without a distribution",
+    )
+    check.add_argument("--json", action="store_true", help="the report as one JSON object")
+    check.set_defaults(handler=run_keys_check)
 
 
 def add_policy_flags(
@@ -189,6 +215,68 @@ def run_keys_create(args: argparse.Namespace) -> int:
     if args.format == "pkcs8" and files.kind == keys.KIND_RSA:
         print("tools that need 'BEGIN RSA PRIVATE KEY' (AWS CLI v1): create with --format pkcs1")
     return 0
+
+
+def run_keys_check(args: argparse.Namespace) -> int:
+    """The key doctor (:func:`cftutorial.audit.keys.check_key`): a table or ``--json``; exit 0
+    when clean, 1 with findings. An encrypted key is opened with $CFTUTORIAL_PRIVATE_KEY_PASSWORD
+    when it is set (never asked for: a check must not wait on a terminal)."""
+    from ..audit.keys import check_key
+
+    source = sys.stdin.buffer.read() if args.file == "-" else args.file
+    from_env = os.environ.get(ENV_KEY_PASSWORD)
+    cf = None
+    if args.registered and args.distribution is None:
+        from ..aws import clients
+
+        cf = clients.client("cloudfront", read_only=True)
+    report = check_key(
+        source,
+        distribution_id=args.distribution,
+        cf=cf,
+        password=from_env.encode() if from_env else None,
+    )
+    if args.file == "-":
+        report.subject = "standard input"
+    if args.json:
+        print(json.dumps(report.as_json(), indent=2))
+    else:
+        print(key_report_table(report))
+    return 0 if report.clean else EXIT_DENIED
+
+
+def key_report_table(report) -> str:  # report: audit.keys.KeyReport
+    """What was found, then one block per finding (most severe first), then the verdict."""
+    found = [
+        ("key", report.subject),
+        ("form", report.form or "(not a private key)"),
+        ("kind", report.kind or "(not opened)"),
+    ]
+    if "key-not-registered" in report.checked:
+        found.append(("CloudFront public key", report.key_id or "(none matches)"))
+    if "key-not-trusted" in report.checked:
+        found.append(("trusted by behaviours", ", ".join(report.trusted_by) or "(none)"))
+    found.append(("checked", ", ".join(report.checked)))
+    width = max(len(name) for name, _ in found)
+    lines = [f"{name:<{width}}  {value}" for name, value in found]
+    rows = report.rows()
+    if rows:
+        lines.append("")
+        severity = max(len(text) for text in ["SEVERITY", *(row["severity"] for row in rows)])
+        rule = max(len(text) for text in ["RULE", *(row["rule"] for row in rows)])
+        lines.append(f"{'SEVERITY':<{severity}}  {'RULE':<{rule}}  WHERE")
+        for row in rows:
+            lines.append(f"{row['severity']:<{severity}}  {row['rule']:<{rule}}  {row['where']}")
+            indent = " " * (severity + 2)
+            lines.append(f"{indent}{row['what it means']}")
+            lines.append(f"{indent}fix: {row['fix']}")
+    lines.append("")
+    lines.append(
+        "no findings: nothing stops this key from signing"
+        if report.clean
+        else f"{len(rows)} finding(s)"
+    )
+    return "\n".join(lines)
 
 
 def _keys_create_kms(args: argparse.Namespace) -> int:

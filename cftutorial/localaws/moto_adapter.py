@@ -104,6 +104,7 @@ from .moto.values import (
 from .moto.writes import (
     add_bucket_grant,
     apply_bucket_defaults,
+    apply_default_encryption,
     configure_acm_validation,
     configure_deployment,
     delete_key_group,
@@ -145,6 +146,7 @@ __all__ = [
     "add_bucket_grant",
     "apply",
     "apply_bucket_defaults",
+    "apply_default_encryption",
     "bucket",
     "bucket_exists",
     "certificate",

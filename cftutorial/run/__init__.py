@@ -1,4 +1,4 @@
-"""What one tutorial run owns, in one room: the resources notebooks 01-12 make for it (each
+"""What one tutorial run owns, in one room: the resources notebooks 01-13 make for it (each
 one's name rule, saved key, notebook, lookup, deletion and monthly cost), which notebooks need
 the modern path, and the address a viewer requests.
 

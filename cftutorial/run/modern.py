@@ -1,4 +1,4 @@
-"""Notebooks 09-12 need the modern path (a key group); the guide's path gets one message.
+"""Notebooks 09-13 need the modern path (a key group); the guide's path gets one message.
 
 The guide's path (``approach='guide'``, ``TrustedSigners: self``) signs with the account's key
 pairs and has no key group, so a notebook that works on a key group's keys stops at its first
@@ -18,6 +18,8 @@ NEEDS_KEY_GROUP = {
     "10": "it rotates a public key inside a key group",
     "11": "its login service signs cookies for the run's key group",
     "12": "a KMS key signs for a public key in a key group (an account key pair cannot live in KMS)",
+    "13": "its practice distribution trusts a key group, and the audit's fixes move legacy "
+    "TrustedSigners to one",
 }
 
 

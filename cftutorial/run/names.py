@@ -104,3 +104,32 @@ def key_files_stem(run_name: str, kind: str, generation: int = 1) -> str:
 def key_files_generation(run_name: str, kind: str, stem: str) -> int | None:
     """The generation of a key file ``stem`` of the run's ``kind`` keys, else None."""
     return _generation_of(key_files_stem(run_name, kind), stem)
+
+
+# --- notebook 13: the deliberately broken distribution the audit practises on ----------------
+
+
+def audit_bucket(run_name: str) -> str:
+    """Notebook 13's own bucket, private, behind its own (deliberately broken) distribution."""
+    return f"{PREFIX}-{run_name}-audit"
+
+
+def audit_distribution_comment(run_name: str) -> str:
+    return f"{PREFIX} {run_name}: audit practice (deliberately broken)"
+
+
+def audit_key_group(run_name: str) -> str:
+    return f"{PREFIX}-{run_name}-audit"
+
+
+def audit_public_key(run_name: str, number: int) -> str:
+    """Notebook 13's public keys: 1 is the key group's only key, 2 the one the fix adds."""
+    return f"{PREFIX}-{run_name}-audit-{number}"
+
+
+def audit_dir(run_name: str, *, create: bool = True) -> Path:
+    """Notebook 13's key files (its keys, and the ones it breaks on purpose), 0700."""
+    path = keys_dir() / f"{run_name}-audit"
+    if create:
+        path.mkdir(mode=0o700, exist_ok=True)
+    return path

@@ -190,6 +190,41 @@ DISTRIBUTION = Resource(
     exists=lambda ctx, ident: _exists(lambda: ctx.cf.get_distribution(Id=ident)),
 )
 
+# --- notebook 13's practice distribution (deliberately broken, then fixed) --------------------
+
+
+def _find_audit_distribution(ctx: Context) -> list[str]:
+    """By its comment only: it carries no run tag, so nothing mistakes it for the run's own."""
+    found = distributions.find_distribution(
+        names.audit_distribution_comment(ctx.run_name), cf=ctx.cf
+    )
+    return [found.id] if found else []
+
+
+AUDIT_DISTRIBUTION = Resource(
+    kind="distribution (13's audit practice)",
+    notebook="13",
+    saved_key="",
+    find=_find_audit_distribution,
+    delete=lambda ctx, ident: distributions.delete_distribution(
+        ident, progress=ctx.progress, cf=ctx.cf
+    ),
+    planned=lambda run_name, _b, approach: (
+        [
+            Planned(
+                "13",
+                "CloudFront distribution",
+                repr(names.audit_distribution_comment(run_name)),
+                0.0,
+                "broken on purpose, then fixed; idle costs nothing",
+                CLOUDFRONT_PRICING,
+            )
+        ]
+        if approach == "modern"
+        else []
+    ),
+)
+
 # --- ACM certificate (11, local AWS only) -----------------------------------------------------
 
 
@@ -248,9 +283,28 @@ KEY_GROUP = Resource(
 )
 
 
+AUDIT_KEY_GROUP = Resource(
+    kind="key group (13's audit practice)",
+    notebook="13",
+    saved_key="",
+    find=lambda ctx: (
+        [group["Id"]]
+        if (group := signing_keys.find_key_group(names.audit_key_group(ctx.run_name), cf=ctx.cf))
+        else []
+    ),
+    delete=lambda ctx, ident: signing_keys.delete_key_group(ident, cf=ctx.cf),
+    planned=lambda run_name, _b, approach: (
+        [Planned("13", "key group", repr(names.audit_key_group(run_name)), 0.0, "no charge")]
+        if approach == "modern"
+        else []
+    ),
+)
+
+
 def _find_public_keys(ctx: Context) -> list[str]:
     run_name = ctx.run_name
     also = {names.retired_public_key(run_name), names.kms_public_key(run_name)}  # 09's, 12's
+    also |= {names.audit_public_key(run_name, number) for number in (1, 2)}  # 13's
     return [
         key["Id"]
         for key in signing_keys.list_public_keys(cf=ctx.cf)  # every generation (10 rotates)
@@ -280,6 +334,10 @@ def _plan_public_keys(run_name: str, _bucket: str, approach: str) -> list[Planne
         ),
         Planned(
             "12", "public key", repr(names.kms_public_key(run_name)), 0.0, "no charge; KMS's half"
+        ),
+        *(
+            Planned("13", "public key", repr(names.audit_public_key(run_name, n)), 0.0, "no charge")
+            for n in (1, 2)
         ),
     ]
 
@@ -480,6 +538,7 @@ def _find_buckets(ctx: Context) -> list[str]:
     run_name = ctx.run_name
     candidates = [ctx.run.get("bucket"), names.bucket(run_name), names.acl_demo_bucket(run_name)]
     candidates.append(names.log_bucket(run_name))  # notebook 09's access-log bucket
+    candidates.append(names.audit_bucket(run_name))  # notebook 13's practice bucket
     candidates += tags.buckets_of_run(run_name, ctx.s3)
     return [name for name in dict.fromkeys(filter(None, candidates)) if bucket_exists(name, ctx.s3)]
 
@@ -517,6 +576,16 @@ def _plan_buckets(run_name: str, bucket_name: str, approach: str) -> list[Planne
                 S3_PRICING,
             )
         )
+        planned.append(
+            Planned(
+                "13",
+                "S3 bucket",
+                names.audit_bucket(run_name),
+                _storage_usd(400),
+                "four pages of under 100 bytes behind notebook 13's practice distribution",
+                S3_PRICING,
+            )
+        )
     return planned
 
 
@@ -541,12 +610,18 @@ def _find_key_files(ctx: Context) -> list[str]:
         stem = path.name.removesuffix("_private_key.pem").removesuffix("_public_key.pem")
         if any(names.key_files_generation(ctx.run_name, kind, stem) for kind in keys.KINDS):
             paths.append(path)
+    audit = names.audit_dir(ctx.run_name, create=False)  # 13's keys, broken ones too
+    paths += sorted(audit.glob("*.pem")) if audit.is_dir() else []
     return [str(path) for path in dict.fromkeys(paths) if path.is_file()]
 
 
 def _delete_file(_ctx: Context, raw: str) -> bool:
-    existed = Path(raw).is_file()
-    Path(raw).unlink(missing_ok=True)
+    path = Path(raw)
+    existed = path.is_file()
+    path.unlink(missing_ok=True)
+    if path.parent != names.keys_dir():  # 13's folder goes with its last file
+        with contextlib.suppress(OSError):
+            path.parent.rmdir()
     return existed
 
 
@@ -563,8 +638,10 @@ KEY_FILE = Resource(
 #: Every kind of resource a run makes, in deletion order (see the module's docstring).
 RESOURCES: tuple[Resource, ...] = (
     DISTRIBUTION,
+    AUDIT_DISTRIBUTION,
     CERTIFICATE,
     KEY_GROUP,
+    AUDIT_KEY_GROUP,
     PUBLIC_KEY,
     KMS_ALIAS,
     KMS_KEY,
@@ -616,6 +693,6 @@ def saved_ids(run: Mapping[str, Any]) -> list[tuple[Resource, str]]:
 
 
 def planned(run_name: str, bucket_name: str = "", approach: str = "modern") -> list[Planned]:
-    """What notebooks 01-12 create for the run, by notebook, with the monthly cost of each."""
+    """What notebooks 01-13 create for the run, by notebook, with the monthly cost of each."""
     rows = [item for row in table() for item in row.planned(run_name, bucket_name, approach)]
     return sorted(rows, key=lambda item: item.notebook)  # stable: table order within a notebook

@@ -179,6 +179,13 @@ def write_public_key(
     return path
 
 
+def write_private_key_file(path: str | Path, data: bytes) -> Path:
+    """Write private key bytes (any form, also a broken one kept for a check) 0600, atomically."""
+    target = Path(path)
+    _write_private(target, data)
+    return target
+
+
 def _write_private(path: Path, data: bytes) -> None:
     """Write via a new 0600 file renamed into place, so the key is never readable by others."""
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
@@ -193,8 +200,11 @@ def _write_private(path: Path, data: bytes) -> None:
         raise
 
 
-def _read_source(source: str | Path | bytes, what: str) -> bytes:
-    """PEM bytes from bytes, PEM text, a path, or a ``file://`` path (as the AWS CLI takes it)."""
+def read_source(source: str | Path | bytes, what: str) -> bytes:
+    """Key bytes from bytes, key text, a path, or a ``file://`` path (as the AWS CLI takes it).
+
+    The one rule for a ``str``: text holding ``-----BEGIN`` is the key itself (as it sits in an
+    environment variable or a secret); anything else is a path."""
     if isinstance(source, bytes):
         return source
     if isinstance(source, str) and "-----BEGIN" in source:
@@ -224,20 +234,20 @@ def load_private_key(
     ``test_key=True`` also accepts a 1024-bit RSA key, for published test vectors only.
     """
     if isinstance(source, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
-        return _check_kind(source, test_key)
-    return _check_kind(_parse_private(_read_source(source, "private key"), password), test_key)
+        return check_kind(source, test_key)
+    return check_kind(_parse_private(read_source(source, "private key"), password), test_key)
 
 
 def load_public_key(source: str | Path | bytes | PublicKey, *, test_key: bool = False) -> PublicKey:
     """A public key from a path, ``file://`` path, PEM text or bytes (cached by content)."""
     if isinstance(source, rsa.RSAPublicKey | ec.EllipticCurvePublicKey):
-        return _check_kind(source, test_key)
-    return _check_kind(_parse_public(_read_source(source, "public key")), test_key)
+        return check_kind(source, test_key)
+    return check_kind(_parse_public(read_source(source, "public key")), test_key)
 
 
 def is_encrypted(source: str | Path | bytes) -> bool:
     """Whether a private key PEM is password-protected (so the caller can ask for the password)."""
-    data = _read_source(source, "private key")
+    data = read_source(source, "private key")
     return b"ENCRYPTED" in data.split(b"\n", 2)[0] or b"Proc-Type: 4,ENCRYPTED" in data
 
 
@@ -271,7 +281,7 @@ def _parse_private(data: bytes, password: bytes | None) -> PrivateKey:
         raise SigningKeyError(
             f"cannot use the private key ({_first_line(exc)}); CloudFront accepts {ACCEPTED}"
         ) from None
-    return _check_kind(key, test_key=True)
+    return check_kind(key, test_key=True)
 
 
 @functools.lru_cache(maxsize=256)
@@ -291,15 +301,16 @@ def _parse_public(data: bytes) -> PublicKey:
             f"cannot read the public key ({_first_line(exc)}); expected a SubjectPublicKeyInfo PEM "
             f"('-----BEGIN PUBLIC KEY-----', {ACCEPTED})"
         ) from None
-    return _check_kind(key, test_key=True)
+    return check_kind(key, test_key=True)
 
 
 def _first_line(exc: Exception) -> str:
     return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
 
-def _check_kind(key, test_key: bool = False):
-    """Refuse key kinds CloudFront rejects, naming what was found."""
+def check_kind(key, test_key: bool = False):
+    """``key`` (a loaded private or public key of any kind), or the refusal of a kind CloudFront
+    rejects, naming what was found (the one place this rule is written)."""
     if isinstance(key, rsa.RSAPrivateKey | rsa.RSAPublicKey):
         if key.key_size == TEST_RSA_BITS and test_key:
             return key

@@ -69,3 +69,51 @@ def _regex(pattern: str, flags: int) -> re.Pattern[str]:
         if part
     )
     return re.compile(body, re.DOTALL | flags)
+
+
+def overlap(first: str, second: str) -> str | None:
+    """The shortest text both patterns match whole, or None when no text matches both.
+
+    A breadth-first walk over pairs of positions (one in each pattern): ``*`` may be left or
+    may take one character and stay, ``?`` takes any one character, a literal takes itself.
+    Its cost is the product of the two lengths, whatever the patterns hold.
+    """
+    from collections import deque
+
+    start = (0, 0)
+    came: dict[tuple[int, int], tuple[tuple[int, int], str] | None] = {start: None}
+    queue = deque([start])
+    while queue:
+        i, j = state = queue.popleft()
+        if i == len(first) and j == len(second):
+            text = []
+            step = came[state]
+            while step is not None:
+                state, char = step
+                text.append(char)
+                step = came[state]
+            return "".join(reversed(text))
+        moves: list[tuple[tuple[int, int], str]] = []
+        if i < len(first) and first[i] == "*":
+            moves.append(((i + 1, j), ""))
+        if j < len(second) and second[j] == "*":
+            moves.append(((i, j + 1), ""))
+        if i < len(first) and j < len(second):
+            char = _common(first[i], second[j])
+            if char is not None:
+                after = (i if first[i] == "*" else i + 1, j if second[j] == "*" else j + 1)
+                moves.append((after, char))
+        for after, char in moves:
+            if after not in came:
+                came[after] = (state, char)
+                queue.append(after)
+    return None
+
+
+def _common(first: str, second: str) -> str | None:
+    """A character both pattern positions take (a wildcard against a wildcard takes ``a``)."""
+    if first in "*?":
+        return "a" if second in "*?" else second
+    if second in "*?":
+        return first
+    return first if first == second else None

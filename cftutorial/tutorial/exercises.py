@@ -343,6 +343,38 @@ def check_clinic_fix(url: Any, *, domain: str, key: str, query: str) -> Feedback
     return Feedback(True, f"the edge answered 200 ({len(response.content)} bytes) with {query}")
 
 
+# 13 ---------------------------------------------------------------------------------------
+
+
+def check_leak_closed(unsigned_url: str, signed_url: str) -> Feedback:
+    """Exercise 13: the leak is fixed only when the edge *refuses* the unsigned GET and still
+    serves the signed one (a deleted page or a disabled distribution is no fix)."""
+    from . import viewer
+
+    try:
+        unsigned = viewer.describe_response(viewer.fetch(unsigned_url))
+        signed = viewer.describe_response(viewer.fetch(signed_url))
+    except CftutorialError as exc:
+        return Feedback(False, f"the edge could not be asked: {exc}")
+    if unsigned["status"] == 200:
+        return Feedback(
+            False,
+            "the edge still serves the page without a signature (200): the behaviour that "
+            "matches it trusts no key group",
+        )
+    if signed["status"] != 200:
+        return Feedback(
+            False,
+            f"the unsigned GET is refused, but so is the signed one ({signed['status']} "
+            f"{signed['code'] or ''}): viewers with a valid link lost the page too",
+        )
+    return Feedback(
+        True,
+        f"unsigned GET {unsigned['status']} {unsigned['code'] or ''}, signed GET 200: "
+        "the page needs a signature now",
+    )
+
+
 # 10 ---------------------------------------------------------------------------------------
 
 

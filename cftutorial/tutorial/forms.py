@@ -361,6 +361,14 @@ def login_form(**params: Any) -> Form:
     return Form("Step 11: cookies from a login service", fields, NOTE)
 
 
+def audit_form(**params: Any) -> Form:
+    fields = _common(params)
+    fields["signed_for"] = _int(
+        "signed links live (s)", params.get("signed_for", 600), 60, 7 * 24 * 3600
+    )
+    return Form("Step 13: audit a distribution before it leaks", fields, NOTE)
+
+
 #: notebook number -> builder (the tests build every one).
 BUILDERS = {
     1: bucket_form,
@@ -375,6 +383,7 @@ BUILDERS = {
     10: rotation_form,
     11: login_form,
     12: kms_form,
+    13: audit_form,
 }
 
 

@@ -500,7 +500,7 @@ def test_options_on_a_get_head_behaviour_is_the_disallowed_method_page(world):
     ],
 )
 def test_path_patterns_follow_cloudfront_semantics(pattern, path, expected):
-    from cftutorial.localaws.edge.behaviours import path_matches
+    from cftutorial.signing.behaviours import path_matches
 
     assert path_matches(pattern, path) is expected
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ...config import LOCAL_ACCOUNT_ID
-from ...signing import wildcard
+from ...signing import behaviours as cloudfront_rules
 from .. import account_keys, moto_adapter
 from ..moto_adapter import Behaviour, Distribution
 
@@ -21,17 +21,11 @@ FORWARDS_ORIGIN = {
 }
 
 
-def path_matches(pattern: str, path: str) -> bool:
-    """CloudFront path-pattern semantics: ``*`` any characters, ``?`` one, case-sensitive."""
-    return wildcard.matcher(pattern if pattern.startswith("/") else "/" + pattern)(path)
-
-
 def find_behaviour(dist: Distribution, path: str) -> Behaviour:
     """The first cache behaviour whose path pattern matches, else the default behaviour."""
-    for behaviour in dist.behaviours:
-        if behaviour.path_pattern and path_matches(behaviour.path_pattern, path):
-            return behaviour
-    return dist.default_behaviour
+    behaviours = list(dist.behaviours)
+    index = cloudfront_rules.first_match([b.path_pattern for b in behaviours], path)
+    return dist.default_behaviour if index is None else behaviours[index]
 
 
 def pattern_of(behaviour: Behaviour) -> str:
@@ -48,7 +42,9 @@ def forwards_origin(behaviour: Behaviour) -> bool:
 
 
 def requires_signature(behaviour: Behaviour) -> bool:
-    return bool(behaviour.trusted_key_groups or behaviour.trusted_signers)
+    return cloudfront_rules.requires_signature(
+        behaviour.trusted_key_groups, behaviour.trusted_signers
+    )
 
 
 def trusted_keys(behaviour: Behaviour) -> dict[str, str]:

@@ -128,9 +128,27 @@ def put_object(bucket_name: str, key: str, value: bytes) -> bool:
 
 
 def apply_bucket_defaults(raw: Any) -> None:
-    """Gap S1: a new bucket has ACLs disabled and all of Block Public Access on."""
+    """Gap S1: a new bucket has ACLs disabled, all of Block Public Access on, and SSE-S3
+    default encryption."""
     raw.ownership_rule = ACLS_DISABLED
     raw.public_access_block = _s3_models().PublicAccessBlock("true", "true", "true", "true")
+    apply_default_encryption(raw)
+
+
+def apply_default_encryption(raw: Any) -> None:
+    """SSE-S3 (``AES256``), what every bucket has by default since January 2023 and what
+    ``DeleteBucketEncryption`` resets a bucket to (S3 User Guide, default encryption).
+
+    ``raw`` is a moto bucket, or ``(backend, bucket name)`` from a patch of the backend."""
+    if isinstance(raw, tuple):
+        backend, name = raw
+        raw = backend.get_bucket(name)
+    raw.encryption = {
+        "Rule": {
+            "ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"},
+            "BucketKeyEnabled": "false",
+        }
+    }
 
 
 def store_acl_from_body(response: Any) -> bool:

@@ -1,0 +1,650 @@
+"""``cftutorial audit``: one distribution (or all) checked for what leaks private content.
+
+Read-only: every AWS call here is a ``Get``/``List``/``Describe`` (docs/iam-policy-audit.json
+lists them, and a test keeps the list equal to what :func:`audit_distribution` calls). The rules
+are :data:`RULES`, in the order a report checks them; each rests on the AWS page it names. Which
+behaviour serves a path and whether it asks for a signature are CloudFront's rules as the local
+edge applies them (:mod:`cftutorial.signing.behaviours`), read from the same place.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from ..aws import bucket_access, clients
+from ..errors import CftutorialError
+from ..signing import behaviours as cloudfront_rules
+from ..signing import wildcard
+from .findings import Finding, Report
+
+CFG = "https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One row of :data:`RULES`."""
+
+    id: str
+    severity: str
+    title: str
+    source: str
+
+
+#: The audit's rules, in the order a report checks them.
+RULES: tuple[Rule, ...] = (
+    Rule(
+        "behaviour-unsigned",
+        "high",
+        "every behaviour whose origin is a private S3 bucket requires signatures (trusted key groups)",
+        CFG + "private-content-trusted-signers.html",
+    ),
+    Rule(
+        "precedence-unsigned",
+        "high",
+        "path-pattern precedence sends no path a signed behaviour covers to an unsigned one",
+        CFG + "DownloadDistValuesCacheBehavior.html",
+    ),
+    Rule(
+        "trusted-signers",
+        "medium",
+        "behaviours trust key groups, not legacy TrustedSigners (root-account key pairs)",
+        CFG + "private-content-trusted-signers.html",
+    ),
+    Rule(
+        "oai-not-oac",
+        "medium",
+        "S3 origins use origin access control (OAC), not the legacy origin access identity",
+        CFG + "private-content-restricting-access-to-s3.html",
+    ),
+    Rule(
+        "bucket-policy-source-arn",
+        "high",
+        "the bucket policy grants cloudfront.amazonaws.com only with AWS:SourceArn naming this "
+        "distribution",
+        CFG + "private-content-restricting-access-to-s3.html",
+    ),
+    Rule(
+        "public-bypass",
+        "high",
+        "Block Public Access is on, so no public ACL or policy lets viewers bypass CloudFront",
+        "https://docs.aws.amazon.com/AmazonS3/latest/userguide/configuring-block-public-access-bucket.html",
+    ),
+    Rule(
+        "sse-kms-decrypt",
+        "high",
+        "an SSE-KMS bucket's key policy lets cloudfront.amazonaws.com decrypt for this distribution",
+        CFG + "private-content-restricting-access-to-s3.html",
+    ),
+    Rule(
+        "website-endpoint-origin",
+        "medium",
+        "the origin is the bucket's REST endpoint, not its static website endpoint",
+        CFG + "DownloadDistS3AndCustomOrigins.html",
+    ),
+    Rule(
+        "key-group-one-key",
+        "low",
+        "each trusted key group has room to rotate (a second key is added before the first goes)",
+        CFG + "private-content-trusted-signers.html#private-content-rotating-key-pairs",
+    ),
+    Rule(
+        "viewer-protocol-allow-all",
+        "medium",
+        "every behaviour redirects to or requires HTTPS",
+        CFG + "using-https-viewers-to-cloudfront.html",
+    ),
+)
+RULE = {rule.id: rule for rule in RULES}
+
+#: What a distribution id looks like (CloudFront's are 13-14 upper-case letters and digits).
+DISTRIBUTION_ID = re.compile(r"^[A-Z0-9]{1,64}$")
+_S3_REST = re.compile(
+    r"^(?P<bucket>[a-z0-9][a-z0-9.-]*)\.s3(?:[.-](?P<region>[a-z0-9-]+))?\.amazonaws\.com$"
+)
+_S3_WEBSITE = re.compile(
+    r"^(?P<bucket>[a-z0-9][a-z0-9.-]*)\.s3-website[.-](?P<region>[a-z0-9-]+)\.amazonaws\.com$"
+)
+CLOUDFRONT_SERVICE = "cloudfront.amazonaws.com"
+
+
+class AuditError(CftutorialError):
+    """The audit could not read what it judges (a bad id, a distribution that does not exist)."""
+
+
+def _finding(rule_id: str, where: str, meaning: str, fix: str) -> Finding:
+    rule = RULE[rule_id]
+    return Finding(rule_id, rule.severity, where, meaning, rule.source, fix)
+
+
+@dataclass(frozen=True)
+class _Behaviour:
+    pattern: str  # "*" for the default behaviour
+    raw: dict[str, Any]
+
+    @property
+    def default(self) -> bool:
+        return self.pattern == "*"
+
+    @property
+    def label(self) -> str:
+        return "the default behaviour (*)" if self.default else f"behaviour {self.pattern}"
+
+    @property
+    def shown(self) -> str:
+        return "*" if self.default else cloudfront_rules.normalised(self.pattern)
+
+    @property
+    def key_groups(self) -> list[str]:
+        groups = self.raw.get("TrustedKeyGroups") or {}
+        return list(groups.get("Items") or []) if groups.get("Enabled") else []
+
+    @property
+    def signers(self) -> list[str]:
+        signers = self.raw.get("TrustedSigners") or {}
+        return list(signers.get("Items") or []) if signers.get("Enabled") else []
+
+    @property
+    def signed(self) -> bool:
+        return cloudfront_rules.requires_signature(self.key_groups, self.signers)
+
+
+def _behaviours(config: dict[str, Any]) -> list[_Behaviour]:
+    """The behaviours in CloudFront's order: the listed ones, then the default (``*``)."""
+    listed = (config.get("CacheBehaviors") or {}).get("Items") or []
+    found = [_Behaviour(item["PathPattern"], item) for item in listed]
+    return [*found, _Behaviour("*", config["DefaultCacheBehavior"])]
+
+
+def _update_fix(distribution_id: str, change: str) -> str:
+    return (
+        f"cloudfront.update_distribution(Id='{distribution_id}', IfMatch=etag, "
+        f"DistributionConfig=config)  # config from get_distribution_config, with {change}"
+    )
+
+
+def _key_group_fix(distribution_id: str, behaviour: _Behaviour, key_group: str) -> str:
+    return _update_fix(
+        distribution_id,
+        f"TrustedKeyGroups={{'Enabled': True, 'Quantity': 1, 'Items': ['{key_group}']}} "
+        f"on {behaviour.label}",
+    )
+
+
+class _Reader:
+    """The reads of one audit, each made once (a bucket behind two origins is read once)."""
+
+    def __init__(self, cf: Any, s3: Any, kms: Any) -> None:
+        self.cf, self.s3, self.kms = cf, s3, kms
+        self._cache: dict[tuple, Any] = {}
+
+    def _once(self, key: tuple, read) -> Any:
+        if key not in self._cache:
+            self._cache[key] = read()
+        return self._cache[key]
+
+    def _kms_for(self, key: str) -> Any:
+        """A KMS client in the key's region when the key is an ARN of another region (a bucket's
+        key lives in the bucket's region, which need not be the run's)."""
+        parts = key.split(":")
+        if key.startswith("arn:") and len(parts) > 3 and parts[3] != self.kms.meta.region_name:
+            return clients.client("kms", region_name=parts[3], read_only=True)
+        return self.kms
+
+    def key_group(self, group_id: str) -> dict[str, Any] | None:
+        def read() -> dict[str, Any] | None:
+            try:
+                return self.cf.get_key_group(Id=group_id)["KeyGroup"]
+            except self.cf.exceptions.NoSuchResource:
+                return None
+
+        return self._once(("key-group", group_id), read)
+
+    def bucket_policy(self, bucket: str) -> list[dict[str, Any]]:
+        def read() -> list[dict[str, Any]]:
+            try:
+                text = self.s3.get_bucket_policy(Bucket=bucket)["Policy"]
+            except self.s3.exceptions.ClientError as exc:
+                if _code(exc) == "NoSuchBucketPolicy":
+                    return []
+                raise
+            return _statements(json.loads(text))
+
+        return self._once(("policy", bucket), read)
+
+    def public_access_block(self, bucket: str) -> dict[str, bool]:
+        def read() -> dict[str, bool]:
+            try:
+                answer = self.s3.get_public_access_block(Bucket=bucket)
+            except self.s3.exceptions.ClientError as exc:
+                if _code(exc) == "NoSuchPublicAccessBlockConfiguration":
+                    return {}
+                raise
+            return answer["PublicAccessBlockConfiguration"]
+
+        return self._once(("bpa", bucket), read)
+
+    def kms_key(self, bucket: str) -> str | None:
+        def read() -> str | None:
+            try:
+                answer = self.s3.get_bucket_encryption(Bucket=bucket)
+            except self.s3.exceptions.ClientError as exc:
+                if _code(exc) == "ServerSideEncryptionConfigurationNotFoundError":
+                    return None
+                raise
+            for rule in answer["ServerSideEncryptionConfiguration"].get("Rules", []):
+                default = rule.get("ApplyServerSideEncryptionByDefault") or {}
+                if default.get("SSEAlgorithm", "").startswith("aws:kms"):
+                    return default.get("KMSMasterKeyID") or "aws/s3"
+            return None
+
+        return self._once(("sse", bucket), read)
+
+    def key_policy(self, key_id: str) -> list[dict[str, Any]]:
+        def read() -> list[dict[str, Any]]:
+            kms, key = self._kms_for(key_id), key_id
+            if "alias/" in key:
+                key = kms.describe_key(KeyId=key)["KeyMetadata"]["KeyId"]
+            text = kms.get_key_policy(KeyId=key, PolicyName="default")["Policy"]
+            return _statements(json.loads(text))
+
+        return self._once(("key-policy", key_id), read)
+
+
+def _code(exc: Exception) -> str:
+    return getattr(exc, "response", {}).get("Error", {}).get("Code", "")
+
+
+def _as_list(value: Any) -> list:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _statements(document: dict[str, Any]) -> list[dict[str, Any]]:
+    return [s for s in _as_list(document.get("Statement")) if isinstance(s, dict)]
+
+
+def _grants_cloudfront(statement: dict[str, Any], action: str) -> bool:
+    principal = statement.get("Principal")
+    services = _as_list(principal.get("Service")) if isinstance(principal, dict) else []
+    everyone = principal == "*" or (
+        isinstance(principal, dict) and "*" in _as_list(principal.get("AWS"))
+    )
+    actions = _as_list(statement.get("Action"))
+    allows = any(wildcard.match(a, action, ignore_case=True) for a in actions if isinstance(a, str))
+    return (
+        statement.get("Effect") == "Allow"
+        and allows
+        and (CLOUDFRONT_SERVICE in services or everyone)
+    )
+
+
+def _source_arns(statement: dict[str, Any]) -> list[tuple[str, str]]:
+    """``(operator, value)`` for each ``AWS:SourceArn`` the statement's conditions name."""
+    found = []
+    for operator, block in (statement.get("Condition") or {}).items():
+        for key, values in (block or {}).items():
+            if key.lower() == "aws:sourcearn":
+                found += [(operator, v) for v in _as_list(values) if isinstance(v, str)]
+    return found
+
+
+def _names_only(statement: dict[str, Any], arn: str) -> tuple[bool, str]:
+    """Whether the statement grants only ``arn`` (True, "") or what it grants instead."""
+    sources = _source_arns(statement)
+    if not sources:
+        return False, "any distribution in any account"
+    if all(value == arn for _op, value in sources):
+        return True, ""
+    broader = [v for op, v in sources if "like" in op.lower() and ("*" in v or "?" in v)]
+    if broader:
+        return False, f"every distribution matching {broader[0]!r}"
+    others = sorted({v for _op, v in sources if v != arn})
+    return False, f"{', '.join(others)}, not this distribution"
+
+
+def _s3_origins(config: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {o["Id"]: o for o in (config.get("Origins") or {}).get("Items") or []}
+
+
+def audit_distribution(
+    distribution_id: str, *, cf: Any = None, s3: Any = None, kms: Any = None
+) -> Report:
+    """Check one distribution against every rule in :data:`RULES`; change nothing."""
+    if not isinstance(distribution_id, str) or not DISTRIBUTION_ID.match(distribution_id):
+        raise AuditError(
+            f"distribution {distribution_id!r}: not a CloudFront distribution id "
+            "(upper-case letters and digits, e.g. E2QWRUHAPOMQZL)"
+        )
+    cf = cf or clients.client("cloudfront", read_only=True)
+    s3 = s3 or clients.client("s3", read_only=True)
+    kms = kms or clients.client("kms", read_only=True)
+    try:
+        answer = cf.get_distribution(Id=distribution_id)
+    except cf.exceptions.NoSuchDistribution:
+        raise AuditError(
+            f"distribution {distribution_id!r} does not exist in this account "
+            "(list them with cloudfront.list_distributions(), or use --all)"
+        ) from None
+    dist = answer["Distribution"]
+    reader = _Reader(cf, s3, kms)
+    config = dist["DistributionConfig"]
+    findings: list[Finding] = []
+    for check in _CHECKS:
+        findings += check(distribution_id, dist["ARN"], config, reader)
+    return Report(distribution_id, [rule.id for rule in RULES], findings)
+
+
+def audit_all(*, cf: Any = None, s3: Any = None, kms: Any = None) -> list[Report]:
+    """:func:`audit_distribution` for every distribution in the account, in the list's order."""
+    cf = cf or clients.client("cloudfront", read_only=True)
+    ids = []
+    for page in cf.get_paginator("list_distributions").paginate():
+        ids += [item["Id"] for item in page["DistributionList"].get("Items") or []]
+    return [audit_distribution(i, cf=cf, s3=s3, kms=kms) for i in ids]
+
+
+# --- the rules, in RULES's order --------------------------------------------------------------
+
+
+def _private_origin(config: dict[str, Any], behaviour: _Behaviour) -> str | None:
+    """The bucket behind the behaviour's origin when it is an S3 REST origin."""
+    origin = _s3_origins(config).get(behaviour.raw.get("TargetOriginId", ""))
+    if origin is None:
+        return None
+    found = _S3_REST.match(origin["DomainName"].lower())
+    return found.group("bucket") if found else None
+
+
+def _any_key_group(behaviours: Iterable[_Behaviour]) -> str:
+    for behaviour in behaviours:
+        if behaviour.key_groups:
+            return behaviour.key_groups[0]
+    return "KEY_GROUP_ID"
+
+
+def _behaviour_unsigned(dist_id: str, arn: str, config: dict, reader: _Reader) -> list[Finding]:
+    behaviours = _behaviours(config)
+    group = _any_key_group(behaviours)
+    return [
+        _finding(
+            "behaviour-unsigned",
+            behaviour.label,
+            f"{behaviour.shown} is served without a signature from the private bucket {bucket}",
+            _key_group_fix(dist_id, behaviour, group),
+        )
+        for behaviour in behaviours
+        if not behaviour.signed and (bucket := _private_origin(config, behaviour))
+    ]
+
+
+def _precedence_unsigned(dist_id: str, arn: str, config: dict, reader: _Reader) -> list[Finding]:
+    behaviours = _behaviours(config)
+    patterns = [None if b.default else b.pattern for b in behaviours]
+    findings = []
+    for index, signed in enumerate(behaviours):
+        # The default behaviour covers only what no listed one matches: nothing is taken from it.
+        if not signed.signed or signed.default:
+            continue
+        for earlier in behaviours[:index]:
+            path = cloudfront_rules.shared_path(earlier.pattern, signed.pattern)
+            if earlier.signed or path is None:
+                continue
+            served = cloudfront_rules.first_match(patterns, path)
+            serving = behaviours[-1] if served is None else behaviours[served]
+            if serving.signed:
+                continue
+            findings.append(
+                _finding(
+                    "precedence-unsigned",
+                    signed.label,
+                    f"{path} matches the signed {signed.shown}, but {serving.label} comes first "
+                    "and serves it without a signature",
+                    _update_fix(
+                        dist_id,
+                        f"CacheBehaviors.Items reordered so that '{signed.shown}' comes before "
+                        f"'{serving.shown}' (or TrustedKeyGroups on '{serving.shown}')",
+                    ),
+                )
+            )
+            break
+    return findings
+
+
+def _trusted_signers(dist_id: str, arn: str, config: dict, reader: _Reader) -> list[Finding]:
+    behaviours = _behaviours(config)
+    group = _any_key_group(behaviours)
+    return [
+        _finding(
+            "trusted-signers",
+            behaviour.label,
+            f"{behaviour.shown} trusts legacy CloudFront key pairs of {', '.join(behaviour.signers)} "
+            "(root-account keys; key groups are what AWS recommends)",
+            _update_fix(
+                dist_id,
+                f"TrustedSigners={{'Enabled': False, 'Quantity': 0}} and "
+                f"TrustedKeyGroups={{'Enabled': True, 'Quantity': 1, 'Items': ['{group}']}} on "
+                f"{behaviour.label}",
+            ),
+        )
+        for behaviour in behaviours
+        if behaviour.signers
+    ]
+
+
+def _oai_not_oac(dist_id: str, arn: str, config: dict, reader: _Reader) -> list[Finding]:
+    findings = []
+    for origin in _s3_origins(config).values():
+        oai = (origin.get("S3OriginConfig") or {}).get("OriginAccessIdentity") or ""
+        if oai:
+            findings.append(
+                _finding(
+                    "oai-not-oac",
+                    f"origin {origin['Id']}",
+                    f"{origin['DomainName']} is read through the legacy {oai} (no SSE-KMS, no "
+                    "newer regions)",
+                    "cloudfront.create_origin_access_control(OriginAccessControlConfig={'Name': …, "
+                    "'SigningProtocol': 'sigv4', 'SigningBehavior': 'always', "
+                    "'OriginAccessControlOriginType': 's3'}); then "
+                    + _update_fix(
+                        dist_id,
+                        f"OriginAccessControlId=oac_id and "
+                        f"S3OriginConfig={{'OriginAccessIdentity': ''}} on origin {origin['Id']}",
+                    ),
+                )
+            )
+    return findings
+
+
+def _oac_buckets(config: dict) -> list[tuple[str, str]]:
+    """``(origin id, bucket)`` for each S3 REST origin read through OAC."""
+    found = []
+    for origin in _s3_origins(config).values():
+        match = _S3_REST.match(origin["DomainName"].lower())
+        if match and origin.get("OriginAccessControlId"):
+            found.append((origin["Id"], match.group("bucket")))
+    return found
+
+
+def _rest_buckets(config: dict) -> list[str]:
+    found = []
+    for origin in _s3_origins(config).values():
+        match = _S3_REST.match(origin["DomainName"].lower())
+        if match and match.group("bucket") not in found:
+            found.append(match.group("bucket"))
+    return found
+
+
+def _policy_fix(bucket: str, arn: str) -> str:
+    policy = json.dumps(bucket_access.oac_policy(bucket, arn))
+    return f"s3.put_bucket_policy(Bucket='{bucket}', Policy='{policy}')"
+
+
+def _bucket_policy_source_arn(
+    dist_id: str, arn: str, config: dict, reader: _Reader
+) -> list[Finding]:
+    findings = []
+    for _origin, bucket in dict.fromkeys(_oac_buckets(config)):
+        granting = [
+            s for s in reader.bucket_policy(bucket) if _grants_cloudfront(s, "s3:GetObject")
+        ]
+        problems = [why for ok, why in (_names_only(s, arn) for s in granting) if not ok]
+        if problems:
+            meaning = f"the bucket policy lets {problems[0]} read {bucket} through CloudFront"
+        elif not granting:
+            meaning = (
+                f"no statement lets cloudfront.amazonaws.com read {bucket}: every request this "
+                "distribution sends to it is refused (403 AccessDenied)"
+            )
+        else:
+            continue
+        findings.append(
+            _finding(
+                "bucket-policy-source-arn", f"bucket {bucket}", meaning, _policy_fix(bucket, arn)
+            )
+        )
+    return findings
+
+
+BPA_SETTINGS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
+
+
+def _public_bypass(dist_id: str, arn: str, config: dict, reader: _Reader) -> list[Finding]:
+    findings = []
+    for bucket in _rest_buckets(config):
+        block = reader.public_access_block(bucket)
+        off = [name for name in BPA_SETTINGS if not block.get(name)]
+        if not off:
+            continue
+        on = ", ".join(f"'{name}': True" for name in BPA_SETTINGS)
+        findings.append(
+            _finding(
+                "public-bypass",
+                f"bucket {bucket}",
+                f"Block Public Access is off ({', '.join(off)}): a public ACL or bucket policy "
+                f"lets anyone read {bucket} straight from S3, past CloudFront's signatures",
+                f"s3.put_public_access_block(Bucket='{bucket}', "
+                f"PublicAccessBlockConfiguration={{{on}}})",
+            )
+        )
+    return findings
+
+
+def _sse_kms_decrypt(dist_id: str, arn: str, config: dict, reader: _Reader) -> list[Finding]:
+    findings = []
+    for bucket in _rest_buckets(config):
+        key = reader.kms_key(bucket)
+        if key is None:
+            continue
+        if key == "aws/s3" or key.endswith("alias/aws/s3"):
+            ok, why = False, "the AWS managed key aws/s3, whose policy cannot name CloudFront"
+        else:
+            statements = [s for s in reader.key_policy(key) if _grants_cloudfront(s, "kms:Decrypt")]
+            results = [_names_only(s, arn) for s in statements]
+            ok = any(result[0] for result in results) or any(
+                why == "any distribution in any account" for _ok, why in results
+            )
+            why = f"the key policy of {key} does not let cloudfront.amazonaws.com decrypt for it"
+        if ok:
+            continue
+        statement = {
+            "Sid": "AllowCloudFrontServicePrincipalSSE-KMS",
+            "Effect": "Allow",
+            "Principal": {"Service": CLOUDFRONT_SERVICE},
+            "Action": ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*"],
+            "Resource": "*",
+            "Condition": {"StringEquals": {"AWS:SourceArn": arn}},
+        }
+        findings.append(
+            _finding(
+                "sse-kms-decrypt",
+                f"bucket {bucket}",
+                f"objects in {bucket} are SSE-KMS encrypted with {why}: CloudFront's reads "
+                "fail (403)",
+                f"kms.put_key_policy(KeyId='{key}', PolicyName='default', Policy=…)  # the "
+                f"current policy plus {json.dumps(statement)}",
+            )
+        )
+    return findings
+
+
+def _website_endpoint_origin(
+    dist_id: str, arn: str, config: dict, reader: _Reader
+) -> list[Finding]:
+    findings = []
+    for origin in _s3_origins(config).values():
+        match = _S3_WEBSITE.match(origin["DomainName"].lower())
+        if not match:
+            continue
+        rest = f"{match.group('bucket')}.s3.{match.group('region')}.amazonaws.com"
+        findings.append(
+            _finding(
+                "website-endpoint-origin",
+                f"origin {origin['Id']}",
+                f"{origin['DomainName']} is the bucket's website endpoint: a custom origin that "
+                "OAC cannot protect, so the bucket must be public",
+                _update_fix(
+                    dist_id,
+                    f"DomainName='{rest}', S3OriginConfig={{'OriginAccessIdentity': ''}}, "
+                    f"OriginAccessControlId=oac_id (no CustomOriginConfig) on origin {origin['Id']}",
+                ),
+            )
+        )
+    return findings
+
+
+def _key_group_one_key(dist_id: str, arn: str, config: dict, reader: _Reader) -> list[Finding]:
+    groups = list(dict.fromkeys(g for b in _behaviours(config) for g in b.key_groups))
+    findings = []
+    for group_id in groups:
+        group = reader.key_group(group_id)
+        if group is None:
+            continue
+        items = group["KeyGroupConfig"].get("Items") or []
+        if len(items) != 1:
+            continue
+        name = group["KeyGroupConfig"]["Name"]
+        findings.append(
+            _finding(
+                "key-group-one-key",
+                f"key group {group_id}",
+                f"key group {name} trusts one public key ({items[0]}): to rotate, add a second "
+                "key first, sign with it, then remove the first (notebook 10)",
+                f"cloudfront.create_public_key(PublicKeyConfig={{…}}); then "
+                f"cloudfront.update_key_group(Id='{group_id}', IfMatch=etag, "
+                f"KeyGroupConfig={{'Name': '{name}', 'Items': ['{items[0]}', new_key_id]}})",
+            )
+        )
+    return findings
+
+
+def _viewer_protocol(dist_id: str, arn: str, config: dict, reader: _Reader) -> list[Finding]:
+    return [
+        _finding(
+            "viewer-protocol-allow-all",
+            behaviour.label,
+            f"{behaviour.shown} is served over plain HTTP too: a signed URL or cookie sent "
+            "there can be read on the way",
+            _update_fix(dist_id, f"ViewerProtocolPolicy='redirect-to-https' on {behaviour.label}"),
+        )
+        for behaviour in _behaviours(config)
+        if behaviour.raw.get("ViewerProtocolPolicy") == "allow-all"
+    ]
+
+
+_CHECKS = (
+    _behaviour_unsigned,
+    _precedence_unsigned,
+    _trusted_signers,
+    _oai_not_oac,
+    _bucket_policy_source_arn,
+    _public_bypass,
+    _sse_kms_decrypt,
+    _website_endpoint_origin,
+    _key_group_one_key,
+    _viewer_protocol,
+)
