@@ -215,13 +215,21 @@ class _Reader:
 
         return self._once(("policy", bucket), read)
 
-    def public_access_block(self, bucket: str) -> dict[str, bool]:
-        def read() -> dict[str, bool]:
+    def missing(self, bucket: str) -> bool:
+        """Whether the origin's bucket does not exist (its checks are then skipped)."""
+        return self.public_access_block(bucket) is None
+
+    def public_access_block(self, bucket: str) -> dict[str, bool] | None:
+        """The bucket's Block Public Access settings; None when the bucket does not exist."""
+
+        def read() -> dict[str, bool] | None:
             try:
                 answer = self.s3.get_public_access_block(Bucket=bucket)
             except self.s3.exceptions.ClientError as exc:
                 if _code(exc) == "NoSuchPublicAccessBlockConfiguration":
                     return {}
+                if _code(exc) == "NoSuchBucket":
+                    return None
                 raise
             return answer["PublicAccessBlockConfiguration"]
 
@@ -489,6 +497,8 @@ def _bucket_policy_source_arn(
 ) -> list[Finding]:
     findings = []
     for _origin, bucket in dict.fromkeys(_oac_buckets(config)):
+        if reader.missing(bucket):
+            continue
         granting = [
             s for s in reader.bucket_policy(bucket) if _grants_cloudfront(s, "s3:GetObject")
         ]
@@ -517,6 +527,8 @@ def _public_bypass(dist_id: str, arn: str, config: dict, reader: _Reader) -> lis
     findings = []
     for bucket in _rest_buckets(config):
         block = reader.public_access_block(bucket)
+        if block is None:
+            continue
         off = [name for name in BPA_SETTINGS if not block.get(name)]
         if not off:
             continue
@@ -537,6 +549,8 @@ def _public_bypass(dist_id: str, arn: str, config: dict, reader: _Reader) -> lis
 def _sse_kms_decrypt(dist_id: str, arn: str, config: dict, reader: _Reader) -> list[Finding]:
     findings = []
     for bucket in _rest_buckets(config):
+        if reader.missing(bucket):
+            continue
         key = reader.kms_key(bucket)
         if key is None:
             continue
