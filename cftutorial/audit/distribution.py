@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from ..aws import bucket_access, clients
+from ..aws import bucket_access, clients, missing
 from ..errors import CftutorialError
 from ..signing import behaviours as cloudfront_rules
 from ..signing import wildcard
@@ -208,7 +208,7 @@ class _Reader:
             try:
                 text = self.s3.get_bucket_policy(Bucket=bucket)["Policy"]
             except self.s3.exceptions.ClientError as exc:
-                if _code(exc) == "NoSuchBucketPolicy":
+                if missing.error_code(exc) == "NoSuchBucketPolicy":
                     return []
                 raise
             return _statements(json.loads(text))
@@ -226,9 +226,9 @@ class _Reader:
             try:
                 answer = self.s3.get_public_access_block(Bucket=bucket)
             except self.s3.exceptions.ClientError as exc:
-                if _code(exc) == "NoSuchPublicAccessBlockConfiguration":
+                if missing.error_code(exc) == "NoSuchPublicAccessBlockConfiguration":
                     return {}
-                if _code(exc) == "NoSuchBucket":
+                if missing.is_missing(exc):  # the bucket itself is gone
                     return None
                 raise
             return answer["PublicAccessBlockConfiguration"]
@@ -240,7 +240,7 @@ class _Reader:
             try:
                 answer = self.s3.get_bucket_encryption(Bucket=bucket)
             except self.s3.exceptions.ClientError as exc:
-                if _code(exc) == "ServerSideEncryptionConfigurationNotFoundError":
+                if missing.error_code(exc) == "ServerSideEncryptionConfigurationNotFoundError":
                     return None
                 raise
             for rule in answer["ServerSideEncryptionConfiguration"].get("Rules", []):
@@ -260,10 +260,6 @@ class _Reader:
             return _statements(json.loads(text))
 
         return self._once(("key-policy", key_id), read)
-
-
-def _code(exc: Exception) -> str:
-    return getattr(exc, "response", {}).get("Error", {}).get("Code", "")
 
 
 def _as_list(value: Any) -> list:
@@ -353,7 +349,24 @@ def audit_all(*, cf: Any = None, s3: Any = None, kms: Any = None) -> list[Report
     ids = []
     for page in cf.get_paginator("list_distributions").paginate():
         ids += [item["Id"] for item in page["DistributionList"].get("Items") or []]
-    return [audit_distribution(i, cf=cf, s3=s3, kms=kms) for i in ids]
+    reports = []
+    for found in ids:
+        try:
+            reports.append(audit_distribution(found, cf=cf, s3=s3, kms=kms))
+        except AuditError:  # deleted between the list and the read: nothing left to audit
+            if _exists(cf, found):
+                raise
+    return reports
+
+
+def _exists(cf: Any, distribution_id: str) -> bool:
+    try:
+        cf.get_distribution(Id=distribution_id)
+    except Exception as exc:
+        if missing.is_missing(exc):
+            return False
+        raise
+    return True
 
 
 # --- the rules, in RULES's order --------------------------------------------------------------
