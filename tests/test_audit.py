@@ -628,3 +628,18 @@ def test_a_bucket_has_sse_s3_default_encryption_and_delete_resets_to_it(world):
     assert algorithm() == "aws:kms"
     s3.delete_bucket_encryption(Bucket=bucket)
     assert algorithm() == "AES256"
+
+
+def test_an_origin_bucket_that_no_longer_exists_skips_the_bucket_rules(world, restore):
+    """A distribution left behind by a deleted bucket (as other runs leave them): the bucket's
+    rules are skipped, the distribution's rules still checked, no AWS error."""
+    dist_id = world["dist"].id
+
+    def gone(config: dict) -> None:
+        config["Origins"]["Items"][0]["DomainName"] = (
+            "cftutorial-au-gone.s3.us-east-1.amazonaws.com"
+        )
+        config["DefaultCacheBehavior"]["ViewerProtocolPolicy"] = "allow-all"
+
+    _change(dist_id, gone)
+    assert rules_of(audit.audit_distribution(dist_id)) == ["viewer-protocol-allow-all"]

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from ..aws import bucket_access, clients
+from ..aws import bucket_access, clients, missing
 from ..errors import CftutorialError
 from ..signing import behaviours as cloudfront_rules
 from ..signing import wildcard
@@ -208,20 +208,28 @@ class _Reader:
             try:
                 text = self.s3.get_bucket_policy(Bucket=bucket)["Policy"]
             except self.s3.exceptions.ClientError as exc:
-                if _code(exc) == "NoSuchBucketPolicy":
+                if missing.error_code(exc) == "NoSuchBucketPolicy":
                     return []
                 raise
             return _statements(json.loads(text))
 
         return self._once(("policy", bucket), read)
 
-    def public_access_block(self, bucket: str) -> dict[str, bool]:
-        def read() -> dict[str, bool]:
+    def missing(self, bucket: str) -> bool:
+        """Whether the origin's bucket does not exist (its checks are then skipped)."""
+        return self.public_access_block(bucket) is None
+
+    def public_access_block(self, bucket: str) -> dict[str, bool] | None:
+        """The bucket's Block Public Access settings; None when the bucket does not exist."""
+
+        def read() -> dict[str, bool] | None:
             try:
                 answer = self.s3.get_public_access_block(Bucket=bucket)
             except self.s3.exceptions.ClientError as exc:
-                if _code(exc) == "NoSuchPublicAccessBlockConfiguration":
+                if missing.error_code(exc) == "NoSuchPublicAccessBlockConfiguration":
                     return {}
+                if missing.is_missing(exc):  # the bucket itself is gone
+                    return None
                 raise
             return answer["PublicAccessBlockConfiguration"]
 
@@ -232,7 +240,7 @@ class _Reader:
             try:
                 answer = self.s3.get_bucket_encryption(Bucket=bucket)
             except self.s3.exceptions.ClientError as exc:
-                if _code(exc) == "ServerSideEncryptionConfigurationNotFoundError":
+                if missing.error_code(exc) == "ServerSideEncryptionConfigurationNotFoundError":
                     return None
                 raise
             for rule in answer["ServerSideEncryptionConfiguration"].get("Rules", []):
@@ -252,10 +260,6 @@ class _Reader:
             return _statements(json.loads(text))
 
         return self._once(("key-policy", key_id), read)
-
-
-def _code(exc: Exception) -> str:
-    return getattr(exc, "response", {}).get("Error", {}).get("Code", "")
 
 
 def _as_list(value: Any) -> list:
@@ -345,7 +349,24 @@ def audit_all(*, cf: Any = None, s3: Any = None, kms: Any = None) -> list[Report
     ids = []
     for page in cf.get_paginator("list_distributions").paginate():
         ids += [item["Id"] for item in page["DistributionList"].get("Items") or []]
-    return [audit_distribution(i, cf=cf, s3=s3, kms=kms) for i in ids]
+    reports = []
+    for found in ids:
+        try:
+            reports.append(audit_distribution(found, cf=cf, s3=s3, kms=kms))
+        except AuditError:  # deleted between the list and the read: nothing left to audit
+            if _exists(cf, found):
+                raise
+    return reports
+
+
+def _exists(cf: Any, distribution_id: str) -> bool:
+    try:
+        cf.get_distribution(Id=distribution_id)
+    except Exception as exc:
+        if missing.is_missing(exc):
+            return False
+        raise
+    return True
 
 
 # --- the rules, in RULES's order --------------------------------------------------------------
@@ -489,6 +510,8 @@ def _bucket_policy_source_arn(
 ) -> list[Finding]:
     findings = []
     for _origin, bucket in dict.fromkeys(_oac_buckets(config)):
+        if reader.missing(bucket):
+            continue
         granting = [
             s for s in reader.bucket_policy(bucket) if _grants_cloudfront(s, "s3:GetObject")
         ]
@@ -517,6 +540,8 @@ def _public_bypass(dist_id: str, arn: str, config: dict, reader: _Reader) -> lis
     findings = []
     for bucket in _rest_buckets(config):
         block = reader.public_access_block(bucket)
+        if block is None:
+            continue
         off = [name for name in BPA_SETTINGS if not block.get(name)]
         if not off:
             continue
@@ -537,6 +562,8 @@ def _public_bypass(dist_id: str, arn: str, config: dict, reader: _Reader) -> lis
 def _sse_kms_decrypt(dist_id: str, arn: str, config: dict, reader: _Reader) -> list[Finding]:
     findings = []
     for bucket in _rest_buckets(config):
+        if reader.missing(bucket):
+            continue
         key = reader.kms_key(bucket)
         if key is None:
             continue
