@@ -334,6 +334,23 @@ def cli(bin_dir: Path | None, *args: str, env: Mapping[str, str]) -> subprocess.
     )
 
 
+def tear_down_shared(home: Path, run_name: str = "default") -> None:
+    """``cftutorial teardown`` of a run a test made in its own ``home`` on a local AWS other tests
+    share (the browser tests' homes point at their worker's one): the next test on that worker
+    makes the same run name with its own key files, and a public key of that name left behind
+    holding another key would be refused (rightly) as not the key file's public half."""
+    if (home / "tutorial-state.json").exists():
+        done = cli(
+            None,
+            "teardown",
+            "--run",
+            run_name,
+            "--yes",
+            env={**os.environ, "CFTUTORIAL_HOME": str(home)},
+        )
+        assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+
+
 # --- the chains -------------------------------------------------------------------------------
 
 #: The learner's Run All, in order, with the defaults (no parameters: nothing injected).

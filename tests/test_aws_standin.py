@@ -221,7 +221,7 @@ def test_the_standin_run_passes_every_notebooks_check_twice(standin):
     assert len(standin.rounds) == 2
     for number, round_ in enumerate(standin.rounds, start=1):
         text = round_.text
-        assert "will create (14 resources" in text["01"], number
+        assert "will create (19 resources" in text["01"], number
         assert f"OK: 7 objects in s3://cftutorial-{RUN}" in text["01"], number
         assert re.search(r"OAC \w+ \(created\)", text["02"]), number
         assert "AccessControlListNotSupported" in text["03"], number

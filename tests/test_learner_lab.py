@@ -91,7 +91,7 @@ def test_saving_every_notebook_in_notebooks_changes_no_source(notebooks_repo, tm
     """Before a kernel ran (the first autosave): nothing changes at all. After (the kernel's
     language_info in the notebook): the .ipynb records it, the .md source stays byte for byte."""
     names = sorted(p.name for p in notebooks_repo.glob("*.ipynb"))
-    assert len(names) == 13
+    assert len(names) == 14
     with running_jupyter("server", notebooks_repo, tmp_path / "jupyter") as server:
         for name in names:
             save_like_autosave(server.url, server.headers(), name, kernel_ran=False)
@@ -154,7 +154,7 @@ def test_make_lab_saves_into_a_working_copy_and_leaves_the_checkout_clean(tmp_pa
         subprocess.run(
             [sys.executable, "-m", "cftutorial", "local", "stop"], env=env, timeout=60, check=False
         )
-    assert f"13 notebook file(s) in {copy}" in output, output[-3000:]
+    assert f"14 notebook file(s) in {copy}" in output, output[-3000:]
     saved = json.loads((copy / shown[0]).read_text())
     assert saved["metadata"]["saved_by"] == "tests/test_learner_lab.py", "the save went elsewhere"
     assert not list(copy.glob("*.md")), "a save wrote a second file per notebook"

@@ -35,7 +35,7 @@ def test_notebook_12_signs_through_kms_runs_twice_and_08_still_cleans_up(modern_
         assert re.search(r"skipped \(the local AWS = KMS's side\) \| \[\s*\"local-aws-state", shown)
         # the run's own key file (10 rotated it before: its name carries the generation)
         assert re.search(
-            r"files holding a PEM private key \| \[\s*\"keys/default-rsa(-\d+)?_private", shown
+            r"files holding a PEM private key \| \[[^\]]*\"keys/default-rsa(-\d+)?_private", shown
         )
         quota = {"rsa": "500", "ecdsa": "300"}[key_type]
         assert re.search(

@@ -110,7 +110,7 @@ def test_lab_install_copies_serves_and_runs_the_notebooks(installed, guide_chain
             assert reply.ok, (name, reply.status_code)
             assert reply.json()["type"] == "notebook" and reply.json()["content"]["cells"]
             opened.append(name)
-        assert len([n for n in opened if re.match(r"\d\d-", n)]) == 12
+        assert len([n for n in opened if re.match(r"\d\d-", n)]) == 13
     finally:
         os.killpg(lab.pid, signal.SIGTERM)
         try:

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import chains
 import pytest
 from jupyter_process import JupyterServer, running_jupyter
 from lab_driver import CHROMIUM, VIEWPORT, launch
@@ -153,10 +154,13 @@ def lab(local_aws, tmp_path: Path) -> Iterator[LabSession]:
     notebooks = tmp_path / "notebooks"
     shutil.copytree(NOTEBOOKS, notebooks, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     home = _home_using(local_aws, tmp_path / "home")
-    with running_jupyter(
-        "lab", notebooks, tmp_path / "jupyter", env={"CFTUTORIAL_HOME": str(home)}
-    ) as server:
-        yield LabSession(server, notebooks, home)
+    try:
+        with running_jupyter(
+            "lab", notebooks, tmp_path / "jupyter", env={"CFTUTORIAL_HOME": str(home)}
+        ) as server:
+            yield LabSession(server, notebooks, home)
+    finally:
+        chains.tear_down_shared(home)
 
 
 @dataclass(frozen=True)

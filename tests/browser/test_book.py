@@ -66,7 +66,7 @@ def book_page(site: str, chromium) -> Iterator[object]:
 def test_the_book_shows_every_executed_notebook_and_the_committed_ones_stay_clean(
     book: Path, modern_chain
 ) -> None:
-    assert len(NOTEBOOK_SOURCES) == 12
+    assert len(NOTEBOOK_SOURCES) == 13
     for source in NOTEBOOK_SOURCES:
         html = (book / "notebooks" / f"{source.stem}.html").read_text()
         assert 'class="cell_output' in html, f"{source.stem}: no executed output in the book"

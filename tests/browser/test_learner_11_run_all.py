@@ -72,6 +72,7 @@ def run_all_11(local_aws, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     finally:
         if run_sync(manager.is_alive)():
             run_sync(manager.shutdown_kernel)(now=True)
+        chains.tear_down_shared(home)
 
 
 def test_after_run_all_the_login_link_works_and_the_player_plays(
