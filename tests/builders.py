@@ -27,6 +27,7 @@ from cftutorial.aws import account_keys, bucket_access, buckets, clients, distri
 from cftutorial.aws.buckets import BucketInfo
 from cftutorial.aws.distributions import DistributionInfo
 from cftutorial.aws.origin_access import OriginAccess
+from cftutorial.aws.signing_keys import with_public_key, without_public_key
 from cftutorial.tutorial import forms, preflight, signing_key, state
 from cftutorial.tutorial import step01_bucket as step01
 from cftutorial.tutorial import step02_origin_access as step02
@@ -327,7 +328,7 @@ def signing_keys(
         else:
             group_id = group["Id"]
             if key_id not in group["KeyGroupConfig"]["Items"]:
-                wanted = signing_key.with_public_key(group["KeyGroupConfig"], key_id)
+                wanted = with_public_key(group["KeyGroupConfig"], key_id)
                 cf.update_key_group(Id=group_id, KeyGroupConfig=wanted, IfMatch=group["ETag"])
     else:
         key_id = account_keys.register_account_key_pair(pem)
@@ -391,7 +392,7 @@ def rotation(
     timeline.observe("new key uploaded", cf=cf)
     current = cf.get_key_group(Id=rotation_.key_group_id)
     etag = current["ETag"]
-    wanted = signing_key.with_public_key(current["KeyGroup"]["KeyGroupConfig"], new_id)
+    wanted = with_public_key(current["KeyGroup"]["KeyGroupConfig"], new_id)
     cf.update_key_group(Id=rotation_.key_group_id, IfMatch=etag, KeyGroupConfig=wanted)
     stale = _error_code(
         cf.update_key_group, Id=rotation_.key_group_id, IfMatch=etag, KeyGroupConfig=wanted
@@ -402,9 +403,7 @@ def rotation(
     step10.adopt(rotation_, cf=cf)
     step10.check_removable(rotation_)
     current = cf.get_key_group(Id=rotation_.key_group_id)
-    wanted = signing_key.without_public_key(
-        current["KeyGroup"]["KeyGroupConfig"], rotation_.old.key_id
-    )
+    wanted = without_public_key(current["KeyGroup"]["KeyGroupConfig"], rotation_.old.key_id)
     cf.update_key_group(Id=rotation_.key_group_id, IfMatch=current["ETag"], KeyGroupConfig=wanted)
     timeline.observe("old key removed from the group", cf=cf)
     try:

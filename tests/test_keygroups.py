@@ -8,7 +8,7 @@ from pathlib import Path
 import builders
 import pytest
 
-from cftutorial.aws import clients, distributions
+from cftutorial.aws import clients, distributions, signing_keys
 from cftutorial.aws.account_keys import list_account_key_pairs
 from cftutorial.run import names as run_names
 from cftutorial.signing import keys, verify
@@ -165,12 +165,12 @@ def test_the_lookups_find_what_the_boto3_calls_created(local_aws):
 
 def test_a_key_group_takes_at_most_five_keys():
     config = {"Name": "g", "Items": ["K1", "K2", "K3", "K4"]}
-    assert signing_key.with_public_key(config, "K5")["Items"] == ["K1", "K2", "K3", "K4", "K5"]
-    assert signing_key.with_public_key(config, "K1") == config
+    assert signing_keys.with_public_key(config, "K5")["Items"] == ["K1", "K2", "K3", "K4", "K5"]
+    assert signing_keys.with_public_key(config, "K1") == config
     assert config["Items"] == ["K1", "K2", "K3", "K4"], "the given config was changed"
     full = {"Name": "g", "Items": ["K1", "K2", "K3", "K4", "K5"]}
     with pytest.raises(signing_key.KeyGroupError, match="at most 5"):
-        signing_key.with_public_key(full, "K6")
+        signing_keys.with_public_key(full, "K6")
 
 
 def test_notebook_06_twice_switches_the_distribution_only_the_first_time(local_aws):

@@ -144,6 +144,29 @@ def add_to_group(group_id: str, key_ids: list[str], *, cf: Any = None) -> None:
     cf.update_key_group(Id=group_id, KeyGroupConfig=config, IfMatch=current["ETag"])
 
 
+def with_public_key(group_config: dict[str, Any], key_id: str) -> dict[str, Any]:
+    """``group_config`` with ``key_id`` added (for ``update_key_group``); at most 5 keys."""
+    items = list(group_config.get("Items", []) or [])
+    items += [] if key_id in items else [key_id]
+    if len(items) > MAX_KEYS_PER_GROUP:
+        raise KeyGroupError(
+            f"key group {group_config.get('Name')!r} would hold {len(items)} public keys; "
+            f"CloudFront allows at most {MAX_KEYS_PER_GROUP}: delete an old key first"
+        )
+    return {**group_config, "Items": items}
+
+
+def without_public_key(group_config: dict[str, Any], key_id: str) -> dict[str, Any]:
+    """``group_config`` without ``key_id`` (for ``update_key_group``); never without any key."""
+    items = [item for item in group_config.get("Items", []) or [] if item != key_id]
+    if not items:
+        raise KeyGroupError(
+            f"key group {group_config.get('Name')!r} would hold no public key; CloudFront needs "
+            "at least one: add the new key first"
+        )
+    return {**group_config, "Items": items}
+
+
 def take_out_of_group(group_id: str, key_id: str, *, cf: Any = None) -> bool:
     """``get_key_group`` + ``update_key_group(IfMatch=ETag)`` without ``key_id``; False when the
     group does not hold it (or is gone). A key must leave every group before it is deleted."""
@@ -157,8 +180,8 @@ def take_out_of_group(group_id: str, key_id: str, *, cf: Any = None) -> bool:
     config = current["KeyGroup"]["KeyGroupConfig"]
     if key_id not in config.get("Items", []):
         return False
-    config["Items"] = [item for item in config["Items"] if item != key_id]
-    cf.update_key_group(Id=group_id, KeyGroupConfig=config, IfMatch=current["ETag"])
+    wanted = without_public_key(config, key_id)
+    cf.update_key_group(Id=group_id, KeyGroupConfig=wanted, IfMatch=current["ETag"])
     return True
 
 

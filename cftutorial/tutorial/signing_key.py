@@ -140,18 +140,6 @@ def find_key_group(run_name: str, *, cf: Any = None) -> dict[str, Any] | None:
     }
 
 
-def with_public_key(group_config: dict[str, Any], key_id: str) -> dict[str, Any]:
-    """``group_config`` with ``key_id`` added (for ``update_key_group``); at most 5 keys."""
-    items = list(group_config.get("Items", []) or [])
-    items += [] if key_id in items else [key_id]
-    if len(items) > signing_keys.MAX_KEYS_PER_GROUP:
-        raise KeyGroupError(
-            f"key group {group_config.get('Name')!r} would hold {len(items)} public keys; "
-            f"CloudFront allows at most {signing_keys.MAX_KEYS_PER_GROUP}: delete an old key first"
-        )
-    return {**group_config, "Items": items}
-
-
 def remember(
     run_name: str, approach: str, kind: str, key_pair_id: str, key_group_id: str | None
 ) -> SigningKey:
@@ -179,7 +167,7 @@ def register_modern(run_name: str, kind: str, pem: str, *, cf: Any = None) -> tu
         answer = cf.create_key_group(KeyGroupConfig=key_group_config(run_name, [key_id]))
         return key_id, answer["KeyGroup"]["Id"]
     if key_id not in group["KeyGroupConfig"].get("Items", []):
-        wanted = with_public_key(group["KeyGroupConfig"], key_id)
+        wanted = signing_keys.with_public_key(group["KeyGroupConfig"], key_id)
         cf.update_key_group(Id=group["Id"], KeyGroupConfig=wanted, IfMatch=group["ETag"])
     return key_id, group["Id"]
 
@@ -264,7 +252,7 @@ def _group_holding(run_name: str, group_id: str | None, key_id: str, cf: Any) ->
             f"key group {group_id} was gone: found {group['Id']}" if group_id != group["Id"] else ""
         )
         return group["Id"], moved
-    wanted = with_public_key(group["KeyGroupConfig"], key_id)
+    wanted = signing_keys.with_public_key(group["KeyGroupConfig"], key_id)
     cf.update_key_group(Id=group["Id"], KeyGroupConfig=wanted, IfMatch=group["ETag"])
     return group["Id"], f"put public key {key_id} back in key group {group['Id']}"
 
@@ -359,17 +347,6 @@ def public_key_config(
         pem=pem,
         comment=f"cftutorial {run_name}: {kind} signing key" + ("" if gen == 1 else f" {gen}"),
     )
-
-
-def without_public_key(group_config: dict[str, Any], key_id: str) -> dict[str, Any]:
-    """``group_config`` without ``key_id`` (for ``update_key_group``); never without any key."""
-    items = [item for item in group_config.get("Items", []) or [] if item != key_id]
-    if not items:
-        raise KeyGroupError(
-            f"key group {group_config.get('Name')!r} would hold no public key; CloudFront needs "
-            "at least one: add the new key first"
-        )
-    return {**group_config, "Items": items}
 
 
 def adopt(

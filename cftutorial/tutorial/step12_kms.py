@@ -225,9 +225,3 @@ def sessions_table(
 
 
 # --- putting the run back -----------------------------------------------------------------
-
-
-def without_public_key(group_config: dict[str, Any], key_id: str) -> dict[str, Any]:
-    """``group_config`` without ``key_id`` (for ``update_key_group``)."""
-    items = [item for item in group_config.get("Items", []) or [] if item != key_id]
-    return {**group_config, "Items": items}
