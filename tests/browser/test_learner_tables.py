@@ -103,7 +103,13 @@ def saved(page, lab, prefix: str) -> nbformat.NotebookNode:
     deadline = time.monotonic() + 30
     while path.stat().st_mtime_ns == before and time.monotonic() < deadline:
         time.sleep(0.2)
-    return nbformat.read(path, as_version=4)
+    while True:  # the server may still be writing it (truncated first, then filled)
+        try:
+            return nbformat.read(path, as_version=4)
+        except nbformat.reader.NotJSONError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
 
 
 def test_every_table_of_08_09_and_11_keeps_its_words_whole_at_950_px(
