@@ -329,3 +329,25 @@ def test_sign_urls_refuses_the_whole_list_for_one_bad_url(rsa_key) -> None:
     good = "https://d111111abcdef8.cloudfront.net/a.mp4"
     with pytest.raises(SignedUrlError, match="ftp://x/a"):
         signer.sign_urls([good, "ftp://x/a"], date_less_than=FUTURE)
+
+
+@pytest.mark.parametrize(
+    ("url", "sent"),
+    [
+        ("https://d111111abcdef8.cloudfront.net/.", "https://d111111abcdef8.cloudfront.net/"),
+        (
+            "https://d111111abcdef8.cloudfront.net/hls/../a.ts",
+            "https://d111111abcdef8.cloudfront.net/a.ts",
+        ),
+        (
+            "https://d111111abcdef8.cloudfront.net/a/./b",
+            "https://d111111abcdef8.cloudfront.net/a/b",
+        ),
+    ],
+)
+def test_a_plain_url_with_a_dot_segment_is_signed_as_clients_send_it(url, sent, rsa_key) -> None:
+    """The canned fast path skips the URL checks only for a URL already as clients send it: a
+    ``.`` or ``..`` segment is resolved first, as requests and browsers do before sending."""
+    signed = Signer(KEY_ID, rsa_key).sign_url(url, date_less_than=FUTURE)
+    assert signed.startswith(sent + "?Expires="), signed
+    assert requests.Request("GET", signed).prepare().url == signed

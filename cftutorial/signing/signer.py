@@ -37,7 +37,6 @@ from .urls import RESERVED_PARAMS
 
 _KEY_PAIR_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
 _URL_SAFE = bytes.maketrans(b"+=/", b"-_~")
-_PLAIN_URL = urls.CANONICAL_URL
 
 Time = int | float | datetime | str
 
@@ -320,8 +319,8 @@ class Signer:
                 type(url) is str
                 and "?" not in url
                 and url.startswith(("https://", "http://"))
-                and _PLAIN_URL.fullmatch(url)
-            ):  # a plain URL needs no checks
+                and urls.is_canonical(url)
+            ):  # a URL already as clients send it needs no checks
                 url = check_url(url)
             message = rules.canned_text(url, expires).encode()
             return UrlPlan(url, message, expires, None, self.key_params)

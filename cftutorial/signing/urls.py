@@ -63,6 +63,12 @@ def encode_key(key: str) -> str:
     return key if PLAIN_KEY.fullmatch(key) else quote(key, safe=KEY_SAFE)
 
 
+def is_canonical(url: str) -> bool:
+    """True when ``url`` is already as clients send it (:func:`canonical_url` would return it
+    unchanged): only characters no client re-encodes, and no ``.`` or ``..`` path segment."""
+    return bool(CANONICAL_URL.fullmatch(url)) and not _DOT_SEGMENT.search(url.partition("?")[0])
+
+
 def canonical_url(url: str, *, name: str = "url") -> str:
     """The URL exactly as HTTP clients send it (browsers and ``requests`` alike): what must be signed.
 
@@ -74,7 +80,7 @@ def canonical_url(url: str, *, name: str = "url") -> str:
     host becomes its IDNA (``xn--``) form. A ``%`` not followed by two hex digits is refused: clients disagree on it
     (``requests`` sends ``%25``, a browser ``%``), so no one signature could match.
     """
-    if CANONICAL_URL.fullmatch(url) and not _DOT_SEGMENT.search(url.partition("?")[0]):
+    if is_canonical(url):
         return url
     control = _CONTROL.search(url)
     if control:
