@@ -14,25 +14,12 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 import statistics
 import sys
-import tempfile
-import time
-from collections.abc import Callable
 
-from figures import Parser, count
+from figures import Parser, count, median_milliseconds, private_local_aws
 
 BEHAVIOURS = 10
-
-
-def _milliseconds(call: Callable[[], object], times: int) -> float:
-    spent = []
-    for _ in range(times):
-        started = time.perf_counter()
-        call()
-        spent.append((time.perf_counter() - started) * 1000)
-    return statistics.median(spent)
 
 
 def _public_key() -> str:
@@ -122,48 +109,35 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--rounds", type=count(1), default=5, help="rounds (default 5)")
     parser.add_argument("--audits", type=count(1), default=10, help="audits per round (default 10)")
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="cftutorial-bench-audit-") as home:
-        os.environ.update(
-            CFTUTORIAL_HOME=home,
-            CFTUTORIAL_BACKEND="local",
-            CFTUTORIAL_AWS_PORT="0",
-            CFTUTORIAL_EDGE_PORT="0",
-            CFTUTORIAL_LOCAL_WATCH_PID=str(os.getpid()),
-        )
+    with private_local_aws("cftutorial-bench-audit-"):
         from cftutorial.audit.distribution import audit_distribution
         from cftutorial.aws import clients
-        from cftutorial.localaws import process
 
         cf, s3, kms = (clients.client(name) for name in ("cloudfront", "s3", "kms"))
-        try:
-            dist_id, key = _distribution(cf, s3, kms)
-            report = audit_distribution(dist_id, cf=cf, s3=s3, kms=kms)
-            if not report.clean:
-                print(
-                    f"the benchmark's distribution is not clean: {report.rows()}", file=sys.stderr
-                )
-                return 1
-            bucket = "cftutorial-bench-audit"
+        dist_id, key = _distribution(cf, s3, kms)
+        report = audit_distribution(dist_id, cf=cf, s3=s3, kms=kms)
+        if not report.clean:
+            print(f"the benchmark's distribution is not clean: {report.rows()}", file=sys.stderr)
+            return 1
+        bucket = "cftutorial-bench-audit"
 
-            def bare_reads() -> None:
-                dist = cf.get_distribution(Id=dist_id)["Distribution"]
-                groups = dist["DistributionConfig"]["DefaultCacheBehavior"]["TrustedKeyGroups"]
-                cf.get_key_group(Id=groups["Items"][0])
-                s3.get_bucket_policy(Bucket=bucket)
-                s3.get_public_access_block(Bucket=bucket)
-                s3.get_bucket_encryption(Bucket=bucket)
-                kms.get_key_policy(KeyId=key, PolicyName="default")
+        def bare_reads() -> None:
+            dist = cf.get_distribution(Id=dist_id)["Distribution"]
+            groups = dist["DistributionConfig"]["DefaultCacheBehavior"]["TrustedKeyGroups"]
+            cf.get_key_group(Id=groups["Items"][0])
+            s3.get_bucket_policy(Bucket=bucket)
+            s3.get_public_access_block(Bucket=bucket)
+            s3.get_bucket_encryption(Bucket=bucket)
+            kms.get_key_policy(KeyId=key, PolicyName="default")
 
-            audited, bare = [], []
-            for _ in range(args.rounds):
-                audited.append(
-                    _milliseconds(
-                        lambda: audit_distribution(dist_id, cf=cf, s3=s3, kms=kms), args.audits
-                    )
+        audited, bare = [], []
+        for _ in range(args.rounds):
+            audited.append(
+                median_milliseconds(
+                    lambda: audit_distribution(dist_id, cf=cf, s3=s3, kms=kms), args.audits
                 )
-                bare.append(_milliseconds(bare_reads, args.audits))
-        finally:
-            process.stop()
+            )
+            bare.append(median_milliseconds(bare_reads, args.audits))
     print(
         f"audit of a distribution with {BEHAVIOURS} behaviours, "
         f"{args.rounds} rounds x {args.audits} audits (local AWS)"

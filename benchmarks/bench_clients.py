@@ -12,23 +12,10 @@ each of those cells no longer spends.
 
 from __future__ import annotations
 
-import os
 import statistics
 import sys
-import tempfile
-import time
-from collections.abc import Callable
 
-from figures import Parser, count
-
-
-def _milliseconds(call: Callable[[], object], calls: int) -> list[float]:
-    spent = []
-    for _ in range(calls):
-        started = time.perf_counter()
-        call()
-        spent.append((time.perf_counter() - started) * 1000)
-    return spent
+from figures import Parser, count, median_milliseconds, private_local_aws
 
 
 def main(argv: list[str]) -> int:
@@ -42,35 +29,21 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--rounds", type=count(1), default=5, help="rounds (default 5)")
     parser.add_argument("--calls", type=count(1), default=15, help="calls per round (default 15)")
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="cftutorial-bench-clients-") as home:
-        os.environ.update(
-            CFTUTORIAL_HOME=home,
-            CFTUTORIAL_BACKEND="local",
-            CFTUTORIAL_AWS_PORT="0",
-            CFTUTORIAL_EDGE_PORT="0",
-            CFTUTORIAL_LOCAL_WATCH_PID=str(os.getpid()),
-        )
+    with private_local_aws("cftutorial-bench-clients-"):
         from cftutorial.aws import clients
         from cftutorial.localaws import process
 
         clients.client(args.service)  # the first call: starts the local AWS, builds it
-        try:
-            kept, fresh = [], []
-            for _ in range(args.rounds):
-                kept.append(
-                    statistics.median(
-                        _milliseconds(lambda: clients.client(args.service), args.calls)
-                    )
-                )
+        kept, fresh = [], []
+        for _ in range(args.rounds):
+            kept.append(median_milliseconds(lambda: clients.client(args.service), args.calls))
 
-                def uncached() -> object:
-                    clients.forget()  # what every call did before: build it all again
-                    process.forget()  # ... and ask the local AWS's health
-                    return clients.client(args.service)
+            def uncached() -> object:
+                clients.forget()  # what every call did before: build it all again
+                process.forget()  # ... and ask the local AWS's health
+                return clients.client(args.service)
 
-                fresh.append(statistics.median(_milliseconds(uncached, args.calls)))
-        finally:
-            process.stop()
+            fresh.append(median_milliseconds(uncached, args.calls))
     print(f"clients.client({args.service!r}), {args.rounds} rounds x {args.calls} calls")
     print(f"{'':40s} {'median ms':>10s} {'min-max of round medians':>26s}")
     for label, values in (
