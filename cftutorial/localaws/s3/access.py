@@ -12,16 +12,14 @@ and :func:`can_list_bucket` read those facts from the local S3 (:mod:`..moto_ada
 
 What is evaluated, and how (the subset of S3 authorisation a tutorial meets):
 
-* bucket policy: an explicit ``Deny`` beats any ``Allow``; statements as a list or a single
-  object; ``Action`` / ``Resource`` as a string or a list with ``*`` and ``?`` wildcards
-  (:mod:`cftutorial.signing.wildcard`; actions case-insensitive, resources case-sensitive);
-  principals ``"*"``, ``{"AWS": "*"}``, the OAI ARN
-  ``arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity ID``, ``{"CanonicalUser": …}``,
-  ``{"Service": "cloudfront.amazonaws.com"}``; conditions ``StringEquals``, ``StringLike``,
-  ``ArnEquals``, ``ArnLike`` on ``AWS:SourceArn`` and ``AWS:SourceAccount`` (keys
-  case-insensitive). The policy is read by :func:`.policy.parse`, the same parser
-  ``PutBucketPolicy`` uses; anything else (``NotPrincipal``, ``NotAction``, ``NotResource``,
-  other operators or keys) raises :class:`UnsupportedPolicyError` instead of being guessed at.
+* bucket policy: each statement applies to the request as :mod:`cftutorial.policies.statements`
+  reads it (principals ``"*"``, ``{"AWS": "*"}``, the OAI's ARN or canonical user,
+  ``{"Service": "cloudfront.amazonaws.com"}``; ``Action`` / ``Resource`` wildcards; conditions on
+  ``AWS:SourceArn`` and ``AWS:SourceAccount``), the reading ``cftutorial audit`` uses too; an
+  explicit ``Deny`` beats any ``Allow``. The policy is read by :func:`.policy.parse`, the same
+  parser ``PutBucketPolicy`` uses; anything else (``NotPrincipal``, ``NotAction``,
+  ``NotResource``, other operators or keys) raises :class:`UnsupportedPolicyError` instead of
+  being guessed at.
 * object ACL: a ``READ`` or ``FULL_CONTROL`` grant to the principal's canonical user id, or to
   the AllUsers / AuthenticatedUsers groups. ACLs count for nothing when Object Ownership is
   ``BucketOwnerEnforced`` (ACLs disabled).
@@ -46,46 +44,22 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ...signing import wildcard
+from ...policies import statements as policies
+from ...policies.statements import (
+    Anonymous,
+    CloudFrontService,
+    OriginAccessIdentity,
+    PolicyResult,
+    Principal,
+    describe,
+)
 from .. import moto_adapter
 from ..moto_adapter import BlockPublicAccess, Grant
-from .policy import sid, statements_of
+from .policy import statements_of
 
-OAI_ARN_PREFIX = "arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity "
-CLOUDFRONT_SERVICE = "cloudfront.amazonaws.com"
 ALL_USERS_URI = "http://acs.amazonaws.com/groups/global/AllUsers"
 AUTHENTICATED_USERS_URI = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"
 READ_PERMISSIONS = frozenset({"READ", "FULL_CONTROL"})
-
-
-# --- principals -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Anonymous:
-    """A request without credentials (a browser, ``curl``, the guide's step 5)."""
-
-
-@dataclass(frozen=True)
-class OriginAccessIdentity:
-    """CloudFront reading the origin as a (legacy) origin access identity."""
-
-    oai_id: str
-    canonical_user_id: str
-
-
-@dataclass(frozen=True)
-class CloudFrontService:
-    """CloudFront reading the origin through an origin access control (OAC).
-
-    S3 sees the service principal ``cloudfront.amazonaws.com`` with ``AWS:SourceArn`` set to the
-    distribution's ARN, which is what the recommended bucket policy's condition checks.
-    """
-
-    source_arn: str
-
-
-Principal = Anonymous | OriginAccessIdentity | CloudFrontService
 
 
 @dataclass(frozen=True)
@@ -108,15 +82,6 @@ class AccessDecision:
         return 404 if self.code in ("NoSuchKey", "NoSuchBucket") else 403
 
 
-def describe(principal: Principal) -> str:
-    """A short human name for a principal, used in reasons."""
-    if isinstance(principal, OriginAccessIdentity):
-        return f"origin access identity {principal.oai_id}"
-    if isinstance(principal, CloudFrontService):
-        return f"CloudFront (OAC) for {principal.source_arn}"
-    return "an anonymous caller"
-
-
 # --- facts ------------------------------------------------------------------------------------
 
 
@@ -136,103 +101,13 @@ class BucketFacts:
 # --- policy evaluation (pure) -----------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class PolicyResult:
-    """The bucket policy's verdict: ``"Allow"``, ``"Deny"`` or ``None`` (says nothing)."""
-
-    effect: str | None
-    reason: str
-    public_only: bool = False  # the Allow came only from statements open to everybody
-
-
-def _principal_matches(spec: Any, principal: Principal) -> tuple[bool, bool]:
-    """(matches, via a wildcard principal only)."""
-    if spec == "*":
-        return True, True
-    aws = _as_list(spec.get("AWS"))
-    if "*" in aws:
-        return True, True
-    if isinstance(principal, OriginAccessIdentity):
-        arn = OAI_ARN_PREFIX + principal.oai_id
-        if arn in aws or principal.canonical_user_id in _as_list(spec.get("CanonicalUser")):
-            return True, False
-    if isinstance(principal, CloudFrontService) and CLOUDFRONT_SERVICE in _as_list(
-        spec.get("Service")
-    ):
-        return True, False
-    return False, False
-
-
-def _as_list(value: Any) -> list[str]:
-    if value is None:
-        return []
-    return [value] if isinstance(value, str) else list(value)
-
-
-def _context(principal: Principal) -> dict[str, str]:
-    """The condition keys S3 has for this principal (lower-cased names)."""
-    if isinstance(principal, CloudFrontService):
-        parts = principal.source_arn.split(":")
-        account = parts[4] if len(parts) > 4 else ""
-        return {"aws:sourcearn": principal.source_arn, "aws:sourceaccount": account}
-    return {}
-
-
-def _condition_holds(condition: Mapping[str, Any] | None, context: Mapping[str, str]) -> bool:
-    """Every operator and key must hold; a key absent from the request fails its test."""
-    for operator, tests in (condition or {}).items():
-        like = operator.endswith("Like")
-        for key, expected in tests.items():
-            actual = context.get(key.lower())
-            if actual is None:
-                return False
-            wanted = _as_list(expected)
-            if like:
-                if not any(wildcard.matcher(p)(actual) for p in wanted):
-                    return False
-            elif actual not in wanted:
-                return False
-    return True
-
-
-def _statement_matches(
-    statement: Mapping[str, Any], action: str, resource: str, principal: Principal
-) -> tuple[bool, bool]:
-    """(applies to this request, applies only through a wildcard principal)."""
-    actions = _as_list(statement["Action"])
-    if not any(wildcard.matcher(p, ignore_case=True)(action) for p in actions):
-        return False, False
-    if not any(wildcard.matcher(p)(resource) for p in _as_list(statement["Resource"])):
-        return False, False
-    matches, via_wildcard = _principal_matches(statement["Principal"], principal)
-    if not matches or not _condition_holds(statement.get("Condition"), _context(principal)):
-        return False, False
-    return True, via_wildcard and not statement.get("Condition")
-
-
 def evaluate_policy(
     policy: str | bytes | Mapping[str, Any], *, action: str, resource: str, principal: Principal
 ) -> PolicyResult:
-    """The bucket policy's effect for one request: explicit Deny beats Allow."""
-    allows: list[tuple[Mapping[str, Any], bool]] = []
-    for statement in statements_of(policy):
-        applies, public = _statement_matches(statement, action, resource, principal)
-        if not applies:
-            continue
-        if statement["Effect"] == "Deny":
-            return PolicyResult(
-                "Deny", f"the bucket policy's statement {sid(statement)} denies {action}"
-            )
-        allows.append((statement, public))
-    if not allows:
-        return PolicyResult(
-            None, f"no bucket policy statement allows {action} to {describe(principal)}"
-        )
-    public_only = all(public for _statement, public in allows)
-    return PolicyResult(
-        "Allow",
-        f"the bucket policy's statement {sid(allows[0][0])} allows {action}",
-        public_only=public_only,
+    """The bucket policy's effect for one request (:func:`cftutorial.policies.statements.evaluate`
+    on the statements S3 stored, read by :func:`.policy.statements_of`)."""
+    return policies.evaluate(
+        statements_of(policy), action=action, resource=resource, principal=principal
     )
 
 

@@ -11,7 +11,8 @@ exist is ``MalformedPolicy`` "Invalid principal in policy"; and S3 rewrites an O
 later request on the bucket.
 
 :func:`parse` is used by :func:`check` (``PutBucketPolicy``) and by :mod:`.access` (every read),
-so what is stored is exactly what can be evaluated. It raises :class:`MalformedPolicyError`
+so what is stored is exactly what can be evaluated; how a stored statement applies to a request
+is :mod:`cftutorial.policies.statements`, which ``cftutorial audit`` reads real policies with. It raises :class:`MalformedPolicyError`
 (S3's own refusal, with S3's message in ``aws_message``) or, for a policy AWS would accept but
 the local S3 does not evaluate (``NotPrincipal``, ``NotAction``, ``NotResource``, condition
 operators other than ``StringEquals``/``StringLike``/``ArnEquals``/``ArnLike``, keys other than
@@ -30,6 +31,14 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ...errors import UnsupportedPolicyError
+from ...policies.statements import (
+    CONDITION_KEYS,
+    CONDITION_OPERATORS,
+    OAI_ARN_PREFIX,
+    as_list,
+    sid,
+)
+from ...policies.statements import is_public as _public_statement
 from ...signing import wildcard
 from .. import moto_adapter
 from ..cloudfront import oai
@@ -38,12 +47,9 @@ from .errors import s3_error
 from .paths import bucket_and_key, bucket_exists
 
 POLICY_VERSIONS = frozenset({"2012-10-17", "2008-10-17"})
-OAI_ARN_PREFIX = "arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity "
 STATEMENT_KEYS = frozenset({"Sid", "Effect", "Principal", "Action", "Resource", "Condition"})
 UNSUPPORTED_STATEMENT_KEYS = frozenset({"NotPrincipal", "NotAction", "NotResource"})
 PRINCIPAL_TYPES = frozenset({"AWS", "CanonicalUser", "Service", "Federated"})
-CONDITION_OPERATORS = frozenset({"StringEquals", "StringLike", "ArnEquals", "ArnLike"})
-CONDITION_KEYS = frozenset({"aws:sourcearn", "aws:sourceaccount"})
 NOT_JSON = "Policies must be valid JSON and the first byte must be '{'"
 #: Headers describing the body as the client sent it; dropped when S3 rewrites the policy.
 BODY_DIGEST_HEADERS = ("HTTP_CONTENT_MD5", "HTTP_X_AMZ_SDK_CHECKSUM_ALGORITHM")
@@ -165,11 +171,6 @@ def parse(policy: str | bytes | Mapping[str, Any], bucket: str | None = None) ->
     for statement in statements:
         _check_statement(statement, bucket)
     return [dict(statement) for statement in statements]
-
-
-def sid(statement: Mapping[str, Any]) -> str:
-    value = statement.get("Sid")
-    return repr(value) if value else "(no Sid)"
 
 
 def _check_statement(statement: Any, bucket: str | None) -> None:
@@ -318,12 +319,6 @@ def _check_supported(statement: Mapping[str, Any], name: str) -> None:
 # --- PutBucketPolicy ------------------------------------------------------------------------------
 
 
-def as_list(value: Any) -> list:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
-
-
 def _oai_arn_for(canonical_user_id: str) -> str | None:
     for record in oai.all_oais():
         if record.s3_canonical_user_id == canonical_user_id:
@@ -366,15 +361,8 @@ def normalise(document: dict) -> dict:
 
 
 def is_public(statements: list[dict]) -> bool:
-    """An Allow to everyone (``*`` / ``{"AWS": "*"}``) with no condition."""
-    for statement in statements:
-        principal = statement.get("Principal")
-        everyone = principal == "*" or (
-            isinstance(principal, dict) and "*" in as_list(principal.get("AWS"))
-        )
-        if statement.get("Effect") == "Allow" and everyone and not statement.get("Condition"):
-            return True
-    return False
+    """Some statement is an Allow to everyone (``*`` / ``{"AWS": "*"}``) with no condition."""
+    return any(_public_statement(statement) for statement in statements)
 
 
 def _replace_body(request: Request, body: bytes) -> None:
