@@ -402,6 +402,14 @@ def _distribution_view(run_name: str) -> dict:
     }
 
 
+def audit_run(run_name: str) -> dict:
+    """``cftutorial audit``'s report (as ``--json`` prints it) on the run's distribution."""
+    from cftutorial.audit.distribution import audit_distribution
+    from cftutorial.tutorial import state
+
+    return audit_distribution(state.require(run_name, "distribution")["id"]).as_json()
+
+
 def exercise_13(run_name: str) -> dict[str, str]:
     """Notebook 13's auto-check on three answers, against the run's practice distribution:
     the leak left as it is, a "fix" that refuses the signed link too (legacy signers), and the
@@ -482,6 +490,7 @@ def build_modern(chain: Chain) -> None:
             if number == "08":
                 with in_home(chain.home):
                     chain.probes["after 08"] = _distribution_view("default")
+                    chain.probes["audit after 08"] = audit_run("default")
                     from cftutorial.aws import clients
 
                     listed = clients.client("s3").list_objects_v2(Bucket="cftutorial-default")

@@ -37,32 +37,29 @@ def rules_of(report) -> list[str]:
     return [found.rule for found in report.findings]
 
 
+def _new_public_key(cf, name: str) -> str:
+    return cf.create_public_key(
+        PublicKeyConfig={"CallerReference": name, "Name": name, "EncodedKey": _public_key_pem()}
+    )["PublicKey"]["Id"]
+
+
+def _set_group_keys(cf, group_id: str, items: list[str]) -> None:
+    group = cf.get_key_group(Id=group_id)
+    name = group["KeyGroup"]["KeyGroupConfig"]["Name"]
+    cf.update_key_group(
+        Id=group_id, IfMatch=group["ETag"], KeyGroupConfig={"Name": name, "Items": items}
+    )
+
+
 @pytest.fixture(scope="module")
 def world(local_aws):
-    """The tutorial's run after 06, its first audit, then the one-key group given a second key
-    with the calls the finding names: the run every test starts from and leaves behind."""
+    """The tutorial's run after 06 (its key group holds the run's one key) and its first audit:
+    the run every test starts from and leaves behind."""
     built = builders.run(RUN, "06")
     dist = built["04"].distribution
     first = audit.audit_distribution(dist.id)
     cf = clients.client("cloudfront")
     group_id = built["04"].key_group_id
-    key = cf.create_public_key(
-        PublicKeyConfig={
-            "CallerReference": "au-second",
-            "Name": "au-second",
-            "EncodedKey": _public_key_pem(),
-        }
-    )["PublicKey"]["Id"]
-    group = cf.get_key_group(Id=group_id)
-    items = group["KeyGroup"]["KeyGroupConfig"]["Items"]
-    cf.update_key_group(
-        Id=group_id,
-        IfMatch=group["ETag"],
-        KeyGroupConfig={
-            "Name": group["KeyGroup"]["KeyGroupConfig"]["Name"],
-            "Items": [*items, key],
-        },
-    )
     bucket = built["01"].bucket.name
     clients.client("s3").put_object(Bucket=bucket, Key="avatars/me.png", Body=b"private face")
     return {"dist": dist, "first": first, "bucket": bucket, "group": group_id, "cf": cf}
@@ -111,17 +108,74 @@ def _unsigned_get(world, key: str) -> int:
     return viewer.fetch(viewer_url(world["dist"].domain_name, key)).status_code
 
 
-def test_the_tutorials_run_after_06_fires_only_the_one_key_rule_and_is_clean_with_two_keys(world):
-    """Notebook 04 makes a key group with the run's one key (notebook 10 adds the second): the
-    audit says so, as a low finding, and nothing else; with a second key the run is clean."""
+def test_the_tutorials_run_after_06_is_clean_with_one_piece_of_advice_how_to_rotate(world):
+    """Notebook 04 makes a key group with the run's one key: AWS's rotation adds the new key to
+    that group first, so one key is no finding. The audit is clean and advises how to rotate,
+    citing AWS's procedure."""
     first = world["first"]
     assert first.checked == [rule.id for rule in audit.RULES]
-    assert rules_of(first) == ["key-group-one-key"]
-    (found,) = first.findings
-    assert found.severity == "low" and "add a second key first" in found.meaning
-    assert "update_key_group" in found.fix and world["group"] in found.fix
-    after = audit.audit_distribution(world["dist"].id)
-    assert after.clean and after.checked == first.checked
+    assert first.clean and first.findings == []
+    (advice,) = first.advice
+    assert (advice.rule, advice.severity) == ("key-group-rotation", "advice")
+    assert advice.where == f"key group {world['group']}"
+    assert "add the new public key to this group first" in advice.meaning
+    assert "notebook 10" in advice.meaning
+    assert advice.source == audit.ROTATING_KEY_PAIRS
+    assert advice.source.endswith(
+        "private-content-trusted-signers.html#private-content-rotating-key-pairs"
+    )
+    assert "update_key_group" in advice.fix and world["group"] in advice.fix
+    assert first.as_json()["clean"] is True
+    assert [a["rule"] for a in first.as_json()["advice"]] == ["key-group-rotation"]
+
+
+def test_a_key_group_at_the_five_key_quota_is_a_low_finding_until_a_key_is_removed(world):
+    """Five keys (CloudFront's quota; the local AWS refuses a sixth): the next rotation has no
+    room for its new key, a low finding whose fix removes a key; with four keys (two or more:
+    no advice either) the audit is clean again; back to the run's one key after."""
+    cf, group_id, dist_id = world["cf"], world["group"], world["dist"].id
+    (own,) = cf.get_key_group(Id=group_id)["KeyGroup"]["KeyGroupConfig"]["Items"]
+    extra = [_new_public_key(cf, f"au-quota-{n}") for n in range(4)]
+    try:
+        _set_group_keys(cf, group_id, [own, *extra])
+        with pytest.raises(cf.exceptions.TooManyPublicKeysInKeyGroup):
+            _set_group_keys(cf, group_id, [own, *extra, _new_public_key(cf, "au-quota-6")])
+        report = audit.audit_distribution(dist_id)
+        assert rules_of(report) == ["key-group-rotation"] and report.advice == []
+        (found,) = report.findings
+        assert found.severity == "low" and found.where == f"key group {group_id}"
+        assert f"holds {audit.KEYS_PER_KEY_GROUP} public keys" in found.meaning
+        assert "cannot add its new key" in found.meaning
+        assert found.fix.startswith(f"cloudfront.update_key_group(Id='{group_id}'")
+        kept = found.fix.split("'Items': ")[1].split("]")[0] + "]"
+        assert json.loads(kept.replace("'", '"')) == extra  # the fix's call, as written
+        _set_group_keys(cf, group_id, extra)
+        after = audit.audit_distribution(dist_id)
+        assert after.clean and after.findings == [] and after.advice == []
+    finally:
+        _set_group_keys(cf, group_id, [own])
+        for key_id in [*extra, *(k for k in _keys_named(cf, "au-quota-6"))]:
+            cf.delete_public_key(Id=key_id, IfMatch=cf.get_public_key(Id=key_id)["ETag"])
+    assert [a.rule for a in audit.audit_distribution(dist_id).advice] == ["key-group-rotation"]
+
+
+def _keys_named(cf, name: str) -> list[str]:
+    listed = cf.list_public_keys()["PublicKeyList"].get("Items") or []
+    return [k["Id"] for k in listed if k["Name"] == name]
+
+
+def test_the_tutorials_own_run_after_08_is_audited_clean(modern_chain):
+    """The learner's run (modern path, "default") as notebook 08 leaves it, audited: no
+    finding, every rule checked, and the only advice the one-key group's (how to rotate)."""
+    report = modern_chain.probes["audit after 08"]
+    assert report["subject"] == modern_chain.probes["after 08"]["id"]
+    assert report["checked"] == [rule.id for rule in audit.RULES]
+    assert report["clean"] is True and report["findings"] == [], report["findings"]
+    assert [(a["rule"], a["severity"]) for a in report["advice"]] == [
+        ("key-group-rotation", "advice")
+    ], report["advice"]
+    (group,) = modern_chain.probes["after 08"]["trusted key groups"]
+    assert report["advice"][0]["where"] == f"key group {group}"
 
 
 def test_rules_table_names_an_aws_page_for_every_rule():
@@ -135,7 +189,7 @@ def test_rules_table_names_an_aws_page_for_every_rule():
         "public-bypass",
         "sse-kms-decrypt",
         "website-endpoint-origin",
-        "key-group-one-key",
+        "key-group-rotation",
         "viewer-protocol-allow-all",
     ]
     for rule in audit.RULES:
@@ -482,6 +536,15 @@ def test_cli_exit_0_when_clean_and_the_table_lists_the_rules_checked(world, caps
     assert f"distribution {world['dist'].id}: clean" in out
     for rule in audit.RULES:
         assert f"ok      {rule.id}" in out
+    # the one-key group's advice, after the rules and never a finding
+    assert f"advice  key-group-rotation         key group {world['group']}" in out
+    assert out.index("advice  key-group-rotation") > out.index("ok      viewer-protocol-allow-all")
+    code, out, _ = cli(capsys, "audit", "--distribution", world["dist"].id, "--json")
+    (shown,) = json.loads(out)
+    assert code == 0 and shown["clean"] is True and shown["findings"] == []
+    assert [(a["rule"], a["severity"]) for a in shown["advice"]] == [
+        ("key-group-rotation", "advice")
+    ]
 
 
 def test_cli_exit_1_with_findings_table_and_json(world, restore, capsys):

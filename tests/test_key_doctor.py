@@ -346,8 +346,9 @@ def test_the_cli_json_carries_the_report_and_what_was_found(capsys, clean_key: P
     found = json.loads(out)
     assert code == 1
     assert set(found) == {
-        "subject", "clean", "checked", "findings", "form", "kind", "key_id", "trusted_by"
+        "subject", "clean", "checked", "findings", "advice", "form", "kind", "key_id", "trusted_by"
     }  # fmt: skip
+    assert found["advice"] == []  # the key doctor's rules are all findings
     assert (found["form"], found["kind"], found["clean"]) == ("PKCS#8 PEM", "ECDSA P-256", False)
     assert [f["rule"] for f in found["findings"]] == ["key-escaped-newlines"]
     assert set(found["findings"][0]) == {"rule", "severity", "where", "meaning", "source", "fix"}

@@ -16,12 +16,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..aws import bucket_access, clients, missing
-from ..errors import CftutorialError
+from ..errors import CftutorialError, UnsupportedPolicyError
+from ..policies import statements as policies
 from ..signing import behaviours as cloudfront_rules
-from ..signing import wildcard
-from .findings import Finding, Report
+from .findings import ADVICE, Finding, Report
 
 CFG = "https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/"
+#: AWS's rotation procedure: add the new public key to a key group (the same one, or a new group
+#: added to the distribution), sign with it, and only when the old signatures have expired
+#: remove the old key.
+ROTATING_KEY_PAIRS = CFG + "private-content-trusted-signers.html#private-content-rotating-key-pairs"
+#: CloudFront's quota: public keys per key group (the local AWS refuses a sixth,
+#: ``TooManyPublicKeysInKeyGroup``).
+KEYS_PER_KEY_GROUP = 5
+QUOTAS = CFG + "cloudfront-limits.html"
 
 
 @dataclass(frozen=True)
@@ -86,10 +94,11 @@ RULES: tuple[Rule, ...] = (
         CFG + "DownloadDistS3AndCustomOrigins.html",
     ),
     Rule(
-        "key-group-one-key",
+        "key-group-rotation",
         "low",
-        "each trusted key group has room to rotate (a second key is added before the first goes)",
-        CFG + "private-content-trusted-signers.html#private-content-rotating-key-pairs",
+        "each trusted key group has room to rotate: the new public key joins the group before the "
+        f"old one leaves, and a group holds at most {KEYS_PER_KEY_GROUP} (one key: advice only)",
+        ROTATING_KEY_PAIRS,
     ),
     Rule(
         "viewer-protocol-allow-all",
@@ -108,7 +117,6 @@ _S3_REST = re.compile(
 _S3_WEBSITE = re.compile(
     r"^(?P<bucket>[a-z0-9][a-z0-9.-]*)\.s3-website[.-](?P<region>[a-z0-9-]+)\.amazonaws\.com$"
 )
-CLOUDFRONT_SERVICE = "cloudfront.amazonaws.com"
 
 
 class AuditError(CftutorialError):
@@ -152,11 +160,11 @@ class _Behaviour:
         return cloudfront_rules.requires_signature(self.key_groups, self.signers)
 
 
-def _behaviours(config: dict[str, Any]) -> list[_Behaviour]:
+def _behaviours(config: dict[str, Any]) -> tuple[_Behaviour, ...]:
     """The behaviours in CloudFront's order: the listed ones, then the default (``*``)."""
     listed = (config.get("CacheBehaviors") or {}).get("Items") or []
     found = [_Behaviour(item["PathPattern"], item) for item in listed]
-    return [*found, _Behaviour("*", config["DefaultCacheBehavior"])]
+    return (*found, _Behaviour("*", config["DefaultCacheBehavior"]))
 
 
 def _update_fix(distribution_id: str, change: str) -> str:
@@ -211,7 +219,7 @@ class _Reader:
                 if missing.error_code(exc) == "NoSuchBucketPolicy":
                     return []
                 raise
-            return _statements(json.loads(text))
+            return policies.statements(json.loads(text))
 
         return self._once(("policy", bucket), read)
 
@@ -257,62 +265,34 @@ class _Reader:
             if "alias/" in key:
                 key = kms.describe_key(KeyId=key)["KeyMetadata"]["KeyId"]
             text = kms.get_key_policy(KeyId=key, PolicyName="default")["Policy"]
-            return _statements(json.loads(text))
+            return policies.statements(json.loads(text))
 
         return self._once(("key-policy", key_id), read)
 
 
-def _as_list(value: Any) -> list:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
-
-
-def _statements(document: dict[str, Any]) -> list[dict[str, Any]]:
-    return [s for s in _as_list(document.get("Statement")) if isinstance(s, dict)]
-
-
-def _grants_cloudfront(statement: dict[str, Any], action: str) -> bool:
-    principal = statement.get("Principal")
-    services = _as_list(principal.get("Service")) if isinstance(principal, dict) else []
-    everyone = principal == "*" or (
-        isinstance(principal, dict) and "*" in _as_list(principal.get("AWS"))
-    )
-    actions = _as_list(statement.get("Action"))
-    allows = any(wildcard.match(a, action, ignore_case=True) for a in actions if isinstance(a, str))
-    return (
-        statement.get("Effect") == "Allow"
-        and allows
-        and (CLOUDFRONT_SERVICE in services or everyone)
-    )
-
-
-def _source_arns(statement: dict[str, Any]) -> list[tuple[str, str]]:
-    """``(operator, value)`` for each ``AWS:SourceArn`` the statement's conditions name."""
-    found = []
-    for operator, block in (statement.get("Condition") or {}).items():
-        for key, values in (block or {}).items():
-            if key.lower() == "aws:sourcearn":
-                found += [(operator, v) for v in _as_list(values) if isinstance(v, str)]
-    return found
-
-
-def _names_only(statement: dict[str, Any], arn: str) -> tuple[bool, str]:
-    """Whether the statement grants only ``arn`` (True, "") or what it grants instead."""
-    sources = _source_arns(statement)
-    if not sources:
-        return False, "any distribution in any account"
-    if all(value == arn for _op, value in sources):
-        return True, ""
-    broader = [v for op, v in sources if "like" in op.lower() and ("*" in v or "?" in v)]
-    if broader:
-        return False, f"every distribution matching {broader[0]!r}"
-    others = sorted({v for _op, v in sources if v != arn})
-    return False, f"{', '.join(others)}, not this distribution"
+def _lets_decrypt(statement: Any, arn: str) -> bool:
+    """Whether a key policy statement lets CloudFront decrypt for this distribution (a condition
+    the shared reading does not evaluate counts as not shown)."""
+    try:
+        return policies.allows(statement, "kms:Decrypt", policies.CloudFrontService(arn))
+    except UnsupportedPolicyError:
+        return False
 
 
 def _s3_origins(config: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {o["Id"]: o for o in (config.get("Origins") or {}).get("Items") or []}
+
+
+@dataclass(frozen=True)
+class _Subject:
+    """One distribution as every rule reads it: its config parsed once, and the audit's reads."""
+
+    id: str
+    arn: str
+    config: dict[str, Any]
+    behaviours: tuple[_Behaviour, ...]
+    origins: dict[str, dict[str, Any]]
+    reader: _Reader
 
 
 def audit_distribution(
@@ -335,12 +315,22 @@ def audit_distribution(
             "(list them with cloudfront.list_distributions(), or use --all)"
         ) from None
     dist = answer["Distribution"]
-    reader = _Reader(cf, s3, kms)
     config = dist["DistributionConfig"]
-    findings: list[Finding] = []
-    for check in _CHECKS:
-        findings += check(distribution_id, dist["ARN"], config, reader)
-    return Report(distribution_id, [rule.id for rule in RULES], findings)
+    subject = _Subject(
+        distribution_id,
+        dist["ARN"],
+        config,
+        _behaviours(config),  # read once, for every rule
+        _s3_origins(config),
+        _Reader(cf, s3, kms),
+    )
+    found = [finding for check in _CHECKS for finding in check(subject)]
+    return Report(
+        distribution_id,
+        [rule.id for rule in RULES],
+        [finding for finding in found if finding.severity != ADVICE],
+        [finding for finding in found if finding.severity == ADVICE],
+    )
 
 
 def audit_all(*, cf: Any = None, s3: Any = None, kms: Any = None) -> list[Report]:
@@ -372,9 +362,9 @@ def _exists(cf: Any, distribution_id: str) -> bool:
 # --- the rules, in RULES's order --------------------------------------------------------------
 
 
-def _private_origin(config: dict[str, Any], behaviour: _Behaviour) -> str | None:
+def _private_origin(d: _Subject, behaviour: _Behaviour) -> str | None:
     """The bucket behind the behaviour's origin when it is an S3 REST origin."""
-    origin = _s3_origins(config).get(behaviour.raw.get("TargetOriginId", ""))
+    origin = d.origins.get(behaviour.raw.get("TargetOriginId", ""))
     if origin is None:
         return None
     found = _S3_REST.match(origin["DomainName"].lower())
@@ -388,23 +378,23 @@ def _any_key_group(behaviours: Iterable[_Behaviour]) -> str:
     return "KEY_GROUP_ID"
 
 
-def _behaviour_unsigned(dist_id: str, arn: str, config: dict, reader: _Reader) -> list[Finding]:
-    behaviours = _behaviours(config)
+def _behaviour_unsigned(d: _Subject) -> list[Finding]:
+    behaviours = d.behaviours
     group = _any_key_group(behaviours)
     return [
         _finding(
             "behaviour-unsigned",
             behaviour.label,
             f"{behaviour.shown} is served without a signature from the private bucket {bucket}",
-            _key_group_fix(dist_id, behaviour, group),
+            _key_group_fix(d.id, behaviour, group),
         )
         for behaviour in behaviours
-        if not behaviour.signed and (bucket := _private_origin(config, behaviour))
+        if not behaviour.signed and (bucket := _private_origin(d, behaviour))
     ]
 
 
-def _precedence_unsigned(dist_id: str, arn: str, config: dict, reader: _Reader) -> list[Finding]:
-    behaviours = _behaviours(config)
+def _precedence_unsigned(d: _Subject) -> list[Finding]:
+    behaviours = d.behaviours
     patterns = [None if b.default else b.pattern for b in behaviours]
     findings = []
     for index, signed in enumerate(behaviours):
@@ -426,7 +416,7 @@ def _precedence_unsigned(dist_id: str, arn: str, config: dict, reader: _Reader) 
                     f"{path} matches the signed {signed.shown}, but {serving.label} comes first "
                     "and serves it without a signature",
                     _update_fix(
-                        dist_id,
+                        d.id,
                         f"CacheBehaviors.Items reordered so that '{signed.shown}' comes before "
                         f"'{serving.shown}' (or TrustedKeyGroups on '{serving.shown}')",
                     ),
@@ -436,8 +426,8 @@ def _precedence_unsigned(dist_id: str, arn: str, config: dict, reader: _Reader) 
     return findings
 
 
-def _trusted_signers(dist_id: str, arn: str, config: dict, reader: _Reader) -> list[Finding]:
-    behaviours = _behaviours(config)
+def _trusted_signers(d: _Subject) -> list[Finding]:
+    behaviours = d.behaviours
     group = _any_key_group(behaviours)
     return [
         _finding(
@@ -446,7 +436,7 @@ def _trusted_signers(dist_id: str, arn: str, config: dict, reader: _Reader) -> l
             f"{behaviour.shown} trusts legacy CloudFront key pairs of {', '.join(behaviour.signers)} "
             "(root-account keys; key groups are what AWS recommends)",
             _update_fix(
-                dist_id,
+                d.id,
                 f"TrustedSigners={{'Enabled': False, 'Quantity': 0}} and "
                 f"TrustedKeyGroups={{'Enabled': True, 'Quantity': 1, 'Items': ['{group}']}} on "
                 f"{behaviour.label}",
@@ -457,9 +447,9 @@ def _trusted_signers(dist_id: str, arn: str, config: dict, reader: _Reader) -> l
     ]
 
 
-def _oai_not_oac(dist_id: str, arn: str, config: dict, reader: _Reader) -> list[Finding]:
+def _oai_not_oac(d: _Subject) -> list[Finding]:
     findings = []
-    for origin in _s3_origins(config).values():
+    for origin in d.origins.values():
         oai = (origin.get("S3OriginConfig") or {}).get("OriginAccessIdentity") or ""
         if oai:
             findings.append(
@@ -472,7 +462,7 @@ def _oai_not_oac(dist_id: str, arn: str, config: dict, reader: _Reader) -> list[
                     "'SigningProtocol': 'sigv4', 'SigningBehavior': 'always', "
                     "'OriginAccessControlOriginType': 's3'}); then "
                     + _update_fix(
-                        dist_id,
+                        d.id,
                         f"OriginAccessControlId=oac_id and "
                         f"S3OriginConfig={{'OriginAccessIdentity': ''}} on origin {origin['Id']}",
                     ),
@@ -481,19 +471,19 @@ def _oai_not_oac(dist_id: str, arn: str, config: dict, reader: _Reader) -> list[
     return findings
 
 
-def _oac_buckets(config: dict) -> list[tuple[str, str]]:
+def _oac_buckets(d: _Subject) -> list[tuple[str, str]]:
     """``(origin id, bucket)`` for each S3 REST origin read through OAC."""
     found = []
-    for origin in _s3_origins(config).values():
+    for origin in d.origins.values():
         match = _S3_REST.match(origin["DomainName"].lower())
         if match and origin.get("OriginAccessControlId"):
             found.append((origin["Id"], match.group("bucket")))
     return found
 
 
-def _rest_buckets(config: dict) -> list[str]:
+def _rest_buckets(d: _Subject) -> list[str]:
     found = []
-    for origin in _s3_origins(config).values():
+    for origin in d.origins.values():
         match = _S3_REST.match(origin["DomainName"].lower())
         if match and match.group("bucket") not in found:
             found.append(match.group("bucket"))
@@ -505,17 +495,17 @@ def _policy_fix(bucket: str, arn: str) -> str:
     return f"s3.put_bucket_policy(Bucket='{bucket}', Policy='{policy}')"
 
 
-def _bucket_policy_source_arn(
-    dist_id: str, arn: str, config: dict, reader: _Reader
-) -> list[Finding]:
+def _bucket_policy_source_arn(d: _Subject) -> list[Finding]:
     findings = []
-    for _origin, bucket in dict.fromkeys(_oac_buckets(config)):
-        if reader.missing(bucket):
+    for _origin, bucket in dict.fromkeys(_oac_buckets(d)):
+        if d.reader.missing(bucket):
             continue
-        granting = [
-            s for s in reader.bucket_policy(bucket) if _grants_cloudfront(s, "s3:GetObject")
+        reaches = [
+            policies.cloudfront_reach(s, "s3:GetObject", d.arn)
+            for s in d.reader.bucket_policy(bucket)
         ]
-        problems = [why for ok, why in (_names_only(s, arn) for s in granting) if not ok]
+        granting = [reach for reach in reaches if reach is not None]
+        problems = [reach for reach in granting if reach]
         if problems:
             meaning = f"the bucket policy lets {problems[0]} read {bucket} through CloudFront"
         elif not granting:
@@ -527,7 +517,7 @@ def _bucket_policy_source_arn(
             continue
         findings.append(
             _finding(
-                "bucket-policy-source-arn", f"bucket {bucket}", meaning, _policy_fix(bucket, arn)
+                "bucket-policy-source-arn", f"bucket {bucket}", meaning, _policy_fix(bucket, d.arn)
             )
         )
     return findings
@@ -536,10 +526,10 @@ def _bucket_policy_source_arn(
 BPA_SETTINGS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
 
 
-def _public_bypass(dist_id: str, arn: str, config: dict, reader: _Reader) -> list[Finding]:
+def _public_bypass(d: _Subject) -> list[Finding]:
     findings = []
-    for bucket in _rest_buckets(config):
-        block = reader.public_access_block(bucket)
+    for bucket in _rest_buckets(d):
+        block = d.reader.public_access_block(bucket)
         if block is None:
             continue
         off = [name for name in BPA_SETTINGS if not block.get(name)]
@@ -559,32 +549,28 @@ def _public_bypass(dist_id: str, arn: str, config: dict, reader: _Reader) -> lis
     return findings
 
 
-def _sse_kms_decrypt(dist_id: str, arn: str, config: dict, reader: _Reader) -> list[Finding]:
+def _sse_kms_decrypt(d: _Subject) -> list[Finding]:
     findings = []
-    for bucket in _rest_buckets(config):
-        if reader.missing(bucket):
+    for bucket in _rest_buckets(d):
+        if d.reader.missing(bucket):
             continue
-        key = reader.kms_key(bucket)
+        key = d.reader.kms_key(bucket)
         if key is None:
             continue
         if key == "aws/s3" or key.endswith("alias/aws/s3"):
             ok, why = False, "the AWS managed key aws/s3, whose policy cannot name CloudFront"
         else:
-            statements = [s for s in reader.key_policy(key) if _grants_cloudfront(s, "kms:Decrypt")]
-            results = [_names_only(s, arn) for s in statements]
-            ok = any(result[0] for result in results) or any(
-                why == "any distribution in any account" for _ok, why in results
-            )
+            ok = any(_lets_decrypt(s, d.arn) for s in d.reader.key_policy(key))
             why = f"the key policy of {key} does not let cloudfront.amazonaws.com decrypt for it"
         if ok:
             continue
         statement = {
             "Sid": "AllowCloudFrontServicePrincipalSSE-KMS",
             "Effect": "Allow",
-            "Principal": {"Service": CLOUDFRONT_SERVICE},
+            "Principal": {"Service": policies.CLOUDFRONT_SERVICE},
             "Action": ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*"],
             "Resource": "*",
-            "Condition": {"StringEquals": {"AWS:SourceArn": arn}},
+            "Condition": {"StringEquals": {"AWS:SourceArn": d.arn}},
         }
         findings.append(
             _finding(
@@ -599,11 +585,9 @@ def _sse_kms_decrypt(dist_id: str, arn: str, config: dict, reader: _Reader) -> l
     return findings
 
 
-def _website_endpoint_origin(
-    dist_id: str, arn: str, config: dict, reader: _Reader
-) -> list[Finding]:
+def _website_endpoint_origin(d: _Subject) -> list[Finding]:
     findings = []
-    for origin in _s3_origins(config).values():
+    for origin in d.origins.values():
         match = _S3_WEBSITE.match(origin["DomainName"].lower())
         if not match:
             continue
@@ -615,7 +599,7 @@ def _website_endpoint_origin(
                 f"{origin['DomainName']} is the bucket's website endpoint: a custom origin that "
                 "OAC cannot protect, so the bucket must be public",
                 _update_fix(
-                    dist_id,
+                    d.id,
                     f"DomainName='{rest}', S3OriginConfig={{'OriginAccessIdentity': ''}}, "
                     f"OriginAccessControlId=oac_id (no CustomOriginConfig) on origin {origin['Id']}",
                 ),
@@ -624,41 +608,61 @@ def _website_endpoint_origin(
     return findings
 
 
-def _key_group_one_key(dist_id: str, arn: str, config: dict, reader: _Reader) -> list[Finding]:
-    groups = list(dict.fromkeys(g for b in _behaviours(config) for g in b.key_groups))
-    findings = []
+def _key_group_rotation(d: _Subject) -> list[Finding]:
+    """A group at CloudFront's quota has no room for the new key that AWS's rotation adds first:
+    a finding. A group with one key rotates as AWS documents (the new key joins it, then the old
+    one leaves): advice on how, nothing broken."""
+    groups = list(dict.fromkeys(g for b in d.behaviours for g in b.key_groups))
+    found = []
     for group_id in groups:
-        group = reader.key_group(group_id)
+        group = d.reader.key_group(group_id)
         if group is None:
             continue
         items = group["KeyGroupConfig"].get("Items") or []
-        if len(items) != 1:
-            continue
         name = group["KeyGroupConfig"]["Name"]
-        findings.append(
-            _finding(
-                "key-group-one-key",
-                f"key group {group_id}",
-                f"key group {name} trusts one public key ({items[0]}): to rotate, add a second "
-                "key first, sign with it, then remove the first (notebook 10)",
-                f"cloudfront.create_public_key(PublicKeyConfig={{…}}); then "
-                f"cloudfront.update_key_group(Id='{group_id}', IfMatch=etag, "
-                f"KeyGroupConfig={{'Name': '{name}', 'Items': ['{items[0]}', new_key_id]}})",
+        if len(items) >= KEYS_PER_KEY_GROUP:
+            kept = "', '".join(items[1:])
+            found.append(
+                _finding(
+                    "key-group-rotation",
+                    f"key group {group_id}",
+                    f"key group {name} holds {len(items)} public keys, CloudFront's quota "
+                    f"({QUOTAS}): the next rotation cannot add its new key to this group until a "
+                    "key whose signed URLs and cookies have all expired is removed",
+                    f"cloudfront.update_key_group(Id='{group_id}', IfMatch=etag, "
+                    f"KeyGroupConfig={{'Name': '{name}', 'Items': ['{kept}']}})  # without "
+                    f"{items[0]}, or whichever key no longer signs",
+                )
             )
-        )
-    return findings
+        elif len(items) == 1:
+            found.append(
+                Finding(
+                    "key-group-rotation",
+                    ADVICE,
+                    f"key group {group_id}",
+                    f"key group {name} trusts one public key ({items[0]}); that is enough: to "
+                    "rotate without breaking a link, add the new public key to this group first, "
+                    "sign with its private key, and remove the old key only when the URLs and "
+                    "cookies it signed have expired (notebook 10)",
+                    ROTATING_KEY_PAIRS,
+                    f"cloudfront.create_public_key(PublicKeyConfig={{…}}); then "
+                    f"cloudfront.update_key_group(Id='{group_id}', IfMatch=etag, "
+                    f"KeyGroupConfig={{'Name': '{name}', 'Items': ['{items[0]}', new_key_id]}})",
+                )
+            )
+    return found
 
 
-def _viewer_protocol(dist_id: str, arn: str, config: dict, reader: _Reader) -> list[Finding]:
+def _viewer_protocol(d: _Subject) -> list[Finding]:
     return [
         _finding(
             "viewer-protocol-allow-all",
             behaviour.label,
             f"{behaviour.shown} is served over plain HTTP too: a signed URL or cookie sent "
             "there can be read on the way",
-            _update_fix(dist_id, f"ViewerProtocolPolicy='redirect-to-https' on {behaviour.label}"),
+            _update_fix(d.id, f"ViewerProtocolPolicy='redirect-to-https' on {behaviour.label}"),
         )
-        for behaviour in _behaviours(config)
+        for behaviour in d.behaviours
         if behaviour.raw.get("ViewerProtocolPolicy") == "allow-all"
     ]
 
@@ -672,6 +676,6 @@ _CHECKS = (
     _public_bypass,
     _sse_kms_decrypt,
     _website_endpoint_origin,
-    _key_group_one_key,
+    _key_group_rotation,
     _viewer_protocol,
 )

@@ -1,7 +1,8 @@
 """``cftutorial audit --distribution ID | --all [--json]``: read-only checks of distributions.
 
 Each finding is a row (severity, rule, where, what it means, the fix as the boto3 call); the
-rules checked clean follow. Exit status 0 when every distribution is clean, 1 when anything was
+rules checked clean follow, then any advice (how to do something well where nothing is broken,
+e.g. how a one-key group rotates): advice never makes a report unclean. Exit status 0 when every distribution is clean, 1 when anything was
 found, 2 for a bad id or an AWS error (one line). In aws mode the standard credential chain is
 used with no opt-in: the audit only reads.
 """
@@ -42,6 +43,11 @@ def _table(report) -> str:
     for rule in report.checked:
         if rule not in broken:
             lines.append(f"  ok      {rule}")
+    for advice in report.advice:
+        lines.append(f"  advice  {advice.rule:<26} {advice.where}")
+        lines.append(f"          {advice.meaning}")
+        lines.append(f"          how: {advice.fix}")
+        lines.append(f"          source: {advice.source}")
     return "\n".join(lines)
 
 

@@ -4,7 +4,8 @@ The notebook's cells show each boto3 call the fixes teach (``update_distribution
 ``IfMatch``, ``put_bucket_policy``, ``create_public_key`` and ``update_key_group``) and run the
 audit (:mod:`cftutorial.audit`). This module holds what boto3 does not: the practice
 distribution, made once and *put back broken* each time the notebook starts (so Run All twice, a
-restart or a re-run with the fixes already made all begin from the same four mistakes), the
+restart or a re-run with the fixes already made all begin from the same three mistakes and
+the same one-key group), the
 viewer's requests through the edge as a table, and the private keys the key doctor examines,
 broken on purpose and written 0600 into the run's folder, never shown.
 
@@ -127,7 +128,8 @@ def key_config(run_name: str, number: int) -> dict[str, str]:
 
 
 def _one_key_group(run_name: str, key_id: str, cf: Any) -> str:
-    """The practice key group, holding exactly one key (the mistake the audit finds)."""
+    """The practice key group, holding exactly one key (which the audit advises on: AWS's
+    rotation adds the new key to this group first; not a finding)."""
     name = names.audit_key_group(run_name)
     found = signing_keys.find_key_group(name, cf=cf)
     if found is None:
@@ -194,7 +196,8 @@ def _broken(config: dict[str, Any], key_group_id: str) -> bool:
 
 
 def open_practice(run_name: str, *, cf: Any = None, s3: Any = None) -> tuple[Practice, list[str]]:
-    """Find or make the practice distribution, then put back its four mistakes.
+    """Find or make the practice distribution, then put back its three mistakes and its
+    one-key group.
 
     Returns it and what was done, one line each (``created …`` / ``found …`` / ``put back …``).
     """
