@@ -16,13 +16,16 @@ console-only), with 01 run again on the modern path, torn down too. Nothing is l
 round (KMS keys wait out their deletion window, as on AWS).
 
 Every operation the run makes is recorded (``$CFTUTORIAL_RECORD_CALLS``); test_aws_standin.py
-checks docs/iam-policy.json against them. :func:`build` runs everything once (the ``standin``
+checks docs/iam-policy.json against them. In round 1, after 08, ``cftutorial audit`` (the
+read-only audit, issue 27) checks the run's distribution and the whole account: its operations
+go to a record of their own, checked against docs/iam-policy-audit.json (:func:`_audit`). :func:`build` runs everything once (the ``standin``
 session fixture); the tests read what it kept.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 from collections.abc import Iterator
@@ -43,6 +46,17 @@ ECDSA = {"key_type": "ecdsa", "hash_algorithm": "SHA256"}
 
 
 @dataclass
+class Audited:
+    """``cftutorial audit --distribution ID --json`` and ``--all --json`` in aws mode, without
+    the opt-in: each exit status and report list, and every operation they called."""
+
+    distribution_id: str
+    returncodes: dict[str, int]
+    reports: dict[str, list[dict]]
+    operations: list[str]
+
+
+@dataclass
 class Round:
     """One create → teardown of the run."""
 
@@ -54,6 +68,8 @@ class Round:
     state_after_teardown: dict = field(default_factory=dict)
     #: The guide round: Object Ownership of its bucket after 01 ran again on the modern path.
     ownership_after_modern_01: str = ""
+    #: Round 1: ``cftutorial audit`` on the run after 08 (:func:`_audit`).
+    audit: Audited | None = None
 
     @property
     def text(self) -> dict[str, str]:
@@ -159,6 +175,23 @@ def _caller_references(text: dict[str, str]) -> dict[str, str]:
     }
 
 
+def _audit(run_name: str, record: Path) -> Audited:
+    """The read-only audit of the run's distribution, then of every distribution, as the installed
+    command runs it in aws mode: no opt-in (it only reads), and its calls recorded in ``record``,
+    apart from the tutorial's."""
+    from cftutorial.tutorial import state
+
+    distribution_id = state.require(run_name, "distribution")["id"]
+    env = {**os.environ, clients.ENV_RECORD_CALLS: str(record)}
+    env.pop("CFTUTORIAL_AWS_OPT_IN", None)
+    returncodes, reports = {}, {}
+    for which, args in (("distribution", ("--distribution", distribution_id)), ("all", ("--all",))):
+        done = chains.cli(None, "audit", *args, "--json", env=env)
+        assert not done.stderr, done.stderr
+        returncodes[which], reports[which] = done.returncode, json.loads(done.stdout)
+    return Audited(distribution_id, returncodes, reports, record.read_text().splitlines())
+
+
 def _teardown(run_name: str) -> str:
     teardown = chains.cli(None, "teardown", "--run", run_name, "--yes", env=os.environ)
     assert teardown.returncode == 0, teardown.stdout + teardown.stderr
@@ -174,19 +207,22 @@ def _one_round(
     extra: dict | None = None,
     second_key: bool = False,
     clean_up_in_08: bool = False,
+    audit: bool = False,
 ) -> Round:
     """Notebooks 01-08 (guide: 01-04, then 01 again on the modern path), on the modern path
     09-12 after them, then ``cftutorial teardown``. ``second_key``: 06 again with an ECDSA key
     after 08, which adds it to the run's key group (``UpdateKeyGroup``), as a learner trying the
     other key type does; that round also keeps 12's KMS key trusted, for teardown.
     ``clean_up_in_08``: 08 again with ``clean_up=True`` deletes the run, and the teardown after
-    it finds nothing."""
+    it finds nothing. ``audit``: ``cftutorial audit`` after 08 (:func:`_audit`)."""
     chain = chains.Chain(f"standin/{out_dir.name}", chains.InProcess({}), home, out_dir)
     parameters = {"run_name": run_name, "approach": approach, **chains.SOLUTIONS, **(extra or {})}
     last = "8" if approach == "modern" else "4"
     for number in [f"0{n}" for n in range(1, int(last) + 1)]:
         chain.run(number, number, parameters)
     round_ = Round(chain)
+    if audit:
+        round_.audit = _audit(run_name, out_dir / "audit-calls.txt")
     if approach == "guide":
         chain.run("01-modern", "01", {**parameters, "approach": "modern"})
     if second_key:
@@ -271,7 +307,7 @@ def build(root: Path) -> StandIn:
             )
             # the same run name twice: create → teardown → create → teardown
             result.rounds.append(
-                _one_round(root / "round-1", run_home, extra=ECDSA, clean_up_in_08=True)
+                _one_round(root / "round-1", run_home, extra=ECDSA, clean_up_in_08=True, audit=True)
             )
             result.rounds.append(_one_round(root / "round-2", run_home, second_key=True))
             result.guide = _one_round(root / "guide", run_home, f"{RUN}-guide", "guide")

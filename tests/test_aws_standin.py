@@ -22,6 +22,7 @@ from test_notebooks import assert_every_chain_shows
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICY = ROOT / "docs" / "iam-policy.json"
+AUDIT_POLICY = ROOT / "docs" / "iam-policy-audit.json"
 
 #: Each operation the tutorial calls -> the IAM actions it needs (the Service Authorization
 #: Reference). ``[]``: no permission needed. An operation missing here fails the IAM test.
@@ -403,3 +404,47 @@ def test_notebook_01_run_again_with_the_other_approach_says_what_it_changed(stan
     assert f"'{bucket}' (already there)" in second
     assert "Object Ownership changed from BucketOwnerPreferred to BucketOwnerEnforced" in second
     assert standin.guide.ownership_after_modern_01 == "BucketOwnerEnforced"
+
+
+@pytest.mark.slow
+def test_the_audit_runs_read_only_in_aws_mode_within_its_policy_and_finds_the_run_clean(standin):
+    """Round 1 after 08: ``cftutorial audit --distribution ID --json`` and ``--all --json`` with
+    the standard credential chain and no opt-in. Both exit 0 with the run clean (every rule
+    checked; the one-key group's advice only); every operation they called is one
+    docs/iam-policy-audit.json grants, none writes, and none went into the tutorial's record."""
+    from test_audit import IAM_ACTIONS as AUDIT_ACTIONS
+
+    from cftutorial.audit.distribution import RULES
+
+    audited = standin.rounds[0].audit
+    assert audited is not None and standin.rounds[1].audit is None
+    assert audited.returncodes == {"distribution": 0, "all": 0}
+    (report,) = audited.reports["distribution"]
+    assert report["subject"] == audited.distribution_id
+    assert report["checked"] == [rule.id for rule in RULES]
+    assert report["clean"] is True and report["findings"] == [], report["findings"]
+    assert [(a["rule"], a["severity"]) for a in report["advice"]] == [
+        ("key-group-rotation", "advice")
+    ]
+    assert audited.reports["all"] == [report]  # the account holds the run's distribution only
+    operations = set(audited.operations)
+    assert {
+        "cloudfront:ListDistributions",
+        "cloudfront:GetDistribution",
+        "cloudfront:GetKeyGroup",
+        "s3:GetBucketPolicy",
+        "s3:GetPublicAccessBlock",
+        "s3:GetBucketEncryption",
+    } <= operations, operations
+    assert operations <= set(AUDIT_ACTIONS), sorted(operations - set(AUDIT_ACTIONS))
+    granted = {
+        action
+        for statement in json.loads(AUDIT_POLICY.read_text())["Statement"]
+        for action in statement["Action"]
+    }
+    assert {AUDIT_ACTIONS[operation] for operation in operations} <= granted
+    writes = ("Create", "Update", "Delete", "Put", "Tag", "Untag", "Sign", "Schedule")
+    assert not [op for op in operations if op.split(":")[1].startswith(writes)], operations
+    # recorded apart: the tutorial's record (docs/iam-policy.json's test) has none of the audit's
+    only_audit = {"s3:GetPublicAccessBlock", "s3:GetBucketEncryption"}
+    assert only_audit.isdisjoint(standin.operations), only_audit & set(standin.operations)
