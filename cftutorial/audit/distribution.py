@@ -4,7 +4,11 @@ Read-only: every AWS call here is a ``Get``/``List``/``Describe`` (docs/iam-poli
 lists them, and a test keeps the list equal to what :func:`audit_distribution` calls). The rules
 are :data:`RULES`, in the order a report checks them; each rests on the AWS page it names. Which
 behaviour serves a path and whether it asks for a signature are CloudFront's rules as the local
-edge applies them (:mod:`cftutorial.signing.behaviours`), read from the same place.
+edge applies them (:mod:`cftutorial.signing.behaviours`), read from the same place; whom a bucket or
+KMS key policy lets CloudFront read for is the local S3's reading too
+(:mod:`cftutorial.policies.statements`). Where nothing is broken but there is a right way to do
+something (rotating a one-key group's key), the report carries *advice*, which never makes it
+unclean. Each audit reads the distribution's behaviours and origins once, for every rule.
 """
 
 from __future__ import annotations
@@ -628,7 +632,8 @@ def _key_group_rotation(d: _Subject) -> list[Finding]:
                     f"key group {group_id}",
                     f"key group {name} holds {len(items)} public keys, CloudFront's quota "
                     f"({QUOTAS}): the next rotation cannot add its new key to this group until a "
-                    "key whose signed URLs and cookies have all expired is removed",
+                    "key whose signed URLs and cookies have all expired is removed (or it needs a "
+                    "second key group on every behaviour that trusts this one)",
                     f"cloudfront.update_key_group(Id='{group_id}', IfMatch=etag, "
                     f"KeyGroupConfig={{'Name': '{name}', 'Items': ['{kept}']}})  # without "
                     f"{items[0]}, or whichever key no longer signs",
