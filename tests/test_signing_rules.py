@@ -42,11 +42,12 @@ RULE_SPELLINGS = {
     "expiry not past": r"\bexpir\w* <= \w*(now|current|time\.time\(\))|> time\.time\(\)|"
     r"is already past",
 }
-# Other rooms with wildcards of their own (S3 policies, CORS, cache behaviours), not signing.
-OTHER_RULES = ("localaws",)
+# Other rooms with wildcards of their own (S3 and KMS policies, CORS, cache behaviours), not
+# signing: the local AWS, and the policy statements it and the audit read (policies/).
+OTHER_RULES = ("localaws", "policies")
 #: Files whose wildcards are not a signed URL's resource: CloudFront's path patterns (read by
-#: the edge and the audit) and the audit's reading of a policy statement's Action.
-OTHER_WILDCARDS = (Path("signing/behaviours.py"), Path("audit/distribution.py"))
+#: the edge and the audit).
+OTHER_WILDCARDS = (Path("signing/behaviours.py"),)
 
 
 @pytest.fixture(scope="module")
