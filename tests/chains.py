@@ -462,16 +462,17 @@ def build_modern(chain: Chain) -> None:
     these (``executed/learner``). Then, in fresh kernels with their solutions, the notebooks
     whose second run does something the first did not: 01 (finds its bucket), 01 with another
     bucket (moves the run), 02 and 04 (find their OAC and distribution; 04 moves the
-    distribution to the other bucket), 09, 10, 10 resumed after a rotation that crashed
-    half-way, 11 with ``put_back=True`` (over what the first 11 left live), 12 with an ECDSA key
-    in KMS, and last 08 with ``clean_up=True`` (it signs and fetches through the moved
-    distribution first), its exercise run once more after the clean-up. After the learner's 13,
-    its exercise's auto-check is tried on three answers (:func:`exercise_13`).
+    distribution to the other bucket), 09, 10 resumed after a rotation (from the learner's new
+    key) that crashed half-way, 11 with ``put_back=True`` (over what the first 11 left live), 12
+    with an ECDSA key in KMS, and last 08 with ``clean_up=True`` (it signs and fetches through
+    the moved distribution first), its exercise run once more after the clean-up. After the
+    learner's 13, its exercise's auto-check is tried on three answers (:func:`exercise_13`).
 
-    Not run again here: 03, 05, 06, 07 and 08 kept. Their second run finds nothing the first
-    did not (the learner's 06 already finds 04's key, group and trust; 08's kept branch is the
-    learner's); their solutions pass in the guide chain (local AWS) and in the stand-in's round
-    1 (the modern path, aws mode).
+    Not run again here: 03, 05, 06, 07, 08 kept and 10 over a finished rotation. Their second
+    run finds nothing the first did not (the learner's 06 already finds 04's key, group and
+    trust; 08's kept branch is the learner's; a second whole rotation is test_rotation.py's,
+    built as 10's cells do it); their solutions pass in the guide chain (local AWS), in the
+    stand-in's round 1 (the modern path, aws mode) and, for 10, in the resumed run.
     """
     from cftutorial.tutorial import state
 
@@ -508,7 +509,6 @@ def build_modern(chain: Chain) -> None:
         with in_home(chain.home):
             chain.probes["after the move"] = _distribution_view("default")
         chain.run("09-again", "09", SOLUTIONS)
-        chain.run("10-again", "10", SOLUTIONS)
         with in_home(chain.home):
             chain.probes["crashed rotation"] = crash_half_way("default")
         chain.run("10-resumed", "10", SOLUTIONS)

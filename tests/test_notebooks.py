@@ -3,8 +3,8 @@
 The chains (tests/chains.py) run once per session and these tests read them: the modern chain
 (a learner's Run All with the defaults, 01→13 and the batch notebook, with a stop/start of the
 local AWS between 04 and 05, then with their solutions the notebooks whose second run differs:
-01, 01 with another bucket, 02, 04, 09-12, 10 resumed after a crash half-way, 12 with an ECDSA
-key in KMS, and 08 cleaning up) and the guide chain (run by the installed wheel: 01-07 with two
+01, 01 with another bucket, 02, 04, 09, 10 resumed after a crash half-way, 11 putting back, 12
+with an ECDSA key in KMS, and 08 cleaning up) and the guide chain (run by the installed wheel: 01-07 with two
 kill -9s of its local AWS, 09-12 refusing the guide path, 08 cleaning up). The ECDSA/SHA-256
 chain is the stand-in's round 1 (test_aws_standin.py). The assertions read what the executed
 notebooks *show*: the objects, the ids, the 403 codes, the 200s, the exercises' solutions — not
@@ -230,7 +230,7 @@ def assert_every_chain_shows(
 
 #: The re-runs in fresh kernels, with the solutions (the learner's Run All has none).
 RERUNS = ("01-again", "01-moved", *(f"{n}-again" for n in chains.AGAIN))
-BEYOND_RERUNS = ("09-again", "10-again", "10-resumed", "11-again", "12-again")
+BEYOND_RERUNS = ("09-again", "10-resumed", "11-again", "12-again")
 
 
 def test_the_learners_run_all_runs_every_cell_with_the_defaults(modern_chain):
