@@ -7,19 +7,22 @@ opt-in, the standard credential chain (a named profile in a temporary ``AWS_CONF
 go to the stand-in's edge through ``CFTUTORIAL_EDGE_ENDPOINT``. The local AWS applies AWS's rules
 (LocationConstraint, IfMatch, ...), so every request the run makes is one it accepted.
 
-A round is the modern chain: 01-08, then beyond the guide 09, 10, 12 (11 refuses aws mode with
-one message: an alternate domain needs a domain you own), then the run is deleted. Round 1 is the
-ECDSA/SHA-256 chain (its key and its URLs), deleted by notebook 08 with ``clean_up=True``; round
-2 (RSA, the same run name) adds a second key type in 06 and keeps 12's KMS key trusted, and
-``cftutorial teardown`` deletes it. Then the guide path (01-04; on AWS the guide's key pair is
-console-only), with 01 run again on the modern path, torn down too. Nothing is left after any
-round (KMS keys wait out their deletion window, as on AWS).
+Round 1 is the modern chain: 01-07, then beyond the guide 09, 10, 12 (11 refuses aws mode
+with one message: an alternate domain needs a domain you own), then 08 with ``clean_up=True``
+tries every URL and cookie and deletes the run (08 kept is the modern chain's: that branch does
+not depend on the backend). It is the ECDSA/SHA-256 chain (its key and its URLs).
+Round 2 (RSA, the same run name) re-creates the run after that: 01-04 (new resources, new
+CallerReferences), then 06 with a second key type (ECDSA) and 12 keeping its KMS key trusted,
+and ``cftutorial teardown`` deletes it all. Then the guide path (01-04; on AWS the guide's key
+pair is console-only), with 01 run again on the modern path, torn down too. Nothing is left
+after any round (KMS keys wait out their deletion window, as on AWS).
 
 Every operation the run makes is recorded (``$CFTUTORIAL_RECORD_CALLS``); test_aws_standin.py
-checks docs/iam-policy.json against them. In round 1, after 08, ``cftutorial audit`` (the
-read-only audit, issue 27) checks the run's distribution and the whole account: its operations
-go to a record of their own, checked against docs/iam-policy-audit.json (:func:`_audit`). :func:`build` runs everything once (the ``standin``
-session fixture); the tests read what it kept.
+checks docs/iam-policy.json against them. In round 1, after 07 (before 08 cleans up),
+``cftutorial audit`` (read-only) checks the run's distribution and the whole account: its
+operations go to a record of their own, checked against docs/iam-policy-audit.json
+(:func:`_audit`). :func:`build` runs everything once (the ``standin`` session fixture); the
+tests read what it kept.
 """
 
 from __future__ import annotations
@@ -198,6 +201,14 @@ def _teardown(run_name: str) -> str:
     return teardown.stdout
 
 
+#: Notebooks 01-07: round 1, whose 08 runs last, with clean_up=True (it tries every URL first).
+THROUGH_07 = tuple(f"0{n}" for n in range(1, 8))
+#: 01-04: what a round that re-creates the run needs (round 2), and the guide round on AWS.
+THROUGH_04 = THROUGH_07[:4]
+#: Beyond the guide, in order (11 refuses aws mode with one message).
+BEYOND = ("09", "10", "11", "12")
+
+
 def _one_round(
     out_dir: Path,
     home: Path,
@@ -205,20 +216,22 @@ def _one_round(
     approach: str = "modern",
     *,
     extra: dict | None = None,
+    numbers: tuple[str, ...] = THROUGH_07,
+    beyond: tuple[str, ...] = BEYOND,
     second_key: bool = False,
     clean_up_in_08: bool = False,
     audit: bool = False,
 ) -> Round:
-    """Notebooks 01-08 (guide: 01-04, then 01 again on the modern path), on the modern path
-    09-12 after them, then ``cftutorial teardown``. ``second_key``: 06 again with an ECDSA key
-    after 08, which adds it to the run's key group (``UpdateKeyGroup``), as a learner trying the
-    other key type does; that round also keeps 12's KMS key trusted, for teardown.
-    ``clean_up_in_08``: 08 again with ``clean_up=True`` deletes the run, and the teardown after
-    it finds nothing. ``audit``: ``cftutorial audit`` after 08 (:func:`_audit`)."""
+    """Notebooks ``numbers`` (guide: then 01 again on the modern path), on the modern path
+    ``beyond`` (of 09-12) after them, then ``cftutorial teardown``. ``second_key``: 06 with an
+    ECDSA key after the others, which adds it to the run's key group (``UpdateKeyGroup``), as a
+    learner trying the other key type does; that round also keeps 12's KMS key trusted, for
+    teardown. ``clean_up_in_08``: 08 with ``clean_up=True`` last deletes the run, and the
+    teardown after it finds nothing. ``audit``: ``cftutorial audit`` after ``numbers``
+    (:func:`_audit`)."""
     chain = chains.Chain(f"standin/{out_dir.name}", chains.InProcess({}), home, out_dir)
     parameters = {"run_name": run_name, "approach": approach, **chains.SOLUTIONS, **(extra or {})}
-    last = "8" if approach == "modern" else "4"
-    for number in [f"0{n}" for n in range(1, int(last) + 1)]:
+    for number in numbers:
         chain.run(number, number, parameters)
     round_ = Round(chain)
     if audit:
@@ -228,11 +241,14 @@ def _one_round(
     if second_key:
         chain.run("06-ecdsa", "06", {**parameters, "key_type": "ecdsa"})
     if approach == "modern":
-        for number in ("09", "10"):
-            chain.run(number, number, parameters)
-        chain.run("11", "11", parameters, refuses=True)
-        twelve = {**parameters, "key_type": "rsa", "measure_urls": 5, "keep_kms_key": second_key}
-        chain.run("12", "12", twelve)
+        for number in beyond:
+            if number == "11":
+                chain.run("11", "11", parameters, refuses=True)
+            elif number == "12":
+                twelve = {**parameters, "key_type": "rsa", "measure_urls": 5}
+                chain.run("12", "12", {**twelve, "keep_kms_key": second_key})
+            else:
+                chain.run(number, number, parameters)
     with _unrecorded():
         s3 = clients.client("s3", for_teardown=True)
         round_.bucket_regions = {
@@ -309,8 +325,20 @@ def build(root: Path) -> StandIn:
             result.rounds.append(
                 _one_round(root / "round-1", run_home, extra=ECDSA, clean_up_in_08=True, audit=True)
             )
-            result.rounds.append(_one_round(root / "round-2", run_home, second_key=True))
-            result.guide = _one_round(root / "guide", run_home, f"{RUN}-guide", "guide")
+            # round 2 re-creates what round 1's teardown deleted, with a second key type and
+            # 12's KMS key left for teardown: 01-04, 06 (ECDSA) and 12 (round 1 ran 05-11)
+            result.rounds.append(
+                _one_round(
+                    root / "round-2",
+                    run_home,
+                    numbers=THROUGH_04,
+                    beyond=("12",),
+                    second_key=True,
+                )
+            )
+            result.guide = _one_round(
+                root / "guide", run_home, f"{RUN}-guide", "guide", numbers=THROUGH_04
+            )
             with _unrecorded():
                 result.kms_keys_pending_deletion = _kms_keys_pending_deletion()
             result.operations = record.read_text().splitlines()

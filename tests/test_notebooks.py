@@ -1,14 +1,14 @@
 """The numbered notebooks: their structure, and what the executed chains show.
 
 The chains (tests/chains.py) run once per session and these tests read them: the modern chain
-(a learner's Run All with the defaults, 01→12 and the batch notebook, with a stop/start of the
-local AWS between 04 and 05, then every notebook again with its solution, 01 with another
-bucket, 10 resumed after a crash half-way, 12 with an ECDSA key in KMS, and 08 cleaning up) and
-the guide chain (run by the installed wheel: 01-08 with two kill -9s of its local AWS, 08 kept
-then cleaning up, 09-12 refusing the guide path). The ECDSA/SHA-256 chain is the stand-in's round 1
-(test_aws_standin.py). The assertions read what the executed notebooks *show*: the objects, the
-ids, the 403 codes, the 200s, the exercises' solutions — not only that no cell failed.
-"""
+(a learner's Run All with the defaults, 01→13 and the batch notebook, with a stop/start of the
+local AWS between 04 and 05, then with their solutions the notebooks whose second run differs:
+01, 01 with another bucket, 02, 04, 09, 10 resumed after a crash half-way, 11 putting back, 12
+with an ECDSA key in KMS, and 08 cleaning up) and the guide chain (run by the installed wheel: 01-07 with two
+kill -9s of its local AWS, 09-12 refusing the guide path, 08 cleaning up). The ECDSA/SHA-256
+chain is the stand-in's round 1 (test_aws_standin.py). The assertions read what the executed
+notebooks *show*: the objects, the ids, the 403 codes, the 200s, the exercises' solutions — not
+only that no cell failed."""
 
 from __future__ import annotations
 
@@ -229,8 +229,8 @@ def assert_every_chain_shows(
 # --- the modern chain: a learner's Run All, then the re-runs ----------------------------------
 
 #: The re-runs in fresh kernels, with the solutions (the learner's Run All has none).
-RERUNS = ("01-again", "01-moved", *(f"0{n}-again" for n in range(2, 8)), "08-moved")
-BEYOND_RERUNS = ("09-again", "10-again", "10-resumed", "11-again", "12-again")
+RERUNS = ("01-again", "01-moved", *(f"{n}-again" for n in chains.AGAIN))
+BEYOND_RERUNS = ("09-again", "10-resumed", "11-again", "12-again")
 
 
 def test_the_learners_run_all_runs_every_cell_with_the_defaults(modern_chain):
@@ -257,7 +257,8 @@ def test_the_modern_chain_runs_headless_and_shows_each_step(modern_chain):
     again = chain.texts(*RERUNS, *BEYOND_RERUNS, "08-clean")
     solved = [chain[key].notebook for key in (*RERUNS, *BEYOND_RERUNS, "08-clean")]
     assert_every_chain_shows({**first, "08": again["08-clean"]}, "default", solved)
-    # re-running in a fresh kernel finds what exists instead of making a second one
+    # re-running in a fresh kernel finds what exists instead of making a second one (the
+    # learner's 06 runs after 04 made the key, its group and the trust: it finds all three)
     assert "(already there)" in again["01-again"]
     assert "Object Ownership is already BucketOwnerEnforced: nothing changed" in again["01-again"]
     dist_id = re.search(r"distribution (\w+) \(created\)", first["04"]).group(1)
@@ -267,7 +268,7 @@ def test_the_modern_chain_runs_headless_and_shows_each_step(modern_chain):
     assert "s3.put_bucket_policy(Bucket='cftutorial-default'" in first["04"]
     assert re.search(r"OAC \w+ \(found\)", again["02-again"])
     assert "it used the" not in again["02-again"]
-    assert "distribution switched to the key group now | False" in flat(again["06-again"])
+    assert "distribution switched to the key group now | False" in flat(first["06"])
     oac_id = re.search(r"OAC (\w+) \(created\)", first["02"]).group(1)
     assert f'"OriginAccessControlId": "{oac_id}"' in first["04"]
     group = re.search(r"key group (\w+) holds public key (\w+)", first["04"])
@@ -280,7 +281,7 @@ def test_the_modern_chain_runs_headless_and_shows_each_step(modern_chain):
     # 06 shows the lookups and boto3 calls; notebook 04 already made the key and its group
     assert f"found public key {group.group(2)}" in first["06"]
     assert f"found key group {group.group(1)} holding ['{group.group(2)}']" in first["06"]
-    assert f"trusts key group {group.group(1)} already: nothing to update" in again["06-again"]
+    assert f"trusts key group {group.group(1)} already: nothing to update" in first["06"]
     assert "byte-identical to signer.sign_url: True" in first["07"]
     assert f"Key-Pair-Id={group.group(2)}" in first["07"]
     for what in ("distribution", "key group", "public key", "OAC"):
@@ -315,21 +316,26 @@ def test_the_notebooks_beyond_the_guide_ran_after_08_kept_and_before_its_clean_u
 
 
 def test_01_with_another_bucket_then_04_and_08_moves_the_distribution(modern_chain):
-    """01 again with bucket B (after 01-08 and 09-12 with bucket A), then 02-07 and 08 again:
-    the run stays whole, each re-run says what it changed, and the distribution reads B."""
-    text = modern_chain.texts("01-moved", "04-again", "08-moved")
+    """01 again with bucket B (after 01-08 and 09-13 with bucket A), then 02 and 04 again: the
+    run stays whole, each re-run says what it changed, and the distribution reads B; 08 later
+    (the one that cleans up) checks the moved run against the local AWS and gets its 200 through
+    it first. 08 kept names the distribution it left (the learner's 08, the same distribution)."""
+    text = modern_chain.texts("01-moved", "04-again", "08-clean")
+    text["08 kept"] = modern_chain.text("08")
     assert f"changed: bucket 'cftutorial-default' -> '{MOVED_BUCKET}'" in text["01-moved"]
     assert "run notebooks 03 and 04 again" in text["01-moved"]
     found = re.search(r"distribution (\w+) \(found\): ([^\n]*)", text["04-again"])
     assert found and "origin DomainName 'cftutorial-default.s3" in found.group(2), text["04-again"]
     assert f"-> '{MOVED_BUCKET}.s3.us-east-1.amazonaws.com'" in found.group(2)
     assert f"distribution {found.group(1)}: Deployed after" in text["04-again"]
-    assert "the saved state matches the local AWS" in text["08-moved"]
-    assert "OK: 200 with the signature" in text["08-moved"]
+    assert "the saved state matches the local AWS" in text["08-clean"]
+    assert "OK: 200 with the signature" in text["08-clean"]
     assert (
         f"OK: nothing was deleted; distribution {found.group(1)} is still there"
-        in (text["08-moved"])
+        in (text["08 kept"])
     )
+    assert "cftutorial teardown --run default --yes" in text["08 kept"]
+    assert "everything this run created is gone" not in text["08 kept"]
     moved = modern_chain.probes["after the move"]
     assert moved["id"] == found.group(1)
     assert moved["origin"]["DomainName"] == f"{MOVED_BUCKET}.s3.us-east-1.amazonaws.com"
@@ -349,7 +355,7 @@ def test_08_cleaned_up_then_its_exercise_still_checks(modern_chain):
 
 def test_the_guide_chain_uses_oai_acl_and_trusted_signers_self(guide_chain):
     chain = guide_chain
-    text = {**chain.texts(*(f"0{n}" for n in range(1, 8)), "08-kept"), "08": chain.text("08")}
+    text = {**chain.texts(*(f"0{n}" for n in range(1, 9)))}
     solved = [chain[key].notebook for key in text]
     assert_every_chain_shows(text, "guide", solved)
     assert re.search(r"OAI \w+ \(created\)", text["02"])
@@ -359,12 +365,9 @@ def test_the_guide_chain_uses_oai_acl_and_trusted_signers_self(guide_chain):
     assert '"TrustedSigners": {"Enabled": true, "Quantity": 1, "Items": ["self"]}' in text["04"]
     assert re.search(r"Key-Pair-Id=APKA\w+", text["07"])
     assert "byte-identical to signer.sign_url: True" in text["07"]
-    # 08 with its defaults (clean_up=False) ran first: it kept everything, and said how to delete
+    # 08 with clean_up=True tried the guide's URLs and cookies, then deleted the run (08 kept,
+    # the same branch on both paths, is the modern chain's learner 08: test_01_with_another_...)
     dist_id = re.search(r"distribution (\w+) \(created\)", text["04"]).group(1)
-    assert f"OK: nothing was deleted; distribution {dist_id} is still there" in text["08-kept"]
-    assert "cftutorial teardown --run guide --yes" in text["08-kept"]
-    assert "everything this run created is gone" not in text["08-kept"]
-    # ... and the 08 after it (the same notebook again, now with clean_up=True) still worked
     assert f"distribution | {dist_id} | deleted" in flat(text["08"])
     shown = {key: run.text for key, run in chain.runs.items()}
     chains.assert_no_secrets(shown, chain.key_lines)

@@ -52,10 +52,26 @@ def test_a_rotation_keeps_old_links_until_the_old_key_leaves_the_group(local_aws
 
 
 def test_rotating_twice_and_cleaning_up_leaves_nothing(local_aws):
+    """Notebook 10 run again after a finished rotation: a new rotation from the run's current
+    key, with the same timeline and refusals as the first (the modern chain runs 10 once over a
+    finished rotation and once over a crashed one: test_notebook_10.py)."""
     _full_run("rot-b")
-    builders.rotation(run_name="rot-b")
+    first = builders.rotation(run_name="rot-b")
     second = builders.rotation(run_name="rot-b")
+    assert not second.rotation.resumed
+    assert second.rotation.old.key_id == first.rotation.new.key_id
     assert second.rotation.new.generation == 3
+    for done in (first, second):
+        answers = [
+            (r["URL signed with the old key"], r["URL signed with the new key"]) for r in done.rows
+        ]
+        assert answers == [
+            ("200", "403 InvalidKey"),
+            ("200", "200"),
+            ("403 InvalidKey", "200"),
+            ("403 InvalidKey", "200"),
+        ]
+        assert (done.stale_etag_code, done.in_use_code) == ("PreconditionFailed", "PublicKeyInUse")
     assert _signed_answer("rot-b") == "200"
     steps = cleanup.cleanup("rot-b", progress=False)
     cf = clients.client("cloudfront")

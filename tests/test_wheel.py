@@ -120,7 +120,7 @@ def test_lab_install_copies_serves_and_runs_the_notebooks(installed, guide_chain
         run(installed.bin_dir, "local", "stop", env=env, cwd=home)
     # the venv's papermill ran the copied notebooks (the guide chain); 05 shows the refusals
     assert guide_chain.runner.bin_dir == installed.bin_dir
-    ran = [guide_chain[f"0{n}"] for n in range(1, 8)] + [guide_chain["08-kept"]]
+    ran = [guide_chain[f"0{n}"] for n in range(1, 9)]
     assert [run.source.parent for run in ran] == [installed.notebooks] * 8
     assert [run.source.name[:2] for run in ran] == [f"0{n}" for n in range(1, 9)]
     shown = guide_chain.text("05")

@@ -193,3 +193,13 @@ def built_book(modern_chain, tmp_path_factory: pytest.TempPathFactory) -> Book:
     after = {p: p.read_bytes() for p in NOTEBOOKS.glob("*.ipynb")}
     assert after == before, "building the book changed the committed notebooks"
     return Book(out, result.stdout + result.stderr)
+
+
+@pytest.fixture
+def run_made(lab: LabSession, monkeypatch: pytest.MonkeyPatch) -> LabSession:
+    """Notebooks 01-04's run in the lab's state directory (as the notebooks would make it)."""
+    import builders
+
+    monkeypatch.setenv("CFTUTORIAL_HOME", str(lab.home))
+    builders.run("default", "04", show_acl_failure=False)
+    return lab

@@ -15,6 +15,7 @@ import builders
 import chains
 import pytest
 from lab_driver import (
+    VIEWPORT,
     cell_node,
     find_cell,
     menu,
@@ -24,6 +25,7 @@ from lab_driver import (
     select_cell,
     wait_executed,
 )
+from test_learner_tables import assert_tables_keep_words_whole
 
 from cftutorial.aws import clients
 
@@ -134,6 +136,11 @@ def test_notebook_08_plays_the_signed_video_and_refuses_the_expired_url(
     row = next((line for line in table.splitlines() if "expired a minute ago" in line), "")
     assert "403" in row and "AccessDenied" in row, table
     screenshots.take(page, "08-denied")
+    # the answers' tables, 950 px wide as a learner's window may be (test_learner_tables.py)
+    checked = assert_tables_keep_words_whole(page, "08", ("forms.response_summary(",))
+    assert checked >= 3, checked
+    screenshots.take(page, "learner-08-answers-at-950px")
+    page.set_viewport_size(VIEWPORT)
 
     form = cell_node(page, find_cell(page, "forms.try_form("))
     form.locator(".widget-checkbox", has_text="clean up").locator("input").check()

@@ -2,27 +2,22 @@
 works, the player plays, and the login page says when the learner has logged out.
 
 The run is notebooks 01-04 made by the step functions they call (the fewest notebooks 11
-needs), then notebook 11 executed by papermill with its defaults in a kernel that stays up
-afterwards, as JupyterLab's kernel does after Run All; Chromium then opens the printed link
-(``*.localhost`` resolves to this machine).
+needs), then notebook 11 Run All in JupyterLab, whose kernel stays up afterwards; Chromium then
+opens the printed link (``*.localhost`` resolves to this machine). The same run shows 11's
+tables at 950 px (test_learner_tables.py).
 """
 
 from __future__ import annotations
 
 import re
-import shutil
-from pathlib import Path
 
-import builders
-import chains
 import nbformat
 import pytest
+from test_learner_tables import assert_tables_keep_words_whole, run_all, saved
 
 from cftutorial.tutorial import login_app
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
-ROOT = Path(__file__).resolve().parents[2]
-NOTEBOOK = next((ROOT / "notebooks").glob("11-*.ipynb"))
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.localaws]
 PLAYING = """() => {
   const v = document.getElementById('hls-video');
   return v && v.readyState >= 2 && v.currentTime > 0.5;
@@ -50,32 +45,17 @@ def assert_11_left_it_live(executed: nbformat.NotebookNode) -> None:
 
 
 @pytest.fixture
-def run_all_11(local_aws, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    """Notebook 11, Run All with the defaults, its kernel still up; the executed notebook."""
-    import papermill
-    from jupyter_client.manager import AsyncKernelManager
-    from jupyter_client.utils import run_sync
-
-    home = tmp_path / "home"
-    home.mkdir(mode=0o700)
-    shutil.copy2(local_aws.runtime_file, home / Path(local_aws.runtime_file).name)
-    monkeypatch.setenv("CFTUTORIAL_HOME", str(home))
-    builders.run("default", "04", show_acl_failure=False)
-    manager = AsyncKernelManager(kernel_name="python3")
-    chains.counted("papermill-kept-kernel", NOTEBOOK.name)
-    try:
-        executed = papermill.execute_notebook(
-            str(NOTEBOOK), str(tmp_path / NOTEBOOK.name), cwd=str(NOTEBOOK.parent),
-            kernel_name="python3", km=manager, progress_bar=False,
-        )  # fmt: skip
-        yield executed
-    finally:
-        if run_sync(manager.is_alive)():
-            run_sync(manager.shutdown_kernel)(now=True)
-        chains.tear_down_shared(home)
+def run_all_11(run_made, page, screenshots) -> nbformat.NotebookNode:
+    """Notebook 11, Run All in JupyterLab with the defaults, its kernel still up; its tables
+    checked at 950 px; the notebook as JupyterLab saves it."""
+    run_all(page, run_made, "11")
+    checked = assert_tables_keep_words_whole(page, "11", ("forms.response_summary(",))
+    assert checked >= 2, checked
+    screenshots.take(page, "learner-11-answers-at-950px")
+    return saved(page, run_made, "11")
 
 
-def test_after_run_all_the_login_link_works_and_the_player_plays(
+def test_after_run_all_in_jupyterlab_its_tables_fit_the_login_link_works_and_it_plays(
     run_all_11, chromium, screenshots
 ) -> None:
     assert_11_left_it_live(run_all_11)

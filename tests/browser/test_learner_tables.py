@@ -4,15 +4,16 @@ cases, 08's answers and 11's segments, each with no column narrower than a word.
 JupyterLab lays out output tables with ``table-layout: fixed``: nine columns of equal width cut
 ``AccessDenied`` into ``Acc/ess/De/nie/d``. The notebooks' tables size their columns to their
 content and keep words whole (only tokens longer than any column, URLs and signatures, wrap).
-The run is notebooks 01-04 made by their step functions; 08, 09 and 11 run in JupyterLab (Run
-All), and the check measures every word of every table cell as Chromium draws it.
+The run is notebooks 01-04 made by their step functions; 09 runs here in JupyterLab (Run All),
+and the check measures every word of every table cell as Chromium draws it. 08's tables are
+measured where 08 runs in JupyterLab for its video (test_lab.py), 11's where it runs for its
+login link (test_learner_11_run_all.py): :func:`assert_tables_keep_words_whole` in each.
 """
 
 from __future__ import annotations
 
 import time
 
-import builders
 import chains
 import nbformat
 import pytest
@@ -64,19 +65,11 @@ def cramped_words(page, index: int) -> tuple[int, list[dict]]:
     return count, found
 
 
-@pytest.fixture
-def run_made(lab, monkeypatch):
-    """Notebooks 01-04's run in the lab's state directory (as the notebooks would make it)."""
-    monkeypatch.setenv("CFTUTORIAL_HOME", str(lab.home))
-    builders.run("default", "04", show_acl_failure=False)
-    return lab
-
-
 def run_all(page, lab, prefix: str) -> None:
     """Open the notebook and Run All (again, when JupyterLab was still settling the new tab
     and the first click started nothing)."""
     name = next(lab.notebooks.glob(f"{prefix}-*.ipynb")).name
-    chains.counted("JupyterLab tables", name)
+    chains.counted("JupyterLab", name)
     # a workspace of its own: this notebook alone in the window (no earlier tab restored)
     page.goto(
         f"{lab.server.url}lab/workspaces/nb{prefix}/tree/{name}?reset&token={lab.server.token}"
@@ -112,33 +105,33 @@ def saved(page, lab, prefix: str) -> nbformat.NotebookNode:
             time.sleep(0.2)
 
 
-def test_every_table_of_08_09_and_11_keeps_its_words_whole_at_950_px(
-    run_made, page, screenshots
-) -> None:
+def assert_tables_keep_words_whole(page, prefix: str, needles: tuple[str, ...]) -> int:
+    """In the notebook open in ``page`` (``prefix``), 950 px wide: each table in the outputs of
+    the cells whose source has one of ``needles`` keeps its words whole; how many there were."""
     page.set_viewport_size({"width": WIDTH, "height": 1000})
-    checked: dict[str, int] = {}
-    for prefix, needles in (
-        ("09", ("clinic.show_case(", "clinic.broken(", "clinic.fixed(")),
-        ("08", ("forms.response_summary(",)),
-        ("11", ("forms.response_summary(",)),
-    ):
-        run_all(page, run_made, prefix)
-        cells = page.evaluate(
-            "() => window.jupyterapp.shell.currentWidget.content.widgets"
-            ".map((c, i) => [i, c.model.type, c.model.sharedModel.getSource()])"
-        )
-        indexes = [i for i, kind, src in cells if kind == "code" and any(n in src for n in needles)]
-        assert indexes, f"notebook {prefix} has no cell with {needles}"
-        for index in indexes:
-            count, cramped = cramped_words(page, index)
-            checked[prefix] = checked.get(prefix, 0) + count
-            assert not cramped, f"notebook {prefix}, cell {index}: {cramped[:5]}"
-        if prefix == "09":
-            assert_09_tables_fit(saved(page, run_made, prefix))
-            case_7 = find_cell(page, '"7 key not in the group"')
-            cell_node(page, case_7).locator("table").scroll_into_view_if_needed()
-            screenshots.take(page, "learner-09-case-7-at-950px")
-        else:
-            cell_node(page, indexes[-1]).locator("table").last.scroll_into_view_if_needed()
-            screenshots.take(page, f"learner-{prefix}-answers-at-950px")
-    assert checked["09"] >= 11 and checked["08"] >= 3 and checked["11"] >= 2, checked
+    sources = page.evaluate(
+        "() => window.jupyterapp.shell.currentWidget.content.widgets"
+        ".map((c, i) => [i, c.model.type, c.model.sharedModel.getSource()])"
+    )
+    indexes = [i for i, kind, src in sources if kind == "code" and any(n in src for n in needles)]
+    assert indexes, f"notebook {prefix} has no cell with {needles}"
+    checked = 0
+    for index in indexes:
+        count, cramped = cramped_words(page, index)
+        checked += count
+        assert not cramped, f"notebook {prefix}, cell {index}: {cramped[:5]}"
+    cell_node(page, indexes[-1]).locator("table").last.scroll_into_view_if_needed()
+    return checked
+
+
+def test_every_table_of_09_keeps_its_words_whole_at_950_px(run_made, page, screenshots) -> None:
+    page.set_viewport_size({"width": WIDTH, "height": 1000})
+    run_all(page, run_made, "09")
+    checked = assert_tables_keep_words_whole(
+        page, "09", ("clinic.show_case(", "clinic.broken(", "clinic.fixed(")
+    )
+    assert checked >= 11, checked
+    assert_09_tables_fit(saved(page, run_made, "09"))
+    case_7 = find_cell(page, '"7 key not in the group"')
+    cell_node(page, case_7).locator("table").scroll_into_view_if_needed()
+    screenshots.take(page, "learner-09-case-7-at-950px")
