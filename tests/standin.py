@@ -71,7 +71,7 @@ class Round:
     state_after_teardown: dict = field(default_factory=dict)
     #: The guide round: Object Ownership of its bucket after 01 ran again on the modern path.
     ownership_after_modern_01: str = ""
-    #: Round 1: ``cftutorial audit`` on the run after 08 (:func:`_audit`).
+    #: Round 1: ``cftutorial audit`` on the run after 07 (before 08 cleans up) (:func:`_audit`).
     audit: Audited | None = None
 
     @property

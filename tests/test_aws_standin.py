@@ -420,8 +420,8 @@ def test_notebook_01_run_again_with_the_other_approach_says_what_it_changed(stan
 
 @pytest.mark.slow
 def test_the_audit_runs_read_only_in_aws_mode_within_its_policy_and_finds_the_run_clean(standin):
-    """Round 1 after 08: ``cftutorial audit --distribution ID --json`` and ``--all --json`` with
-    the standard credential chain and no opt-in. Both exit 0 with the run clean (every rule
+    """Round 1 after 07 (before 08 cleans up): ``cftutorial audit --distribution ID --json``
+    and ``--all --json`` with the standard credential chain and no opt-in. Both exit 0 with the run clean (every rule
     checked; the one-key group's advice only); every operation they called is one
     docs/iam-policy-audit.json grants, none writes, and none went into the tutorial's record."""
     from test_audit import IAM_ACTIONS as AUDIT_ACTIONS
