@@ -143,6 +143,14 @@ def test_forget_drops_the_run_in_the_file_and_in_the_object():
     assert run.forget() is False
 
 
+def test_setting_what_is_held_already_is_no_change(file_calls):
+    state.update("ro-same", bucket="x")
+    run = state.open_run("ro-same")
+    run.set(bucket="x", region=None)
+    assert not run.changed and run.save() is False
+    assert file_calls["write"] == 1, "only the update above wrote"
+
+
 def test_the_values_given_out_are_copies():
     state.update("ro-copy", objects=["a"])
     run = state.open_run("ro-copy")

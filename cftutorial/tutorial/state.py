@@ -158,8 +158,12 @@ class Run:
         return value
 
     def set(self, **values: Any) -> None:
-        """Change ``values`` (None removes its key); nothing is written until :meth:`save`."""
+        """Change ``values`` (None removes its key); nothing is written until :meth:`save`. A
+        value equal to the one held is no change (a re-run that finds everything as it was
+        writes nothing)."""
         for key, value in values.items():
+            if self._base is not None and self._values.get(key) == value:
+                continue  # (a run made without a load, as update() makes, writes every key)
             if value is None:
                 self._values.pop(key, None)
             else:
