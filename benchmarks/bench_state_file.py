@@ -118,6 +118,7 @@ def run_chain(tree: Path, counter: Path) -> dict[str, dict[str, float]]:
                 capture_output=True,
                 text=True,
                 check=True,
+                cwd=tmp,  # as the kernels: not this checkout's folder first on sys.path
             ).stdout.strip()
             if not where.startswith(str(tree)):
                 raise SystemExit(f"the kernels would import {where}, not the tree {tree}")
@@ -143,6 +144,7 @@ def run_chain(tree: Path, counter: Path) -> dict[str, dict[str, float]]:
             subprocess.run(
                 [sys.executable, "-c", "from cftutorial.localaws import process; process.stop()"],
                 check=False,
+                cwd=tmp,
             )
             os.environ.clear()
             os.environ.update(saved)
@@ -171,32 +173,34 @@ def main(argv: list[str]) -> int:
                 rounds["after"].append(run_chain(ROOT, Path(counter)))
     print(f"state file {STATE_NAME}: reads / writes per notebook, modern path, run_name")
     print(f"{PARAMETERS['run_name']!r}; before = {args.before}, after = this tree ({ROOT.name})")
-    print(f"{args.rounds} round(s); seconds: median of the rounds\n")
-    head = f"{'notebook':>8}  {'before: reads':>13} {'writes':>6} {'s':>6}"
-    print(head + f"   {'after: reads':>12} {'writes':>6} {'s':>6}")
+    print(f"{args.rounds} round(s), before and after alternated; seconds: median [min-max]\n")
+    print(f"{'notebook':>8}  {'before: reads':>13} {'writes':>6} {'seconds':>16}   ", end="")
+    print(f"{'after: reads':>12} {'writes':>6} {'seconds':>16}")
     totals = {"before": [0, 0], "after": [0, 0]}
     for number in rounds["after"][0]:
         row = f"{number:>8}"
         for side in ("before", "after"):
             first = rounds[side][0][number]
             counts = {(r[number]["reads"], r[number]["writes"]) for r in rounds[side]}
-            mark = "" if len(counts) == 1 else " (varied)"
-            seconds = statistics.median(r[number]["seconds"] for r in rounds[side])
+            times = [r[number]["seconds"] for r in rounds[side]]
+            spread = f"{statistics.median(times):5.1f} [{min(times):.1f}-{max(times):.1f}]"
             width = 13 if side == "before" else 12
-            row += f"  {int(first['reads']):>{width}} {int(first['writes']):>6} {seconds:6.1f}"
-            row += mark
+            row += f"  {int(first['reads']):>{width}} {int(first['writes']):>6} {spread:>16}"
+            row += "" if len(counts) == 1 else " (counts varied between rounds)"
             totals[side][0] += int(first["reads"])
             totals[side][1] += int(first["writes"])
         print(row)
     before_total, after_total = totals["before"], totals["after"]
     print(
-        f"{'01-08':>8}  {before_total[0]:>13} {before_total[1]:>6} {'':>6}  "
-        f"{after_total[0]:>12} {after_total[1]:>6}"
+        f"{'01-08':>8}  {before_total[0]:>13} {before_total[1]:>6} {'':>16}  "
+        f"{after_total[0]:>13} {after_total[1]:>6}"
     )
     nb04 = (rounds["before"][0]["04"], rounds["after"][0]["04"])
     print(
         f"\nnotebook 04: {int(nb04[0]['reads'])} reads + {int(nb04[0]['writes'])} writes before, "
-        f"{int(nb04[1]['reads'])} reads + {int(nb04[1]['writes'])} writes after"
+        f"{int(nb04[1]['reads'])} reads + {int(nb04[1]['writes'])} writes after; "
+        f"01-08: {before_total[0]} + {before_total[1]} before, {after_total[0]} + "
+        f"{after_total[1]} after"
     )
     return 0
 

@@ -101,6 +101,7 @@ def test_a_crash_between_record_and_change_puts_back_as_it_was(local_aws):
     saved.record_change(run, "09", "bucket policy", bucket, prior)
     saved.record_change(run, "09", "public key", name, putback.DELETE)
     # the kernel died here: nothing was changed, the records stay in the saved state
+    run = state.open_run("pb-crash")  # a new kernel opens the run again
     rows = {row["what"]: row["state"] for row in saved.put_back(run, "09")}
     assert rows == {"public key": "absent", "bucket policy": "as it was"}
     assert bucket_access.bucket_policy(bucket) == prior
@@ -134,6 +135,7 @@ def test_a_put_back_that_fails_half_way_resumes_where_it_stopped(local_aws, monk
     monkeypatch.setattr(putback, "UNDO", undo)
     with pytest.raises(KeyboardInterrupt):
         saved.put_back(run, "09")
+    run = state.open_run("pb-resume")  # what the file holds: the undo done was saved
     assert [c.kind for c in saved.pending_put_backs(run)] == ["distribution config"]
     monkeypatch.undo()
     assert [row["state"] for row in saved.put_back(run, "09")] == ["put back"]
