@@ -7,7 +7,9 @@ package functions the cells call and the boto3 calls the cells show; nothing is 
 run built here is the run the notebook would leave (``test_builders.py`` holds one against the
 notebooks' own: the modern chain's run after its Run All of 01-06), and a change to a notebook's
 sequence is made here too. The package has no "notebook in one call" of its own: the notebooks
-are the tutorial, and the functions their cells call are what it ships.
+are the tutorial, and the functions their cells call are what it ships. As in the notebooks, a
+builder opens the run's saved state once (``state.open_run``), passes it to the step functions
+and saves it where the notebook's cells do.
 
 Each builder returns what its notebook's cells hold at the end (what the tests assert on).
 :func:`run` builds notebooks 01 to ``last`` in order.
@@ -28,7 +30,7 @@ from cftutorial.aws.buckets import BucketInfo
 from cftutorial.aws.distributions import DistributionInfo
 from cftutorial.aws.origin_access import OriginAccess
 from cftutorial.aws.signing_keys import with_public_key, without_public_key
-from cftutorial.tutorial import forms, preflight, signing_key, state
+from cftutorial.tutorial import forms, preflight, saved, signing_key, state
 from cftutorial.tutorial import step01_bucket as step01
 from cftutorial.tutorial import step02_origin_access as step02
 from cftutorial.tutorial import step03_who_may_read as step03
@@ -71,6 +73,7 @@ def bucket(
     preflight.where_this_runs(
         values["run_name"], values["bucket_name"], aws_opt_in=values["aws_opt_in"]
     )
+    run_ = state.open_run(values["run_name"])
     name, region = step01.checked_bucket_name(**values), values["region"]
     ownership = step01.ownership_for(values["approach"])
     s3 = clients.client("s3")
@@ -95,12 +98,13 @@ def bucket(
             s3.put_object(Bucket=name, Key=sample.key, Body=body, ContentType=sample.content_type)
         uploaded.append(sample.key)
     changes = step01.save(
-        values["run_name"],
+        run_,
         bucket=name,
         region=region,
         approach=values["approach"],
         objects=uploaded,
     )
+    run_.save()
     info = BucketInfo(
         name,
         region,
@@ -131,23 +135,27 @@ class Access:
 def origin_access(*, run_name: str = "default", approach: str = "modern") -> Access:
     """Notebook 02: find or create the run's OAC, then its OAI; save the approach's one."""
     values = forms.origin_access_form(run_name=run_name, approach=approach).values()
+    run_ = state.open_run(values["run_name"])
     cf = clients.client("cloudfront")
-    oac = step02.find_run_oac(values["run_name"], cf=cf)
+    oac = step02.find_run_oac(run_.name, cf=cf)
     if oac is None:
         oac = step02.oac_from_answer(
             cf.create_origin_access_control(
                 OriginAccessControlConfig=step02.oac_config_for(values["run_name"])
             )
         )
-    oai = step02.find_run_oai(values["run_name"], cf=cf)
+    oai = step02.find_run_oai(run_.name, cf=cf)
     if oai is None:
+        oai_config = step02.oai_config_for(run_)
+        run_.save()  # the CallerReference, before the call
         oai = step02.oai_from_answer(
             cf.create_cloud_front_origin_access_identity(
-                CloudFrontOriginAccessIdentityConfig=step02.oai_config_for(values["run_name"])
+                CloudFrontOriginAccessIdentityConfig=oai_config
             )
         )
     access = step02.for_approach(values["approach"], oai=oai, oac=oac)
-    replaced = step02.save(values["run_name"], access)
+    replaced = step02.save(run_, access)
+    run_.save()
     return Access(access, oac, oai, replaced)
 
 
@@ -158,7 +166,7 @@ def origin_access(*, run_name: str = "default", approach: str = "modern") -> Acc
 class Permissions:
     """Notebook 03: the guide's ACL grants, the refusal on a default bucket, the previews."""
 
-    run: step03.SavedRun
+    run: saved.Checked
     granted: list[str]  # guide: the keys whose ACL now grants READ to the OAI
     refused: dict[str, Any] | None  # S3's error for the ACL call on the 2023-default demo bucket
     demo_bucket: str | None
@@ -176,11 +184,13 @@ def permissions(
         run_name=run_name, approach=approach, show_acl_failure=show_acl_failure
     )
     values = form.values()
-    run = step03.saved_run(values["run_name"])
+    run_ = state.open_run(values["run_name"])
+    run = step03.saved_origin(run_)
+    run_.save()
     s3 = clients.client("s3")
     granted = []
     if values["approach"] == "guide":
-        canonical = step03.check_acls_possible(values["run_name"], run, s3=s3)
+        canonical = step03.check_acls_possible(run, s3=s3)
         for key in run.objects:
             acl = s3.get_object_acl(Bucket=run.bucket, Key=key)
             s3.put_object_acl(
@@ -201,7 +211,7 @@ def permissions(
             )
         except ClientError as exc:
             refused = exc.response["Error"]
-    oai = step03.find_run_oai(values["run_name"])
+    oai = step03.find_run_oai(run_.name)
     written = refused is not None and oai is not None
     if written:
         policy = bucket_access.oai_policy(demo, oai.id)
@@ -249,19 +259,23 @@ def distribution(
         run_name=run_name, approach=approach, key_type=key_type, deploy_timeout=deploy_timeout
     )
     values = form.values()
-    run = step04.saved_run(values["run_name"])
+    run_ = state.open_run(values["run_name"])
+    run = step04.saved_origin(run_)
+    run_.save()
     cf = clients.client("cloudfront")
     signing = None
     if values["approach"] == "modern":
-        signing = step04.key_group_for(values["run_name"], values["key_type"], cf=cf)[0]
+        signing = step04.key_group_for(run_, values["key_type"], cf=cf)[0]
+        run_.save()
     config = step04.config_for(
-        run_name=values["run_name"],
+        run_,
         bucket=run.bucket,
         region=run.region,
         access=run.access,
         key_group_id=signing.key_group_id if signing else None,
     )
-    found = step04.find_run_distribution(values["run_name"], cf=cf)
+    run_.save()
+    found = step04.find_run_distribution(run_.name, cf=cf)
     changes: list[str] = []
     if found is None:
         answer = cf.create_distribution_with_tags(
@@ -274,7 +288,8 @@ def distribution(
     else:
         changes = step04.bring_up_to_date(found.id, config, cf=cf)
         dist = distributions.get_distribution(found.id, cf=cf)
-    step04.save(values["run_name"], dist)
+    run_.set(distribution=dist.to_state())
+    run_.save()
     policy = None
     if run.access.kind == "oac":
         policy = bucket_access.oac_policy(run.bucket, dist.arn)
@@ -310,20 +325,23 @@ def signing_keys(
     """Notebook 06: the key files, the public key and the key group holding it (modern) or the
     account key pair (guide), saved; the distribution switched to the key group."""
     values = forms.keys_form(run_name=run_name, approach=approach, key_type=key_type).values()
-    run, kind = values["run_name"], values["key_type"]
+    run, kind = state.open_run(values["run_name"]), values["key_type"]
     step06.check_run(run)
     _private_path, public_path = signing_key.ensure_key_files(run, kind)
+    run.save()
     pem = public_path.read_text()
     cf = clients.client("cloudfront")
     key_id = group_id = None
     if values["approach"] == "modern":
         public_key_config = signing_key.public_key_config(run, kind, pem)
+        run.save()
         key_id = signing_key.find_public_key(public_key_config, cf=cf)
         if key_id is None:
             key_id = cf.create_public_key(PublicKeyConfig=public_key_config)["PublicKey"]["Id"]
-        group = signing_key.find_key_group(run, cf=cf)
+        group = signing_key.find_key_group(run.name, cf=cf)
         if group is None:
-            answer = cf.create_key_group(KeyGroupConfig=signing_key.key_group_config(run, [key_id]))
+            group_config = signing_key.key_group_config(run.name, [key_id])
+            answer = cf.create_key_group(KeyGroupConfig=group_config)
             group_id = answer["KeyGroup"]["Id"]
         else:
             group_id = group["Id"]
@@ -333,7 +351,8 @@ def signing_keys(
     else:
         key_id = account_keys.register_account_key_pair(pem)
     key = signing_key.remember(run, values["approach"], kind, key_id, group_id)
-    dist_id = state.require(run, "distribution")["id"]
+    run.save()
+    dist_id = run.require("distribution")["id"]
     switched = False
     if values["approach"] == "modern":
         current = cf.get_distribution_config(Id=dist_id)
@@ -375,15 +394,17 @@ def rotation(
     from the group then deleted, its files removed; the edge asked at each phase."""
     form = forms.rotation_form(run_name=run_name, approach=approach, object_key=object_key)
     values = form.values()
-    run = values["run_name"]
+    run = state.open_run(values["run_name"])
     step10.check_run(run, values["approach"])
     cf = clients.client("cloudfront")
     rotation_ = step10.start(run, cf=cf)
+    run.save()
     public_key_config = step10.new_key_config(rotation_)
     new_id = signing_key.find_public_key(public_key_config, cf=cf)
     if new_id is None:
         new_id = cf.create_public_key(PublicKeyConfig=public_key_config)["PublicKey"]["Id"]
     rotation_ = step10.with_new_key_id(rotation_, new_id)
+    run.save()
     url = step10.viewer_url(run, values["object_key"])
     expires = int(time.time()) + 600
     old_url = rotation_.old.signer().sign_url(url, date_less_than=expires)
@@ -401,6 +422,7 @@ def rotation(
     old_etag = cf.get_public_key(Id=rotation_.old.key_id)["ETag"]
     in_use = _error_code(cf.delete_public_key, Id=rotation_.old.key_id, IfMatch=old_etag)
     step10.adopt(rotation_, cf=cf)
+    run.save()
     step10.check_removable(rotation_)
     current = cf.get_key_group(Id=rotation_.key_group_id)
     wanted = without_public_key(current["KeyGroup"]["KeyGroupConfig"], rotation_.old.key_id)
@@ -412,7 +434,9 @@ def rotation(
     except ClientError:
         pass  # deleted already (a resumed rotation): the cell says so
     timeline.observe("old public key deleted", cf=cf)
-    return Rotated(rotation_, timeline.rows, stale, in_use, step10.finish(rotation_))
+    removed = step10.finish(rotation_)
+    run.save()
+    return Rotated(rotation_, timeline.rows, stale, in_use, removed)
 
 
 # --- a run: notebooks in order ----------------------------------------------------------------
@@ -501,14 +525,14 @@ def put_back_11(
     from cftutorial.tutorial import saved
     from cftutorial.tutorial import step11_login_cookies as step11
 
+    run_ = state.open_run(run_name)
     for name in certificate_names:
-        saved.record_change(
-            run_name, step11.NOTEBOOK, "certificate", name, putback.DELETE,
+        putback.record(
+            run_, step11.NOTEBOOK, "certificate", name, putback.DELETE,
             what="certificate", where={"run_name": run_name},
         )  # fmt: skip
-    saved.record_change(run_name, step11.NOTEBOOK, "bucket CORS", bucket, putback.DELETE)
-    saved.record_change(
-        run_name, step11.NOTEBOOK, "distribution alias", distribution_id, putback.DELETE
-    )
+    putback.record(run_, step11.NOTEBOOK, "bucket CORS", bucket, putback.DELETE)
+    putback.record(run_, step11.NOTEBOOK, "distribution alias", distribution_id, putback.DELETE)
+    run_.save()
     stopped = {"what": "login app", "id": "", "state": str(step11.stop_login_app(run_name))}
-    return [stopped, *saved.put_back(run_name, step11.NOTEBOOK, progress=False)]
+    return [stopped, *saved.put_back(run_, step11.NOTEBOOK, progress=False)]

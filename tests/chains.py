@@ -365,14 +365,18 @@ AGAIN = ("02", "04")
 def crash_half_way(run_name: str) -> tuple[str, str]:
     """A rotation stopped after the switch, the old key still in the group: (old id, new id)."""
     from cftutorial.aws import clients, signing_keys
+    from cftutorial.tutorial import state
     from cftutorial.tutorial import step10_rotation as step10
 
     cf = clients.client("cloudfront")
-    rotation = step10.start(run_name, cf=cf)
+    run = state.open_run(run_name)
+    rotation = step10.start(run, cf=cf)
     key_id = cf.create_public_key(PublicKeyConfig=step10.new_key_config(rotation))
     rotation = step10.with_new_key_id(rotation, key_id["PublicKey"]["Id"])
+    run.save()
     signing_keys.add_to_group(rotation.key_group_id, [rotation.new.key_id], cf=cf)
     step10.adopt(rotation, cf=cf)
+    run.save()
     return str(rotation.old.key_id), str(rotation.new.key_id)
 
 
@@ -423,11 +427,13 @@ def exercise_13(run_name: str) -> dict[str, str]:
         update_config,
         wait_deployed,
     )
-    from cftutorial.tutorial import exercises
+    from cftutorial.tutorial import exercises, state
     from cftutorial.tutorial import step13_audit as step13
 
     cf = clients.client("cloudfront")
-    practice, _ = step13.open_practice(run_name, cf=cf)
+    run = state.open_run(run_name)
+    practice, _ = step13.open_practice(run, cf=cf)
+    run.save()
     step13.add_preview_behaviour(practice, cf=cf)
     url, signed = practice.url(step13.PREVIEW), practice.signed(step13.PREVIEW)
     said = {"leak left": str(exercises.check_leak_closed(url, signed))}
@@ -453,11 +459,12 @@ def run_made(run_name: str) -> dict:
     (test_builders.py compares the notebooks' run with the one tests/builders.py builds)."""
     import builders
 
+    from cftutorial.tutorial import state
     from cftutorial.tutorial import step08_try_and_clean_up as step08
 
     return {
         "saved": builders.saved_shape(run_name),
-        "resources": [row["what"] for row in step08.what_stays(run_name)],
+        "resources": [row["what"] for row in step08.what_stays(state.open_run(run_name))],
         "key files": builders.key_file_names(run_name),
     }
 

@@ -46,23 +46,25 @@ class FakeCloudFront:
 def test_the_reference_is_saved_before_the_create_and_reused_by_the_retry():
     run = "ref-retry"
     first = FakeCloudFront(fail=True)
+    run_0 = state.open_run(run)
     with pytest.raises(Interrupted):
-        step02.create_or_find_oai(run, cf=first)
+        step02.create_or_find_oai(run_0, cf=first)
     sent = first.sent[0]["CallerReference"]
     assert state.get(run, references.STATE_KEY) == {"oai": sent}, "not saved before the call"
     again = FakeCloudFront(fail=False)
-    assert step02.create_or_find_oai(run, cf=again).id == "E1OAI"
+    assert step02.create_or_find_oai(run_0, cf=again).id == "E1OAI"
     assert again.sent[0]["CallerReference"] == sent, "the retry must resume, not duplicate"
 
 
 def test_each_creation_after_a_teardown_gets_a_new_reference():
     run = "ref-new"
-    first = references.caller_reference(run, "distribution")
+    run_0 = state.open_run(run)
+    first = references.caller_reference(run_0, "distribution")
     assert re.fullmatch(r"cftutorial-ref-new-distribution-[0-9a-f]{32}", first)
-    assert references.caller_reference(run, "distribution") == first
-    assert references.caller_reference(run, "oai") != first
+    assert references.caller_reference(run_0, "distribution") == first
+    assert references.caller_reference(run_0, "oai") != first
     state.forget(run)  # what teardown does last
-    assert references.caller_reference(run, "distribution") != first
+    assert references.caller_reference(state.open_run(run), "distribution") != first
 
 
 def test_the_summary_lists_what_each_notebook_creates_with_its_cost():

@@ -20,7 +20,7 @@ def _full_run(run_name: str, approach: str) -> builders.Distribution:
 def test_cleanup_removes_every_resource_of_a_modern_run(local_aws):
     result = _full_run("cl-modern", "modern")
     key_path = Path(state.get("cl-modern", "signing_key")["private_key_path"])
-    steps = cleanup.cleanup("cl-modern", progress=False)
+    steps = cleanup.cleanup(state.open_run("cl-modern"), progress=False)
     outcomes = {(s.what, s.outcome) for s in steps}
     for what in (
         "distribution",
@@ -46,24 +46,25 @@ def test_cleanup_of_a_guide_run_removes_the_oai(local_aws):
     _full_run("cl-guide", "guide")
     oai = step02.find_run_oai("cl-guide")
     assert oai is not None
-    steps = cleanup.cleanup("cl-guide", progress=False)
+    steps = cleanup.cleanup(state.open_run("cl-guide"), progress=False)
     assert cleanup.CleanupStep("OAI", oai.id, "deleted") in steps
     assert step02.find_run_oai("cl-guide") is None
 
 
 def test_cleanup_twice_finds_nothing_left_the_second_time(local_aws):
     _full_run("cl-twice", "guide")
-    first = cleanup.cleanup("cl-twice", progress=False)
+    run = state.open_run("cl-twice")
+    first = cleanup.cleanup(run, progress=False)
     assert first, "the first cleanup found nothing to delete"
     assert {s.outcome for s in first} == {"deleted"}
-    assert cleanup.plan("cl-twice") == []
-    assert cleanup.cleanup("cl-twice", progress=False) == []
+    assert cleanup.plan(run) == []
+    assert cleanup.cleanup(run, progress=False) == []
 
 
 def test_cleanup_can_keep_the_local_key_files(local_aws):
     _full_run("cl-keep", "modern")
     key_path = Path(state.get("cl-keep", "signing_key")["private_key_path"])
-    steps = cleanup.cleanup("cl-keep", keep_keys=True, progress=False)
+    steps = cleanup.cleanup(state.open_run("cl-keep"), keep_keys=True, progress=False)
     assert key_path.exists()
     assert any(s.what == "local key file" and s.outcome == "kept" for s in steps)
     key_path.unlink()
@@ -71,17 +72,18 @@ def test_cleanup_can_keep_the_local_key_files(local_aws):
 
 def test_notebook_08_lists_what_stays_and_deletes_only_when_asked(local_aws):
     result = _full_run("cl-eight", "modern")
-    stays = step08.what_stays("cl-eight")
+    run = state.open_run("cl-eight")
+    stays = step08.what_stays(run)
     assert {"what": "distribution", "id": result.distribution.id} in stays
     assert [row["what"] for row in stays][:3] == ["distribution", "key group", "public key"]
-    assert step08.what_stays("cl-eight") == stays, "listing what stays changed something"
+    assert step08.what_stays(run) == stays, "listing what stays changed something"
     assert "cftutorial teardown --run cl-eight --yes" in step08.how_to_clean_up("cl-eight")
-    assert step08.targets("cl-eight").distribution_id == result.distribution.id
-    rows = step08.clean_up("cl-eight", progress=False)
+    assert step08.targets(run).distribution_id == result.distribution.id
+    rows = step08.clean_up(run, progress=False)
     assert {"what": "distribution", "id": result.distribution.id, "outcome": "deleted"} in rows
-    assert step08.what_stays("cl-eight") == []
+    assert step08.what_stays(run) == []
     assert state.load("cl-eight") == {}
-    assert step08.clean_up("cl-eight", progress=False) == []  # twice is harmless
+    assert step08.clean_up(run, progress=False) == []  # twice is harmless
 
 
 def test_the_playlist_segments_are_its_non_comment_lines():
@@ -111,9 +113,10 @@ def test_cleanup_after_notebook_11_stopped_half_way_deletes_its_certificate(loca
         current["DistributionConfig"], alias="videos.cl-alias.localhost", arn=arn
     )
     cf.update_distribution(Id=dist_id, DistributionConfig=changed, IfMatch=current["ETag"])
-    planned = [item.what for item in cleanup.plan("cl-alias")]
+    run = state.open_run("cl-alias")
+    planned = [item.what for item in cleanup.plan(run)]
     assert planned[:2] == ["distribution", cleanup.CERTIFICATE], planned
-    steps = cleanup.cleanup("cl-alias", progress=False)
+    steps = cleanup.cleanup(run, progress=False)
     assert cleanup.CleanupStep(cleanup.CERTIFICATE, arn.rsplit("/", 1)[1], "deleted") in steps
     assert certificates.run_certificates("cl-alias") == []
-    assert cleanup.plan("cl-alias") == []
+    assert cleanup.plan(run) == []

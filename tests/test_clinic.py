@@ -11,7 +11,7 @@ from test_cleanup import _full_run
 from cftutorial.aws import bucket_access, clients
 from cftutorial.run import names
 from cftutorial.signing import keys
-from cftutorial.tutorial import cleanup, saved
+from cftutorial.tutorial import cleanup, saved, state
 from cftutorial.tutorial import step09_clinic as step09
 
 
@@ -20,8 +20,9 @@ def _crash_mid_clinic(run_name: str) -> step09.Clinic:
     then logging on, a second key in the key group, the bucket policy naming another
     distribution."""
     _full_run(run_name, "modern")
-    step09.check_run(run_name)
-    clinic = step09.open_clinic(run_name)
+    run = state.open_run(run_name)
+    step09.check_run(run)
+    clinic = step09.open_clinic(run)
     assert step09.begin(clinic) == [], "a new run has nothing to put back"
     cf, s3 = clients.client("cloudfront"), clients.client("s3")
     log_bucket = names.log_bucket(run_name)
@@ -72,13 +73,14 @@ def test_the_put_back_undoes_what_an_interrupted_clinic_changed_and_is_idempoten
     assert first[0]["state"].startswith("deleted ")
     assert [row["state"] for row in first[1:]] == ["put back", "put back"]
     assert not step09.logging_on(clinic)
-    assert len(saved.pending_put_backs("cl-clinic", step09.NOTEBOOK)) == 3, "recorded again"
-    assert [row["state"] for row in saved.put_back("cl-clinic", step09.NOTEBOOK)] == [
+    run = state.open_run("cl-clinic")
+    assert len(saved.pending_put_backs(run, step09.NOTEBOOK)) == 3, "recorded again"
+    assert [row["state"] for row in saved.put_back(run, step09.NOTEBOOK)] == [
         "absent",
         "as it was",
         "as it was",
     ]
-    assert saved.put_back("cl-clinic", step09.NOTEBOOK) == []
+    assert saved.put_back(run, step09.NOTEBOOK) == []
     group = clients.client("cloudfront").get_key_group(Id=clinic.key_group_id)
     assert group["KeyGroup"]["KeyGroupConfig"]["Items"] == [clinic.signer.key_pair_id]
     signed = clinic.signer.sign_url(video, date_less_than=int(time.time()) + 300)
@@ -89,18 +91,19 @@ def test_the_put_back_undoes_what_an_interrupted_clinic_changed_and_is_idempoten
 
 def test_cleanup_deletes_the_retired_key_and_the_log_bucket_of_an_interrupted_clinic(local_aws):
     clinic = _crash_mid_clinic("cl-clinic-crash")
-    planned = {(item.what, item.id) for item in cleanup.plan("cl-clinic-crash")}
+    run = state.open_run("cl-clinic-crash")
+    planned = {(item.what, item.id) for item in cleanup.plan(run)}
     retired = step09.find_retired_key("cl-clinic-crash")
     assert ("public key", retired) in planned
     assert (cleanup.BUCKET, names.log_bucket("cl-clinic-crash")) in planned
-    assert [row["what"] for row in cleanup.put_backs("cl-clinic-crash")] == [
+    assert [row["what"] for row in cleanup.put_backs(run)] == [
         "standard logging",
         "bucket policy",
         "retired public key",
     ]
-    cleanup.cleanup("cl-clinic-crash", progress=False)
-    assert cleanup.plan("cl-clinic-crash") == []
-    assert cleanup.put_backs("cl-clinic-crash") == [], "forgotten with the saved state"
+    cleanup.cleanup(run, progress=False)
+    assert cleanup.plan(run) == []
+    assert cleanup.put_backs(run) == [], "forgotten with the saved state"
     assert step09.find_retired_key("cl-clinic-crash") is None
     buckets = [b["Name"] for b in clients.client("s3").list_buckets()["Buckets"]]
     assert names.log_bucket("cl-clinic-crash") not in buckets and clinic.bucket not in buckets

@@ -22,7 +22,7 @@ def _prepare(run_name: str, approach: str) -> None:
 def test_the_config_uses_the_regional_origin_and_caching_optimized():
     access = OriginAccess("oac", "OACID", "n")
     config = step04.config_for(
-        run_name="d", bucket="b", region="eu-west-1", access=access, key_group_id="KG"
+        state.Run("d"), bucket="b", region="eu-west-1", access=access, key_group_id="KG"
     )
     origin = config["Origins"]["Items"][0]
     assert origin["DomainName"] == "b.s3.eu-west-1.amazonaws.com"
@@ -36,7 +36,7 @@ def test_the_config_uses_the_regional_origin_and_caching_optimized():
 
 def test_without_a_key_group_the_config_trusts_self_like_the_guide():
     access = OriginAccess("oai", "OAIID", "n", "c" * 64)
-    config = step04.config_for(run_name="d", bucket="b", region="us-east-1", access=access)
+    config = step04.config_for(state.Run("d"), bucket="b", region="us-east-1", access=access)
     behaviour = config["DefaultCacheBehavior"]
     assert behaviour["TrustedSigners"] == {"Enabled": True, "Quantity": 1, "Items": ["self"]}
     assert behaviour["TrustedKeyGroups"]["Enabled"] is False
@@ -90,7 +90,7 @@ def test_switching_to_a_key_group_uses_if_match_and_is_idempotent(local_aws):
     _prepare("ds-switch", "modern")  # then 04 on the guide's path: TrustedSigners self
     dist = builders.distribution(run_name="ds-switch", approach="guide").distribution
     assert distributions.signers_of(dist.id)["TrustedKeyGroups"]["Enabled"] is False
-    signing = signing_key.ensure_signing_key("ds-switch", "modern", "rsa")
+    signing = signing_key.ensure_signing_key(state.open_run("ds-switch"), "modern", "rsa")
     assert distributions.trust_key_group(dist.id, signing.key_group_id) is not None
     assert distributions.trust_key_group(dist.id, signing.key_group_id) is None
     signers = distributions.signers_of(dist.id)
@@ -133,9 +133,11 @@ def test_the_rtmp_history_says_when_and_what_replaces_it():
 
 def test_the_key_group_made_on_demand_says_whether_it_wrote_the_state(local_aws):
     assert state.get("ds-kg", "signing_key") is None
-    signing, saved_now = step04.key_group_for("ds-kg", "ecdsa")
-    again, saved_again = step04.key_group_for("ds-kg", "ecdsa")
-    assert saved_now and not saved_again
+    run = state.open_run("ds-kg")
+    signing, saved_now = step04.key_group_for(run, "ecdsa")
+    run.save()
+    again, saved_again = step04.key_group_for(run, "ecdsa")
+    assert saved_now and not saved_again and not run.changed
     assert again == signing and signing.key_pair_id != signing.key_group_id
     assert state.get("ds-kg", "signing_key")["key_group_id"] == signing.key_group_id
     group = clients.client("cloudfront").get_key_group(Id=signing.key_group_id)
@@ -147,22 +149,22 @@ def test_saved_run_names_the_notebook_to_run_first(local_aws):
         state.StateError,
         match=r"no saved bucket, origin access yet.*notebooks 01 and 02, in order, first",
     ):
-        step04.saved_run("ds-nothing")
+        step04.saved_origin(state.open_run("ds-nothing"))
     builders.bucket(run_name="ds-saved", region="eu-west-1")
     with pytest.raises(state.StateError, match="run notebook 02-origin-access first"):
-        step04.saved_run("ds-saved")
+        step04.saved_origin(state.open_run("ds-saved"))
     builders.origin_access(run_name="ds-saved")
-    run = step04.saved_run("ds-saved")
+    run = step04.saved_origin(state.open_run("ds-saved"))
     assert (run.bucket, run.region, run.access.kind) == ("cftutorial-ds-saved", "eu-west-1", "oac")
 
 
 def test_the_notebook_create_call_is_tagged_and_saved(local_aws):
     """What notebook 04's create cell does: the boto3 call with the run tag, then save."""
     _prepare("ds-cell", "guide")
-    run = step04.saved_run("ds-cell")
-    config = step04.config_for(
-        run_name="ds-cell", bucket=run.bucket, region=run.region, access=run.access
-    )
+    saved_run = state.open_run("ds-cell")
+    run = step04.saved_origin(saved_run)
+    config = step04.config_for(saved_run, bucket=run.bucket, region=run.region, access=run.access)
+    saved_run.save()
     cf = clients.client("cloudfront")
     assert step04.find_run_distribution("ds-cell", cf=cf) is None
     answer = cf.create_distribution_with_tags(
@@ -172,7 +174,8 @@ def test_the_notebook_create_call_is_tagged_and_saved(local_aws):
         }
     )
     dist = step04.from_answer(answer)
-    step04.save("ds-cell", dist)
+    saved_run.set(distribution=dist.to_state())
+    saved_run.save()
     assert dist.created and step04.find_run_distribution("ds-cell", cf=cf).id == dist.id
     assert state.get("ds-cell", "distribution") == dist.to_state()
     tags = cf.list_tags_for_resource(Resource=dist.arn)["Tags"]["Items"]

@@ -9,7 +9,7 @@ from pathlib import Path
 import jupytext
 import pytest
 
-from cftutorial.tutorial import exercises, signing_key
+from cftutorial.tutorial import exercises, signing_key, state
 
 
 @pytest.mark.parametrize(
@@ -21,8 +21,10 @@ from cftutorial.tutorial import exercises, signing_key
         lambda a: exercises.check_trusted_key_groups(a),
         lambda a: exercises.check_denial_code("no Key-Pair-Id", a),
         lambda a: exercises.check_key_pair_id_choice(a, key_pair_id="K1", key_group_id="G1"),
-        lambda a: exercises.check_restricted_url(a, run_name="ex-blank"),
-        lambda a: exercises.check_hls_cookies(a, run_name="ex-blank", domain="d1.cloudfront.net"),
+        lambda a: exercises.check_restricted_url(a, run=state.open_run("ex-blank")),
+        lambda a: exercises.check_hls_cookies(
+            a, run=state.open_run("ex-blank"), domain="d1.cloudfront.net"
+        ),
     ],
 )
 def test_a_blank_answer_says_what_to_fill_in_without_raising(check):
@@ -151,35 +153,34 @@ def test_choosing_the_key_group_id_is_explained_as_unknown_key():
 
 
 def test_restricted_url_checks_ip_and_lifetime(local_aws):
-
-    signing_key.ensure_signing_key("ex-url", "modern", "ecdsa")
-    signer = signing_key.signer_for("ex-url")
+    run = state.open_run("ex-url")
+    signing_key.ensure_signing_key(run, "modern", "ecdsa")
+    signer = signing_key.signer_for(run)
     url = "https://d111111abcdef8.cloudfront.net/video.mp4"
     now = int(time.time())
     assert exercises.check_restricted_url(
-        signer.sign_url(url, date_less_than=now + 600, ip_address="127.0.0.1/32"), run_name="ex-url"
+        signer.sign_url(url, date_less_than=now + 600, ip_address="127.0.0.1/32"), run=run
     ).ok
-    canned = exercises.check_restricted_url(
-        signer.sign_url(url, date_less_than=now + 600), run_name="ex-url"
-    )
+    canned = exercises.check_restricted_url(signer.sign_url(url, date_less_than=now + 600), run=run)
     assert not canned.ok and "canned" in canned.message
     long = exercises.check_restricted_url(
         signer.sign_url(url, date_less_than=now + 6000, ip_address="127.0.0.1/32"),
-        run_name="ex-url",
+        run=run,
     )
     assert not long.ok and "milliseconds" in long.message
 
 
 def test_hls_cookies_must_not_open_the_mp4(local_aws):
 
-    signing_key.ensure_signing_key("ex-cookies", "modern", "rsa")
-    signer = signing_key.signer_for("ex-cookies")
+    run = state.open_run("ex-cookies")
+    signing_key.ensure_signing_key(run, "modern", "rsa")
+    signer = signing_key.signer_for(run)
     domain = "d111111abcdef8.cloudfront.net"
     expires = int(time.time()) + 300
     right = signer.sign_cookies(f"https://{domain}/hls/*", date_less_than=expires)
-    assert exercises.check_hls_cookies(right, run_name="ex-cookies", domain=domain).ok
+    assert exercises.check_hls_cookies(right, run=run, domain=domain).ok
     too_wide = signer.sign_cookies(f"https://{domain}/*", date_less_than=expires)
-    feedback = exercises.check_hls_cookies(too_wide, run_name="ex-cookies", domain=domain)
+    feedback = exercises.check_hls_cookies(too_wide, run=run, domain=domain)
     assert not feedback.ok and "video.mp4" in feedback.message
 
 

@@ -17,7 +17,7 @@ from cftutorial.tutorial import step06_signing_keys as step06
 
 
 def test_the_private_key_file_has_mode_0600_and_is_not_in_the_state(local_aws):
-    signing = signing_key.ensure_signing_key("kg-mode", "modern", "rsa")
+    signing = signing_key.ensure_signing_key(state.open_run("kg-mode"), "modern", "rsa")
     path = Path(signing.private_key_path)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert path.parent == signing_key.keys_dir()
@@ -27,7 +27,7 @@ def test_the_private_key_file_has_mode_0600_and_is_not_in_the_state(local_aws):
 
 
 def test_the_public_key_id_is_the_key_pair_id_and_the_group_holds_it(local_aws):
-    signing = signing_key.ensure_signing_key("kg-ids", "modern", "ecdsa")
+    signing = signing_key.ensure_signing_key(state.open_run("kg-ids"), "modern", "ecdsa")
     cf = clients.client("cloudfront")
     group = cf.get_key_group(Id=signing.key_group_id)["KeyGroup"]["KeyGroupConfig"]
     assert group["Items"] == [signing.key_pair_id]
@@ -36,8 +36,9 @@ def test_the_public_key_id_is_the_key_pair_id_and_the_group_holds_it(local_aws):
 
 
 def test_ensuring_twice_reuses_the_key_and_registers_nothing_new(local_aws):
-    first = signing_key.ensure_signing_key("kg-twice", "modern", "rsa")
-    second = signing_key.ensure_signing_key("kg-twice", "modern", "rsa")
+    run = state.open_run("kg-twice")
+    first = signing_key.ensure_signing_key(run, "modern", "rsa")
+    second = signing_key.ensure_signing_key(run, "modern", "rsa")
     assert first == second
     names = [
         k["Name"] for k in clients.client("cloudfront").list_public_keys()["PublicKeyList"]["Items"]
@@ -46,20 +47,22 @@ def test_ensuring_twice_reuses_the_key_and_registers_nothing_new(local_aws):
 
 
 def test_a_second_key_type_is_added_to_the_same_group(local_aws):
-    rsa = signing_key.ensure_signing_key("kg-rotate", "modern", "rsa")
-    ecdsa = signing_key.ensure_signing_key("kg-rotate", "modern", "ecdsa")
+    run = state.open_run("kg-rotate")
+    rsa = signing_key.ensure_signing_key(run, "modern", "rsa")
+    ecdsa = signing_key.ensure_signing_key(run, "modern", "ecdsa")
     assert rsa.key_group_id == ecdsa.key_group_id
     group = clients.client("cloudfront").get_key_group(Id=rsa.key_group_id)
     assert set(group["KeyGroup"]["KeyGroupConfig"]["Items"]) == {rsa.key_pair_id, ecdsa.key_pair_id}
 
 
 def test_the_guide_registers_an_account_key_pair(local_aws):
-    signing = signing_key.ensure_signing_key("kg-guide", "guide", "rsa")
+    run = state.open_run("kg-guide")
+    signing = signing_key.ensure_signing_key(run, "guide", "rsa")
     assert signing.key_pair_id.startswith("APKA")
     assert signing.key_group_id is None
     trusted = [item["KeyPairId"] for item in list_account_key_pairs()]
     assert signing.key_pair_id in trusted
-    steps = cleanup.cleanup("kg-guide", progress=False)
+    steps = cleanup.cleanup(run, progress=False)
     assert ("account key pair (local)", signing.key_pair_id, "deleted") in [
         (step.what, step.id, step.outcome) for step in steps
     ]
@@ -67,7 +70,7 @@ def test_the_guide_registers_an_account_key_pair(local_aws):
 
 
 def test_the_key_group_id_as_key_pair_id_is_named_as_the_mistake(local_aws):
-    signing = signing_key.ensure_signing_key("kg-mistake", "modern", "rsa")
+    signing = signing_key.ensure_signing_key(state.open_run("kg-mistake"), "modern", "rsa")
     assert (
         signing_key.check_key_pair_id(signing.key_pair_id, signing_key=signing)
         == signing.key_pair_id
@@ -79,19 +82,20 @@ def test_the_key_group_id_as_key_pair_id_is_named_as_the_mistake(local_aws):
 
 def test_the_signer_and_trusted_keys_of_a_run_verify_each_other(local_aws):
 
-    signing_key.ensure_signing_key("kg-verify", "modern", "ecdsa")
-    signer = signing_key.signer_for("kg-verify", "SHA256")
+    run = state.open_run("kg-verify")
+    signing_key.ensure_signing_key(run, "modern", "ecdsa")
+    signer = signing_key.signer_for(run, "SHA256")
     url = signer.sign_url(
         "https://d111111abcdef8.cloudfront.net/video.mp4", date_less_than=2_000_000_000
     )
-    verdict = verify.verify(url, trusted_keys=signing_key.trusted_keys("kg-verify"))
+    verdict = verify.verify(url, trusted_keys=signing_key.trusted_keys(run))
     assert verdict.allowed, verdict.reason
     assert verdict.hash_algorithm == "SHA256"
 
 
 def test_an_unknown_key_type_is_refused():
     with pytest.raises(signing_key.KeyGroupError, match="'rsa' or 'ecdsa'"):
-        signing_key.ensure_signing_key("kg-bad", "modern", "dsa")
+        signing_key.ensure_signing_key(state.open_run("kg-bad"), "modern", "dsa")
 
 
 def _distribution_trusting_self(run_name: str) -> str:
@@ -112,20 +116,22 @@ def test_notebook_06_switches_the_distribution_to_the_key_group(local_aws):
 
 
 def test_a_run_whose_state_was_lost_reuses_its_key_files(local_aws):
-    first = signing_key.ensure_signing_key("kg-lost", "modern", "rsa")
+    run = state.open_run("kg-lost")
+    first = signing_key.ensure_signing_key(run, "modern", "rsa")
     state.forget("kg-lost")
-    again = signing_key.ensure_signing_key("kg-lost", "modern", "rsa")
+    again = signing_key.ensure_signing_key(run, "modern", "rsa")
     assert again == first
 
 
 def test_a_registered_public_key_that_no_longer_matches_the_file_is_refused(local_aws):
 
-    first = signing_key.ensure_signing_key("kg-mismatch", "modern", "rsa")
+    run = state.open_run("kg-mismatch")
+    first = signing_key.ensure_signing_key(run, "modern", "rsa")
     state.forget("kg-mismatch")
     Path(first.private_key_path).unlink()
     Path(first.public_key_path).unlink()
     with pytest.raises(signing_key.KeyGroupError, match="cftutorial teardown") as caught:
-        signing_key.ensure_signing_key("kg-mismatch", "modern", "rsa")
+        signing_key.ensure_signing_key(run, "modern", "rsa")
     assert first.key_pair_id in str(caught.value)
     assert keys.load_public_key(Path(first.public_key_path))  # a new pair was written
 
@@ -147,8 +153,9 @@ def test_switch_to_key_group_changes_the_config_once():
 
 def test_the_lookups_find_what_the_boto3_calls_created(local_aws):
     cf = clients.client("cloudfront")
-    _private, public = signing_key.ensure_key_files("kg-lookup", "rsa")
-    config = signing_key.public_key_config("kg-lookup", "rsa", public.read_text())
+    run = state.open_run("kg-lookup")
+    _private, public = signing_key.ensure_key_files(run, "rsa")
+    config = signing_key.public_key_config(run, "rsa", public.read_text())
     assert signing_key.find_public_key(config, cf=cf) is None
     key_id = cf.create_public_key(PublicKeyConfig=config)["PublicKey"]["Id"]
     assert signing_key.find_public_key(config, cf=cf) == key_id
@@ -159,8 +166,8 @@ def test_the_lookups_find_what_the_boto3_calls_created(local_aws):
     found = signing_key.find_key_group("kg-lookup", cf=cf)
     assert found["Id"] == group_id and found["KeyGroupConfig"]["Items"] == [key_id]
     assert found["ETag"] == cf.get_key_group(Id=group_id)["ETag"]
-    saved = signing_key.remember("kg-lookup", "modern", "rsa", key_id, group_id)
-    assert signing_key.ensure_signing_key("kg-lookup", "modern", "rsa") == saved
+    saved = signing_key.remember(run, "modern", "rsa", key_id, group_id)
+    assert signing_key.ensure_signing_key(run, "modern", "rsa") == saved
 
 
 def test_a_key_group_takes_at_most_five_keys():

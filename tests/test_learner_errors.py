@@ -177,6 +177,17 @@ def test_with_the_extension_loaded_a_cell_without_imports_says_it_too(fresh_kern
     assert "Traceback" not in shown
 
 
+def test_a_cell_that_needs_the_opened_run_says_run_from_the_top_after_a_restart(fresh_kernel):
+    """Notebook 06's switch cell starts with the run its key-pair cell opened (``run =
+    state.open_run(...)``); run alone after a restart, it is one line naming the fix."""
+    run(fresh_kernel, "%load_ext cftutorial.tutorial.ipython")
+    reply, outputs = run(fresh_kernel, cell_starting("06", "dist_id = run.require("))
+    shown = text_of([o for o in outputs if o["type"] == "error"])
+    assert reply["status"] == "error"
+    assert "NameError: name 'run' is not defined" in shown, shown
+    assert "run the notebook from the top" in shown and "Traceback" not in shown
+
+
 def test_a_typo_keeps_its_nameerror_traceback(kernel):
     reply, outputs = run(kernel, "import cftutorial.tutorial\nrun_nmae")
     shown = text_of(outputs)

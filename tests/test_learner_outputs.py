@@ -54,8 +54,9 @@ def cells_of(markup: str) -> list[list[str]]:
 @pytest.fixture(scope="module")
 def clinic(local_aws) -> step09.Clinic:
     _full_run("lo-clinic", "modern")
-    step09.check_run("lo-clinic")
-    return step09.open_clinic("lo-clinic")
+    run = state.open_run("lo-clinic")
+    step09.check_run(run)
+    return step09.open_clinic(run)
 
 
 def test_case_7_names_the_key_that_left_the_group_not_the_key_group_id(clinic) -> None:
@@ -152,9 +153,10 @@ def assert_09_tables_fit(executed: nbformat.NotebookNode) -> None:
 
 def test_09_after_the_clean_up_names_the_whole_chain_in_one_message(local_aws) -> None:
     _full_run("lo-gone", "modern")
-    cleanup.cleanup("lo-gone", progress=False)
+    run = state.open_run("lo-gone")
+    cleanup.cleanup(run, progress=False)
     with pytest.raises(StateError) as refused:
-        step09.check_run("lo-gone")
+        step09.check_run(run)
     message = str(refused.value)
     assert "has no saved bucket, origin access, distribution yet" in message
     assert "notebook 08's clean-up deleted the run" in message
@@ -168,7 +170,7 @@ def test_a_run_missing_its_distribution_only_names_notebook_04(local_aws) -> Non
     with pytest.raises(
         StateError, match=r"no saved distribution yet: run notebook 04-distribution"
     ):
-        step09.check_run("lo-half")
+        step09.check_run(state.open_run("lo-half"))
 
 
 # --- the batch notebook's words ------------------------------------------------------------------

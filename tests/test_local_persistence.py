@@ -274,7 +274,7 @@ def test_reset_yes_stops_wipes_forgets_the_runs_and_starts_nothing(own_home: Pat
     assert state.runs() == []
     # a step that needs earlier state now says, in one line, which notebook to run
     with pytest.raises(StateError) as raised:
-        step05_unsigned.targets("default", "hello.html")
+        step05_unsigned.targets(state.open_run("default"), "hello.html")
     assert "\n" not in str(raised.value) and "run notebook 01-create-bucket-and-upload" in str(
         raised.value
     )

@@ -16,7 +16,7 @@ import pytest
 from chains import assert_no_secrets, flat, solution_outputs
 
 from cftutorial.errors import StateError
-from cftutorial.tutorial import step09_clinic
+from cftutorial.tutorial import state, step09_clinic
 
 CASES = (
     "1 unencoded path",
@@ -34,7 +34,7 @@ CASES = (
 
 def test_the_guide_path_gets_one_message_naming_the_modern_path():
     with pytest.raises(StateError) as caught:
-        step09_clinic.check_run("default", "guide")
+        step09_clinic.check_run(state.open_run("default"), "guide")
     assert "notebook 09 needs the modern path" in str(caught.value)
     assert "approach='modern'" in str(caught.value)
 

@@ -59,7 +59,7 @@ def test_11_on_the_guide_path_is_one_message(guide_chain):
 def test_a_guide_run_is_refused_with_the_fix(isolated_home):
     state.update("guided", signing_key={"approach": "guide", "key_group_id": None})
     with pytest.raises(ModernPathRequired, match=r"needs the modern path.*approach='modern'"):
-        step11.check_run("guided")
+        step11.check_run(state.open_run("guided"))
     state.forget("guided")
 
 
@@ -153,8 +153,9 @@ def test_the_login_app_sets_and_clears_the_cookies_and_the_edge_follows(run):
     certificates.wait_issued(arn)
     _update(dist_id, site.alias, arn)
     scope = login_app.CookieScope(domain=site.parent_domain)
-    app = step11.start_login_app(run, site, scope=scope)
-    again = step11.start_login_app(run, site, scope=scope)  # a re-run replaces it
+    run_0 = state.open_run(run)
+    app = step11.start_login_app(run_0, site, scope=scope)
+    again = step11.start_login_app(run_0, site, scope=scope)  # a re-run replaces it
     origin = step11.browser_url(site.login_host, again.port, "")
     clients.client("s3").put_bucket_cors(
         Bucket=bucket, CORSConfiguration=step11.cors_configuration(origin)
@@ -238,7 +239,7 @@ def test_the_exercise_asks_the_edge_about_the_resource(run):
     )["CertificateArn"]
     certificates.wait_issued(arn)
     _update(dist_id, site.alias, arn)
-    signer = signing_key.signer_for(run)
+    signer = signing_key.signer_for(state.open_run(run))
     common = {"alias": site.alias, "login_host": site.login_host, "signer": signer}
     scope = {"domain": site.parent_domain, "path": "/hls/"}
     wide = exercises.check_cookie_scope({**scope, "resource": site.viewer_url("*")}, **common)
@@ -383,7 +384,7 @@ def test_without_an_origin_forwarding_policy_the_bucket_cors_is_not_asked(run):
         Bucket=state.require(run, "bucket"), CORSConfiguration=step11.cors_configuration(origin)
     )
     try:
-        url = signing_key.signer_for(run).sign_url(
+        url = signing_key.signer_for(state.open_run(run)).sign_url(
             f"https://{dist['domain_name']}/hls/video0.ts", date_less_than=int(time.time()) + 300
         )
         answer = requests.get(

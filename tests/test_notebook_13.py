@@ -12,6 +12,7 @@ import pytest
 from chains import assert_no_secrets, flat, solution_outputs
 
 from cftutorial.errors import ModernPathRequired
+from cftutorial.tutorial import state
 from cftutorial.tutorial import step13_audit as step13
 
 #: The three mistakes the practice distribution is made with, by the audit's rule ids.
@@ -98,4 +99,4 @@ def test_the_exercise_accepts_only_a_fix_the_edge_enforces(modern_chain):
 
 def test_notebook_13_needs_the_modern_path():
     with pytest.raises(ModernPathRequired, match="notebook 13 needs the modern path"):
-        step13.check_run("guide-only", "guide")
+        step13.check_run(state.open_run("guide-only"), "guide")

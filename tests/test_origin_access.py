@@ -14,8 +14,9 @@ from cftutorial.tutorial import step02_origin_access as step02
 
 
 def test_an_oai_is_created_once_and_has_a_canonical_user_id(local_aws):
-    first = step02.create_or_find_oai("oa-oai")
-    second = step02.create_or_find_oai("oa-oai")
+    run = state.open_run("oa-oai")
+    first = step02.create_or_find_oai(run)
+    second = step02.create_or_find_oai(run)
     assert first.created and not second.created
     assert first.id == second.id
     assert len(first.s3_canonical_user_id or "") >= 64
@@ -47,12 +48,12 @@ def test_notebook_02_saves_the_origin_access_of_the_approach(local_aws):
 
 def test_an_unknown_approach_is_refused():
     with pytest.raises(OriginAccessError, match="'modern' or 'guide'"):
-        step02.ensure("oa-x", "future")
+        step02.ensure(state.open_run("oa-x"), "future")
 
 
 def test_deleting_twice_reports_the_second_as_absent(local_aws):
     oac = step02.create_or_find_oac("oa-delete")
-    oai = step02.create_or_find_oai("oa-delete")
+    oai = step02.create_or_find_oai(state.open_run("oa-delete"))
     assert aws_origin_access.delete_oac(oac.id) is True
     assert aws_origin_access.delete_oac(oac.id) is False
     assert aws_origin_access.delete_oai(oai.id) is True
@@ -69,7 +70,7 @@ def test_the_lookups_are_none_until_the_notebook_creates(local_aws):
     )
     oai = aws_origin_access.oai_from_answer(
         cf.create_cloud_front_origin_access_identity(
-            CloudFrontOriginAccessIdentityConfig=step02.oai_config_for("oa-look")
+            CloudFrontOriginAccessIdentityConfig=step02.oai_config_for(state.open_run("oa-look"))
         )
     )
     assert oac.created and oai.created
@@ -89,7 +90,10 @@ def test_the_approach_chooses_which_one_is_used():
 def test_saving_the_other_kind_reports_the_one_it_replaces(isolated_home):
     oai = OriginAccess("oai", "OAI1", "c", "c" * 96)
     oac = OriginAccess("oac", "OAC1", "n")
-    assert step02.save("oa-save", oai) is None
-    assert step02.save("oa-save", oai) is None
-    assert step02.save("oa-save", oac) == oai
+    run = state.open_run("oa-save")
+    assert step02.save(run, oai) is None
+    assert step02.save(run, oai) is None
+    assert step02.save(run, oac) == oai
+    assert state.get("oa-save", "origin_access") is None  # set on the run, not yet saved
+    run.save()
     assert step02.from_state(state.get("oa-save", "origin_access")) == oac

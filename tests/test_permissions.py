@@ -74,23 +74,23 @@ def test_anonymous_reads_stay_denied_with_the_oac_policy_in_place(local_aws):
 def test_the_guide_grant_is_checked_before_any_acl_call(local_aws):
     builders.bucket(run_name="pm-check", approach="modern")
     builders.origin_access(run_name="pm-check", approach="guide")
-    run = step03.saved_run("pm-check")
+    run = step03.saved_origin(state.open_run("pm-check"))
     assert (run.bucket, run.access.kind) == ("cftutorial-pm-check", "oai")
     assert run.objects == state.get("pm-check", "objects")
     with pytest.raises(
         bucket_access.AclNotSupportedError, match="notebook 01 with approach='guide'"
     ):
-        step03.check_acls_possible("pm-check", run)
+        step03.check_acls_possible(run)
     builders.bucket(run_name="pm-check", approach="guide")
-    assert step03.check_acls_possible("pm-check", run) == run.access.s3_canonical_user_id
+    assert step03.check_acls_possible(run) == run.access.s3_canonical_user_id
     builders.origin_access(run_name="pm-check", approach="modern")
     with pytest.raises(PermissionsError, match="notebook 02 with approach='guide'"):
-        step03.check_acls_possible("pm-check", step03.saved_run("pm-check"))
+        step03.check_acls_possible(step03.saved_origin(state.open_run("pm-check")))
 
 
 def test_saved_run_names_the_notebook_to_run_first(isolated_home):
     with pytest.raises(state.StateError) as missing:
-        step03.saved_run("pm-nothing")
+        step03.saved_origin(state.open_run("pm-nothing"))
     # the whole missing chain in one message, in order
     assert "run notebooks 01 and 02, in order, first with run_name='pm-nothing'" in str(
         missing.value

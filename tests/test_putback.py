@@ -59,35 +59,37 @@ def test_recorded_changes_are_put_back_newest_first_and_the_records_go(local_aws
     prior_policy = bucket_access.bucket_policy(bucket)
     prior_logging = _logging(dist_id)
     assert prior_policy and prior_logging["Enabled"] is False, "notebook 04 left these"
+    run = state.open_run("pb-undo")
     assert saved.record_change(
-        "pb-undo", "09", "distribution config", dist_id, {"Logging": prior_logging},
+        run, "09", "distribution config", dist_id, {"Logging": prior_logging},
         what="standard logging",
     )  # fmt: skip
     _logging_on(dist_id, "pb-undo")
-    assert saved.record_change("pb-undo", "09", "bucket policy", bucket, prior_policy)
+    assert saved.record_change(run, "09", "bucket policy", bucket, prior_policy)
     _wrong_policy(bucket)
-    assert [c.what for c in saved.pending_put_backs("pb-undo", "09")] == [
+    assert [c.what for c in saved.pending_put_backs(run, "09")] == [
         "standard logging",
         "bucket policy",
     ]
-    rows = saved.put_back("pb-undo", "09")
+    rows = saved.put_back(run, "09")
     assert rows == [
         {"what": "bucket policy", "id": bucket, "state": "put back"},
         {"what": "standard logging", "id": dist_id, "state": "put back"},
     ]
     assert bucket_access.bucket_policy(bucket) == prior_policy
     assert _logging(dist_id) == prior_logging
-    assert saved.pending_put_backs("pb-undo") == []
+    assert saved.pending_put_backs(run) == []
     assert "put_back" not in state.load("pb-undo"), "the records are gone once put back"
 
 
 def test_putting_back_twice_is_harmless(local_aws):
     bucket, _ = _run("pb-twice")
     prior = bucket_access.bucket_policy(bucket)
-    saved.record_change("pb-twice", "09", "bucket policy", bucket, prior)
+    run = state.open_run("pb-twice")
+    saved.record_change(run, "09", "bucket policy", bucket, prior)
     _wrong_policy(bucket)
-    assert [row["state"] for row in saved.put_back("pb-twice", "09")] == ["put back"]
-    assert saved.put_back("pb-twice", "09") == []
+    assert [row["state"] for row in saved.put_back(run, "09")] == ["put back"]
+    assert saved.put_back(run, "09") == []
     assert bucket_access.bucket_policy(bucket) == prior
 
 
@@ -95,23 +97,34 @@ def test_a_crash_between_record_and_change_puts_back_as_it_was(local_aws):
     bucket, _ = _run("pb-crash")
     prior = bucket_access.bucket_policy(bucket)
     name = names.retired_public_key("pb-crash")
-    saved.record_change("pb-crash", "09", "bucket policy", bucket, prior)
-    saved.record_change("pb-crash", "09", "public key", name, putback.DELETE)
+    run = state.open_run("pb-crash")
+    saved.record_change(run, "09", "bucket policy", bucket, prior)
+    saved.record_change(run, "09", "public key", name, putback.DELETE)
     # the kernel died here: nothing was changed, the records stay in the saved state
-    rows = {row["what"]: row["state"] for row in saved.put_back("pb-crash", "09")}
+    run = state.open_run("pb-crash")  # a new kernel opens the run again
+    rows = {row["what"]: row["state"] for row in saved.put_back(run, "09")}
     assert rows == {"public key": "absent", "bucket policy": "as it was"}
     assert bucket_access.bucket_policy(bucket) == prior
-    assert saved.pending_put_backs("pb-crash") == []
+    assert saved.pending_put_backs(run) == []
 
 
 def test_a_put_back_that_fails_half_way_resumes_where_it_stopped(local_aws, monkeypatch):
     bucket, dist_id = _run("pb-resume")
+    run = state.open_run("pb-resume")
     saved.record_change(
-        "pb-resume", "09", "distribution config", dist_id, {"Logging": _logging(dist_id)}
+        run,
+        "09",
+        "distribution config",
+        dist_id,
+        {"Logging": _logging(dist_id)},
     )
     _logging_on(dist_id, "pb-resume")
     saved.record_change(
-        "pb-resume", "09", "bucket policy", bucket, bucket_access.bucket_policy(bucket)
+        run,
+        "09",
+        "bucket policy",
+        bucket,
+        bucket_access.bucket_policy(bucket),
     )
     _wrong_policy(bucket)
 
@@ -121,21 +134,23 @@ def test_a_put_back_that_fails_half_way_resumes_where_it_stopped(local_aws, monk
     undo = dict(putback.UNDO, **{"distribution config": interrupted})
     monkeypatch.setattr(putback, "UNDO", undo)
     with pytest.raises(KeyboardInterrupt):
-        saved.put_back("pb-resume", "09")
-    assert [c.kind for c in saved.pending_put_backs("pb-resume")] == ["distribution config"]
+        saved.put_back(run, "09")
+    run = state.open_run("pb-resume")  # what the file holds: the undo done was saved
+    assert [c.kind for c in saved.pending_put_backs(run)] == ["distribution config"]
     monkeypatch.undo()
-    assert [row["state"] for row in saved.put_back("pb-resume", "09")] == ["put back"]
+    assert [row["state"] for row in saved.put_back(run, "09")] == ["put back"]
     assert _logging(dist_id)["Enabled"] is False
 
 
 def test_a_change_recorded_again_keeps_the_first_prior_value(local_aws):
     bucket, _ = _run("pb-first")
     prior = bucket_access.bucket_policy(bucket)
-    assert saved.record_change("pb-first", "09", "bucket policy", bucket, prior) is True
+    run = state.open_run("pb-first")
+    assert saved.record_change(run, "09", "bucket policy", bucket, prior) is True
     wrong = _wrong_policy(bucket)
     # the cell run again: what it would record now is its own change
-    assert saved.record_change("pb-first", "09", "bucket policy", bucket, wrong) is False
-    saved.put_back("pb-first", "09")
+    assert saved.record_change(run, "09", "bucket policy", bucket, wrong) is False
+    saved.put_back(run, "09")
     assert bucket_access.bucket_policy(bucket) == prior
 
 
@@ -143,8 +158,14 @@ def test_a_retired_key_recorded_for_deletion_leaves_its_group_and_goes(local_aws
     _run("pb-key")
     group_id = state.require("pb-key", "signing_key")["key_group_id"]
     name = names.retired_public_key("pb-key")
+    run = state.open_run("pb-key")
     saved.record_change(
-        "pb-key", "09", "public key", name, putback.DELETE, where={"key_group_id": group_id}
+        run,
+        "09",
+        "public key",
+        name,
+        putback.DELETE,
+        where={"key_group_id": group_id},
     )
     cf = clients.client("cloudfront")
     pem = keys.public_key_pem(keys.generate_private_key("rsa"))
@@ -156,26 +177,28 @@ def test_a_retired_key_recorded_for_deletion_leaves_its_group_and_goes(local_aws
     cf.update_key_group(
         Id=group_id, KeyGroupConfig=group["KeyGroup"]["KeyGroupConfig"], IfMatch=group["ETag"]
     )
-    assert saved.put_back("pb-key", "09") == [
+    assert saved.put_back(run, "09") == [
         {"what": "public key", "id": name, "state": f"deleted {key_id}"}
     ]
     assert cf.get_key_group(Id=group_id)["KeyGroup"]["KeyGroupConfig"]["Items"] == items
 
 
 def test_an_unknown_kind_is_refused_before_anything_is_recorded(local_aws):
+    run = state.open_run("pb-kind")
     with pytest.raises(ValueError, match="no undo for kind 'bucket colour'"):
-        saved.record_change("pb-kind", "09", "bucket colour", "b", "blue")
-    assert saved.pending_put_backs("pb-kind") == []
+        saved.record_change(run, "09", "bucket colour", "b", "blue")
+    assert saved.pending_put_backs(run) == []
 
 
 def test_notebook_08_and_teardown_list_what_a_notebook_left_to_put_back(local_aws):
     bucket, _ = _run("pb-list")
+    run = state.open_run("pb-list")
     saved.record_change(
-        "pb-list", "09", "bucket policy", bucket, bucket_access.bucket_policy(bucket),
+        run, "09", "bucket policy", bucket, bucket_access.bucket_policy(bucket),
         what="bucket policy",
     )  # fmt: skip
     _wrong_policy(bucket)
-    assert step08.left_to_put_back("pb-list") == [
+    assert step08.left_to_put_back(run) == [
         {"notebook": "09", "what": "bucket policy", "id": bucket, "put back by": "its value before"}
     ]
     shown = subprocess.run(
@@ -187,22 +210,23 @@ def test_notebook_08_and_teardown_list_what_a_notebook_left_to_put_back(local_aw
     assert "1 change(s) a notebook made and did not put back" in shown.stdout
     assert f"notebook 09  bucket policy            {bucket}" in shown.stdout
     assert "dry run: nothing was deleted" in shown.stdout
-    saved.put_back("pb-list", "09")
-    assert step08.left_to_put_back("pb-list") == []
+    saved.put_back(run, "09")
+    assert step08.left_to_put_back(run) == []
 
 
 def test_notebook_12s_kms_key_recorded_before_it_is_made_is_scheduled_for_deletion(local_aws):
     from cftutorial.aws import kms as kms_keys
     from cftutorial.tutorial import step12_kms as step12
 
-    assert step12.record_kms_key("pb-kms") is True
-    assert step12.record_kms_key("pb-kms") is False, "a re-run keeps the first record"
+    run = state.open_run("pb-kms")
+    assert step12.record_kms_key(run) is True
+    assert step12.record_kms_key(run) is False, "a re-run keeps the first record"
     key_id = kms_keys.create_signing_key("rsa", run_name="pb-kms")
     kms_keys.set_alias(step12.alias("pb-kms"), key_id)
-    assert [row["what"] for row in step08.left_to_put_back("pb-kms")] == ["KMS key"]
-    (row,) = saved.put_back("pb-kms", step12.NOTEBOOK)
+    assert [row["what"] for row in step08.left_to_put_back(run)] == ["KMS key"]
+    (row,) = saved.put_back(run, step12.NOTEBOOK)
     assert row["state"].startswith("scheduled for deletion on "), row
     kms = clients.client("kms")
     assert kms.describe_key(KeyId=key_id)["KeyMetadata"]["KeyState"] == "PendingDeletion"
     assert step12.find_kms_key("pb-kms", kms=kms) is None
-    assert saved.put_back("pb-kms", step12.NOTEBOOK) == []
+    assert saved.put_back(run, step12.NOTEBOOK) == []

@@ -21,8 +21,9 @@ def _full_run(run_name: str, approach: str = "modern", key_type: str = "rsa") ->
 
 
 def _signed_answer(run_name: str) -> str:
-    url = step10.viewer_url(run_name, "hello.html")
-    signed = signing_key.signer_for(run_name).sign_url(url, date_less_than=int(time.time()) + 60)
+    run = state.open_run(run_name)
+    url = step10.viewer_url(run, "hello.html")
+    signed = signing_key.signer_for(run).sign_url(url, date_less_than=int(time.time()) + 60)
     return step10.answer_of(signed)
 
 
@@ -42,7 +43,7 @@ def test_a_rotation_keeps_old_links_until_the_old_key_leaves_the_group(local_aws
     assert (done.stale_etag_code, done.in_use_code) == ("PreconditionFailed", "PublicKeyInUse")
     now = state.get("rot-a", "signing_key")
     assert now["key_pair_id"] == done.rotation.new.key_id != first["key_pair_id"]
-    assert signing_key.generation("rot-a", "rsa") == 2
+    assert signing_key.generation(state.open_run("rot-a"), "rsa") == 2
     assert Path(now["private_key_path"]).stat().st_mode & 0o777 == 0o600
     assert not Path(first["private_key_path"]).exists() and done.removed_files
     assert _signed_answer("rot-a") == "200"
@@ -73,7 +74,7 @@ def test_rotating_twice_and_cleaning_up_leaves_nothing(local_aws):
         ]
         assert (done.stale_etag_code, done.in_use_code) == ("PreconditionFailed", "PublicKeyInUse")
     assert _signed_answer("rot-b") == "200"
-    steps = cleanup.cleanup("rot-b", progress=False)
+    steps = cleanup.cleanup(state.open_run("rot-b"), progress=False)
     cf = clients.client("cloudfront")
     assert not [
         k for k in signing_keys.list_public_keys(cf=cf) if k["Name"].startswith("cftutorial-rot-b-")
@@ -88,7 +89,10 @@ def test_an_ecdsa_key_rotates_to_an_ecdsa_key_and_notebook_06_finds_it_again(loc
     _full_run("rot-ec", key_type="ecdsa")
     done = builders.rotation(run_name="rot-ec")
     assert [r["URL signed with the new key"] for r in done.rows][1:] == ["200"] * 3
-    assert done.rotation.kind == "ecdsa" and signing_key.generation("rot-ec", "ecdsa") == 2
+    assert (
+        done.rotation.kind == "ecdsa"
+        and signing_key.generation(state.open_run("rot-ec"), "ecdsa") == 2
+    )
     again = builders.signing_keys(run_name="rot-ec", key_type="ecdsa")  # a re-run of 06
     assert again.signing_key.key_pair_id == done.rotation.new.key_id
     cf = clients.client("cloudfront")
@@ -99,14 +103,15 @@ def test_an_ecdsa_key_rotates_to_an_ecdsa_key_and_notebook_06_finds_it_again(loc
 def test_a_crash_half_way_is_resumed_and_finished(local_aws):
     _full_run("rot-c")
     cf = clients.client("cloudfront")
-    rotation = step10.start("rot-c", cf=cf)  # crash after the new key joined the group
+    run = state.open_run("rot-c")
+    rotation = step10.start(run, cf=cf)  # crash after the new key joined the group
     config = step10.new_key_config(rotation)
     key_id = cf.create_public_key(PublicKeyConfig=config)["PublicKey"]["Id"]
     rotation = step10.with_new_key_id(rotation, key_id)
     signing_keys.add_to_group(rotation.key_group_id, [key_id], cf=cf)
     step10.adopt(rotation, cf=cf)
     assert _signed_answer("rot-c") == "200"  # the saved key is trusted at the crash
-    resumed = step10.start("rot-c", cf=cf)
+    resumed = step10.start(run, cf=cf)
     assert resumed.resumed and resumed.new.key_id == key_id
     done = builders.rotation(run_name="rot-c")
     assert done.rotation.new.key_id == key_id, "the resumed rotation made another key"
@@ -120,14 +125,14 @@ def test_a_crash_after_the_old_key_was_deleted_finishes_then_rotates_again(local
     _full_run("rot-d")
     done = builders.rotation(run_name="rot-d")
     state.update("rot-d", **{step10.STATE_KEY: done.rotation.to_state()})  # record left behind
-    again = step10.start("rot-d")
+    again = step10.start(state.open_run("rot-d"))
     assert not again.resumed and again.old.key_id == done.rotation.new.key_id
     assert again.new.generation == 3
 
 
 def test_the_old_key_cannot_leave_the_group_before_the_switch(local_aws):
     _full_run("rot-e")
-    rotation = step10.start("rot-e")
+    rotation = step10.start(state.open_run("rot-e"))
     with pytest.raises(RotationError, match="still signs with the old key"):
         step10.check_removable(rotation)
     with pytest.raises(RotationError, match="no public key Id yet"):
@@ -139,7 +144,7 @@ def test_the_guide_path_gets_one_message(local_aws):
     with pytest.raises(ModernPathRequired, match="notebook 10 needs the modern path"):
         builders.rotation(run_name="rot-g", approach="guide")
     with pytest.raises(ModernPathRequired, match="approach='modern'"):
-        step10.check_run("rot-g", "modern")  # the saved run is the guide's
+        step10.check_run(state.open_run("rot-g"), "modern")  # the saved run is the guide's
 
 
 def test_generation_names_match_only_the_run_and_kind_they_belong_to():

@@ -56,14 +56,15 @@ def test_the_preflight_lists_and_prices_a_kind_added_to_the_table(widget):
 
 def test_the_self_check_and_doctor_find_a_saved_widget_that_is_gone(local_aws, widget):
     state.update(RUN, widget="w-gone")
-    findings = [f for f in consistency.check_run(RUN) if f.what == KIND]
+    run = state.open_run(RUN)
+    findings = [f for f in consistency.check_run(run) if f.what == KIND]
     assert [(f.id, f.problem) for f in findings] == [("w-gone", "is missing")]
     assert f"re-run notebook 07 with run_name={RUN!r}" in findings[0].fix
     checks = [c for c in doctor.check_saved_runs() if c.name == f"saved run {RUN!r}"]
     assert [c.detail for c in checks] == [f"{KIND} w-gone is missing"]
     assert not checks[0].ok
     widget.add("w-gone")
-    assert not [f for f in consistency.check_run(RUN) if f.what == KIND]
+    assert not [f for f in consistency.check_run(run) if f.what == KIND]
 
 
 def test_teardown_and_notebook_08_list_and_delete_a_widget(local_aws, widget):
@@ -73,8 +74,9 @@ def test_teardown_and_notebook_08_list_and_delete_a_widget(local_aws, widget):
     with contextlib.redirect_stdout(out):
         assert cli.main(["teardown", "--run", RUN, "--dry-run"]) == 0
     assert KIND in out.getvalue() and "w-1" in out.getvalue(), out.getvalue()
-    assert {"what": KIND, "id": "w-1"} in step08.what_stays(RUN)
-    rows = step08.clean_up(RUN, progress=False)
+    run = state.open_run(RUN)
+    assert {"what": KIND, "id": "w-1"} in step08.what_stays(run)
+    rows = step08.clean_up(run, progress=False)
     assert {"what": KIND, "id": "w-1", "outcome": "deleted"} in rows
     assert widget == set() and state.load(RUN) == {}
 

@@ -28,7 +28,7 @@ def _origin(distribution_id: str) -> dict:
 
 def test_a_matching_run_is_checked_and_left_alone(local_aws):
     _through_04("sv-ok")
-    checked = step08.check_run("sv-ok")
+    checked = step08.check_run(state.open_run("sv-ok"))
     assert checked.repairs == [] and checked.signing is not None
     assert checked.report() == "run 'sv-ok': the saved state matches the local AWS"
 
@@ -37,7 +37,7 @@ def test_a_lost_distribution_is_one_message_naming_notebook_04_and_teardown(loca
     dist_id = _through_04("sv-gone")
     distributions.delete_distribution(dist_id, progress=False)
     with pytest.raises(StateError) as caught:
-        step05.check_run("sv-gone")
+        step05.check_run(state.open_run("sv-gone"))
     message = str(caught.value)
     assert f"run 'sv-gone' saved distribution {dist_id} but the local AWS has none" in message
     assert (
@@ -54,13 +54,13 @@ def test_a_lost_bucket_names_notebook_01(local_aws):
     with pytest.raises(
         StateError, match=r"saved bucket 'cftutorial-sv-never-made' but .* notebook 01"
     ):
-        step07.check_run("sv-nobucket")
+        step07.check_run(state.open_run("sv-nobucket"))
 
 
 def test_notebook_05_before_04_names_notebook_04(local_aws):
     builders.run("sv-early", "02")
     with pytest.raises(StateError, match="no saved distribution yet: run notebook 04"):
-        step05.check_run("sv-early")
+        step05.check_run(state.open_run("sv-early"))
 
 
 def test_a_lost_public_key_is_registered_again_and_put_back_in_its_key_group(local_aws):
@@ -73,7 +73,10 @@ def test_a_lost_public_key_is_registered_again_and_put_back_in_its_key_group(loc
     # what a reset leaves: ids that AWS does not know, and no key of the run's name
     distributions.trust_key_group(dist_id, before["key_group_id"], cf=cf)
     state.update("sv-key", signing_key={**before, "key_pair_id": "K0GONE", "key_group_id": "gone"})
-    checked = step08.check_run("sv-key")
+    run = state.open_run("sv-key")
+    checked = step08.check_run(run)
+    assert state.get("sv-key", "signing_key")["key_pair_id"] == "K0GONE"  # set, not yet saved
+    run.save()  # the cell's one save
     after = state.get("sv-key", "signing_key")
     assert after["key_pair_id"] == before["key_pair_id"]  # the same key, found by its name
     assert after["key_group_id"] == before["key_group_id"]
@@ -84,11 +87,14 @@ def test_a_lost_public_key_is_registered_again_and_put_back_in_its_key_group(loc
 
 def test_a_key_unknown_to_cloudfront_is_registered_from_the_key_file(local_aws):
     builders.bucket(run_name="sv-newkey")
-    signing = signing_key.ensure_signing_key("sv-newkey", "modern", "ecdsa")
+    run = state.open_run("sv-newkey")
+    signing = signing_key.ensure_signing_key(run, "modern", "ecdsa")
+    run.save()
     cf = clients.client("cloudfront")
     signing_keys.delete_key_group(signing.key_group_id, cf=cf)
     signing_keys.delete_public_key(signing.key_pair_id, cf=cf)
-    repaired, said = signing_key.verify_registered("sv-newkey", cf=cf)
+    repaired, said = signing_key.verify_registered(run, cf=cf)
+    run.save()
     assert repaired.key_pair_id != signing.key_pair_id
     items = cf.get_key_group(Id=repaired.key_group_id)["KeyGroup"]["KeyGroupConfig"]["Items"]
     assert items == [repaired.key_pair_id]
@@ -108,7 +114,9 @@ def test_a_lost_oac_is_made_again_and_the_distribution_repointed(local_aws):
     clients.client("cloudfront").delete_origin_access_control(
         Id=old, IfMatch=clients.client("cloudfront").get_origin_access_control(Id=old)["ETag"]
     )
-    checked = step05.check_run("sv-oac")
+    run = state.open_run("sv-oac")
+    checked = step05.check_run(run)
+    run.save()
     new = state.get("sv-oac", "origin_access")["id"]
     assert new != old and _origin(dist_id)["OriginAccessControlId"] == new
     assert f"OAC {old} was gone: made it again as {new}" in checked.report()
@@ -120,7 +128,7 @@ def test_a_rerun_of_01_with_another_bucket_is_said_and_the_distribution_follows(
     changes = builders.bucket(run_name="sv-move", bucket_name="cftutorial-sv-move-b")
     assert changes.uploaded
     said = step01.save(
-        "sv-move",
+        state.open_run("sv-move"),
         bucket="cftutorial-sv-move-b",
         region="us-east-1",
         approach="modern",
@@ -128,16 +136,18 @@ def test_a_rerun_of_01_with_another_bucket_is_said_and_the_distribution_follows(
     )
     assert said == []  # notebook 01 saved it already: nothing changed the second time
     state.update("sv-move", bucket="cftutorial-sv-move")
+    run = state.open_run("sv-move")
     said = step01.save(
-        "sv-move",
+        run,
         bucket="cftutorial-sv-move-b",
         region="us-east-1",
         approach="modern",
         objects=changes.uploaded,
     )
+    run.save()
     assert said[0] == "bucket 'cftutorial-sv-move' -> 'cftutorial-sv-move-b'"
     assert "run notebooks 03 and 04 again" in said[-1]
-    checked = step05.check_run("sv-move")
+    checked = step05.check_run(run)
     assert _origin(dist_id)["DomainName"] == buckets.regional_domain("cftutorial-sv-move-b")
     arn = checked.distribution["arn"]
     policy = bucket_access.bucket_policy("cftutorial-sv-move-b")
@@ -147,4 +157,4 @@ def test_a_rerun_of_01_with_another_bucket_is_said_and_the_distribution_follows(
 
 def test_checking_an_unknown_part_is_refused(isolated_home):
     with pytest.raises(StateError, match="choose from"):
-        saved.check("default", "bukket")
+        saved.check(state.open_run("default"), "bukket")

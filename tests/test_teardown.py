@@ -176,12 +176,13 @@ def test_cleanup_resumes_after_a_failure_half_way(local_aws, monkeypatch):
         return real(ctx, item)
 
     monkeypatch.setattr(resources, "delete", fail_at_buckets)
+    run = state.open_run("td-resume")
     with pytest.raises(RuntimeError):
-        cleanup.cleanup("td-resume", progress=False)
+        cleanup.cleanup(run, progress=False)
     assert state.load("td-resume"), "the state was forgotten although the bucket is left"
-    assert next(found.what for found in cleanup.plan("td-resume")) == cleanup.BUCKET
+    assert next(found.what for found in cleanup.plan(run)) == cleanup.BUCKET
     monkeypatch.setattr(resources, "delete", real)
-    cleanup.cleanup("td-resume", progress=False)
+    cleanup.cleanup(run, progress=False)
     assert leftovers("td-resume") == []
 
 

@@ -17,7 +17,7 @@ def test_targets_come_from_the_saved_state(local_aws):
         bucket="cftutorial-un-targets",
         distribution={"id": "E1EXAMPLE", "arn": "arn:x", "domain_name": "d1.cloudfront.net"},
     )
-    target = step05.targets("un-targets", "week 1/video.mp4")
+    target = step05.targets(state.open_run("un-targets"), "week 1/video.mp4")
     assert (target.bucket, target.distribution_id) == ("cftutorial-un-targets", "E1EXAMPLE")
     assert target.viewer_url == "https://d1.cloudfront.net/week 1/video.mp4"
     assert target.s3_url == viewer.s3_object_url("cftutorial-un-targets", "week 1/video.mp4")
@@ -27,16 +27,18 @@ def test_targets_come_from_the_saved_state(local_aws):
 def test_targets_before_notebook_04_name_the_missing_step(local_aws):
     state.update("un-early", bucket="cftutorial-un-early")
     with pytest.raises(StateError, match="distribution"):
-        step05.targets("un-early", "video.mp4")
+        step05.targets(state.open_run("un-early"), "video.mp4")
 
 
 def test_the_run_signer_keeps_the_saved_key_and_makes_one_only_when_there_is_none(local_aws):
-    made = step05.run_signer("un-signer", "modern", "ecdsa")
+    run = state.open_run("un-signer")
+    made = step05.run_signer(run, "modern", "ecdsa")
     assert made.kind == "ecdsa"
-    kept = step05.run_signer("un-signer", "modern", "rsa")  # a saved key is not replaced
+    kept = step05.run_signer(run, "modern", "rsa")  # a saved key is not replaced
     assert (kept.kind, kept.key_pair_id) == ("ecdsa", made.key_pair_id)
+    run.save()
     assert state.get("un-signer", "signing_key")["kind"] == "ecdsa"
-    assert signing_key.signer_for("un-signer").key_pair_id == made.key_pair_id
+    assert signing_key.signer_for(run).key_pair_id == made.key_pair_id
 
 
 def test_step3_skipped_removes_and_restores_the_policy(local_aws):

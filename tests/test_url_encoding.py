@@ -17,6 +17,7 @@ from cftutorial.signing import keys, urls
 from cftutorial.signing.signer import Signer
 from cftutorial.signing.urls import strip_signing_params
 from cftutorial.signing.verify import verify
+from cftutorial.tutorial import state
 
 KEY_ID = "K2JCJMDEHXQW5F"
 EXPIRES = 1893456000
@@ -160,7 +161,7 @@ def test_step07_inspector_names_the_mismatch_as_a_browser_meets_it(rsa_key, monk
         step07_signed_urls.signing_key, "trusted_keys", lambda run: {KEY_ID: rsa_key.public_key()}
     )
     pasted = botocore_signed(rsa_key, f"{BASE}/private content/My File.pdf")
-    shown = step07_signed_urls.inspect_signed_url(pasted, run_name="demo")
+    shown = step07_signed_urls.inspect_signed_url(pasted, run=state.open_run("demo"))
     assert shown["allowed"] is False
     assert "the viewer requested %20, the policy names a space" in shown["reason"]
     assert "checked as a browser sends it" in shown["reason"]

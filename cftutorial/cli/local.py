@@ -15,6 +15,7 @@ import argparse
 import json
 import shlex
 import sys
+from typing import Any
 
 from .. import config
 from ..errors import CftutorialError
@@ -140,13 +141,14 @@ def env(args: argparse.Namespace) -> int:
     return 0
 
 
-def _local_runs() -> list[str]:
-    """The saved tutorial runs that describe the local AWS (none in aws mode: they are real)."""
+def _local_runs() -> list[Any]:
+    """The saved tutorial runs (``state.Run``) that describe the local AWS (none in aws mode:
+    they are real), from one read of the state file."""
     if config.backend() != "local":
         return []
     from ..tutorial import state
 
-    return state.runs()
+    return state.open_runs()
 
 
 def reset(args: argparse.Namespace) -> int:
@@ -154,13 +156,14 @@ def reset(args: argparse.Namespace) -> int:
     from ..tutorial import cleanup
 
     runs = _local_runs()
+    names = [run.name for run in runs]
     print(
         f"local reset wipes the local AWS's saved state {process.state_path()}.* "
         f"({_size(process.state_bytes())})"
     )
     if runs:
         print(
-            f"  and forgets the saved tutorial run(s) {', '.join(runs)} (their ids would be false)"
+            f"  and forgets the saved tutorial run(s) {', '.join(names)} (their ids would be false)"
             " with their local key files"
         )
     if not args.yes:
@@ -173,11 +176,11 @@ def reset(args: argparse.Namespace) -> int:
             print("nothing was wiped")
             return 1
     done = process.reset()
-    deleted = [name for run_name in runs for name in cleanup.forget_local_run(run_name)]
+    deleted = [name for run in runs for name in cleanup.forget_local_run(run)]
     print(
         ("stopped the local AWS; " if done.stopped else "the local AWS was not running; ")
         + ("removed its saved state" if done.removed else "it had no saved state")
-        + (f"; forgot run(s) {', '.join(runs)}" if runs else "")
+        + (f"; forgot run(s) {', '.join(names)}" if runs else "")
         + (f"; deleted {len(deleted)} key file(s) of theirs" if deleted else "")
         + ". Start again with notebook 01 (the local AWS starts on demand)."
     )

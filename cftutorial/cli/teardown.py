@@ -32,17 +32,18 @@ def _describe(found: list) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..tutorial import cleanup  # boto3 and the step modules: loaded only when tearing down
+    from ..tutorial import cleanup, state  # boto3 and the step modules: only when tearing down
 
-    found = cleanup.plan(args.run)
+    saved = state.open_run(args.run)  # the run's saved state, read once
+    found = cleanup.plan(saved)
     where = "the local AWS" if config.backend() == "local" else "your AWS account"
     if not found:
         print(f"run {args.run!r}: nothing left in {where}")
-        cleanup.cleanup(args.run, progress=False)  # forgets any saved state
+        cleanup.cleanup(saved, progress=False)  # forgets any saved state
         return 0
     print(f"run {args.run!r}: {len(found)} resource(s) in {where}, in deletion order:")
     print(_describe(found))
-    pending = cleanup.put_backs(args.run)
+    pending = cleanup.put_backs(saved)
     if pending:
         print(
             f"{len(pending)} change(s) a notebook made and did not put back (deleted with the "
@@ -61,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
         if input("delete them? [y/N] ").strip().lower() not in ("y", "yes"):
             print("nothing was deleted")
             return 1
-    steps = cleanup.cleanup(args.run, keep_keys=args.keep_keys, progress=sys.stderr.isatty())
+    steps = cleanup.cleanup(saved, keep_keys=args.keep_keys, progress=sys.stderr.isatty())
     for step in steps:
         print(f"  {step.outcome:<8} {step.what:<34} {step.id}")
     print(f"run {args.run!r}: done")

@@ -13,8 +13,10 @@ first, each undo idempotent, and drops a record only once its undo is done. So:
 - a record kept for the same change keeps the *first* prior value: running a notebook's cell
   again, after it changed something, must not take its own change for the original.
 
-The saved state is ``tutorial``'s (a floor above this one), so the functions take it as a
-:class:`Store`: ``tutorial.state`` is one. Notebook 08's clean-up and ``cftutorial teardown``
+The saved state is ``tutorial``'s (a floor above this one), so the functions take the run as a
+:class:`Store`: ``tutorial.state.Run`` is one (loaded once by the cell). :func:`record` only
+sets the record on it; the caller saves it before making the change. :func:`put_back` saves
+after each undo, so a put-back stopped half-way resumes. Notebook 08's clean-up and ``cftutorial teardown``
 list what is pending (:func:`pending`) before they delete the run's resources.
 """
 
@@ -38,11 +40,13 @@ DELETE = "delete"
 
 
 class Store(Protocol):
-    """Where a run's state is saved (``cftutorial.tutorial.state``)."""
+    """A run's saved state, loaded once (``cftutorial.tutorial.state.Run``)."""
 
-    def get(self, run_name: str, key: str, default: Any = None) -> Any: ...
+    def get(self, key: str, default: Any = None) -> Any: ...
 
-    def update(self, run_name: str, **values: Any) -> dict[str, Any]: ...
+    def set(self, **values: Any) -> None: ...
+
+    def save(self) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -204,14 +208,13 @@ UNDO: dict[str, Callable[[Change, bool], str]] = {
 
 def pending(saved: Mapping[str, Any], notebook: str | None = None) -> list[Change]:
     """What is recorded and not yet put back (of ``notebook``, or of every notebook), oldest
-    first. ``saved`` is the run's saved state (``tutorial.state.load(run_name)``)."""
+    first. ``saved`` is the run's saved values (``tutorial.state.Run.values()``)."""
     changes = [Change.of(item) for item in saved.get(KEY) or []]
     return [c for c in changes if notebook is None or c.notebook == notebook]
 
 
 def record(
     store: Store,
-    run_name: str,
     notebook: str,
     kind: str,
     id_: str,
@@ -220,48 +223,47 @@ def record(
     what: str = "",
     where: Mapping[str, str] | None = None,
 ) -> bool:
-    """Record a change *before* making it; False when the same change is already recorded (its
-    first prior value is kept)."""
+    """Record a change on ``store`` (save it *before* making the change); False when the same
+    change is already recorded (its first prior value is kept)."""
     if kind not in UNDO:
         raise ValueError(f"no undo for kind {kind!r}; kinds: {', '.join(UNDO)}")
     change = Change(notebook, kind, id_, prior, what or kind, dict(where or {}))
-    saved = list(store.get(run_name, KEY) or [])
+    saved = list(store.get(KEY) or [])
     if any(Change.of(item).same_as(change) for item in saved):
         return False
-    store.update(run_name, **{KEY: [*saved, change.saved()]})
+    store.set(**{KEY: [*saved, change.saved()]})
     return True
 
 
-def _drop(store: Store, run_name: str, change: Change) -> None:
-    kept = [item for item in store.get(run_name, KEY) or [] if not Change.of(item).same_as(change)]
-    store.update(run_name, **{KEY: kept or None})
+def _drop(store: Store, change: Change) -> None:
+    kept = [item for item in store.get(KEY) or [] if not Change.of(item).same_as(change)]
+    store.set(**{KEY: kept or None})
 
 
-def put_back(
-    store: Store, run_name: str, notebook: str, *, progress: bool = True
-) -> list[dict[str, str]]:
+def put_back(store: Store, notebook: str, *, progress: bool = True) -> list[dict[str, str]]:
     """Undo what ``notebook`` recorded, newest first; one row per change (``what``, ``id``,
     ``state``). Each record is dropped once its undo is done, so this can run again after a
     failure half-way, and a second call finds nothing to do."""
     rows = []
-    for change in reversed(pending({KEY: store.get(run_name, KEY)}, notebook)):
+    for change in reversed(pending({KEY: store.get(KEY)}, notebook)):
         try:
             outcome = UNDO[change.kind](change, progress)
         except ClientError as error:
             if not is_missing(error):
                 raise
             outcome = "gone (nothing to put back)"  # e.g. the bucket a re-run moved away from
-        _drop(store, run_name, change)
+        _drop(store, change)
+        store.save()
         rows.append({"what": change.what, "id": change.id, "state": outcome})
     return rows
 
 
-def forget(store: Store, run_name: str, notebook: str | None = None) -> list[Change]:
-    """Drop the records (of ``notebook``, or all) without undoing them: for a teardown, which
-    deletes what they name anyway. What was dropped."""
-    dropped = pending({KEY: store.get(run_name, KEY)}, notebook)
+def forget(store: Store, notebook: str | None = None) -> list[Change]:
+    """Drop the records (of ``notebook``, or all) from ``store`` without undoing them: for a
+    teardown, which deletes what they name anyway. What was dropped (the caller saves)."""
+    dropped = pending({KEY: store.get(KEY)}, notebook)
     for change in dropped:
-        _drop(store, run_name, change)
+        _drop(store, change)
     return dropped
 
 

@@ -40,38 +40,36 @@ def _outcome(done: bool) -> str:
 
 
 def _context(
-    run_name: str, *, cf: Any = None, s3: Any = None, for_teardown: bool = True
+    run: state.Run, *, cf: Any = None, s3: Any = None, for_teardown: bool = True
 ) -> resources.Context:
-    state.check_run_name(run_name)
-    ctx = resources.Context(run_name, state.load(run_name), for_teardown=for_teardown)
+    ctx = resources.Context(run.name, run.values(), for_teardown=for_teardown)
     ctx.made.update({k: v for k, v in (("cloudfront", cf), ("s3", s3)) if v is not None})
     return ctx
 
 
 def plan(
-    run_name: str, *, cf: Any = None, s3: Any = None, for_teardown: bool = True
+    run: state.Run, *, cf: Any = None, s3: Any = None, for_teardown: bool = True
 ) -> list[Found]:
     """What of the run exists now, in deletion order (the run's resource table); changes
     nothing (``--dry-run``, notebook 08's preview)."""
-    return resources.find(_context(run_name, cf=cf, s3=s3, for_teardown=for_teardown))
+    return resources.find(_context(run, cf=cf, s3=s3, for_teardown=for_teardown))
 
 
-def put_backs(run_name: str) -> list[dict[str, str]]:
+def put_backs(run: state.Run) -> list[dict[str, str]]:
     """What notebooks 09-12 recorded and did not put back yet (:mod:`cftutorial.run.putback`):
     one row each (notebook, what, id, how it would be put back). A cleanup deletes what they
     changed with the rest and forgets the records with the saved state."""
-    state.check_run_name(run_name)
-    return putback.rows(putback.pending(state.load(run_name)))
+    return putback.rows(putback.pending(run.values()))
 
 
-def cleanup(run_name: str, *, keep_keys: bool = False, progress: bool = True) -> list[CleanupStep]:
+def cleanup(run: state.Run, *, keep_keys: bool = False, progress: bool = True) -> list[CleanupStep]:
     """Delete the run's resources in dependency order; forget its saved state.
 
     Idempotent and resumable: each call finds what still exists, so after a failure half-way
     (a timeout while the distribution deploys, say) running it again finishes the job. The saved
-    state is forgotten only once everything is gone.
+    state is forgotten only once everything is gone (the file is written once, then).
     """
-    ctx = _context(run_name)
+    ctx = _context(run)
     ctx.progress = progress
     steps = []
     for item in resources.find(ctx):
@@ -80,19 +78,19 @@ def cleanup(run_name: str, *, keep_keys: bool = False, progress: bool = True) ->
             continue
         outcome = _outcome(resources.delete(ctx, item))
         steps.append(CleanupStep(item.what, resources.shown(item), outcome))
-    state.forget(run_name)
+    run.forget()
     return steps
 
 
-def forget_local_run(run_name: str) -> list[str]:
+def forget_local_run(run: state.Run) -> list[str]:
     """After the local AWS was wiped (``cftutorial local reset``): forget the run and delete its
     key files, whose public halves the wiped local AWS no longer has. Kept, a later notebook
     would take them up again (10 counts their generations) as if the run went on. The names of
     the files deleted."""
-    files = [Path(raw) for raw in resources.KEY_FILE.find(_context(run_name))]
+    files = [Path(raw) for raw in resources.KEY_FILE.find(_context(run))]
     for path in files:
         path.unlink(missing_ok=True)
-    state.forget(run_name)
+    run.forget()
     return [path.name for path in files]
 
 

@@ -42,10 +42,11 @@ def _problem(row: resources.Resource, ctx: resources.Context, ident: str) -> str
         return f"could not be checked ({error_code(exc)})"
 
 
-def check_run(run_name: str, *, s3: Any = None, cf: Any = None) -> list[Finding]:
+def check_run(run: state.Run, *, s3: Any = None, cf: Any = None) -> list[Finding]:
     """The findings for one saved run (empty: everything it names is there), walking the run's
     resource table in its order."""
-    ctx = resources.Context(run_name, state.load(run_name), for_teardown=False)
+    run_name = run.name
+    ctx = resources.Context(run_name, run.values(), for_teardown=False)
     ctx.made.update({k: v for k, v in (("cloudfront", cf), ("s3", s3)) if v is not None})
     return [
         Finding(run_name, row.finding, ident, problem, fixes.again(run_name, row.notebook))
@@ -54,9 +55,12 @@ def check_run(run_name: str, *, s3: Any = None, cf: Any = None) -> list[Finding]
     ]
 
 
-def check_runs(*, s3: Any = None, cf: Any = None) -> list[Finding]:
-    """The findings for every saved run, in run-name order."""
+def check_runs(
+    runs: list[state.Run] | None = None, *, s3: Any = None, cf: Any = None
+) -> list[Finding]:
+    """The findings for ``runs`` (default: every saved run, the state file read once), in
+    run-name order."""
     found: list[Finding] = []
-    for run_name in state.runs():
-        found += check_run(run_name, s3=s3, cf=cf)
+    for run in state.open_runs() if runs is None else runs:
+        found += check_run(run, s3=s3, cf=cf)
     return found

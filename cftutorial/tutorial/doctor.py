@@ -129,10 +129,10 @@ def check_saved_runs() -> list[Check]:
     """Each saved run whose ids the local AWS no longer has, with the fix (empty list: none saved)."""
     from . import consistency, state
 
-    runs = state.runs()
+    runs = state.open_runs()
     if not runs:
         return []
-    findings = consistency.check_runs()
+    findings = consistency.check_runs(runs)
     if not findings:
         return [Check("saved runs", True, f"{len(runs)} run(s) agree with the local AWS")]
     return [

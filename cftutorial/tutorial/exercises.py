@@ -231,9 +231,7 @@ def check_key_pair_id_choice(
 # 07 ---------------------------------------------------------------------------------------
 
 
-def check_restricted_url(
-    url: Any, *, run_name: str, lifetime: tuple[int, int] = (540, 660)
-) -> Feedback:
+def check_restricted_url(url: Any, *, run: Any, lifetime: tuple[int, int] = (540, 660)) -> Feedback:
     """Exercise 07: a URL valid about 10 minutes and only from 127.0.0.1 (a custom policy)."""
     from ..signing import verify
     from . import signing_key
@@ -241,9 +239,7 @@ def check_restricted_url(
     missing = _missing(url, "a signed URL string")
     if missing is not None:
         return missing
-    verdict = verify.verify(
-        url, trusted_keys=signing_key.trusted_keys(run_name), viewer_ip="127.0.0.1"
-    )
+    verdict = verify.verify(url, trusted_keys=signing_key.trusted_keys(run), viewer_ip="127.0.0.1")
     if not verdict.allowed:
         return Feedback(False, f"the edge would deny it: {verdict.code} — {verdict.reason}")
     if verdict.policy_kind != "custom":
@@ -275,13 +271,13 @@ def _signer_keys(signer: Any) -> dict[str, str]:
 
 
 def check_hls_cookies(
-    cookies: Any, *, domain: str, signer: Any = None, run_name: str | None = None
+    cookies: Any, *, domain: str, signer: Any = None, run: Any = None
 ) -> Feedback:
     """Exercise 08: cookies that open every HLS file but not the MP4.
 
     Checked against ``signer``'s own key (the notebook's), so the exercise works the same
-    before and after the optional cleanup (which deletes the saved state); ``run_name`` reads
-    the run's key from the saved state instead.
+    before and after the optional cleanup (which deletes the saved state); ``run`` (the
+    notebook's :class:`~cftutorial.tutorial.state.Run`) gives the run's saved key instead.
     """
     from ..signing import verify
     from . import signing_key
@@ -289,9 +285,9 @@ def check_hls_cookies(
     missing = _missing(cookies, "the dict of CloudFront-* cookies")
     if missing is not None:
         return missing
-    if signer is None and run_name is None:
-        raise TypeError("check_hls_cookies needs signer= (the notebook's) or run_name=")
-    trusted = _signer_keys(signer) if signer is not None else signing_key.trusted_keys(run_name)
+    if signer is None and run is None:
+        raise TypeError("check_hls_cookies needs signer= (the notebook's) or run=")
+    trusted = _signer_keys(signer) if signer is not None else signing_key.trusted_keys(run)
 
     def allowed(path: str) -> verify.Verdict:
         return verify.verify(

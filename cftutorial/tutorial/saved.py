@@ -49,9 +49,10 @@ def missing(run_name: str, what: str, ident: str, notebook: str) -> StateError:
 
 @dataclass
 class Checked:
-    """The run's saved resources, each found in AWS; ``repairs`` says what was put right."""
+    """The run's saved resources, each found in AWS; ``repairs`` says what was put right (a
+    repair that changed a saved id is set on ``run``, for the cell's one save)."""
 
-    run_name: str
+    run: state.Run
     bucket: str | None = None
     region: str = buckets.DEFAULT_REGION
     objects: list[str] = field(default_factory=list)
@@ -59,6 +60,10 @@ class Checked:
     distribution: dict[str, Any] | None = None
     signing: signing_key.SigningKey | None = None
     repairs: list[str] = field(default_factory=list)
+
+    @property
+    def run_name(self) -> str:
+        return self.run.name
 
     def report(self) -> str:
         """One line per repair, or that the saved state matched."""
@@ -69,10 +74,10 @@ class Checked:
 
 def check_bucket(run: Checked, *, s3: Any = None) -> None:
     """The saved bucket exists and holds the objects notebook 01 uploaded."""
-    name = state.require(run.run_name, "bucket")
+    name = run.run.require("bucket")
     if buckets.bucket_region(name, s3=s3) is None:
         raise missing(run.run_name, "bucket", repr(name), "01")
-    objects = list(state.get(run.run_name, "objects") or [])
+    objects = list(run.run.get("objects") or [])
     present = {row["Key"] for row in buckets.list_objects(name, s3=s3)}
     lost = [key for key in objects if key not in present]
     if lost:
@@ -81,7 +86,7 @@ def check_bucket(run: Checked, *, s3: Any = None) -> None:
             f"{' …' if len(lost) > 3 else ''}: {fixes.again(run.run_name, '01')} (it uploads them)"
         )
     run.bucket, run.objects = name, objects
-    run.region = state.get(run.run_name, "region", buckets.DEFAULT_REGION)
+    run.region = run.run.get("region", buckets.DEFAULT_REGION)
 
 
 def _exists(getter: Any, ident: str) -> bool:
@@ -98,7 +103,7 @@ def check_origin_access(run: Checked, *, cf: Any) -> None:
     """The saved OAC/OAI exists. A lost OAC is made again (nothing else names its id but the
     distribution, which :func:`check_distribution` re-points); a lost OAI is not, because the
     objects' ACL grants name it (notebooks 02, 03 and 04 again)."""
-    access = OriginAccess.from_state(state.require(run.run_name, "origin_access"))
+    access = OriginAccess.from_state(run.run.require("origin_access"))
     if access.kind == "oac":
         if not _exists(cf.get_origin_access_control, access.id):
             again = find_oac(names.oac_name(run.run_name), cf=cf) or oac_from_answer(
@@ -108,8 +113,8 @@ def check_origin_access(run: Checked, *, cf: Any) -> None:
                     )
                 )
             )
-            state.update(run.run_name, origin_access=again.to_state())
-            run.repairs.append(f"OAC {access.id} was gone: made it again as {again.id} (saved)")
+            run.run.set(origin_access=again.to_state())
+            run.repairs.append(f"OAC {access.id} was gone: made it again as {again.id}")
             access = again
     elif not _exists(cf.get_cloud_front_origin_access_identity, access.id):
         raise missing(run.run_name, "OAI", access.id, "02, then 03 and 04,")
@@ -144,7 +149,7 @@ def check_distribution(run: Checked, *, cf: Any, s3: Any = None) -> None:
     """The saved distribution exists and reads the run's bucket through the run's origin access
     (re-pointed if not, e.g. after notebook 01 ran again with another bucket); with an OAC, the
     bucket policy names this distribution."""
-    record = state.require(run.run_name, "distribution")
+    record = run.run.require("distribution")
     if not _exists(cf.get_distribution, record["id"]):
         raise missing(run.run_name, "distribution", record["id"], "04")
     changes: list[str] = []
@@ -177,9 +182,9 @@ def _policy_arn(bucket: str, s3: Any) -> str | None:
 def check_signing_key(run: Checked, *, cf: Any) -> None:
     """The saved key is registered where CloudFront trusts it (re-registered from its key file
     if not), and a modern distribution trusts its key group."""
-    if not state.get(run.run_name, "signing_key"):
+    if not run.run.get("signing_key"):
         return
-    signing, repairs = signing_key.verify_registered(run.run_name, cf=cf)
+    signing, repairs = signing_key.verify_registered(run.run, cf=cf)
     run.repairs += repairs
     run.signing = signing
     if not (run.distribution and signing.approach == "modern" and signing.key_group_id):
@@ -193,18 +198,17 @@ def check_signing_key(run: Checked, *, cf: Any) -> None:
         )
 
 
-def never_saved(run_name: str, needs: tuple[str, ...]) -> list[str]:
+def never_saved(run: state.Run, needs: tuple[str, ...]) -> list[str]:
     """The needed resources the run has not saved (a distribution needs its bucket and origin
     access too), in the order the notebooks make them. The signing key is not asked for here:
     the guide path saves none before notebook 06 (:func:`check_signing_key`)."""
     wanted = set(needs)
     if "distribution" in wanted:
         wanted |= {"bucket", "origin_access"}
-    saved = state.load(run_name)
-    return [need for need in NEEDS[:3] if need in wanted and saved.get(need) is None]
+    return [need for need in NEEDS[:3] if need in wanted and run.get(need) is None]
 
 
-def run_first(run_name: str, unsaved: list[str]) -> str:
+def run_first(run: state.Run, unsaved: list[str]) -> str:
     """One message naming every notebook of the chain that is missing, in order."""
     notebooks = sorted({state.PRODUCED_BY[need] for need in unsaved})
     first, last = notebooks[0][:2], notebooks[-1][:2]
@@ -215,7 +219,8 @@ def run_first(run_name: str, unsaved: list[str]) -> str:
     else:  # the notebooks between make what these need (03: who may read the bucket)
         chain = f"notebooks {first} to {last}, in order,"
     what = ", ".join(need.replace("_", " ") for need in unsaved)
-    everything = not state.load(run_name)
+    everything = not run.values()
+    run_name = run.name
     why = (
         " (nothing is saved for it: a new run_name, or notebook 08's clean-up deleted the run)"
         if everything
@@ -227,40 +232,40 @@ def run_first(run_name: str, unsaved: list[str]) -> str:
     )
 
 
-def check(run_name: str, *needs: str, progress: bool = False) -> Checked:
+def check(run: state.Run, *needs: str, progress: bool = False) -> Checked:
     """Check (and repair what can be) the saved resources ``needs`` names, in dependency order.
 
     A saved key that is not needed is not looked at; a needed one that was never saved raises
-    :func:`state.require`'s message (which notebook to run first). A repair that changed the
-    distribution waits until it is Deployed again, so the step's requests see the repair.
+    :meth:`state.Run.require`'s message (which notebook to run first). A repair that changed the
+    distribution waits until it is Deployed again, so the step's requests see the repair. A
+    repair that changed a saved id is set on ``run``: the cell's ``run.save()`` writes it.
     """
-    state.check_run_name(run_name)
     unknown = [need for need in needs if need not in NEEDS]
     if unknown:
         raise StateError(f"cannot check {unknown}; choose from {list(NEEDS)}")
-    unsaved = never_saved(run_name, needs)  # before any AWS call: which notebooks to run first
+    unsaved = never_saved(run, needs)  # before any AWS call: which notebooks to run first
     if unsaved:
-        raise StateError(run_first(run_name, unsaved))
-    run = Checked(run_name)
+        raise StateError(run_first(run, unsaved))
+    checked = Checked(run)
     cf, s3 = clients.client("cloudfront"), clients.client("s3")
     if "bucket" in needs or "distribution" in needs:
-        check_bucket(run, s3=s3)
+        check_bucket(checked, s3=s3)
     if "origin_access" in needs or "distribution" in needs:
-        check_origin_access(run, cf=cf)
+        check_origin_access(checked, cf=cf)
     if "distribution" in needs:
-        check_distribution(run, cf=cf, s3=s3)
+        check_distribution(checked, cf=cf, s3=s3)
     if "signing_key" in needs:
-        check_signing_key(run, cf=cf)
-    if run.distribution and any(line.startswith("distribution") for line in run.repairs):
-        wait_deployed(run.distribution["id"], progress=progress, cf=cf)
-    return run
+        check_signing_key(checked, cf=cf)
+    if checked.distribution and any(line.startswith("distribution") for line in checked.repairs):
+        wait_deployed(checked.distribution["id"], progress=progress, cf=cf)
+    return checked
 
 
 # --- the run's put-back records (:mod:`cftutorial.run.putback` on the saved state) ------------
 
 
 def record_change(
-    run_name: str,
+    run: state.Run,
     notebook: str,
     kind: str,
     id_: str,
@@ -269,15 +274,20 @@ def record_change(
     what: str = "",
     where: dict[str, str] | None = None,
 ) -> bool:
-    """Record, before making it, a change ``notebook`` makes to the run (:func:`.putback.record`)."""
-    return putback.record(state, run_name, notebook, kind, id_, prior, what=what, where=where)
+    """Record, before making it, a change ``notebook`` makes to the run (:func:`.putback.record`);
+    the record is saved at once (with the run's other changes), as it must be on disk before
+    the change is made."""
+    recorded = putback.record(run, notebook, kind, id_, prior, what=what, where=where)
+    run.save()
+    return recorded
 
 
-def put_back(run_name: str, notebook: str, *, progress: bool = True) -> list[dict[str, str]]:
-    """Undo what ``notebook`` recorded (:func:`.putback.put_back`): idempotent, resumable."""
-    return putback.put_back(state, run_name, notebook, progress=progress)
+def put_back(run: state.Run, notebook: str, *, progress: bool = True) -> list[dict[str, str]]:
+    """Undo what ``notebook`` recorded (:func:`.putback.put_back`): idempotent, resumable; each
+    record dropped is saved as its undo is done."""
+    return putback.put_back(run, notebook, progress=progress)
 
 
-def pending_put_backs(run_name: str, notebook: str | None = None) -> list[putback.Change]:
+def pending_put_backs(run: state.Run, notebook: str | None = None) -> list[putback.Change]:
     """What notebooks recorded and did not put back yet (08's clean-up and teardown list it)."""
-    return putback.pending(state.load(run_name), notebook)
+    return putback.pending(run.values(), notebook)

@@ -56,9 +56,9 @@ def _check_kind(kind: str) -> str:
     return kind
 
 
-def generation(run_name: str, kind: str) -> int:
+def generation(run: state.Run, kind: str) -> int:
     """Which of the run's ``kind`` keys is current: 1 (notebook 06's), +1 per rotation (10)."""
-    return int(state.get(run_name, GENERATIONS, {}).get(kind, 1))
+    return int(run.get(GENERATIONS, {}).get(kind, 1))
 
 
 def key_file_paths(run_name: str, kind: str, generation_: int) -> tuple[Path, Path]:
@@ -85,18 +85,19 @@ def write_key_files(run_name: str, kind: str, generation_: int) -> tuple[Path, P
     return private_path, public_path
 
 
-def ensure_key_files(run_name: str, kind: str = "rsa") -> tuple[Path, Path]:
-    """The run's current key pair files, generated on first use (private key mode 0600)."""
+def ensure_key_files(run: state.Run, kind: str = "rsa") -> tuple[Path, Path]:
+    """The run's current key pair files, generated on first use (private key mode 0600); their
+    paths set as the run's ``key_files``."""
     _check_kind(kind)
-    saved = state.get(run_name, "key_files", {}).get(kind)
+    saved = run.get("key_files", {}).get(kind)
     if saved and Path(saved[0]).is_file() and Path(saved[1]).is_file():
         return Path(saved[0]), Path(saved[1])
     # reuse a pair left by an earlier run whose state was lost, because CloudFront may still
     # hold its public half
-    private_path, public_path = write_key_files(run_name, kind, generation(run_name, kind))
-    key_files = dict(state.get(run_name, "key_files", {}))
+    private_path, public_path = write_key_files(run.name, kind, generation(run, kind))
+    key_files = dict(run.get("key_files", {}))
     key_files[kind] = [str(private_path), str(public_path)]
-    state.update(run_name, key_files=key_files)
+    run.set(key_files=key_files)
     return private_path, public_path
 
 
@@ -141,30 +142,31 @@ def find_key_group(run_name: str, *, cf: Any = None) -> dict[str, Any] | None:
 
 
 def remember(
-    run_name: str, approach: str, kind: str, key_pair_id: str, key_group_id: str | None
+    run: state.Run, approach: str, kind: str, key_pair_id: str, key_group_id: str | None
 ) -> SigningKey:
-    """Save where CloudFront trusts the run's key (ids and file paths, never the key)."""
-    private_path, public_path = ensure_key_files(run_name, kind)
+    """Set where CloudFront trusts the run's key as its ``signing_key`` (ids and file paths,
+    never the key); the cell saves it."""
+    private_path, public_path = ensure_key_files(run, kind)
     signing = SigningKey(
         approach, kind, key_pair_id, key_group_id, str(private_path), str(public_path)
     )
-    state.update(run_name, signing_key=signing.to_state())
+    run.set(signing_key=signing.to_state())
     return signing
 
 
-def register_modern(run_name: str, kind: str, pem: str, *, cf: Any = None) -> tuple[str, str]:
+def register_modern(run: state.Run, kind: str, pem: str, *, cf: Any = None) -> tuple[str, str]:
     """Find or create the public key, then the key group holding it: ``(key id, group id)``.
 
     The same lookups and boto3 calls notebook 06 shows cell by cell.
     """
     cf = cf or clients.client("cloudfront")
-    config_ = public_key_config(run_name, kind, pem)
+    config_ = public_key_config(run, kind, pem)
     key_id = find_public_key(config_, cf=cf)
     if key_id is None:
         key_id = cf.create_public_key(PublicKeyConfig=config_)["PublicKey"]["Id"]
-    group = find_key_group(run_name, cf=cf)
+    group = find_key_group(run.name, cf=cf)
     if group is None:
-        answer = cf.create_key_group(KeyGroupConfig=key_group_config(run_name, [key_id]))
+        answer = cf.create_key_group(KeyGroupConfig=key_group_config(run.name, [key_id]))
         return key_id, answer["KeyGroup"]["Id"]
     if key_id not in group["KeyGroupConfig"].get("Items", []):
         wanted = signing_keys.with_public_key(group["KeyGroupConfig"], key_id)
@@ -173,42 +175,42 @@ def register_modern(run_name: str, kind: str, pem: str, *, cf: Any = None) -> tu
 
 
 def ensure_signing_key(
-    run_name: str, approach: str = "modern", kind: str = "rsa", *, cf: Any = None
+    run: state.Run, approach: str = "modern", kind: str = "rsa", *, cf: Any = None
 ) -> SigningKey:
     """Find or make the run's signing key and register it where CloudFront trusts it.
 
     modern: public key + key group (the group goes into ``TrustedKeyGroups``).
     guide: the local stand-in for the console's root-account key pair (``TrustedSigners: self``).
-    The result is saved in the tutorial state (ids and paths only).
+    The result is set on ``run`` (ids and paths only); the cell saves it.
     """
     _check_kind(kind)
-    saved = state.get(run_name, "signing_key")
+    saved = run.get("signing_key")
     if (
         saved
         and saved.get("approach") == approach
         and saved.get("kind") == kind
         and Path(saved["private_key_path"]).is_file()
     ):
-        return verify_registered(run_name, cf=cf)[0]  # registered again if CloudFront lost it
-    _private_path, public_path = ensure_key_files(run_name, kind)
+        return verify_registered(run, cf=cf)[0]  # registered again if CloudFront lost it
+    _private_path, public_path = ensure_key_files(run, kind)
     pem = keys.public_key_pem(keys.load_public_key(public_path))
     if approach == "modern":
-        key_id, group_id = register_modern(run_name, kind, pem, cf=cf)
+        key_id, group_id = register_modern(run, kind, pem, cf=cf)
     elif approach == "guide":
         key_id, group_id = account_keys.register_account_key_pair(pem), None
     else:
         raise KeyGroupError(f"approach={approach!r} is not known; use 'modern' or 'guide'")
-    return remember(run_name, approach, kind, key_id, group_id)
+    return remember(run, approach, kind, key_id, group_id)
 
 
-def _registered_key_id(run_name: str, signing: SigningKey, pem: str, cf: Any) -> tuple[str, str]:
+def _registered_key_id(run: state.Run, signing: SigningKey, pem: str, cf: Any) -> tuple[str, str]:
     """The saved public key's Id if CloudFront still holds it, else the one registered now."""
     try:
         held = signing_keys.registered_pem(signing.key_pair_id, cf=cf)
     except ClientError as exc:
         if not is_missing(exc):
             raise
-        config_ = public_key_config(run_name, signing.kind, pem)
+        config_ = public_key_config(run, signing.kind, pem)
         key_id = find_public_key(config_, cf=cf)
         if key_id is not None:
             return (
@@ -223,7 +225,7 @@ def _registered_key_id(run_name: str, signing: SigningKey, pem: str, cf: Any) ->
         raise KeyGroupError(
             f"public key {signing.key_pair_id} in CloudFront is not the public half of "
             f"{signing.public_key_path}, so its signatures would be refused; run "
-            f"{fixes.start_over(run_name)}"
+            f"{fixes.start_over(run.name)}"
         )
     return signing.key_pair_id, ""
 
@@ -257,14 +259,16 @@ def _group_holding(run_name: str, group_id: str | None, key_id: str, cf: Any) ->
     return group["Id"], f"put public key {key_id} back in key group {group['Id']}"
 
 
-def verify_registered(run_name: str, *, cf: Any = None) -> tuple[SigningKey, list[str]]:
+def verify_registered(run: state.Run, *, cf: Any = None) -> tuple[SigningKey, list[str]]:
     """The saved signing key, checked where CloudFront trusts it; what had to be repaired.
 
     A public key, key group or account key pair that is gone (the local AWS was reset) is
-    registered again from the run's key file, and the new ids are saved; a key file that is
-    gone cannot be repaired (its private half existed nowhere else).
+    registered again from the run's key file, and the new ids are set on ``run`` (the cell
+    saves them); a key file that is gone cannot be repaired (its private half existed nowhere
+    else).
     """
-    signing = SigningKey(**state.require(run_name, "signing_key"))
+    run_name = run.name
+    signing = SigningKey(**run.require("signing_key"))
     for path in (signing.private_key_path, signing.public_key_path):
         if not Path(path).is_file():
             raise StateError(
@@ -275,7 +279,7 @@ def verify_registered(run_name: str, *, cf: Any = None) -> tuple[SigningKey, lis
     repairs: list[str] = []
     if signing.approach == "modern":
         cf = cf or clients.client("cloudfront")
-        key_id, said = _registered_key_id(run_name, signing, pem, cf)
+        key_id, said = _registered_key_id(run, signing, pem, cf)
         group_id, moved = _group_holding(run_name, signing.key_group_id, key_id, cf)
         repairs += [line for line in (said, moved) if line]
     else:
@@ -290,12 +294,12 @@ def verify_registered(run_name: str, *, cf: Any = None) -> tuple[SigningKey, lis
                 f"again as {key_id}"
             )
     if (key_id, group_id) != (signing.key_pair_id, signing.key_group_id):
-        signing = remember(run_name, signing.approach, signing.kind, key_id, group_id)
+        signing = remember(run, signing.approach, signing.kind, key_id, group_id)
     return signing, repairs
 
 
 def signer_for(
-    run_name: str, hash_algorithm: str | None = None, *, allow_ecdsa_sha1: bool = False
+    run: state.Run, hash_algorithm: str | None = None, *, allow_ecdsa_sha1: bool = False
 ) -> Any:
     """A :class:`cftutorial.signing.signer.Signer` for the run's saved signing key.
 
@@ -303,7 +307,7 @@ def signer_for(
     SHA-1, ECDSA SHA-256); an ECDSA key with SHA-1 is refused as the AWS CLI v2 refuses it,
     unless a notebook asks for it on purpose (``allow_ecdsa_sha1=True``) to show it.
     """
-    saved = state.require(run_name, "signing_key")
+    saved = run.require("signing_key")
     private_key = keys.load_private_key(saved["private_key_path"])
     chosen = rules.hash_for(
         keys.key_kind(private_key), hash_algorithm, allow_ecdsa_sha1=allow_ecdsa_sha1
@@ -311,9 +315,9 @@ def signer_for(
     return Signer(saved["key_pair_id"], private_key, hash_algorithm=chosen)
 
 
-def trusted_keys(run_name: str) -> dict[str, str]:
+def trusted_keys(run: state.Run) -> dict[str, str]:
     """Key-Pair-Id -> public PEM of the run's key, for :func:`cftutorial.signing.verify.verify`."""
-    saved = state.require(run_name, "signing_key")
+    saved = run.require("signing_key")
     pem = keys.public_key_pem(keys.load_public_key(saved["public_key_path"]))
     return {saved["key_pair_id"]: pem}
 
@@ -333,24 +337,24 @@ def check_key_pair_id(value: str, *, signing_key: SigningKey) -> str:
 
 
 def public_key_config(
-    run_name: str, kind: str, pem: str, generation_: int | None = None
+    run: state.Run, kind: str, pem: str, generation_: int | None = None
 ) -> dict[str, str]:
     """What ``create_public_key`` takes for the run's key: the *public* PEM only.
 
     ``generation_`` defaults to the current one; notebook 10 names the next one.
     """
-    gen = generation(run_name, kind) if generation_ is None else generation_
+    gen = generation(run, kind) if generation_ is None else generation_
     what = f"public-key-{kind}" + ("" if gen == 1 else f"-{gen}")
     return signing_keys.public_key_config(
-        caller_reference=references.caller_reference(run_name, what),
-        name=names.public_key(run_name, kind, gen),
+        caller_reference=references.caller_reference(run, what),
+        name=names.public_key(run.name, kind, gen),
         pem=pem,
-        comment=f"cftutorial {run_name}: {kind} signing key" + ("" if gen == 1 else f" {gen}"),
+        comment=f"cftutorial {run.name}: {kind} signing key" + ("" if gen == 1 else f" {gen}"),
     )
 
 
 def adopt(
-    run_name: str,
+    run: state.Run,
     kind: str,
     generation_: int,
     key_id: str,
@@ -358,10 +362,11 @@ def adopt(
     paths: tuple[Path, Path],
 ) -> SigningKey:
     """Make generation ``generation_`` the run's signing key (notebook 10's "update the
-    application"): its files, its generation and its ids are saved; later notebooks sign with it."""
-    key_files = dict(state.get(run_name, "key_files", {}))
+    application"): its files, its generation and its ids are set on ``run`` (the cell saves
+    them); later notebooks sign with it."""
+    key_files = dict(run.get("key_files", {}))
     key_files[kind] = [str(paths[0]), str(paths[1])]
-    generations = dict(state.get(run_name, GENERATIONS, {}))
+    generations = dict(run.get(GENERATIONS, {}))
     generations[kind] = generation_
-    state.update(run_name, key_files=key_files, **{GENERATIONS: generations})
-    return remember(run_name, "modern", kind, key_id, key_group_id)
+    run.set(key_files=key_files, **{GENERATIONS: generations})
+    return remember(run, "modern", kind, key_id, key_group_id)

@@ -139,16 +139,16 @@ def find_bucket(name: str, region: str = "", *, s3: Any = None) -> BucketInfo | 
 
 
 def save(
-    run_name: str, *, bucket: str, region: str, approach: str, objects: list[str]
+    run: state.Run, *, bucket: str, region: str, approach: str, objects: list[str]
 ) -> list[str]:
-    """Record the bucket for notebooks 02-08 (they find it by ``run_name``); say what changed.
+    """Set the bucket on ``run`` for notebooks 02-08 (the cell saves it); say what changed.
 
     A re-run with another bucket, region or approach repoints the run: the lines returned say
     from what, and that notebooks 03 and 04 bring the permission and the distribution along
     (05-08 also re-point a distribution still reading the old bucket, and say so).
     """
-    before = state.load(run_name)
-    state.update(run_name, bucket=bucket, region=region, approach=approach, objects=objects)
+    before = run.values()
+    run.set(bucket=bucket, region=region, approach=approach, objects=objects)
     changes = [
         f"{key} {before[key]!r} -> {value!r}"
         for key, value in (("bucket", bucket), ("region", region), ("approach", approach))

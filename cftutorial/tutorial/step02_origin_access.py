@@ -27,9 +27,10 @@ from . import references, state
 APPROACH_KIND = {"guide": "oai", "modern": "oac"}
 
 
-def oai_config_for(run_name: str) -> dict[str, str]:
-    """What ``create_cloud_front_origin_access_identity`` takes for this run."""
-    return oai_config(references.caller_reference(run_name, "oai"), names.oai_comment(run_name))
+def oai_config_for(run: state.Run) -> dict[str, str]:
+    """What ``create_cloud_front_origin_access_identity`` takes for this run (its
+    CallerReference set on ``run``)."""
+    return oai_config(references.caller_reference(run, "oai"), names.oai_comment(run.name))
 
 
 def oac_config_for(run_name: str) -> dict[str, str]:
@@ -45,16 +46,17 @@ def find_run_oac(run_name: str, *, cf: Any = None) -> OriginAccess | None:
     return find_oac(names.oac_name(run_name), cf=cf)
 
 
-def create_or_find_oai(run_name: str, *, cf: Any = None) -> OriginAccess:
-    """The guide's Origin Access Identity for this run (created once)."""
+def create_or_find_oai(run: state.Run, *, cf: Any = None) -> OriginAccess:
+    """The guide's Origin Access Identity for this run (created once; the run is saved before
+    the create call, with its CallerReference, as notebook 02's cell does)."""
     cf = cf or clients.client("cloudfront")
-    found = find_run_oai(run_name, cf=cf)
+    found = find_run_oai(run.name, cf=cf)
     if found:
         return found
+    config_ = oai_config_for(run)
+    run.save()
     return oai_from_answer(
-        cf.create_cloud_front_origin_access_identity(
-            CloudFrontOriginAccessIdentityConfig=oai_config_for(run_name)
-        )
+        cf.create_cloud_front_origin_access_identity(CloudFrontOriginAccessIdentityConfig=config_)
     )
 
 
@@ -69,12 +71,12 @@ def create_or_find_oac(run_name: str, *, cf: Any = None) -> OriginAccess:
     )
 
 
-def ensure(run_name: str, approach: str, *, cf: Any = None) -> OriginAccess:
+def ensure(run: state.Run, approach: str, *, cf: Any = None) -> OriginAccess:
     """OAI for the guide's approach, OAC for the modern one."""
     if approach == "guide":
-        return create_or_find_oai(run_name, cf=cf)
+        return create_or_find_oai(run, cf=cf)
     if approach == "modern":
-        return create_or_find_oac(run_name, cf=cf)
+        return create_or_find_oac(run.name, cf=cf)
     raise OriginAccessError(f"approach={approach!r} is not known; use 'modern' or 'guide'")
 
 
@@ -89,14 +91,14 @@ def for_approach(approach: str, *, oai: OriginAccess, oac: OriginAccess) -> Orig
     return oai if approach == "guide" else oac
 
 
-def save(run_name: str, access: OriginAccess) -> OriginAccess | None:
-    """Record the run's origin access for notebooks 03-04; returns the one it replaces, if other.
+def save(run: state.Run, access: OriginAccess) -> OriginAccess | None:
+    """Set the run's origin access on ``run`` for notebooks 03-04 (the cell saves it); returns
+    the one it replaces, if other.
 
     A re-run with the other approach replaces it, so the notebook can say that 03 and 04 must
     run again (the bucket's permission and the distribution's origin still name the old one).
     """
-    state.check_run_name(run_name)
-    saved = state.get(run_name, "origin_access")
-    state.update(run_name, origin_access=access.to_state())
+    saved = run.get("origin_access")
+    run.set(origin_access=access.to_state())
     previous = OriginAccess.from_state(saved) if saved else None
     return previous if previous is not None and previous != access else None

@@ -9,7 +9,6 @@ policy previews. The ACL and policy documents themselves are built in
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from ..aws import buckets, clients
@@ -22,30 +21,19 @@ from ..aws.bucket_access import (
 from ..aws.origin_access import OriginAccess, find_oai
 from ..errors import AclNotSupportedError, PermissionsError
 from ..run import names
-from . import saved
+from . import saved, state
 
 DEMO_KEY = "hello.txt"
 EXAMPLE_DISTRIBUTION_ID = "EDFDVBD6EXAMPLE"  # the preview's placeholder until notebook 04
 
 
-@dataclass(frozen=True)
-class SavedRun:
-    """What notebooks 01 and 02 saved: the bucket, its objects, the origin access."""
-
-    bucket: str
-    objects: list[str]
-    access: OriginAccess
-    repairs: tuple[str, ...] = ()  # what the check against AWS put right (saved.check)
+def saved_origin(run: state.Run) -> saved.Checked:
+    """What notebooks 01 and 02 saved (the bucket, its objects, the origin access), checked
+    against AWS (:func:`saved.check`: repaired, or one message naming the notebook to run)."""
+    return saved.check(run, "bucket", "origin_access")
 
 
-def saved_run(run_name: str) -> SavedRun:
-    """The run's bucket and origin access, checked against AWS (:func:`saved.check`: repaired,
-    or one message naming the notebook to run)."""
-    run = saved.check(run_name, "bucket", "origin_access")
-    return SavedRun(run.bucket, run.objects, run.access, tuple(run.repairs))
-
-
-def check_acls_possible(run_name: str, run: SavedRun, *, s3: Any = None) -> str:
+def check_acls_possible(run: saved.Checked, *, s3: Any = None) -> str:
     """Before the guide's grant: an OAI to grant to, and a bucket that allows ACLs.
 
     Returns the OAI's canonical user id. Without these checks S3 would answer each object's
@@ -53,7 +41,7 @@ def check_acls_possible(run_name: str, run: SavedRun, *, s3: Any = None) -> str:
     """
     if run.access.kind != "oai" or not run.access.s3_canonical_user_id:
         raise PermissionsError(
-            f"run {run_name!r} uses an {run.access.kind.upper()}, but the guide's ACL grant needs "
+            f"run {run.run_name!r} uses an {run.access.kind.upper()}, but the guide's ACL grant needs "
             "an OAI; run notebook 02 with approach='guide'"
         )
     ownership = buckets.object_ownership(run.bucket, s3=s3)

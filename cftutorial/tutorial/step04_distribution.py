@@ -9,7 +9,6 @@ lookup that makes re-running safe, the saved state and the wait (with the IfMatc
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from ..aws import buckets, tags
@@ -42,22 +41,23 @@ CloudFront. Signed cookies cover every segment of a video at once (notebook 08).
 
 
 def config_for(
+    run: state.Run,
     *,
-    run_name: str,
     bucket: str,
     region: str,
     access: OriginAccess,
     key_group_id: str | None = None,
 ) -> dict[str, Any]:
-    """The run's ``DistributionConfig``: key group given -> TrustedKeyGroups, else TrustedSigners self."""
+    """The run's ``DistributionConfig``: key group given -> TrustedKeyGroups, else TrustedSigners
+    self. Its CallerReference is set on ``run`` (the cell saves it before the create call)."""
     origin = s3_origin(
         buckets.regional_domain(bucket, region),
         origin_access_identity=access.origin_access_identity,
         origin_access_control_id=access.origin_access_control_id,
     )
     return distribution_config(
-        caller_reference=references.caller_reference(run_name, "distribution"),
-        comment=names.distribution_comment(run_name),
+        caller_reference=references.caller_reference(run, "distribution"),
+        comment=names.distribution_comment(run.name),
         origin=origin,
         key_group_id=key_group_id,
     )
@@ -67,46 +67,30 @@ def config_for(
 RUN_TAG = tags.RUN_TAG
 
 
-@dataclass(frozen=True)
-class SavedRun:
-    """What notebooks 01-02 saved: the bucket (and its region) and the origin access."""
-
-    bucket: str
-    region: str
-    access: OriginAccess
-    repairs: tuple[str, ...] = ()  # what the check against AWS put right (saved.check)
-
-
-def saved_run(run_name: str) -> SavedRun:
-    """The run's origin, checked against AWS (:func:`saved.check`: a lost OAC made again, or one
-    message naming the notebook to run)."""
-    run = saved.check(run_name, "bucket", "origin_access")
-    return SavedRun(run.bucket, run.region, run.access, tuple(run.repairs))
+def saved_origin(run: state.Run) -> saved.Checked:
+    """What notebooks 01-02 saved (the bucket, its region, the origin access), checked against
+    AWS (:func:`saved.check`: a lost OAC made again, or one message naming the notebook to run)."""
+    return saved.check(run, "bucket", "origin_access")
 
 
 def key_group_for(
-    run_name: str, key_type: str = "rsa", *, cf: Any = None
+    run: state.Run, key_type: str = "rsa", *, cf: Any = None
 ) -> tuple[signing_key.SigningKey, bool]:
-    """The run's signing key in a key group, made on demand; and whether the state changed.
+    """The run's signing key in a key group, made on demand; and whether ``run`` changed.
 
     A distribution can only trust a key group that exists, and the guide makes keys in step 6:
     so the modern path makes them here (key files, ``create_public_key``, ``create_key_group``,
-    all shown in notebook 06) and saves them as the run's ``signing_key`` and ``key_files``. The
-    flag tells the notebook to say that it wrote them.
+    all shown in notebook 06) and sets them as the run's ``signing_key`` and ``key_files`` (the
+    cell saves them). The flag tells the notebook to say that it wrote them.
     """
-    before = state.get(run_name, "signing_key")
-    signing = signing_key.ensure_signing_key(run_name, "modern", key_type, cf=cf)
+    before = run.get("signing_key")
+    signing = signing_key.ensure_signing_key(run, "modern", key_type, cf=cf)
     return signing, signing.to_state() != before
 
 
 def from_answer(answer: dict[str, Any]) -> DistributionInfo:
     """A :class:`DistributionInfo` from ``create_distribution(_with_tags)``'s answer."""
     return distribution_info(answer["Distribution"], answer["ETag"], created=True)
-
-
-def save(run_name: str, dist: DistributionInfo) -> None:
-    """Record the distribution (id, ARN, domain) for notebooks 05-08."""
-    state.update(run_name, distribution=dist.to_state())
 
 
 def find_run_distribution(run_name: str, *, cf: Any = None) -> DistributionInfo | None:

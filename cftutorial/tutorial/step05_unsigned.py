@@ -44,20 +44,21 @@ class Targets:
         return viewer_url(self.domain, self.key)
 
 
-def targets(run_name: str, object_key: str) -> Targets:
+def targets(run: state.Run, object_key: str) -> Targets:
     """The run's bucket and distribution (saved by notebooks 01 and 04) for ``object_key``."""
-    bucket = state.require(run_name, "bucket")
-    dist = state.require(run_name, "distribution")
+    bucket = run.require("bucket")
+    dist = run.require("distribution")
     return Targets(bucket, dist["id"], dist["domain_name"], object_key)
 
 
-def run_signer(run_name: str, approach: str, key_type: str = "rsa") -> Signer:
+def run_signer(run: state.Run, approach: str, key_type: str = "rsa") -> Signer:
     """The run's signer. Its saved key is used as it is; only a run without one (the guide path
-    before notebook 06) gets a key made here, of ``key_type``, so this notebook changes no key."""
-    saved = state.get(run_name, "signing_key")
+    before notebook 06) gets a key made here, of ``key_type`` (set on ``run``: the cell saves
+    it), so this notebook changes no key."""
+    saved = run.get("signing_key")
     if not saved or saved.get("approach") != approach:
-        signing_key.ensure_signing_key(run_name, approach, key_type)
-    return signing_key.signer_for(run_name)
+        signing_key.ensure_signing_key(run, approach, key_type)
+    return signing_key.signer_for(run)
 
 
 @contextlib.contextmanager
@@ -93,10 +94,10 @@ def step3_skipped(bucket: str, approach: str, *, s3: Any = None) -> Iterator[str
         put_bucket_policy(bucket, saved, s3=s3)
 
 
-def check_run(run_name: str) -> saved.Checked:
+def check_run(run: state.Run) -> saved.Checked:
     """Before any request: the saved bucket, distribution (and key, if saved) exist and match.
 
     See :func:`cftutorial.tutorial.saved.check`: what can be repaired is, and said in
     ``.report()``; what cannot is one message naming the notebook or command that fixes it.
     """
-    return saved.check(run_name, "bucket", "distribution", "signing_key")
+    return saved.check(run, "bucket", "distribution", "signing_key")

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..aws import distributions
-from . import saved
+from . import saved, state
 from .signing_key import SigningKey
 
 _OFF = {"Enabled": False, "Quantity": 0}
@@ -40,10 +40,10 @@ def private_key_mode(signing: SigningKey) -> str:
     return oct(Path(signing.private_key_path).stat().st_mode & 0o777)
 
 
-def check_run(run_name: str) -> saved.Checked:
+def check_run(run: state.Run) -> saved.Checked:
     """Before switching the distribution: it exists and reads the run's bucket; a saved key is registered.
 
     See :func:`cftutorial.tutorial.saved.check`: what can be repaired is, and said in
     ``.report()``; what cannot is one message naming the notebook or command that fixes it.
     """
-    return saved.check(run_name, "distribution", "signing_key")
+    return saved.check(run, "distribution", "signing_key")

@@ -21,16 +21,16 @@ from . import saved, signing_key, state
 
 
 def signer(
-    run_name: str, hash_algorithm: str | None = None, *, allow_ecdsa_sha1: bool = False
+    run: state.Run, hash_algorithm: str | None = None, *, allow_ecdsa_sha1: bool = False
 ) -> Signer:
     """The run's signer (the key notebook 06 registered), with this hash (``None``: the key's,
     RSA SHA-1 and ECDSA SHA-256; see :func:`.signing_key.signer_for`)."""
-    return signing_key.signer_for(run_name, hash_algorithm, allow_ecdsa_sha1=allow_ecdsa_sha1)
+    return signing_key.signer_for(run, hash_algorithm, allow_ecdsa_sha1=allow_ecdsa_sha1)
 
 
-def viewer_url(run_name: str, object_key: str) -> str:
+def viewer_url(run: state.Run, object_key: str) -> str:
     """``https://DOMAIN/KEY`` of the run's distribution (saved by notebook 04)."""
-    domain = state.require(run_name, "distribution")["domain_name"]
+    domain = run.require("distribution")["domain_name"]
     return run_urls.viewer_url(domain, object_key)
 
 
@@ -39,17 +39,17 @@ def botocore_can_sign(run_signer: Signer) -> bool:
     return run_signer.kind == "rsa" and run_signer.hash_algorithm == "SHA1"
 
 
-def rsa_signer(run_name: str) -> Callable[[bytes], bytes]:
+def rsa_signer(run: state.Run) -> Callable[[bytes], bytes]:
     """The ``rsa_signer`` callback ``botocore.signers.CloudFrontSigner`` wants: bytes -> signature.
 
     RSA PKCS#1 v1.5 with SHA-1, made from the run's private key file (the key is read here and
     never leaves this process).
     """
-    saved = state.require(run_name, "signing_key")
+    saved = run.require("signing_key")
     private_key = keys.load_private_key(saved["private_key_path"])
     if keys.key_kind(private_key) != "rsa":
         raise SigningKeyError(
-            f"run {run_name!r} signs with an {keys.key_kind(private_key).upper()} key; botocore's "
+            f"run {run.name!r} signs with an {keys.key_kind(private_key).upper()} key; botocore's "
             "CloudFrontSigner signs with RSA only: run notebook 06 with key_type='rsa'"
         )
     return make_sign_function(private_key, "SHA1")
@@ -67,7 +67,7 @@ def _when(epoch: int | None, local: bool) -> str | None:
     return (moment.astimezone() if local else moment).isoformat()
 
 
-def inspect_signed_url(url: str, *, run_name: str, viewer_ip: str = "127.0.0.1") -> dict[str, Any]:
+def inspect_signed_url(url: str, *, run: state.Run, viewer_ip: str = "127.0.0.1") -> dict[str, Any]:
     """What the inspector shows: the verdict and its reason, the decoded policy, the expiry.
 
     It checks against the run's own trusted key (the same check the local edge makes), so a URL
@@ -80,7 +80,7 @@ def inspect_signed_url(url: str, *, run_name: str, viewer_ip: str = "127.0.0.1")
         )
     sent = _as_sent(url.strip())
     verdict = verify.verify(
-        sent, trusted_keys=signing_key.trusted_keys(run_name), viewer_ip=viewer_ip or None
+        sent, trusted_keys=signing_key.trusted_keys(run), viewer_ip=viewer_ip or None
     )
     reason = verdict.reason
     if sent != url.strip():
@@ -99,13 +99,13 @@ def inspect_signed_url(url: str, *, run_name: str, viewer_ip: str = "127.0.0.1")
     }
 
 
-def check_run(run_name: str) -> saved.Checked:
+def check_run(run: state.Run) -> saved.Checked:
     """Before signing: the distribution the URLs name exists, and CloudFront still trusts the key.
 
     See :func:`cftutorial.tutorial.saved.check`: what can be repaired is, and said in
     ``.report()``; what cannot is one message naming the notebook or command that fixes it.
     """
-    return saved.check(run_name, "distribution", "signing_key")
+    return saved.check(run, "distribution", "signing_key")
 
 
 def _as_sent(url: str) -> str:

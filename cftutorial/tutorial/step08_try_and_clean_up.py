@@ -27,10 +27,10 @@ class Targets:
         return viewer_url(self.domain, key)
 
 
-def targets(run_name: str) -> Targets:
+def targets(run: state.Run) -> Targets:
     """The run's bucket and distribution, as notebooks 01 and 04 saved them."""
-    bucket = state.require(run_name, "bucket")
-    dist = state.require(run_name, "distribution")
+    bucket = run.require("bucket")
+    dist = run.require("distribution")
     return Targets(bucket, dist["id"], dist["domain_name"])
 
 
@@ -43,15 +43,15 @@ def playlist_segments(playlist_text: str) -> list[str]:
     ]
 
 
-def what_stays(run_name: str) -> list[dict[str, str]]:
+def what_stays(run: state.Run) -> list[dict[str, str]]:
     """What of the run exists now, in the order a cleanup would delete it (changes nothing)."""
-    return [{"what": item.what, "id": item.id} for item in cleanup.plan(run_name)]
+    return [{"what": item.what, "id": item.id} for item in cleanup.plan(run)]
 
 
-def left_to_put_back(run_name: str) -> list[dict[str, str]]:
+def left_to_put_back(run: state.Run) -> list[dict[str, str]]:
     """What notebooks 09-12 changed and did not put back yet (a notebook stopped before its
     last section): one row each (see :func:`cftutorial.tutorial.cleanup.put_backs`)."""
-    return cleanup.put_backs(run_name)
+    return cleanup.put_backs(run)
 
 
 def how_to_clean_up(run_name: str) -> str:
@@ -64,15 +64,16 @@ def how_to_clean_up(run_name: str) -> str:
     )
 
 
-def clean_up(run_name: str, *, progress: bool = True) -> list[dict[str, str]]:
-    """Delete everything the run created (dependency order, resumable); one row per resource."""
-    return cleanup.as_rows(cleanup.cleanup(run_name, progress=progress))
+def clean_up(run: state.Run, *, progress: bool = True) -> list[dict[str, str]]:
+    """Delete everything the run created (dependency order, resumable); one row per resource.
+    The run's saved state is forgotten at the end (:func:`cftutorial.tutorial.cleanup.cleanup`)."""
+    return cleanup.as_rows(cleanup.cleanup(run, progress=progress))
 
 
-def check_run(run_name: str) -> saved.Checked:
+def check_run(run: state.Run) -> saved.Checked:
     """Before trying the URLs: the bucket, distribution and key exist and match.
 
     See :func:`cftutorial.tutorial.saved.check`: what can be repaired is, and said in
     ``.report()``; what cannot is one message naming the notebook or command that fixes it.
     """
-    return saved.check(run_name, "bucket", "distribution", "signing_key")
+    return saved.check(run, "bucket", "distribution", "signing_key")

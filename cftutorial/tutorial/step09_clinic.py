@@ -44,13 +44,17 @@ HOLIDAY_KEY = "clinic/Vidéo de vacances.mp4"  # a space and a non-ASCII letter,
 class Clinic:
     """The run the clinic works on, and every case's outcome so far."""
 
-    run_name: str
+    run: state.Run
     bucket: str
     distribution_id: str
     domain: str
     key_group_id: str
     signer: Signer
     results: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    @property
+    def run_name(self) -> str:
+        return self.run.name
 
     def url(self, key: str) -> str:
         """``https://DOMAIN/KEY`` as typed (not yet percent-encoded)."""
@@ -109,27 +113,27 @@ class Clinic:
         ]
 
 
-def check_run(run_name: str, approach: str = "modern") -> saved.Checked:
+def check_run(run: state.Run, approach: str = "modern") -> saved.Checked:
     """Before the clinic: the modern path (key groups), and the run's resources as saved.
 
     See :func:`cftutorial.tutorial.saved.check`: what can be repaired is, and said in
     ``.report()``; what cannot is one message naming the notebook or command that fixes it.
     """
-    require_modern(state.load(run_name), "09", approach)
-    return saved.check(run_name, "bucket", "distribution", "signing_key")
+    require_modern(run.values(), "09", approach)
+    return saved.check(run, "bucket", "distribution", "signing_key")
 
 
-def open_clinic(run_name: str) -> Clinic:
+def open_clinic(run: state.Run) -> Clinic:
     """The run's clinic: its bucket, distribution, key group and signer (after :func:`check_run`)."""
-    signing = state.require(run_name, "signing_key")
-    dist = state.require(run_name, "distribution")
+    signing = run.require("signing_key")
+    dist = run.require("distribution")
     return Clinic(
-        run_name=run_name,
-        bucket=state.require(run_name, "bucket"),
+        run=run,
+        bucket=run.require("bucket"),
         distribution_id=dist["id"],
         domain=dist["domain_name"],
         key_group_id=signing.get("key_group_id") or "",
-        signer=signing_key.signer_for(run_name),
+        signer=signing_key.signer_for(run),
     )
 
 
@@ -142,7 +146,7 @@ def send(url: str, cookies: Mapping[str, str] | None = None) -> requests.Respons
 def inspect(clinic: Clinic, url: str, cookies: Mapping[str, str] | None = None) -> str:
     """The inspector's verdict on the request as sent, against the run's trusted key; an
     untrusted Key-Pair-Id is named for what it is (the key group's id, a key out of the group)."""
-    trusted = signing_key.trusted_keys(clinic.run_name)
+    trusted = signing_key.trusted_keys(clinic.run)
     verdict = verify.verify(
         _as_sent(url),
         trusted_keys=trusted,
@@ -256,30 +260,31 @@ def drop_retired_key(clinic: Clinic, *, cf: Any = None) -> str:
 def record_changes(clinic: Clinic) -> None:
     """Before the cases: record what they change and its value now (standard logging, the
     bucket policy) or that it is theirs to delete (the retired key), in the saved state, so
-    :func:`saved.put_back` can undo it even after a crash half-way."""
+    :func:`saved.put_back` can undo it even after a crash half-way (each record saved at once)."""
     cf, s3 = clients.client("cloudfront"), clients.client("s3")
-    run = clinic.run_name
+    run = clinic.run
     logging = cf.get_distribution_config(Id=clinic.distribution_id)["DistributionConfig"]
     prior_logging = {"Logging": logging.get("Logging")}
-    saved.record_change(
+    putback.record(
         run, NOTEBOOK, "distribution config", clinic.distribution_id, prior_logging,
         what="standard logging",
     )  # fmt: skip
     policy_now = bucket_access.bucket_policy(clinic.bucket, s3=s3)
-    saved.record_change(
+    putback.record(
         run, NOTEBOOK, "bucket policy", clinic.bucket,
         putback.DELETE if policy_now is None else policy_now, what="bucket policy",
     )  # fmt: skip
-    saved.record_change(
-        run, NOTEBOOK, "public key", names.retired_public_key(run), putback.DELETE,
+    putback.record(
+        run, NOTEBOOK, "public key", names.retired_public_key(run.name), putback.DELETE,
         what="retired public key", where={"key_group_id": clinic.key_group_id},
     )  # fmt: skip
+    run.save()  # the three records, before any case changes anything
 
 
 def begin(clinic: Clinic) -> list[dict[str, str]]:
     """The notebook's start: put back what an interrupted earlier run left changed (one row
     each), then record what this run's cases will change."""
-    left = saved.put_back(clinic.run_name, NOTEBOOK)
+    left = saved.put_back(clinic.run, NOTEBOOK)
     record_changes(clinic)
     return left
 

@@ -68,14 +68,20 @@ class KeyRef:
 
 @dataclass(frozen=True)
 class Rotation:
-    """The rotation in progress: from ``old`` to ``new`` in the run's key group."""
+    """The rotation in progress: from ``old`` to ``new`` in the run's key group. Its record is
+    set on ``run`` at each step (the notebook's cell saves it), so a rotation stopped half-way
+    resumes."""
 
-    run_name: str
+    run: state.Run
     kind: str
     key_group_id: str
     old: KeyRef
     new: KeyRef
     resumed: bool = False
+
+    @property
+    def run_name(self) -> str:
+        return self.run.name
 
     def to_state(self) -> dict[str, Any]:
         return {
@@ -86,9 +92,9 @@ class Rotation:
         }
 
     @classmethod
-    def from_state(cls, run_name: str, saved_: dict[str, Any]) -> Rotation:
+    def from_state(cls, run: state.Run, saved_: dict[str, Any]) -> Rotation:
         return cls(
-            run_name,
+            run,
             saved_["kind"],
             saved_["key_group_id"],
             KeyRef(**saved_["old"]),
@@ -102,11 +108,11 @@ class Rotation:
         return f"{names[key_id]} ({key_id})" if key_id in names else key_id
 
 
-def check_run(run_name: str, approach: str = "modern", *, progress: bool = False) -> saved.Checked:
+def check_run(run: state.Run, approach: str = "modern", *, progress: bool = False) -> saved.Checked:
     """The modern path (one message on the guide's), then the saved ids against AWS (repaired,
     or one message), as in notebooks 06-08."""
-    require_modern(state.load(run_name), "10", approach)
-    return saved.check(run_name, "distribution", "signing_key", progress=progress)
+    require_modern(run.values(), "10", approach)
+    return saved.check(run, "distribution", "signing_key", progress=progress)
 
 
 def _registered(key_id: str | None, cf: Any) -> bool:
@@ -121,41 +127,43 @@ def _registered(key_id: str | None, cf: Any) -> bool:
     return True
 
 
-def start(run_name: str, *, cf: Any = None) -> Rotation:
+def start(run: state.Run, *, cf: Any = None) -> Rotation:
     """The rotation to do: the saved one if it is unfinished (a crash half-way), else a new one
-    from the run's signing key to the next generation (its key files made now, mode 0600)."""
+    from the run's signing key to the next generation (its key files made now, mode 0600; its
+    record set on ``run``)."""
     cf = cf or clients.client("cloudfront")
-    record = state.get(run_name, STATE_KEY)
+    record = run.get(STATE_KEY)
     if record:
-        rotation = Rotation.from_state(run_name, record)
+        rotation = Rotation.from_state(run, record)
         if _registered(rotation.old.key_id, cf) and Path(rotation.old.private_key_path).is_file():
             return rotation
         finish(rotation)  # the old key is deleted already: only its files and the record left
-    current = signing_key.SigningKey(**state.require(run_name, "signing_key"))
-    generation = signing_key.generation(run_name, current.kind)
-    new_paths = signing_key.write_key_files(run_name, current.kind, generation + 1)
+    current = signing_key.SigningKey(**run.require("signing_key"))
+    generation = signing_key.generation(run, current.kind)
+    new_paths = signing_key.write_key_files(run.name, current.kind, generation + 1)
     rotation = Rotation(
-        run_name,
+        run,
         current.kind,
         str(current.key_group_id),
         KeyRef(generation, current.private_key_path, current.public_key_path, current.key_pair_id),
         KeyRef(generation + 1, str(new_paths[0]), str(new_paths[1])),
     )
-    state.update(run_name, **{STATE_KEY: rotation.to_state()})
+    run.set(**{STATE_KEY: rotation.to_state()})
     return rotation
 
 
 def new_key_config(rotation: Rotation) -> dict[str, str]:
     """What ``create_public_key`` takes for the new key (its own name and CallerReference)."""
     return signing_key.public_key_config(
-        rotation.run_name, rotation.kind, rotation.new.pem(), rotation.new.generation
+        rotation.run, rotation.kind, rotation.new.pem(), rotation.new.generation
     )
 
 
 def with_new_key_id(rotation: Rotation, key_id: str) -> Rotation:
-    """The rotation once the new public key is registered (saved before anything else)."""
+    """The rotation once the new public key is registered (set on the run: the cell saves it
+    before anything else)."""
     rotation = replace(rotation, new=replace(rotation.new, key_id=key_id))
-    state.update(rotation.run_name, **{STATE_KEY: rotation.to_state()})
+    rotation.run.set(**{STATE_KEY: rotation.to_state()})
     return rotation
 
 
@@ -174,7 +182,7 @@ def adopt(rotation: Rotation, *, cf: Any = None) -> signing_key.SigningKey:
         )
     paths = (Path(rotation.new.private_key_path), Path(rotation.new.public_key_path))
     return signing_key.adopt(
-        rotation.run_name,
+        rotation.run,
         rotation.kind,
         rotation.new.generation,
         str(rotation.new.key_id),
@@ -185,7 +193,7 @@ def adopt(rotation: Rotation, *, cf: Any = None) -> signing_key.SigningKey:
 
 def check_removable(rotation: Rotation) -> None:
     """Never remove the key the run signs with: the switch (section 5) comes first."""
-    current = state.require(rotation.run_name, "signing_key")["key_pair_id"]
+    current = rotation.run.require("signing_key")["key_pair_id"]
     if current == rotation.old.key_id:
         raise RotationError(
             f"run {rotation.run_name!r} still signs with the old key {rotation.old.key_id}; "
@@ -196,7 +204,7 @@ def check_removable(rotation: Rotation) -> None:
 def finish(rotation: Rotation) -> list[str]:
     """The last step (AWS: delete the old private key where you stored it): the old key files
     and the rotation's record go. Never the files the run signs with."""
-    current = state.get(rotation.run_name, "signing_key") or {}
+    current = rotation.run.get("signing_key") or {}
     removed = []
     for raw in (rotation.old.private_key_path, rotation.old.public_key_path):
         path = Path(raw)
@@ -205,13 +213,13 @@ def finish(rotation: Rotation) -> list[str]:
         if path.is_file():
             path.unlink()
             removed.append(path.name)
-    state.update(rotation.run_name, **{STATE_KEY: None})
+    rotation.run.set(**{STATE_KEY: None})
     return removed
 
 
-def viewer_url(run_name: str, object_key: str) -> str:
+def viewer_url(run: state.Run, object_key: str) -> str:
     """``https://DOMAIN/KEY`` of the run's distribution (saved by notebook 04)."""
-    domain = state.require(run_name, "distribution")["domain_name"]
+    domain = run.require("distribution")["domain_name"]
     return run_urls.viewer_url(domain, object_key)
 
 

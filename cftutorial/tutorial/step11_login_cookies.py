@@ -69,7 +69,7 @@ class Site:
         return viewer_url(self.alias, key)
 
 
-def check_run(run_name: str, approach: str = "modern") -> saved.Checked:
+def check_run(run: state.Run, approach: str = "modern") -> saved.Checked:
     """The run's bucket, distribution and key group exist (local AWS, modern path only)."""
     if config.backend() != "local":
         raise BackendError(
@@ -77,8 +77,8 @@ def check_run(run_name: str, approach: str = "modern") -> saved.Checked:
             "a domain you own, the certificate's DNS validation record and a DNS record for the "
             "alias; follow the same calls with your domain in place of cftutorial.localhost"
         )
-    require_modern(state.load(run_name), "11", approach)
-    return saved.check(run_name, "bucket", "distribution", "signing_key")
+    require_modern(run.values(), "11", approach)
+    return saved.check(run, "bucket", "distribution", "signing_key")
 
 
 def find_certificate(run_name: str, site: Site) -> str | None:
@@ -132,7 +132,7 @@ def browser_url(host: str, port: int, path: str = "/") -> str:
 
 
 def start_login_app(
-    run_name: str,
+    run: state.Run,
     site: Site,
     *,
     scope: login_app.CookieScope,
@@ -140,7 +140,7 @@ def start_login_app(
     port: int = 0,
 ) -> login_app.Running:
     """Start (or restart) the run's login app: it signs ``https://ALIAS/hls/*`` per login."""
-    signer = signing_key.signer_for(run_name, hash_algorithm)
+    signer = signing_key.signer_for(run, hash_algorithm)
     resource = site.viewer_url("hls/*")
 
     def sign() -> dict[str, str]:
@@ -148,7 +148,7 @@ def start_login_app(
 
     playlist = browser_url(site.alias, edge_port(), "/hls/video.m3u8")
     app = login_app.LoginApp(sign=sign, scope=scope, playlist_url=playlist)
-    return login_app.start(run_name, app, port=port)
+    return login_app.start(run.name, app, port=port)
 
 
 def stop_login_app(run_name: str) -> bool:
@@ -231,29 +231,31 @@ def login_link(login_origin: str) -> str:
 NOTEBOOK = "11"
 
 
-def record_changes(run_name: str, site: Site, *, bucket: str, distribution_id: str) -> None:
+def record_changes(run: state.Run, site: Site, *, bucket: str, distribution_id: str) -> None:
     """Before the first change: record what this notebook changes (its certificate, the
     bucket's CORS rules, the alias on the distribution) in the run's put-back records, so
     :func:`saved.put_back` can undo it later, also after a crash half-way. A re-run over a
-    live alias keeps the records of the first run (what was there before it)."""
-    saved.record_change(
-        run_name, NOTEBOOK, "certificate", site.certificate_name, putback.DELETE,
-        what="certificate", where={"run_name": run_name},
+    live alias keeps the records of the first run (what was there before it). Saves the run
+    once, with the three records."""
+    putback.record(
+        run, NOTEBOOK, "certificate", site.certificate_name, putback.DELETE,
+        what="certificate", where={"run_name": run.name},
     )  # fmt: skip
-    saved.record_change(
-        run_name, NOTEBOOK, "bucket CORS", bucket, putback.prior_cors(bucket), what="CORS rules"
+    putback.record(
+        run, NOTEBOOK, "bucket CORS", bucket, putback.prior_cors(bucket), what="CORS rules"
     )
-    saved.record_change(
-        run_name, NOTEBOOK, "distribution alias", distribution_id, putback.DELETE,
+    putback.record(
+        run, NOTEBOOK, "distribution alias", distribution_id, putback.DELETE,
         what="alias, certificate, CORS policy",
     )  # fmt: skip
+    run.save()
 
 
-def put_back(run_name: str) -> list[dict[str, str]]:
+def put_back(run: state.Run) -> list[dict[str, str]]:
     """Stop the login app, then undo what :func:`record_changes` recorded (newest first: the
     alias, waiting until Deployed, the CORS rules, the certificate); one row each."""
-    stopped = "stopped" if stop_login_app(run_name) else "not running"
+    stopped = "stopped" if stop_login_app(run.name) else "not running"
     return [
         {"what": "login app", "id": "this kernel", "state": stopped},
-        *saved.put_back(run_name, NOTEBOOK),
+        *saved.put_back(run, NOTEBOOK),
     ]

@@ -42,13 +42,13 @@ _PEM_PRIVATE = re.compile(
 )
 
 
-def local_key(run_name: str, approach: str) -> signing_key.SigningKey:
+def local_key(run: state.Run, approach: str) -> signing_key.SigningKey:
     """The run's saved signing key, which must be a public key in a key group (notebook 06)."""
-    require_modern(state.load(run_name), "12", approach)
-    saved = state.get(run_name, "signing_key") or {}
+    require_modern(run.values(), "12", approach)
+    saved = run.get("signing_key") or {}
     if not saved.get("key_group_id"):
         raise StateError(
-            f"run {run_name!r} has no key group yet; run notebook 06 (modern path) first"
+            f"run {run.name!r} has no key group yet; run notebook 06 (modern path) first"
         )
     return signing_key.SigningKey(**saved)
 
@@ -75,13 +75,14 @@ def public_key_name(run_name: str) -> str:
     return names.kms_public_key(run_name)
 
 
-def public_key_config(run_name: str, pem: str) -> dict[str, str]:
-    """What ``create_public_key`` takes for the KMS key: its public PEM (from ``get_public_key``)."""
+def public_key_config(run: state.Run, pem: str) -> dict[str, str]:
+    """What ``create_public_key`` takes for the KMS key: its public PEM (from ``get_public_key``);
+    its CallerReference set on ``run``."""
     return signing_keys.public_key_config(
-        caller_reference=references.caller_reference(run_name, "public-key-kms"),
-        name=public_key_name(run_name),
+        caller_reference=references.caller_reference(run, "public-key-kms"),
+        name=public_key_name(run.name),
         pem=pem,
-        comment=f"cftutorial {run_name}: key held in AWS KMS",
+        comment=f"cftutorial {run.name}: key held in AWS KMS",
     )
 
 
@@ -89,36 +90,39 @@ def public_key_config(run_name: str, pem: str) -> dict[str, str]:
 NOTEBOOK = "12"
 
 
-def record_kms_key(run_name: str) -> bool:
+def record_kms_key(run: state.Run) -> bool:
     """Before ``create_key``: the run's put-back records name the KMS key (by its alias) as this
-    notebook's to delete, so notebook 08 and ``cftutorial teardown`` list it until it goes."""
+    notebook's to delete, so notebook 08 and ``cftutorial teardown`` list it until it goes.
+    Saved at once (:func:`saved.record_change`), as it must be on disk before the change."""
     return saved.record_change(
-        run_name, NOTEBOOK, "kms key", alias(run_name), putback.DELETE, what="KMS key"
+        run, NOTEBOOK, "kms key", alias(run.name), putback.DELETE, what="KMS key"
     )
 
 
-def record_public_key(run_name: str, key_group_id: str) -> bool:
+def record_public_key(run: state.Run, key_group_id: str) -> bool:
     """Before ``create_public_key`` and ``update_key_group``: the KMS key's public key is this
-    notebook's to take out of the key group and delete."""
+    notebook's to take out of the key group and delete (saved at once, as above)."""
     return saved.record_change(
-        run_name, NOTEBOOK, "public key", public_key_name(run_name), putback.DELETE,
+        run, NOTEBOOK, "public key", public_key_name(run.name), putback.DELETE,
         what="KMS public key", where={"key_group_id": key_group_id},
     )  # fmt: skip
 
 
-def remember(run_name: str, **fields: str) -> dict[str, str]:
-    """Save the KMS key's ids (never key material) for a re-run and for notebook 08's cleanup."""
-    saved = {**(state.get(run_name, STATE_KEY) or {}), **fields}
-    state.update(run_name, **{STATE_KEY: saved})
+def remember(run: state.Run, **fields: str) -> dict[str, str]:
+    """Set the KMS key's ids (never key material) on ``run`` for a re-run and for notebook 08's
+    cleanup (the cell saves them)."""
+    saved = {**(run.get(STATE_KEY) or {}), **fields}
+    run.set(**{STATE_KEY: saved})
     return saved
 
 
-def forget(run_name: str) -> None:
-    """The KMS key is retired: drop it and its public key's CallerReference from the state (a
-    new key under the same name needs a new reference, or CloudFront answers 409)."""
-    saved = dict(state.get(run_name, references.STATE_KEY) or {})
+def forget(run: state.Run) -> None:
+    """The KMS key is retired: drop it and its public key's CallerReference from ``run`` (a
+    new key under the same name needs a new reference, or CloudFront answers 409); the cell
+    saves."""
+    saved = dict(run.get(references.STATE_KEY) or {})
     saved.pop("public-key-kms", None)
-    state.update(run_name, **{STATE_KEY: None, references.STATE_KEY: saved})
+    run.set(**{STATE_KEY: None, references.STATE_KEY: saved})
 
 
 # --- what the application holds -------------------------------------------------------------

@@ -89,9 +89,10 @@ class Practice:
         return self.signer().sign_url(self.url(key), date_less_than=int(time.time()) + seconds)
 
 
-def check_run(run_name: str, approach: str = "modern") -> str:
+def check_run(run: state.Run, approach: str = "modern") -> str:
     """The modern path, and the run's OAC (notebook 02), which the practice distribution uses."""
-    require_modern(state.load(run_name), "13", approach)
+    require_modern(run.values(), "13", approach)
+    run_name = run.name
     oac = origin_access.find_oac(names.oac_name(run_name))
     if oac is None:
         raise StateError(
@@ -115,12 +116,13 @@ def _ensure_key_file(run_name: str, name: str) -> Path:
     return path
 
 
-def key_config(run_name: str, number: int) -> dict[str, str]:
+def key_config(run: state.Run, number: int) -> dict[str, str]:
     """``create_public_key``'s ``PublicKeyConfig`` for practice key ``number`` (1 or 2); its
-    private key file is made (0600) on first use."""
+    private key file is made (0600) on first use, its CallerReference set on ``run``."""
+    run_name = run.name
     path = _ensure_key_file(run_name, f"audit-{number}")
     return signing_keys.public_key_config(
-        caller_reference=references.caller_reference(run_name, f"audit-public-key-{number}"),
+        caller_reference=references.caller_reference(run, f"audit-public-key-{number}"),
         name=names.audit_public_key(run_name, number),
         pem=keys.public_key_pem(keys.load_private_key(path)),
         comment=f"{names.PREFIX} {run_name}: notebook 13's practice key {number}",
@@ -195,12 +197,14 @@ def _broken(config: dict[str, Any], key_group_id: str) -> bool:
     return _signers([default, *items]) != before
 
 
-def open_practice(run_name: str, *, cf: Any = None, s3: Any = None) -> tuple[Practice, list[str]]:
+def open_practice(run: state.Run, *, cf: Any = None, s3: Any = None) -> tuple[Practice, list[str]]:
     """Find or make the practice distribution, then put back its three mistakes and its
     one-key group.
 
     Returns it and what was done, one line each (``created …`` / ``found …`` / ``put back …``).
+    The CallerReferences it uses are set on ``run`` (the cell saves them).
     """
+    run_name = run.name
     cf = cf or clients.client("cloudfront")
     s3 = s3 or clients.client("s3")
     said: list[str] = []
@@ -218,7 +222,7 @@ def open_practice(run_name: str, *, cf: Any = None, s3: Any = None) -> tuple[Pra
     for page in PAGES:
         body = f"<!doctype html><title>{page}</title><h1>{page}</h1><p>private</p>\n"
         s3.put_object(Bucket=bucket, Key=page, Body=body.encode(), ContentType="text/html")
-    key_id = signing_keys.ensure_public_key(key_config(run_name, 1), cf=cf)
+    key_id = signing_keys.ensure_public_key(key_config(run, 1), cf=cf)
     group_id = _one_key_group(run_name, key_id, cf)
     oac = origin_access.find_oac(names.oac_name(run_name), cf=cf)
     if oac is None:
@@ -227,7 +231,7 @@ def open_practice(run_name: str, *, cf: Any = None, s3: Any = None) -> tuple[Pra
     found = find_distribution(comment, cf=cf)
     if found is None:
         config = distribution_config(
-            caller_reference=references.caller_reference(run_name, "audit-distribution"),
+            caller_reference=references.caller_reference(run, "audit-distribution"),
             comment=comment,
             origin=s3_origin(
                 buckets.regional_domain(bucket, region), origin_access_control_id=oac.id

@@ -49,7 +49,7 @@ def login_site(local_aws):
     cf.update_distribution(Id=dist_id, DistributionConfig=wanted, IfMatch=current["ETag"])
     distributions.wait_deployed(dist_id, progress=False)
     scope = login_app.CookieScope(domain=site.parent_domain)
-    app = step11.start_login_app(RUN, site, scope=scope)
+    app = step11.start_login_app(state.open_run(RUN), site, scope=scope)
     origin = step11.browser_url(site.login_host, app.port, "")
     clients.client("s3").put_bucket_cors(
         Bucket=bucket, CORSConfiguration=step11.cors_configuration(origin)
