@@ -29,11 +29,16 @@ from cftutorial.aws import account_keys
 from cftutorial.localaws import process
 from cftutorial.tutorial import kernel
 
+#: Seconds a distribution of the session's local AWS stays InProgress after a change: long
+#: enough for a test to see InProgress (the next call comes within milliseconds), short because
+#: every test that builds a run through notebook 04 or 06, or tears one down, waits it out
+#: (the chains keep their own, chains.DEPLOY_SECONDS).
+DEPLOY_SECONDS = "0.5"
 ISOLATED_ENV = {
     "CFTUTORIAL_AWS_PORT": "0",
     "CFTUTORIAL_EDGE_PORT": "0",
     "CFTUTORIAL_BACKEND": "local",
-    "CFTUTORIAL_DEPLOY_SECONDS": chains.DEPLOY_SECONDS,
+    "CFTUTORIAL_DEPLOY_SECONDS": DEPLOY_SECONDS,
     "CFTUTORIAL_LOCAL_ALLOWED_HOSTS": "",  # the boundary as on a laptop, even under JupyterHub
     process.ENV_WATCH_PID: str(os.getpid()),
     # every kernel a test starts (papermill, nbval, Jupyter) is the project's, as make lab's

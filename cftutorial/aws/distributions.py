@@ -306,7 +306,7 @@ def _show(bar: Any, elapsed: float, status: str, done: bool = False) -> None:
     expected = bar.total
     if expected:
         bar.n = expected if done else min(round(elapsed, 1), expected)
-        told = f"{elapsed:.1f} s of about {expected:.0f} s expected"
+        told = f"{elapsed:.1f} s of about {expected:g} s expected"
     else:
         told = f"{elapsed:.0f} s elapsed (AWS: typically a few minutes)"
     bar.set_description_str(f"{bar.distribution_id} {status}: {told}", refresh=False)
