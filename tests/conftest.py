@@ -34,11 +34,15 @@ from cftutorial.tutorial import kernel
 #: every test that builds a run through notebook 04 or 06, or tears one down, waits it out
 #: (the chains keep their own, chains.DEPLOY_SECONDS).
 DEPLOY_SECONDS = "0.5"
+#: Seconds until the session's local AWS issues a requested ACM certificate (whole seconds; a
+#: learner's is 3): still PENDING_VALIDATION at the waiter's first look, ISSUED at its second.
+ACM_ISSUE_SECONDS = "1"
 ISOLATED_ENV = {
     "CFTUTORIAL_AWS_PORT": "0",
     "CFTUTORIAL_EDGE_PORT": "0",
     "CFTUTORIAL_BACKEND": "local",
     "CFTUTORIAL_DEPLOY_SECONDS": DEPLOY_SECONDS,
+    "CFTUTORIAL_ACM_ISSUE_SECONDS": ACM_ISSUE_SECONDS,
     "CFTUTORIAL_LOCAL_ALLOWED_HOSTS": "",  # the boundary as on a laptop, even under JupyterHub
     process.ENV_WATCH_PID: str(os.getpid()),
     # every kernel a test starts (papermill, nbval, Jupyter) is the project's, as make lab's
