@@ -8,8 +8,9 @@ the user's HOME.
 
 The notebook chains (tests/chains.py) and the install (tests/installs.py) are session fixtures:
 each is built once, in one worker, and every test that reads it runs in that worker (the
-tests are grouped by the fixtures they use; other tests are grouped by file). The number of
-notebook executions is printed at the end of the run.
+tests are grouped by the fixtures they use; the tests of a file that builds a fixture once are
+grouped by file; the others run in any worker). The number of notebook executions is printed at
+the end of the run.
 """
 
 from __future__ import annotations
@@ -140,13 +141,29 @@ def _group(item: pytest.Item) -> str:
     for name in SHARED:
         if name in item.fixturenames:
             return "installed" if name == "guide_chain" else name.removesuffix("_chain")
+    if not _uses_module_fixtures(item):
+        return item.nodeid  # nothing built per file: any worker, so the long files spread out
     return item.nodeid.split("::")[0]
+
+
+def _uses_module_fixtures(item: pytest.Item) -> bool:
+    """Whether a fixture the test uses is built once per file (or class): then its file's tests
+    run in one worker, which builds it once."""
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return True
+    return any(
+        definitions[-1].scope in ("module", "class", "package")
+        for definitions in info.name2fixturedefs.values()
+        if definitions
+    )
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Each test joins the group of the shared fixture it reads, else its file's group (module
-    fixtures are built once); the shared ones run first, so the longest work starts first."""
+    """Each test joins the group of the shared fixture it reads, else its file's group when the
+    file builds a fixture once for its tests, else none (any worker); the shared ones run first,
+    so the longest work starts first."""
     grouping = config.pluginmanager.hasplugin("xdist")  # else xdist_group is no marker
     for item in items:
         if grouping:
