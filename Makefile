@@ -22,6 +22,12 @@ PYTEST_ARGS ?=
 # (each worker has its own local AWS).
 WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); w=$$((2 * n)); [ $$w -gt 4 ] && w=4; echo $$w)
 XDIST := -n $(WORKERS) --dist loadgroup
+# pytest with Python's bytecode cache on (__pycache__, gitignored), whatever the environment
+# says: the suite starts some 200 Python processes that import the package (the local AWS, the
+# command line, kernels) and rewrites every test module in each worker. A PYTHONDONTWRITEBYTECODE
+# (many container images set it) would have each compile them anew: a third of a local AWS's
+# start, and half of a worker's collection.
+PYTEST := env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest
 
 .PHONY: lab test check book lint format notebooks local-stop clean-state help aws-standin
 
@@ -60,13 +66,13 @@ lab: $(VENV)/.installed-lab
 # The whole suite, its slowest 25 tests listed at the end, and how many notebooks it executed.
 test: $(VENV)/.installed-test
 	@bash scripts/install-test-system-deps.sh
-	@$(BIN)/python -m pytest $(XDIST) --durations=25 $(PYTEST_ARGS); rc=$$?; \
+	@$(PYTEST) $(XDIST) --durations=25 $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests; failing on purpose" >&2; exit 1; fi; \
 	exit $$rc
 
 # The fast tier: everything but the notebooks, the installs and the browser (make test runs all).
 check: $(VENV)/.installed-test
-	@$(BIN)/python -m pytest $(XDIST) -m "not slow and not browser" --durations=10 $(PYTEST_ARGS); rc=$$?; \
+	@$(PYTEST) $(XDIST) -m "not slow and not browser" --durations=10 $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make check: pytest collected no tests; failing on purpose" >&2; exit 1; fi; \
 	exit $$rc
 

@@ -8,8 +8,9 @@ the user's HOME.
 
 The notebook chains (tests/chains.py) and the install (tests/installs.py) are session fixtures:
 each is built once, in one worker, and every test that reads it runs in that worker (the
-tests are grouped by the fixtures they use; other tests are grouped by file). The number of
-notebook executions is printed at the end of the run.
+tests are grouped by the fixtures they use; the tests of a file that builds a fixture once are
+grouped by file; the others run in any worker). The number of notebook executions is printed at
+the end of the run.
 """
 
 from __future__ import annotations
@@ -29,11 +30,20 @@ from cftutorial.aws import account_keys
 from cftutorial.localaws import process
 from cftutorial.tutorial import kernel
 
+#: Seconds a distribution of the session's local AWS stays InProgress after a change: long
+#: enough for a test to see InProgress (the next call comes within milliseconds), short because
+#: every test that builds a run through notebook 04 or 06, or tears one down, waits it out
+#: (the chains keep their own, chains.DEPLOY_SECONDS).
+DEPLOY_SECONDS = "0.5"
+#: Seconds until the session's local AWS issues a requested ACM certificate (whole seconds; a
+#: learner's is 3): still PENDING_VALIDATION at the waiter's first look, ISSUED at its second.
+ACM_ISSUE_SECONDS = "1"
 ISOLATED_ENV = {
     "CFTUTORIAL_AWS_PORT": "0",
     "CFTUTORIAL_EDGE_PORT": "0",
     "CFTUTORIAL_BACKEND": "local",
-    "CFTUTORIAL_DEPLOY_SECONDS": chains.DEPLOY_SECONDS,
+    "CFTUTORIAL_DEPLOY_SECONDS": DEPLOY_SECONDS,
+    "CFTUTORIAL_ACM_ISSUE_SECONDS": ACM_ISSUE_SECONDS,
     "CFTUTORIAL_LOCAL_ALLOWED_HOSTS": "",  # the boundary as on a laptop, even under JupyterHub
     process.ENV_WATCH_PID: str(os.getpid()),
     # every kernel a test starts (papermill, nbval, Jupyter) is the project's, as make lab's
@@ -131,13 +141,29 @@ def _group(item: pytest.Item) -> str:
     for name in SHARED:
         if name in item.fixturenames:
             return "installed" if name == "guide_chain" else name.removesuffix("_chain")
+    if not _uses_module_fixtures(item):
+        return item.nodeid  # nothing built per file: any worker, so the long files spread out
     return item.nodeid.split("::")[0]
+
+
+def _uses_module_fixtures(item: pytest.Item) -> bool:
+    """Whether a fixture the test uses is built once per file (or class): then its file's tests
+    run in one worker, which builds it once."""
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return True
+    return any(
+        definitions[-1].scope in ("module", "class", "package")
+        for definitions in info.name2fixturedefs.values()
+        if definitions
+    )
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Each test joins the group of the shared fixture it reads, else its file's group (module
-    fixtures are built once); the shared ones run first, so the longest work starts first."""
+    """Each test joins the group of the shared fixture it reads, else its file's group when the
+    file builds a fixture once for its tests, else none (any worker); the shared ones run first,
+    so the longest work starts first."""
     grouping = config.pluginmanager.hasplugin("xdist")  # else xdist_group is no marker
     for item in items:
         if grouping:

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import command_line
 import launch
 import pytest
 from hypothesis import given, settings
@@ -52,15 +53,9 @@ def sign(objects, output, key_files, **options):
     )
 
 
-def cli(*args: str, **popen) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "cftutorial", "batch", *args],
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        **popen,
-    )
+def cli(*args: str) -> subprocess.CompletedProcess:
+    """``cftutorial batch ARGS`` as a shell runs it (in this process: command_line.py)."""
+    return command_line.cftutorial("batch", *args)
 
 
 def cli_signing_args(key_files: keys.KeyPairFiles) -> list[str]:

@@ -1,7 +1,8 @@
 """``cftutorial keys create --kms``, ``sign``/``sign-cookies``/``batch --kms-key-id``.
 
-Run as a learner runs them (subprocesses) against the session's local AWS; every refusal is one
-line naming the flag, exit status 2. The batch's KMS path is also checked without AWS: a fake
+Run as a learner's shell runs them (exit status, stdout, stderr; in this process, see
+command_line.py) against the session's local AWS; every refusal is one line naming the flag,
+exit status 2. The batch's KMS path is also checked without AWS: a fake
 external signer shows the thread bound and the rate limiter's spacing.
 """
 
@@ -10,12 +11,11 @@ from __future__ import annotations
 import csv
 import itertools
 import json
-import os
 import subprocess
-import sys
 import threading
 from pathlib import Path
 
+import command_line
 import pytest
 
 from cftutorial.aws import clients
@@ -25,20 +25,12 @@ from cftutorial.errors import BatchError
 from cftutorial.signing import keys
 from cftutorial.signing.verify import verify
 
-CLI = [sys.executable, "-m", "cftutorial"]
 KEY_PAIR_ID = "K2JCJMDEHXQW5F"
 URL = "https://d111111abcdef8.cloudfront.net/videos/intro.mp4"
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [*CLI, *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        stdin=subprocess.DEVNULL,
-        env=os.environ,
-    )
+    return command_line.cftutorial(*args)
 
 
 def refused(result: subprocess.CompletedProcess, *fragments: str) -> None:

@@ -244,7 +244,7 @@ def test_another_cftutorial_home_gets_the_client_of_its_own_local_aws(
     assert clients.client("s3") is mine
 
 
-def test_switching_the_backend_never_reuses_a_local_client(own_home, monkeypatch) -> None:
+def test_switching_the_backend_never_reuses_a_local_client(local_aws, monkeypatch) -> None:
     local = clients.client("s3")
     monkeypatch.setenv("CFTUTORIAL_BACKEND", "aws")
     monkeypatch.setenv("CFTUTORIAL_AWS_OPT_IN", "yes")
@@ -304,7 +304,7 @@ def test_a_connection_error_drops_the_client_and_the_next_one_asks_again(
     assert process.status().pid != crashed.pid
 
 
-def test_forget_builds_every_client_anew(own_home) -> None:
+def test_forget_builds_every_client_anew(local_aws) -> None:
     before = clients.client("sts")
     clients.forget()
     assert clients.client("sts") is not before

@@ -14,11 +14,11 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import builders
+import command_line
 import pytest
 
 from cftutorial.aws import account_keys
@@ -29,8 +29,6 @@ from cftutorial.localaws import journal as journal_format
 from cftutorial.signing import keys
 from cftutorial.tutorial import state, step05_unsigned
 
-CLI = [sys.executable, "-m", "cftutorial"]
-
 
 @pytest.fixture
 def own_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
@@ -40,10 +38,10 @@ def own_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     process.stop()
 
 
-def run_cli(*args: str, stdin: int | None = subprocess.DEVNULL) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [*CLI, *args], capture_output=True, text=True, timeout=120, stdin=stdin, env=os.environ
-    )
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    """``cftutorial ARGS`` as a shell without a terminal runs it (in this process: the server it
+    starts or stops is its own process all the same)."""
+    return command_line.cftutorial(*args)
 
 
 def kill_9() -> None:

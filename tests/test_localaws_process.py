@@ -12,12 +12,11 @@ import sys
 import time
 from pathlib import Path
 
+import command_line
 import pytest
 import requests
 
 from cftutorial.localaws import process
-
-CLI = [sys.executable, "-m", "cftutorial"]
 
 
 @pytest.fixture
@@ -29,15 +28,11 @@ def own_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     process.stop()
 
 
-def run_cli(*args: str, timeout: float = 90) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [*CLI, *args],
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env=os.environ.copy(),
-    )
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    """``cftutorial ARGS`` as a shell without a terminal runs it (in this process: the server it
+    starts or stops is its own process all the same; the test below shares state across
+    processes)."""
+    return command_line.cftutorial(*args)
 
 
 def test_start_status_json_then_stop(own_home: Path) -> None:
@@ -142,11 +137,14 @@ def test_stop_does_not_kill_a_foreign_process_named_in_the_runtime_file(own_home
 def test_server_stops_by_itself_when_the_watched_process_ends(
     own_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    parent = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(3)"])
+    parent = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     monkeypatch.setenv(process.ENV_WATCH_PID, str(parent.pid))
-    state = process.start()
-    assert state.running
-    parent.wait()
+    try:
+        state = process.start()
+        assert state.running
+    finally:
+        parent.kill()  # the watched process ends (here as soon as the server runs)
+        parent.wait()
     deadline = time.monotonic() + 15
     while process.status().running and time.monotonic() < deadline:
         time.sleep(0.1)

@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import importlib.util
 import re
-import subprocess
-import sys
 from collections.abc import Iterable, Mapping
 
 import chains
@@ -88,25 +86,25 @@ def test_parameters_come_first_then_a_form_then_the_step(path):
     assert hidden and all("exercises.check_" in c.source for c in hidden)
 
 
-def test_every_ipynb_is_generated_from_its_text_source():
+def _sync_script():
+    """scripts/sync_notebooks.py, loaded as a module (its main is ``make notebooks``)."""
+    spec = importlib.util.spec_from_file_location("sync", ROOT / "scripts" / "sync_notebooks.py")
+    sync = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(sync)
+    return sync
+
+
+def test_every_ipynb_is_generated_from_its_text_source(capsys):
     """The .md is the one source; the committed .ipynb must be exactly what it generates."""
     sources = sorted(NOTEBOOK_DIR.glob("[0-9][0-9]-*.md"))
     assert [p.stem for p in sources] == [p.stem for p in NUMBERED], "each notebook needs a .md"
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "sync_notebooks.py"), "--check"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, f"run `make notebooks`:\n{result.stderr}"
+    code = _sync_script().main(["--check"])
+    assert code == 0, f"run `make notebooks`:\n{capsys.readouterr().err}"
 
 
 def test_a_changed_source_makes_its_notebook_stale(tmp_path, monkeypatch):
     """The sync check really compares: one edited sentence in a source is reported."""
-
-    spec = importlib.util.spec_from_file_location("sync", ROOT / "scripts" / "sync_notebooks.py")
-    sync = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(sync)
+    sync = _sync_script()
     for path in (*NOTEBOOK_DIR.glob("04-*.md"), *NOTEBOOK_DIR.glob("04-*.ipynb")):
         (tmp_path / path.name).write_bytes(path.read_bytes())
     source = next(tmp_path.glob("04-*.md"))

@@ -5,11 +5,9 @@ notebook 08 and ``cftutorial teardown`` list what is still to put back."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 
 import builders
+import command_line
 import pytest
 
 from cftutorial.aws import bucket_access, clients, distributions
@@ -201,11 +199,7 @@ def test_notebook_08_and_teardown_list_what_a_notebook_left_to_put_back(local_aw
     assert step08.left_to_put_back(run) == [
         {"notebook": "09", "what": "bucket policy", "id": bucket, "put back by": "its value before"}
     ]
-    shown = subprocess.run(
-        [sys.executable, "-m", "cftutorial", "teardown", "--run", "pb-list", "--dry-run"],
-        capture_output=True, text=True, timeout=180, stdin=subprocess.DEVNULL,
-        env=os.environ.copy(),
-    )  # fmt: skip
+    shown = command_line.cftutorial("teardown", "--run", "pb-list", "--dry-run")
     assert shown.returncode == 0, shown.stderr
     assert "1 change(s) a notebook made and did not put back" in shown.stdout
     assert f"notebook 09  bucket policy            {bucket}" in shown.stdout

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import builders
 import chains
+import command_line
 import nbformat
 import pytest
 
@@ -27,14 +27,23 @@ from cftutorial.tutorial import cleanup, state
 ROOT = Path(__file__).resolve().parent.parent
 
 
+#: How long this module's local AWS keeps a changed distribution InProgress: short, so a teardown
+#: still disables, waits for Deployed and deletes, without the session's 1 s on every run it
+#: builds (test_cleanup.py tears runs down on the session's local AWS).
+DEPLOY_SECONDS = "0.2"
+
+
 @pytest.fixture(scope="module")
 def local_aws(
     isolated_home: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[process.LocalAWSStatus]:
     """A fresh local AWS for this module only (overrides the session one of conftest.py)."""
-    saved = {name: os.environ.get(name) for name in ("CFTUTORIAL_HOME",)}
+    saved = {
+        name: os.environ.get(name) for name in ("CFTUTORIAL_HOME", "CFTUTORIAL_DEPLOY_SECONDS")
+    }
     home = tmp_path_factory.mktemp("teardown-home")
     os.environ["CFTUTORIAL_HOME"] = str(home)
+    os.environ["CFTUTORIAL_DEPLOY_SECONDS"] = DEPLOY_SECONDS
     try:
         state = process.start()
         assert state.running, state
@@ -64,14 +73,8 @@ def create(run_name: str, approach: str = "modern", upto: str = "keys") -> None:
 
 
 def teardown(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "cftutorial", "teardown", *args],
-        capture_output=True,
-        text=True,
-        timeout=180,
-        stdin=subprocess.DEVNULL,
-        env=os.environ.copy(),
-    )
+    """``cftutorial teardown ARGS`` as a shell without a terminal runs it (in this process)."""
+    return command_line.cftutorial("teardown", *args)
 
 
 def leftovers(run_name: str) -> list[str]:
