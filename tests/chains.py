@@ -46,7 +46,8 @@ SECRET_PATTERNS = [
     re.compile(re.escape(config.LOCAL_ACCESS_KEY_ID)),
 ]
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
-#: Seconds a local distribution stays InProgress in the chains (the conftest's session value).
+#: Seconds a local distribution stays InProgress in the chains, as a learner sees it (the rest of
+#: the session waits conftest.DEPLOY_SECONDS).
 DEPLOY_SECONDS = "1"
 
 
