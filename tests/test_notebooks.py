@@ -305,7 +305,7 @@ def test_the_notebooks_beyond_the_guide_ran_after_08_kept_and_before_its_clean_u
     assert "after logout video3.ts got 403" in text["11"]
     assert "OK: KMS-signed URL and cookies 200 through the edge; 1 KMS call per URL;" in text["12"]
     assert "OK: the run is back as it was" in text["12"]
-    assert "OK: 4 findings fixed; unsigned /avatars/ now 403" in text["13"]
+    assert "OK: 3 findings fixed; unsigned /avatars/ now 403" in text["13"]
     assert "OK: everything this run created is gone" in text["08-clean"]
     cleaned = flat(text["08-clean"])
     assert "distribution (13&#x27;s audit practice) |" in cleaned, "08 did not delete 13's"
