@@ -19,10 +19,13 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from figures import timed_notebook  # noqa: E402
+
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("0[1-8]-*.ipynb"))
 #: After 08 (which keeps everything by default): the five beyond the guide, then the batch
 #: notebook signing the run's samples.
@@ -44,8 +47,6 @@ PATHS = {
 
 
 def run_path(name: str, parameters: dict, beyond: bool = False) -> dict[str, float]:
-    import papermill
-
     from cftutorial.localaws import process
     from cftutorial.tutorial import kernel
 
@@ -62,20 +63,10 @@ def run_path(name: str, parameters: dict, beyond: bool = False) -> dict[str, flo
         (Path(tmp) / "home").mkdir()
         try:
             for path in NOTEBOOKS + (BEYOND if beyond else []):
-                started = time.perf_counter()
                 chosen = parameters
                 if path.name.startswith("batch-"):  # its own parameters: the run's samples
                     chosen = {"run_name": parameters["run_name"]}
-                papermill.execute_notebook(
-                    str(path),
-                    str(Path(tmp) / path.name),
-                    parameters=chosen,
-                    kernel_name="python3",
-                    cwd=str(path.parent),
-                    progress_bar=False,
-                    log_output=False,
-                )
-                seconds[path.name] = time.perf_counter() - started
+                seconds[path.name] = timed_notebook(path, Path(tmp), chosen)
         finally:
             process.stop()
     return seconds

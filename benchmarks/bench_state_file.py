@@ -24,7 +24,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -32,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from figures import Parser, count  # noqa: E402
+from figures import Parser, count, timed_notebook  # noqa: E402
 
 STATE_NAME = "tutorial-state.json"
 PARAMETERS = {"approach": "modern", "run_name": "bench-state"}
@@ -93,8 +92,6 @@ def tree_of(before: str) -> Iterator[Path]:
 
 def run_chain(tree: Path, counter: Path) -> dict[str, dict[str, float]]:
     """Notebooks 01-08 of ``tree`` with ``tree``'s package: per notebook, reads, writes, seconds."""
-    import papermill
-
     from cftutorial.tutorial import kernel
 
     notebooks = sorted((tree / "notebooks").glob("0[1-8]-*.ipynb"))
@@ -124,21 +121,12 @@ def run_chain(tree: Path, counter: Path) -> dict[str, dict[str, float]]:
                 raise SystemExit(f"the kernels would import {where}, not the tree {tree}")
             for path in notebooks:
                 log.write_text("")
-                started = time.perf_counter()
-                papermill.execute_notebook(
-                    str(path),
-                    str(Path(tmp) / path.name),
-                    parameters=PARAMETERS,
-                    kernel_name="python3",
-                    cwd=str(path.parent),
-                    progress_bar=False,
-                    log_output=False,
-                )
+                seconds = timed_notebook(path, Path(tmp), PARAMETERS)
                 lines = log.read_text().split()
                 figures[path.name[:2]] = {
                     "reads": lines.count("read"),
                     "writes": lines.count("write"),
-                    "seconds": time.perf_counter() - started,
+                    "seconds": seconds,
                 }
         finally:
             subprocess.run(

@@ -21,6 +21,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 #: A reference whose max/min across rounds exceeds 1 + NOISY gets a WARNING line.
 NOISY = 0.20
@@ -93,6 +94,25 @@ def private_local_aws(prefix: str) -> Iterator[None]:
             yield
         finally:
             process.stop()
+
+
+def timed_notebook(path: Path, out_dir: Path, parameters: dict) -> float:
+    """``path`` run headless as the tutorial's kernel runs it (papermill, kernel ``python3``, in
+    the notebook's own folder, no progress bar or log), written into ``out_dir``; its wall-clock
+    seconds."""
+    import papermill
+
+    started = time.perf_counter()
+    papermill.execute_notebook(
+        str(path),
+        str(out_dir / path.name),
+        parameters=parameters,
+        kernel_name="python3",
+        cwd=str(path.parent),
+        progress_bar=False,
+        log_output=False,
+    )
+    return time.perf_counter() - started
 
 
 def load_average() -> str:
