@@ -7,8 +7,9 @@ This benchmark counts both, from the same papermill run of the same notebooks on
 machine: the chain 01-08 (modern path) runs once with the tree given as ``--before`` and once
 with this tree, each in a fresh CFTUTORIAL_HOME with its own local AWS, and a Python audit hook
 in every kernel counts each ``open`` of ``tutorial-state.json`` for reading and each
-``os.replace`` onto it (the atomic write). The counts do not depend on the machine; the wall
-time of each notebook is printed too (median of ``--rounds``), for notebook 04's Run All.
+``os.replace`` onto it (the atomic write); a finder that wraps ``boto3.session.Session``
+counts the boto3 sessions each notebook builds (clients are kept per backend and endpoint).
+The counts do not depend on the machine; the wall time of each notebook is printed too (median of ``--rounds``), for notebook 04's Run All.
 
     git -C . archive d940ab0 cftutorial notebooks | (mkdir -p /tmp/before && tar -x -C /tmp/before)
     .venv/bin/python benchmarks/bench_state_file.py --before /tmp/before --rounds 3
@@ -62,8 +63,37 @@ def _write(what):
         log.write(what + "\\n")
 
 
+class _CountSessions:  # wraps boto3.session.Session as boto3 is imported: a line per session
+
+    def find_spec(self, name, path, target=None):
+        if name != "boto3.session":
+            return None
+        import importlib.util
+
+        sys.meta_path.remove(self)
+        try:
+            spec = importlib.util.find_spec(name)
+        finally:
+            sys.meta_path.insert(0, self)
+        run = spec.loader.exec_module
+
+        def exec_module(module):
+            run(module)
+            init = module.Session.__init__
+
+            def counted(session, *args, **kwargs):
+                _write("session")
+                init(session, *args, **kwargs)
+
+            module.Session.__init__ = counted
+
+        spec.loader.exec_module = exec_module
+        return spec
+
+
 if _LOG:
     sys.addaudithook(_hook)
+    sys.meta_path.insert(0, _CountSessions())
 """
 
 
@@ -126,6 +156,7 @@ def run_chain(tree: Path, counter: Path) -> dict[str, dict[str, float]]:
                 figures[path.name[:2]] = {
                     "reads": lines.count("read"),
                     "writes": lines.count("write"),
+                    "sessions": lines.count("session"),
                     "seconds": seconds,
                 }
         finally:
@@ -189,6 +220,15 @@ def main(argv: list[str]) -> int:
         f"{int(nb04[1]['reads'])} reads + {int(nb04[1]['writes'])} writes after; "
         f"01-08: {before_total[0]} + {before_total[1]} before, {after_total[0]} + "
         f"{after_total[1]} after"
+    )
+    sessions = {
+        side: [int(rounds[side][0][number]["sessions"]) for number in rounds[side][0]]
+        for side in ("before", "after")
+    }
+    print(
+        f"boto3 sessions built per notebook 01-08: before {'/'.join(map(str, sessions['before']))}"
+        f" = {sum(sessions['before'])}, after {'/'.join(map(str, sessions['after']))} = "
+        f"{sum(sessions['after'])}"
     )
     return 0
 
