@@ -173,6 +173,26 @@ def environment(changes: Mapping[str, str | None]) -> Iterator[None]:
                 os.environ[name] = value
 
 
+@contextlib.contextmanager
+def own_local_aws(home: Path, deploy_seconds: str) -> Iterator[Any]:
+    """A fresh local AWS in ``home`` for one test module (in place of the session's), whose
+    distributions stay InProgress ``deploy_seconds``: a module that waits out many deployments
+    and needs no other test's resources runs on it. Stopped after the block, and the
+    environment put back."""
+    from cftutorial.aws import clients
+    from cftutorial.localaws import process
+
+    changes = {"CFTUTORIAL_HOME": str(home), "CFTUTORIAL_DEPLOY_SECONDS": deploy_seconds}
+    with environment(changes):
+        try:
+            started = process.start()
+            assert started.running, started
+            assert clients.client("s3").list_buckets()["Buckets"] == []  # nothing of others
+            yield started
+        finally:
+            process.stop()
+
+
 class InProcess:
     """papermill in this process; the kernel starts with ``env`` applied to os.environ."""
 

@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 
 import builders
+import chains
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -49,6 +50,18 @@ def _set_group_keys(cf, group_id: str, items: list[str]) -> None:
     cf.update_key_group(
         Id=group_id, IfMatch=group["ETag"], KeyGroupConfig={"Name": name, "Items": items}
     )
+
+
+#: How long this module's local AWS keeps a changed distribution InProgress: each rule's test
+#: changes the distribution and waits for Deployed before the audit and the edge look again.
+DEPLOY_SECONDS = "0.2"
+
+
+@pytest.fixture(scope="module")
+def local_aws(isolated_home: Path, tmp_path_factory: pytest.TempPathFactory):
+    """A fresh local AWS for this module only (overrides the session one of conftest.py)."""
+    with chains.own_local_aws(tmp_path_factory.mktemp("audit-home"), DEPLOY_SECONDS) as started:
+        yield started
 
 
 @pytest.fixture(scope="module")

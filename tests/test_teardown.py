@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 #: How long this module's local AWS keeps a changed distribution InProgress: short, so a teardown
-#: still disables, waits for Deployed and deletes, without the session's 1 s on every run it
+#: still disables, waits for Deployed and deletes, without the session's wait on every run it
 #: builds (test_cleanup.py tears runs down on the session's local AWS).
 DEPLOY_SECONDS = "0.2"
 
@@ -38,24 +38,8 @@ def local_aws(
     isolated_home: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[process.LocalAWSStatus]:
     """A fresh local AWS for this module only (overrides the session one of conftest.py)."""
-    saved = {
-        name: os.environ.get(name) for name in ("CFTUTORIAL_HOME", "CFTUTORIAL_DEPLOY_SECONDS")
-    }
-    home = tmp_path_factory.mktemp("teardown-home")
-    os.environ["CFTUTORIAL_HOME"] = str(home)
-    os.environ["CFTUTORIAL_DEPLOY_SECONDS"] = DEPLOY_SECONDS
-    try:
-        state = process.start()
-        assert state.running, state
-        assert clients.client("s3").list_buckets()["Buckets"] == []  # nothing of other tests
-        yield state
-    finally:
-        process.stop()
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+    with chains.own_local_aws(tmp_path_factory.mktemp("teardown-home"), DEPLOY_SECONDS) as started:
+        yield started
 
 
 #: what a run has made once each notebook ran: the notebook that makes it
