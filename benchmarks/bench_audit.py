@@ -17,7 +17,13 @@ import json
 import statistics
 import sys
 
-from figures import Parser, count, median_milliseconds, private_local_aws
+from figures import (
+    Parser,
+    count,
+    median_milliseconds,
+    print_round_medians,
+    private_local_aws,
+)
 
 BEHAVIOURS = 10
 
@@ -142,13 +148,13 @@ def main(argv: list[str]) -> int:
         f"audit of a distribution with {BEHAVIOURS} behaviours, "
         f"{args.rounds} rounds x {args.audits} audits (local AWS)"
     )
-    print(f"{'':44s} {'median ms':>10s} {'min-max of round medians':>26s}")
-    for label, values in (
-        ("audit_distribution (reads + 10 rules)", audited),
-        ("the same reads as bare boto3 calls", bare),
-    ):
-        spread = f"{min(values):.3f}-{max(values):.3f}"
-        print(f"{label:44s} {statistics.median(values):10.3f} {spread:>26s}")
+    print_round_medians(
+        [
+            ("audit_distribution (reads + 10 rules)", audited),
+            ("the same reads as bare boto3 calls", bare),
+        ],
+        44,
+    )
     ratios = [a / max(b, 1e-6) for a, b in zip(audited, bare, strict=True)]
     print(f"{'audit / bare reads':44s} {statistics.median(ratios):10.2f}x")
     return 0

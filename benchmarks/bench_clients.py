@@ -15,7 +15,13 @@ from __future__ import annotations
 import statistics
 import sys
 
-from figures import Parser, count, median_milliseconds, private_local_aws
+from figures import (
+    Parser,
+    count,
+    median_milliseconds,
+    print_round_medians,
+    private_local_aws,
+)
 
 
 def main(argv: list[str]) -> int:
@@ -45,13 +51,9 @@ def main(argv: list[str]) -> int:
 
             fresh.append(median_milliseconds(uncached, args.calls))
     print(f"clients.client({args.service!r}), {args.rounds} rounds x {args.calls} calls")
-    print(f"{'':40s} {'median ms':>10s} {'min-max of round medians':>26s}")
-    for label, values in (
-        ("kept (after the first call)", kept),
-        ("built on every call (before)", fresh),
-    ):
-        spread = f"{min(values):.3f}-{max(values):.3f}"
-        print(f"{label:40s} {statistics.median(values):10.3f} {spread:>26s}")
+    print_round_medians(
+        [("kept (after the first call)", kept), ("built on every call (before)", fresh)], 40
+    )
     ratio = statistics.median(fresh) / max(statistics.median(kept), 1e-6)
     print(f"{'a kept client is faster by':40s} {ratio:10.0f}x")
     return 0

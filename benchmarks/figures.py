@@ -76,6 +76,15 @@ def median_milliseconds(call: Callable[[], object], times: int) -> float:
     return statistics.median(spent)
 
 
+def print_round_medians(rows: Sequence[tuple[str, Sequence[float]]], width: int) -> None:
+    """One line per figure: its label (``width`` wide), the median of its round medians in
+    milliseconds and their spread (min-max), under a header naming both columns."""
+    print(f"{'':{width}s} {'median ms':>10s} {'min-max of round medians':>26s}")
+    for label, values in rows:
+        spread = f"{min(values):.3f}-{max(values):.3f}"
+        print(f"{label:{width}s} {statistics.median(values):10.3f} {spread:>26s}")
+
+
 @contextlib.contextmanager
 def private_local_aws(prefix: str) -> Iterator[None]:
     """A local AWS of the benchmark's own: a temporary CFTUTORIAL_HOME, free ports, watched by

@@ -97,6 +97,24 @@ def _set_behaviours(config: dict, items: list[dict]) -> None:
     config["CacheBehaviors"] = {"Quantity": len(items), "Items": items}
 
 
+def _add_custom_origin(config: dict, origin_id: str, domain: str, protocol: str) -> None:
+    """A custom (non-S3) origin appended to the distribution's origins."""
+    config["Origins"]["Items"].append(
+        {
+            "Id": origin_id,
+            "DomainName": domain,
+            "OriginPath": "",
+            "CustomHeaders": {"Quantity": 0},
+            "CustomOriginConfig": {
+                "HTTPPort": 80,
+                "HTTPSPort": 443,
+                "OriginProtocolPolicy": protocol,
+            },
+        }
+    )
+    config["Origins"]["Quantity"] += 1
+
+
 UNSIGNED = {"TrustedKeyGroups": {"Enabled": False, "Quantity": 0}}
 
 
@@ -240,20 +258,7 @@ def test_precedence_unsigned_found_leaks_then_reordered_and_refused(world, resto
     def broken(config: dict) -> None:
         png = _behaviour(config, "*.png", **UNSIGNED)
         png["TargetOriginId"] = "public-site"
-        config["Origins"]["Items"].append(
-            {
-                "Id": "public-site",
-                "DomainName": "example.com",
-                "OriginPath": "",
-                "CustomHeaders": {"Quantity": 0},
-                "CustomOriginConfig": {
-                    "HTTPPort": 80,
-                    "HTTPSPort": 443,
-                    "OriginProtocolPolicy": "https-only",
-                },
-            }
-        )
-        config["Origins"]["Quantity"] += 1
+        _add_custom_origin(config, "public-site", "example.com", "https-only")
         _set_behaviours(config, [png, _behaviour(config, "/avatars/*", **signed)])
 
     _change(dist_id, broken)
@@ -432,6 +437,23 @@ def test_public_bypass_found_leaks_from_s3_then_blocked_and_refused(world):
     assert audit.audit_distribution(dist.id).clean
 
 
+def _encrypt_with(s3, bucket: str, kms_key: str) -> None:
+    """SSE-KMS with ``kms_key`` (an id or an alias) as the bucket's default encryption."""
+    s3.put_bucket_encryption(
+        Bucket=bucket,
+        ServerSideEncryptionConfiguration={
+            "Rules": [
+                {
+                    "ApplyServerSideEncryptionByDefault": {
+                        "SSEAlgorithm": "aws:kms",
+                        "KMSMasterKeyID": kms_key,
+                    }
+                }
+            ]
+        },
+    )
+
+
 def _kms_key(kms, alias: str) -> str:
     key = kms.create_key(Description="au bucket key")["KeyMetadata"]["KeyId"]
     kms.create_alias(AliasName=alias, TargetKeyId=key)
@@ -442,19 +464,7 @@ def test_sse_kms_without_cloudfront_in_the_key_policy_is_found_then_fixed(world)
     dist, bucket = world["dist"], world["bucket"]
     s3, kms = clients.client("s3"), clients.client("kms")
     key = _kms_key(kms, "alias/au-sse")
-    s3.put_bucket_encryption(
-        Bucket=bucket,
-        ServerSideEncryptionConfiguration={
-            "Rules": [
-                {
-                    "ApplyServerSideEncryptionByDefault": {
-                        "SSEAlgorithm": "aws:kms",
-                        "KMSMasterKeyID": key,
-                    }
-                }
-            ]
-        },
-    )
+    _encrypt_with(s3, bucket, key)
     try:
         report = audit.audit_distribution(dist.id)
         assert rules_of(report) == ["sse-kms-decrypt"]
@@ -474,20 +484,7 @@ def test_website_endpoint_origin_found_then_rest_endpoint(world, restore):
     website = f"{bucket}.s3-website-us-east-1.amazonaws.com"
 
     def add_site(config: dict) -> None:
-        config["Origins"]["Items"].append(
-            {
-                "Id": "site",
-                "DomainName": website,
-                "OriginPath": "",
-                "CustomHeaders": {"Quantity": 0},
-                "CustomOriginConfig": {
-                    "HTTPPort": 80,
-                    "HTTPSPort": 443,
-                    "OriginProtocolPolicy": "http-only",
-                },
-            }
-        )
-        config["Origins"]["Quantity"] += 1
+        _add_custom_origin(config, "site", website, "http-only")
 
     _change(dist_id, add_site)
     report = audit.audit_distribution(dist_id)
@@ -622,19 +619,7 @@ def test_iam_policy_audit_grants_exactly_what_the_audit_calls_and_only_reads(
     dist, bucket = world["dist"], world["bucket"]
     s3, kms = clients.client("s3"), clients.client("kms")
     _kms_key(kms, "alias/au-iam")
-    s3.put_bucket_encryption(
-        Bucket=bucket,
-        ServerSideEncryptionConfiguration={
-            "Rules": [
-                {
-                    "ApplyServerSideEncryptionByDefault": {
-                        "SSEAlgorithm": "aws:kms",
-                        "KMSMasterKeyID": "alias/au-iam",
-                    }
-                }
-            ]
-        },
-    )
+    _encrypt_with(s3, bucket, "alias/au-iam")
     record = tmp_path / "calls"
     try:
         monkeypatch.setenv(clients.ENV_RECORD_CALLS, str(record))
