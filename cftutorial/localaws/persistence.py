@@ -220,13 +220,15 @@ class Store:
             answer = _Answer()
             with self.lock:
                 taken = partitions.before(plan)
-                with moto_adapter.noting() as noted:
+                with moto_adapter.noting() as noted, moto_adapter.deployments_started() as started:
                     try:
                         body = _drain(app(environ, answer.start_response))
                     except BaseException:
                         self._keep(partitions.touched(plan, taken, noted), plan.everything)
                         raise
                 problem = self._keep(partitions.touched(plan, taken, noted), plan.everything)
+                if problem is None:  # kept: a deployment runs from the answer, not before the fsync
+                    moto_adapter.deploy_from_now(started)
             self._compact_later()
             if problem is not None:
                 return send(start_response, partitions.internal_error(plan.service, problem))

@@ -572,6 +572,58 @@ def test_a_write_the_disk_refuses_is_500_and_undone_in_memory(own_home, monkeypa
     assert sorted(o["Key"] for o in listed) == ["after.txt", "old.txt"]
 
 
+def test_a_deployment_runs_from_the_answer_however_long_the_disk_takes(
+    own_home, monkeypatch
+) -> None:
+    """AWS answers a create or update InProgress and stays so for minutes. Locally the delay is
+    1 s here, and each fsync takes 1.5 s (a busy disk): the clock
+    starts when the change is answered, so the first look after each answer is still
+    InProgress, and Deployed comes about 1 s later."""
+    monkeypatch.setenv(
+        "PYTHONPATH", os.pathsep.join([str(FAULTS), os.environ.get("PYTHONPATH", "")])
+    )
+    monkeypatch.setenv("CFTUTORIAL_TEST_SLOW_SYNC_SECONDS", "1.5")
+    monkeypatch.setenv("CFTUTORIAL_DEPLOY_SECONDS", "1")
+    process.start()
+    s3, cf = _client("s3"), _client("cloudfront")
+    s3.create_bucket(Bucket="slow-disk")
+    origin = {
+        "Id": "o",
+        "DomainName": "slow-disk.s3.us-east-1.amazonaws.com",
+        "S3OriginConfig": {"OriginAccessIdentity": ""},
+    }
+    config_ = {
+        "CallerReference": "slow-disk",
+        "Comment": "",
+        "Enabled": True,
+        "Origins": {"Quantity": 1, "Items": [origin]},
+        "DefaultCacheBehavior": {
+            "TargetOriginId": "o",
+            "ViewerProtocolPolicy": "https-only",
+            "CachePolicyId": "658327ea-f89d-4fab-a63d-7e88639e58f6",
+        },
+    }
+    before = time.monotonic()
+    made = cf.create_distribution(DistributionConfig=config_)["Distribution"]
+    took = time.monotonic() - before
+    assert took > 1.0, took  # keeping it took longer than the deployment delay
+    assert made["Status"] == "InProgress"
+    assert cf.get_distribution(Id=made["Id"])["Distribution"]["Status"] == "InProgress"
+    answered = time.monotonic()
+    while cf.get_distribution(Id=made["Id"])["Distribution"]["Status"] != "Deployed":
+        assert time.monotonic() - answered < 30, "never Deployed"
+        time.sleep(0.05)
+    assert time.monotonic() - answered > 0.8
+
+    current = cf.get_distribution_config(Id=made["Id"])
+    changed = dict(current["DistributionConfig"], Comment="changed on a slow disk")
+    updated = cf.update_distribution(
+        Id=made["Id"], IfMatch=current["ETag"], DistributionConfig=changed
+    )
+    assert updated["Distribution"]["Status"] == "InProgress"
+    assert cf.get_distribution(Id=made["Id"])["Distribution"]["Status"] == "InProgress"
+
+
 @pytest.fixture
 def tmpfs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """``mount(size)``: a small tmpfs with the state directory in it (skipped when mount is

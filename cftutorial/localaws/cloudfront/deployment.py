@@ -7,6 +7,10 @@ start the server sets the ``cloudfront::distribution`` transition to ``progressi
 ``CFTUTORIAL_DEPLOY_SECONDS`` (default 2, read from the server's environment), so a new
 distribution is ``InProgress`` that long. moto never goes back to ``InProgress`` after an update,
 so the update patch (:mod:`.distributions`) restarts the deployment through the adapter.
+
+The clock runs from the answer: a create or update is kept on disk before it is answered, and
+the time that takes (an ``fsync`` on a busy disk can take seconds) does not count, so the first
+look after the answer is ``InProgress`` as on AWS (:func:`.persistence.Store.wrap`).
 """
 
 from __future__ import annotations

@@ -5,7 +5,9 @@ defaults and ACLs, log files put into S3.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 
@@ -74,10 +76,39 @@ def configure_deployment(seconds: float) -> None:
     state_manager.set_transition(DISTRIBUTION_MODEL, {"progression": "time", "seconds": seconds})
 
 
+#: The distributions whose deployment (re)started in this request, while one is collected.
+_deploying: ContextVar[list | None] = ContextVar("cftutorial_deploying", default=None)
+
+
 def restart_deployment(raw: Any) -> None:
     """A changed distribution deploys again: ``InProgress`` from now (moto never goes back)."""
     raw.status = "InProgress"
     raw._time_progressed = datetime.now()
+    started = _deploying.get()
+    if started is not None:
+        started.append(raw)
+
+
+@contextmanager
+def deployments_started() -> Iterator[list]:
+    """Collect the distributions whose deployment restarts in this thread meanwhile."""
+    started: list = []
+    token = _deploying.set(started)
+    try:
+        yield started
+    finally:
+        _deploying.reset(token)
+
+
+def deploy_from_now(started: list) -> None:
+    """The deployment clock of ``started`` runs from now: the moment the change is answered.
+
+    AWS answers a create or update with ``InProgress`` and stays so for minutes; locally the
+    delay is seconds, so time spent keeping the change on disk (an ``fsync`` on a busy machine)
+    must not use it up before the client has even read the answer."""
+    for raw in started:  # (reading .status now would already move it on to Deployed)
+        raw.status = "InProgress"
+        raw._time_progressed = datetime.now()
 
 
 def keep_origin_access(raw: Any, config: Mapping[str, Any]) -> None:
