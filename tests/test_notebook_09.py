@@ -17,6 +17,7 @@ from chains import assert_no_secrets, flat, solution_outputs
 
 from cftutorial.errors import StateError
 from cftutorial.tutorial import state, step09_clinic
+from cftutorial.tutorial.ipython import HINT
 
 CASES = (
     "1 unencoded path",
@@ -69,4 +70,7 @@ def test_09_runs_twice_then_08_cleans_everything(modern_chain):
 
 
 def test_09_on_the_guide_path_is_one_message(guide_chain):
-    assert "notebook 09 needs the modern path" in guide_chain["09-refusal"].refusal
+    refused = guide_chain["09-refusal"]
+    assert refused.error["ename"] == "ModernPathRequired"
+    assert "notebook 09 needs the modern path" in refused.refusal
+    assert refused.shown == f"{refused.refusal}\n{HINT}"  # one line and the %tb hint

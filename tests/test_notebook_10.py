@@ -13,7 +13,11 @@ from __future__ import annotations
 
 import re
 
+import refusals
 from chains import flat, solution_outputs
+
+from cftutorial.errors import ModernPathRequired
+from cftutorial.tutorial.ipython import HINT
 
 PRIVATE_KEY = re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----")
 
@@ -60,7 +64,10 @@ def test_notebook_10_rotates_resumes_a_crash_and_08_still_cleans_up(modern_chain
     assert modern_chain.probes["pem files left"] == []
 
 
-def test_notebook_10_on_the_guide_path_stops_with_one_message(guide_chain):
-    refused = guide_chain["10-refusal"]
-    assert refused.error["ename"] == "ModernPathRequired"
-    assert "notebook 10 needs the modern path" in refused.error["evalue"]
+def test_notebook_10_on_the_guide_path_stops_with_one_message(guide_chain, monkeypatch):
+    """Not executed on the guide path: it stops where the executed 09 stops, on the same run,
+    with its own message, shown as 09's is (tests/refusals.py)."""
+    error, seen = refusals.on_the_guide_path(guide_chain, "10", monkeypatch)
+    assert isinstance(error, ModernPathRequired), repr(error)
+    assert "notebook 10 needs the modern path" in str(error)
+    assert seen == f"ModernPathRequired: {error}\n{HINT}"  # one line and the %tb hint

@@ -14,6 +14,7 @@ import time
 
 import builders
 import pytest
+import refusals
 import requests
 from botocore.exceptions import ClientError
 from chains import flat, solution_outputs
@@ -23,6 +24,7 @@ from cftutorial.errors import LoginAppError, ModernPathRequired
 from cftutorial.localaws import process
 from cftutorial.tutorial import exercises, login_app, signing_key, state
 from cftutorial.tutorial import step11_login_cookies as step11
+from cftutorial.tutorial.ipython import HINT
 
 
 def test_11_runs_after_01_08_twice_and_08_still_cleans_up(modern_chain):
@@ -50,10 +52,13 @@ def test_11_runs_after_01_08_twice_and_08_still_cleans_up(modern_chain):
     assert "OK: everything this run created is gone" in modern_chain.text("08-clean")
 
 
-def test_11_on_the_guide_path_is_one_message(guide_chain):
-    refused = guide_chain["11-refusal"]
-    assert "notebook 11 needs the modern path" in refused.refusal
-    assert refused.error["ename"] == "ModernPathRequired"
+def test_11_on_the_guide_path_is_one_message(guide_chain, monkeypatch):
+    """Not executed on the guide path: it stops where the executed 09 stops, on the same run,
+    with its own message, shown as 09's is (tests/refusals.py)."""
+    error, seen = refusals.on_the_guide_path(guide_chain, "11", monkeypatch)
+    assert isinstance(error, ModernPathRequired), repr(error)
+    assert "notebook 11 needs the modern path" in str(error)
+    assert seen == f"ModernPathRequired: {error}\n{HINT}"  # one line and the %tb hint
 
 
 def test_a_guide_run_is_refused_with_the_fix(isolated_home):

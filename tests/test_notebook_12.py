@@ -8,7 +8,11 @@ from __future__ import annotations
 import html
 import re
 
+import refusals
 from chains import SECRET_PATTERNS, flat, solution_outputs
+
+from cftutorial.errors import ModernPathRequired
+from cftutorial.tutorial.ipython import HINT
 
 #: The modern chain's two runs of notebook 12, by the key type each asked KMS for.
 RUNS = {"rsa": "12", "ecdsa": "12-again"}
@@ -53,7 +57,11 @@ def test_notebook_12_signs_through_kms_runs_twice_and_08_still_cleans_up(modern_
     assert "OK: everything this run created is gone" in modern_chain.text("08-clean")
 
 
-def test_notebook_12_on_the_guide_path_says_it_needs_the_modern_path(guide_chain):
-    refused = guide_chain["12-refusal"].refusal
-    assert "notebook 12 needs the modern path" in refused
-    assert "Run notebooks 01-07 with approach='modern'" in refused
+def test_notebook_12_on_the_guide_path_says_it_needs_the_modern_path(guide_chain, monkeypatch):
+    """Not executed on the guide path: it stops where the executed 09 stops, on the same run,
+    with its own message, shown as 09's is (tests/refusals.py)."""
+    error, seen = refusals.on_the_guide_path(guide_chain, "12", monkeypatch)
+    assert isinstance(error, ModernPathRequired), repr(error)
+    assert "notebook 12 needs the modern path" in str(error)
+    assert "Run notebooks 01-07 with approach='modern'" in str(error)
+    assert seen == f"ModernPathRequired: {error}\n{HINT}"  # one line and the %tb hint

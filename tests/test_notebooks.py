@@ -4,11 +4,12 @@ The chains (tests/chains.py) run once per session and these tests read them: the
 (a learner's Run All with the defaults, 01→13 and the batch notebook, with a stop/start of the
 local AWS between 04 and 05, then with their solutions the notebooks whose second run differs:
 01, 01 with another bucket, 02, 04, 09, 10 resumed after a crash half-way, 11 putting back, 12
-with an ECDSA key in KMS, and 08 cleaning up) and the guide chain (run by the installed wheel: 01-07 with two
-kill -9s of its local AWS, 09-12 refusing the guide path, 08 cleaning up). The ECDSA/SHA-256
-chain is the stand-in's round 1 (test_aws_standin.py). The assertions read what the executed
-notebooks *show*: the objects, the ids, the 403 codes, the 200s, the exercises' solutions — not
-only that no cell failed."""
+with an ECDSA key in KMS, and 08 cleaning up) and the guide chain (run by the installed wheel:
+01-07 with two kill -9s of its local AWS, 09 refusing the guide path, 08 cleaning up; 10-12
+refuse at the same cell on the same run, held without running them: tests/refusals.py). The
+ECDSA/SHA-256 chain is the stand-in's round 1 (test_aws_standin.py). The assertions read what
+the executed notebooks *show*: the objects, the ids, the 403 codes, the 200s, the exercises'
+solutions — not only that no cell failed."""
 
 from __future__ import annotations
 
