@@ -90,6 +90,8 @@ def _command(app: str, port: int, token: str, root_dir: Path, dirs: dict[str, st
         f"--ServerApp.shutdown_no_activity_timeout={IDLE_SHUTDOWN}",
         f"--MappingKernelManager.cull_idle_timeout={IDLE_SHUTDOWN}",
         "--MappingKernelManager.cull_interval=60",
+        # which notebooks are trusted: the server's own record, not the user's
+        f"--NotebookNotary.data_dir={dirs['data']}",
     ]
     if os.geteuid() == 0:
         command.append("--allow-root")  # CI runs as root; Jupyter refuses to without this

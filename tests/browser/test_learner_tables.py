@@ -4,31 +4,37 @@ cases, 08's answers and 11's segments, each with no column narrower than a word.
 JupyterLab lays out output tables with ``table-layout: fixed``: nine columns of equal width cut
 ``AccessDenied`` into ``Acc/ess/De/nie/d``. The notebooks' tables size their columns to their
 content and keep words whole (only tokens longer than any column, URLs and signatures, wrap).
-The run is notebooks 01-04 made by their step functions; 09 runs here in JupyterLab (Run All),
-and the check measures every word of every table cell as Chromium draws it. 08's tables are
-measured where 08 runs in JupyterLab for its video (test_lab.py), 11's where it runs for its
+09's tables are measured in the modern chain's executed learner 09 (its Run All, the one the
+book is built from), opened in JupyterLab as a learner's own notebook is (trusted): JupyterLab
+draws a kept output exactly as the one it has just received, so the tables are not executed a
+second time. The check measures every word of every table cell as Chromium draws it. 08's tables
+are measured where 08 runs in JupyterLab for its video (test_lab.py), 11's where it runs for its
 login link (test_learner_11_run_all.py): :func:`assert_tables_keep_words_whole` in each.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from pathlib import Path
 
 import chains
 import nbformat
 import pytest
+from jupyter_process import JupyterServer, running_jupyter
 from lab_driver import (
     accept_kernel_dialog,
     cell_node,
     cells,
     find_cell,
     menu,
+    open_notebook,
     wait_executed,
     wait_kernel_idle,
 )
-from test_learner_outputs import assert_09_tables_fit
+from nbformat.sign import NotebookNotary
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.localaws]
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 WIDTH = 950
 #: A longer token (a URL, a signature) may wrap: no column could hold it.
 LONGEST_WORD = 24
@@ -124,14 +130,38 @@ def assert_tables_keep_words_whole(page, prefix: str, needles: tuple[str, ...]) 
     return checked
 
 
-def test_every_table_of_09_keeps_its_words_whole_at_950_px(run_made, page, screenshots) -> None:
+@pytest.fixture
+def learner_09_in_lab(modern_chain, tmp_path: Path) -> Iterator[tuple[JupyterServer, str]]:
+    """JupyterLab serving the modern chain's executed learner 09, trusted as the learner's own
+    Run All is (signed with the server's notary, in its private data folder)."""
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    executed = modern_chain["09"]
+    notebook = nbformat.read(executed.path, as_version=4)
+    work = tmp_path / "jupyter"
+    (work / "data").mkdir(parents=True)  # the server's own (running_jupyter's private dirs)
+    NotebookNotary(data_dir=str(work / "data")).sign(notebook)
+    nbformat.write(notebook, folder / executed.path.name)
+    with running_jupyter("lab", folder, work) as server:
+        yield server, executed.path.name
+
+
+def test_every_table_of_09_keeps_its_words_whole_at_950_px(
+    learner_09_in_lab, page, screenshots
+) -> None:
+    server, name = learner_09_in_lab
     page.set_viewport_size({"width": WIDTH, "height": 1000})
-    run_all(page, run_made, "09")
+    open_notebook(page, server, name)  # as saved: outputs and all
+    accept_kernel_dialog(page)
+    trusted = page.evaluate(
+        "() => window.jupyterapp.shell.currentWidget.content.widgets"
+        ".filter(c => c.model.type === 'code').map(c => c.model.trusted)"
+    )
+    assert trusted and all(trusted), trusted  # drawn as the learner's own outputs are
     checked = assert_tables_keep_words_whole(
         page, "09", ("clinic.show_case(", "clinic.broken(", "clinic.fixed(")
     )
     assert checked >= 11, checked
-    assert_09_tables_fit(saved(page, run_made, "09"))
     case_7 = find_cell(page, '"7 key not in the group"')
     cell_node(page, case_7).locator("table").scroll_into_view_if_needed()
     screenshots.take(page, "learner-09-case-7-at-950px")
