@@ -287,7 +287,6 @@ def _check(key: str, built: Any, run_name: str) -> dict[str, Any]:
     from cftutorial.aws import bucket_access, buckets, distributions
     from cftutorial.tutorial import state
 
-    run = built.run if isinstance(built, builders.Permissions) else None
     if isinstance(built, builders.Bucket):  # 01
         name = built.bucket.name
         return {
@@ -302,8 +301,8 @@ def _check(key: str, built: Any, run_name: str) -> dict[str, Any]:
             "oai canonical user": oai["CloudFrontOriginAccessIdentity"]["S3CanonicalUserId"],
             "oac signing protocol": oac["OriginAccessControlConfig"]["SigningProtocol"],
         }
-    if run is not None:  # 03
-        checked: dict[str, Any] = {}
+    if isinstance(built, builders.Permissions):  # 03
+        run, checked = built.run, {}
         if run.access.kind == "oai":  # the guide: every object's grants
             checked["grants"] = {
                 key: {

@@ -463,7 +463,7 @@ def test_round_1_is_the_ecdsa_sha256_chain(standin):
 
 
 @pytest.mark.slow
-def test_notebook_01_run_again_with_the_other_approach_says_what_it_changed(standin):
+def test_notebook_01_run_again_with_the_other_approach_changes_the_object_ownership(standin):
     """Notebook 01's cells, built (tests/builders.py): the guide round's bucket, made by 01 on
     the guide path, then 01 again with approach='modern': the second run finds the bucket and
     holds the change it made (what its cell prints: "changed from ... to ...")."""
