@@ -1,5 +1,5 @@
 """What the notebooks build, built for the tests: a run's bucket, origin access, permissions,
-distribution, signing key and rotation.
+distribution, signing key, rotation and KMS key.
 
 Each builder is one notebook: its parameters go through the notebook's form (``forms.*_form``,
 as in the parameters and form cells), then the calls its cells make, in their order, with the
@@ -12,7 +12,8 @@ builder opens the run's saved state once (``state.open_run``), passes it to the 
 and saves it where the notebook's cells do.
 
 Each builder returns what its notebook's cells hold at the end (what the tests assert on).
-:func:`run` builds notebooks 01 to ``last`` in order.
+:func:`run` builds notebooks 01 to ``last`` in order; 10 and 12 (:data:`BEYOND_THE_GUIDE`) are
+built one by one after it.
 """
 
 from __future__ import annotations
@@ -26,17 +27,22 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from cftutorial.aws import account_keys, bucket_access, buckets, clients, distributions
+from cftutorial.aws import kms as kms_keys
 from cftutorial.aws.buckets import BucketInfo
 from cftutorial.aws.distributions import DistributionInfo
 from cftutorial.aws.origin_access import OriginAccess
 from cftutorial.aws.signing_keys import with_public_key, without_public_key
-from cftutorial.tutorial import forms, preflight, saved, signing_key, state
+from cftutorial.run import urls
+from cftutorial.signing import policy as signing_policy
+from cftutorial.signing.signer import Signer
+from cftutorial.tutorial import forms, preflight, saved, signing_key, state, viewer
 from cftutorial.tutorial import step01_bucket as step01
 from cftutorial.tutorial import step02_origin_access as step02
 from cftutorial.tutorial import step03_who_may_read as step03
 from cftutorial.tutorial import step04_distribution as step04
 from cftutorial.tutorial import step06_signing_keys as step06
 from cftutorial.tutorial import step10_rotation as step10
+from cftutorial.tutorial import step12_kms as step12
 from cftutorial.tutorial.signing_key import SigningKey
 
 # --- notebook 01 ----------------------------------------------------------------------------
@@ -50,6 +56,7 @@ class Bucket:
     uploaded: list[str]
     ownership_changed_from: str | None  # a re-run with the other approach changed it
     changes: list[str]  # what the save said a re-run with other values changed
+    where_this_runs: str  # the preflight cell's text: the local AWS, or account and plan
 
 
 def bucket(
@@ -70,7 +77,7 @@ def bucket(
         aws_opt_in=aws_opt_in,
     )
     values = form.values()
-    preflight.where_this_runs(
+    where = preflight.where_this_runs(
         values["run_name"], values["bucket_name"], aws_opt_in=values["aws_opt_in"]
     )
     run_ = state.open_run(values["run_name"])
@@ -112,7 +119,7 @@ def bucket(
         created=found is None,
         warnings=tuple(buckets.check_bucket_name(name)),
     )
-    return Bucket(info, uploaded, changed_from, changes)
+    return Bucket(info, uploaded, changed_from, changes, where)
 
 
 # --- notebook 02 ----------------------------------------------------------------------------
@@ -439,6 +446,177 @@ def rotation(
     return Rotated(rotation_, timeline.rows, stale, in_use, removed)
 
 
+# --- notebook 12 ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KmsKey:
+    """Notebook 12: the KMS key trusted next to the run's key, what signing through it got at the
+    edge, the scan of ``$CFTUTORIAL_HOME``, the cost measured, and the put-back (or the keep)."""
+
+    run_key: SigningKey  # the run's own key (notebook 06), which stays trusted
+    key_id: str
+    key_spec: str  # e.g. "RSA_2048", from create_key's answer or the alias lookup
+    alias: str
+    created: bool  # False: found by its alias (an earlier run made it)
+    public_key_id: str
+    public_key_created: bool
+    key_group_id: str
+    key_group_items: list[str]  # the group's public keys once the KMS key's is added
+    signing_algorithm: str  # the one kms.sign was called with
+    signature_bytes: int
+    video_url: str  # the KMS-signed URL
+    statuses: dict[str, int]  # edge answers: "url", then the cookies' playlist, segment, none
+    cookie_names: list[str]
+    scan: step12.Scan
+    timed_local: step12.Measured
+    timed_kms: step12.Measured
+    hls_files: list[str]
+    kept: bool  # keep_kms_key: the KMS key left trusted (notebook 08 or teardown removes it)
+    deletion_date: str | None  # put back: when KMS deletes the key (ISO date)
+
+
+def kms_key(
+    *,
+    run_name: str = "default",
+    approach: str = "modern",
+    key_type: str = "rsa",
+    measure_urls: int = 20,
+    keep_kms_key: bool = False,
+) -> KmsKey:
+    """Notebook 12: a KMS signing key found by its alias or created (with the alias), its public
+    key registered and added to the run's key group, one ``kms.sign``, a KMS-signed URL and
+    cookies fetched through the edge, the scan for private keys, the cost measured, the hls/
+    listing; then, unless ``keep_kms_key``, the run put back (the public key out of the group
+    and deleted, the alias deleted, the key scheduled for deletion, the records put back)."""
+    form = forms.kms_form(
+        run_name=run_name,
+        approach=approach,
+        key_type=key_type,
+        measure_urls=measure_urls,
+        keep_kms_key=keep_kms_key,
+    )
+    values = form.values()
+    run_, kind = state.open_run(values["run_name"]), values["key_type"]
+    local_key = step12.local_key(run_, values["approach"])
+    domain = run_.require("distribution")["domain_name"]
+    kms, cf = clients.client("kms"), clients.client("cloudfront")
+    # 2. a signing key made inside KMS
+    step12.record_kms_key(run_)
+    found = step12.find_kms_key(run_.name, kms=kms)
+    if found is None:
+        answer = kms.create_key(
+            KeySpec=step12.KEY_SPECS[kind],
+            KeyUsage="SIGN_VERIFY",
+            Description=step12.description(run_.name),
+            Tags=step12.run_tags(run_.name),
+        )
+        key_id = answer["KeyMetadata"]["KeyId"]
+        kms.create_alias(AliasName=step12.alias(run_.name), TargetKeyId=key_id)
+        key_spec = answer["KeyMetadata"]["KeySpec"]
+    else:
+        key_id, key_spec = found.key_id, found.key_spec
+    step12.remember(run_, key_id=key_id, alias=step12.alias(run_.name))
+    run_.save()
+    # 3. its public key, as CloudFront wants it
+    pem = kms_keys.pem_from_der(kms.get_public_key(KeyId=key_id)["PublicKey"])
+    # 4. registered and added to the run's key group
+    group = signing_key.find_key_group(run_.name, cf=cf)
+    step12.record_public_key(run_, group["Id"])
+    public_key_config = step12.public_key_config(run_, pem)
+    public_key_id = signing_key.find_public_key(public_key_config, cf=cf)
+    public_key_created = public_key_id is None
+    if public_key_id is None:
+        answer = cf.create_public_key(PublicKeyConfig=public_key_config)
+        public_key_id = answer["PublicKey"]["Id"]
+    if public_key_id not in group["KeyGroupConfig"]["Items"]:
+        wanted = with_public_key(group["KeyGroupConfig"], public_key_id)
+        cf.update_key_group(Id=group["Id"], KeyGroupConfig=wanted, IfMatch=group["ETag"])
+    items = cf.get_key_group(Id=group["Id"])["KeyGroup"]["KeyGroupConfig"]["Items"]
+    step12.remember(run_, public_key_id=public_key_id, kind=kind)
+    run_.save()
+    # 5. one signature, made by KMS
+    expires = int(time.time()) + 600
+    message = signing_policy.canned_text(urls.viewer_url(domain, "video.mp4"), expires).encode()
+    spec = kms.describe_key(KeyId=key_id)["KeyMetadata"]["KeySpec"]
+    algorithm = kms_keys.SIGNING_ALGORITHMS[spec]
+    signed = kms.sign(KeyId=key_id, Message=message, MessageType="RAW", SigningAlgorithm=algorithm)
+    # 6. signed URLs and cookies through KMS, fetched through the edge
+    kms_signer = kms_keys.KmsSigner(key_id, kms=kms)
+    kms_url_signer = Signer(public_key_id, external=kms_signer)
+    video_url = kms_url_signer.sign_url(
+        urls.viewer_url(domain, "video.mp4"), date_less_than=expires
+    )
+    response = viewer.fetch(video_url)
+    hls_cookies = kms_url_signer.sign_cookies(
+        urls.viewer_url(domain, "hls/*"), date_less_than=expires
+    )
+    playlist = viewer.fetch(urls.viewer_url(domain, "hls/video.m3u8"), cookies=hls_cookies)
+    segment = viewer.fetch(urls.viewer_url(domain, "hls/video0.ts"), cookies=hls_cookies)
+    no_cookie = viewer.fetch(urls.viewer_url(domain, "hls/video0.ts"))
+    # 7. what the application holds
+    scan = step12.scan_for_private_key(step12.home(), pem)
+    # 8. what it costs
+    local_signer = signing_key.signer_for(run_, "SHA256")
+    sample = [urls.viewer_url(domain, f"hls/video{n}.ts") for n in range(values["measure_urls"])]
+    timed_local = step12.measure(
+        "local key file",
+        lambda url: local_signer.sign_url(url, date_less_than=expires),
+        sample,
+        lambda: 0,
+    )
+    timed_kms = step12.measure(
+        f"KMS ({kms_signer.key.key_spec})",
+        lambda url: kms_url_signer.sign_url(url, date_less_than=expires),
+        sample,
+        lambda: kms_signer.calls,
+    )
+    # 9. sign once per session: the hls/ files
+    listing = clients.client("s3").list_objects_v2(Bucket=run_.require("bucket"), Prefix="hls/")
+    hls_files = [item["Key"] for item in listing.get("Contents", [])]
+    # put the run back, unless the KMS key is kept
+    keep, deletion_date = form.values()["keep_kms_key"], None
+    if not keep:
+        group = signing_key.find_key_group(run_.name, cf=cf)
+        wanted = without_public_key(group["KeyGroupConfig"], public_key_id)
+        cf.update_key_group(Id=group["Id"], KeyGroupConfig=wanted, IfMatch=group["ETag"])
+        current = cf.get_public_key(Id=public_key_id)
+        cf.delete_public_key(Id=public_key_id, IfMatch=current["ETag"])
+        kms.delete_alias(AliasName=step12.alias(run_.name))
+        answer = kms.schedule_key_deletion(KeyId=key_id, PendingWindowInDays=7)
+        step12.forget(run_)
+        saved.put_back(run_, step12.NOTEBOOK)
+        run_.save()
+        deletion_date = answer["DeletionDate"].date().isoformat()
+    return KmsKey(
+        local_key,
+        key_id,
+        key_spec,
+        step12.alias(run_.name),
+        found is None,
+        public_key_id,
+        public_key_created,
+        group["Id"],
+        items,
+        algorithm,
+        len(signed["Signature"]),
+        video_url,
+        {
+            "url": response.status_code,
+            "playlist": playlist.status_code,
+            "segment": segment.status_code,
+            "no cookie": no_cookie.status_code,
+        },
+        sorted(hls_cookies),
+        scan,
+        timed_local,
+        timed_kms,
+        hls_files,
+        keep,
+        deletion_date,
+    )
+
+
 # --- a run: notebooks in order ----------------------------------------------------------------
 
 #: The notebooks that build a run, in order, by number (05, 07 and 08 make nothing to keep).
@@ -449,6 +627,10 @@ NOTEBOOKS = {
     "04": distribution,
     "06": signing_keys,
 }
+
+
+#: Beyond the guide: the notebooks a test builds one by one on a run :func:`run` built.
+BEYOND_THE_GUIDE = {"10": rotation, "12": kms_key}
 
 
 @dataclass

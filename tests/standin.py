@@ -17,6 +17,12 @@ and ``cftutorial teardown`` deletes it all. Then the guide path (01-04; on AWS t
 pair is console-only), with 01 run again on the modern path, torn down too. Nothing is left
 after any round (KMS keys wait out their deletion window, as on AWS).
 
+Round 1 executes its notebooks (papermill, in the same environment): what they print is checked
+there. Round 2 and the guide round are built in this process with tests/builders.py (each builder
+makes its notebook's calls in order), in the same aws-mode environment, and after each builder
+:func:`_check` makes the reads that notebook's check cell makes; the tests assert on what the
+builders return and on those reads. They call the same set of operations as the notebooks.
+
 Every operation the run makes is recorded (``$CFTUTORIAL_RECORD_CALLS``); test_aws_standin.py
 checks docs/iam-policy.json against them. In round 1, after 07 (before 08 cleans up),
 ``cftutorial audit`` (read-only) checks the run's distribution and the whole account: its
@@ -34,7 +40,9 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+import builders
 import chains
 
 from cftutorial import config
@@ -61,9 +69,13 @@ class Audited:
 
 @dataclass
 class Round:
-    """One create → teardown of the run."""
+    """One create → teardown of the run: round 1 executes its notebooks (``chain``); round 2
+    and the guide round build theirs in process with tests/builders.py (``built``), and
+    ``checked`` holds what each notebook's check cell reads back from the stand-in then."""
 
-    chain: chains.Chain
+    chain: chains.Chain | None = None
+    built: dict[str, Any] = field(default_factory=dict)
+    checked: dict[str, dict[str, Any]] = field(default_factory=dict)
     bucket_regions: dict[str, str] = field(default_factory=dict)
     caller_references: dict[str, str] = field(default_factory=dict)
     teardown_output: str = ""
@@ -76,7 +88,9 @@ class Round:
 
     @property
     def text(self) -> dict[str, str]:
-        """What each notebook shows; for a refusal, ``ename: message`` and what is shown."""
+        """What each executed notebook shows; for a refusal, ``ename: message`` and what is
+        shown (round 1 only: the other rounds execute no notebook)."""
+        assert self.chain is not None, "this round built its notebooks: read built and checked"
         shown = {}
         for key, executed in self.chain.runs.items():
             if executed.refuses:
@@ -84,6 +98,11 @@ class Round:
             else:
                 shown[key] = self.chain.text(key)
         return shown
+
+    @property
+    def keys(self) -> list[str]:
+        """The notebooks of the round, in the order they ran or were built."""
+        return list(self.chain.runs) if self.chain is not None else list(self.built)
 
 
 @dataclass
@@ -159,14 +178,12 @@ def _kms_keys_pending_deletion() -> list[str]:
     ]
 
 
-def _caller_references(text: dict[str, str]) -> dict[str, str]:
+def _caller_references(distribution_id: str, oai_id: str) -> dict[str, str]:
     """The CallerReference each created resource carries, read back from the stand-in."""
     cf = clients.client("cloudfront", for_teardown=True)
-    dist_id = re.search(r"distribution (\w+) \(created\)", text["04"]).group(1)
-    oai_id = re.search(r"OAI (\w+) \(created\)", text["02"]).group(1)
     key_id = cf.list_public_keys()["PublicKeyList"]["Items"][0]["Id"]
     return {
-        "distribution": cf.get_distribution_config(Id=dist_id)["DistributionConfig"][
+        "distribution": cf.get_distribution_config(Id=distribution_id)["DistributionConfig"][
             "CallerReference"
         ],
         "oai": cf.get_cloud_front_origin_access_identity_config(Id=oai_id)[
@@ -203,52 +220,127 @@ def _teardown(run_name: str) -> str:
 
 #: Notebooks 01-07: round 1, whose 08 runs last, with clean_up=True (it tries every URL first).
 THROUGH_07 = tuple(f"0{n}" for n in range(1, 8))
-#: 01-04: what a round that re-creates the run needs (round 2), and the guide round on AWS.
-THROUGH_04 = THROUGH_07[:4]
 #: Beyond the guide, in order (11 refuses aws mode with one message).
 BEYOND = ("09", "10", "11", "12")
 
 
-def _one_round(
-    out_dir: Path,
-    home: Path,
-    run_name: str = RUN,
-    approach: str = "modern",
-    *,
-    extra: dict | None = None,
-    numbers: tuple[str, ...] = THROUGH_07,
-    beyond: tuple[str, ...] = BEYOND,
-    second_key: bool = False,
-    clean_up_in_08: bool = False,
-    audit: bool = False,
-) -> Round:
-    """Notebooks ``numbers`` (guide: then 01 again on the modern path), on the modern path
-    ``beyond`` (of 09-12) after them, then ``cftutorial teardown``. ``second_key``: 06 with an
-    ECDSA key after the others, which adds it to the run's key group (``UpdateKeyGroup``), as a
-    learner trying the other key type does; that round also keeps 12's KMS key trusted, for
-    teardown. ``clean_up_in_08``: 08 with ``clean_up=True`` last deletes the run, and the
-    teardown after it finds nothing. ``audit``: ``cftutorial audit`` after ``numbers``
-    (:func:`_audit`)."""
+def _notebook_round(out_dir: Path, home: Path) -> Round:
+    """Round 1, as notebook executions: 01-07 (the ECDSA/SHA-256 chain), ``cftutorial audit``
+    (:func:`_audit`), on the modern path 09-12 (11 refuses), 08 with ``clean_up=True`` (it
+    deletes the run), then ``cftutorial teardown``, which finds nothing."""
     chain = chains.Chain(f"standin/{out_dir.name}", chains.InProcess({}), home, out_dir)
-    parameters = {"run_name": run_name, "approach": approach, **chains.SOLUTIONS, **(extra or {})}
-    for number in numbers:
+    parameters = {"run_name": RUN, "approach": "modern", **chains.SOLUTIONS, **ECDSA}
+    for number in THROUGH_07:
         chain.run(number, number, parameters)
     round_ = Round(chain)
-    if audit:
-        round_.audit = _audit(run_name, out_dir / "audit-calls.txt")
-    if approach == "guide":
-        chain.run("01-modern", "01", {**parameters, "approach": "modern"})
-    if second_key:
-        chain.run("06-ecdsa", "06", {**parameters, "key_type": "ecdsa"})
+    round_.audit = _audit(RUN, out_dir / "audit-calls.txt")
+    for number in BEYOND:
+        if number == "11":
+            chain.run("11", "11", parameters, refuses=True)
+        elif number == "12":
+            chain.run("12", "12", {**parameters, "key_type": "rsa", "measure_urls": 5})
+        else:
+            chain.run(number, number, parameters)
+    text = round_.text
+    distribution_id = re.search(r"distribution (\w+) \(created\)", text["04"]).group(1)
+    oai_id = re.search(r"OAI (\w+) \(created\)", text["02"]).group(1)
+    _look(round_, RUN, "modern", distribution_id, oai_id)
+    chain.run("08-clean-up", "08", {**parameters, "clean_up": True})
+    _tear_down(round_, RUN)
+    return round_
+
+
+def _built_round(run_name: str, approach: str) -> Round:
+    """Round 2 (modern) or the guide round, built in process with tests/builders.py: 01-04;
+    modern: then 06 with an ECDSA key after the run's RSA one, which adds it to the run's key
+    group (``UpdateKeyGroup``), as a learner trying the other key type does, and 12 keeping its
+    KMS key trusted, for teardown; guide: then 01 again on the modern path (it changes the
+    bucket's Object Ownership). After each notebook, what its check cell reads
+    (:func:`_check`). Then ``cftutorial teardown``."""
+    round_ = Round()
+    steps: list[tuple[str, Any, dict[str, Any]]] = [
+        ("01", builders.bucket, {}),
+        ("02", builders.origin_access, {}),
+        ("03", builders.permissions, {}),
+        ("04", builders.distribution, {}),
+    ]
     if approach == "modern":
-        for number in beyond:
-            if number == "11":
-                chain.run("11", "11", parameters, refuses=True)
-            elif number == "12":
-                twelve = {**parameters, "key_type": "rsa", "measure_urls": 5}
-                chain.run("12", "12", {**twelve, "keep_kms_key": second_key})
-            else:
-                chain.run(number, number, parameters)
+        steps += [
+            ("06-ecdsa", builders.signing_keys, {"key_type": "ecdsa"}),
+            ("12", builders.kms_key, {"key_type": "rsa", "measure_urls": 5, "keep_kms_key": True}),
+        ]
+    else:
+        steps += [("01-modern", builders.bucket, {"approach": "modern"})]
+    for key, build, parameters in steps:
+        built = build(**{"run_name": run_name, "approach": approach, **parameters})
+        round_.built[key] = built
+        round_.checked[key] = _check(key, built, run_name)
+    built = round_.built
+    _look(round_, run_name, approach, built["04"].distribution.id, built["02"].oai.id)
+    _tear_down(round_, run_name)
+    return round_
+
+
+def _check(key: str, built: Any, run_name: str) -> dict[str, Any]:
+    """What the check cell of notebook ``key`` reads back from the stand-in after its builder
+    ran: the same calls (recorded, as the notebook's are), kept for the tests to assert on."""
+    from cftutorial.aws import bucket_access, buckets, distributions
+    from cftutorial.tutorial import state
+
+    if isinstance(built, builders.Bucket):  # 01
+        name = built.bucket.name
+        return {
+            "keys": sorted(row["Key"] for row in buckets.list_objects(name)),
+            "object_ownership": buckets.object_ownership(name),
+        }
+    cf = clients.client("cloudfront")
+    if isinstance(built, builders.Access):  # 02
+        oai = cf.get_cloud_front_origin_access_identity(Id=built.oai.id)
+        oac = cf.get_origin_access_control(Id=built.oac.id)["OriginAccessControl"]
+        return {
+            "oai canonical user": oai["CloudFrontOriginAccessIdentity"]["S3CanonicalUserId"],
+            "oac signing protocol": oac["OriginAccessControlConfig"]["SigningProtocol"],
+        }
+    if isinstance(built, builders.Permissions):  # 03
+        run, checked = built.run, {}
+        if run.access.kind == "oai":  # the guide: every object's grants
+            checked["grants"] = {
+                key: {
+                    (grant["Grantee"], grant["Permission"])
+                    for grant in bucket_access.object_grants(run.bucket, key)
+                }
+                for key in run.objects
+            }
+        if built.demo_policy_written:
+            policy = bucket_access.bucket_policy(built.demo_bucket)
+            checked["demo policy principal"] = policy["Statement"][0]["Principal"]
+        return checked
+    if isinstance(built, builders.Distribution):  # 04
+        dist = distributions.get_distribution(built.distribution.id)
+        checked = {"status": dist.status, "signers": distributions.signers_of(dist.id)}
+        if built.bucket_policy is not None:
+            policy = bucket_access.bucket_policy(state.load(run_name)["bucket"])
+            checked["policy source arn"] = policy["Statement"][0]["Condition"]["StringEquals"][
+                "AWS:SourceArn"
+            ]
+        return checked
+    if isinstance(built, builders.Keys):  # 06
+        group = cf.get_key_group(Id=built.signing_key.key_group_id)["KeyGroup"]
+        dist_id = state.load(run_name)["distribution"]["id"]
+        return {
+            "key group items": group["KeyGroupConfig"]["Items"],
+            "trusted key groups": distributions.signers_of(dist_id)["TrustedKeyGroups"]["Items"],
+        }
+    if isinstance(built, builders.KmsKey):  # 12: its check cells
+        group = cf.get_key_group(Id=built.key_group_id)["KeyGroup"]
+        return {"key group items": group["KeyGroupConfig"]["Items"]}
+    raise AssertionError(f"no check cell known for {key}: {type(built).__name__}")
+
+
+def _look(round_: Round, run_name: str, approach: str, distribution_id: str, oai_id: str) -> None:
+    """Before the round's teardown (the test's own look-ups, not recorded): its buckets'
+    regions; on the modern path its CallerReferences, on the guide path (after 01 ran again on
+    the modern path) its bucket's Object Ownership."""
     with _unrecorded():
         s3 = clients.client("s3", for_teardown=True)
         round_.bucket_regions = {
@@ -256,20 +348,21 @@ def _one_round(
             for name in (f"cftutorial-{run_name}", f"cftutorial-{run_name}-acl-demo")
         }
         if approach == "modern":
-            round_.caller_references = _caller_references(round_.text)
+            round_.caller_references = _caller_references(distribution_id, oai_id)
         else:
             from cftutorial.aws import buckets
 
             round_.ownership_after_modern_01 = buckets.object_ownership(f"cftutorial-{run_name}")
-    if clean_up_in_08:
-        chain.run("08-clean-up", "08", {**parameters, "clean_up": True})
-    round_.teardown_output = _teardown(run_name)
+
+
+def _tear_down(round_: Round, run_name: str) -> None:
+    """``cftutorial teardown``, then what is left in the stand-in and in the saved state."""
     from cftutorial.tutorial import state
 
+    round_.teardown_output = _teardown(run_name)
     with _unrecorded():
         round_.left_after_teardown = _what_exists()
     round_.state_after_teardown = state.load(run_name)
-    return round_
 
 
 def _write_profile(directory: Path) -> tuple[Path, Path]:
@@ -322,23 +415,11 @@ def build(root: Path) -> StandIn:
                 edge_endpoint=server.edge_endpoint,
             )
             # the same run name twice: create → teardown → create → teardown
-            result.rounds.append(
-                _one_round(root / "round-1", run_home, extra=ECDSA, clean_up_in_08=True, audit=True)
-            )
+            result.rounds.append(_notebook_round(root / "round-1", run_home))
             # round 2 re-creates what round 1's teardown deleted, with a second key type and
             # 12's KMS key left for teardown: 01-04, 06 (ECDSA) and 12 (round 1 ran 05-11)
-            result.rounds.append(
-                _one_round(
-                    root / "round-2",
-                    run_home,
-                    numbers=THROUGH_04,
-                    beyond=("12",),
-                    second_key=True,
-                )
-            )
-            result.guide = _one_round(
-                root / "guide", run_home, f"{RUN}-guide", "guide", numbers=THROUGH_04
-            )
+            result.rounds.append(_built_round(RUN, "modern"))
+            result.guide = _built_round(f"{RUN}-guide", "guide")
             with _unrecorded():
                 result.kms_keys_pending_deletion = _kms_keys_pending_deletion()
             result.operations = record.read_text().splitlines()

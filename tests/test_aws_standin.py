@@ -1,10 +1,12 @@
 """The aws-mode path end to end, offline, against a stand-in for an AWS account (standin.py:
-how the stand-in is reached, the two rounds and the guide round: round 1 runs every notebook,
-round 2 the ones that create the run again after a teardown).
+how the stand-in is reached, the two rounds and the guide round: round 1 executes every notebook,
+round 2 builds the ones that create the run again after a teardown, with tests/builders.py, and
+so does the guide round).
 
-These tests read what the ``standin`` session fixture kept: what each notebook showed, the
-buckets' regions, the CallerReferences, what teardown said and left, and every operation the
-run made. :data:`IAM_ACTIONS` maps each operation to the IAM actions it needs:
+These tests read what the ``standin`` session fixture kept: what each of round 1's notebooks
+showed, what round 2's and the guide round's builders returned and what their notebooks' check
+cells read back, the buckets' regions, the CallerReferences, what teardown said and left, and
+every operation the run made. :data:`IAM_ACTIONS` maps each operation to the IAM actions it needs:
 docs/iam-policy.json must grant exactly those, on resources scoped to the run's naming scheme.
 Round 1 is also the ECDSA/SHA-256 chain: the checks every chain passes (test_notebooks.py) hold
 for it, with its key and hash.
@@ -20,6 +22,8 @@ import chains
 import pytest
 from standin import REGION, RUN
 from test_notebooks import assert_every_chain_shows
+
+from cftutorial.aws.bucket_access import OAI_PRINCIPAL_PREFIX
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICY = ROOT / "docs" / "iam-policy.json"
@@ -208,9 +212,15 @@ def test_the_standin_uses_the_standard_credential_chain_and_the_profiles_region(
     assert standin.credentials_method == "shared-credentials-file"
     assert standin.client_region == REGION
     assert standin.endpoint == standin.aws_endpoint
+    first, second = standin.rounds
+    # round 1: what notebook 01 shows; round 2: its preflight cell's text, and the region its
+    # bucket was created and saved in (what the save cell prints as "bucket '...' in REGION")
+    assert f"region {REGION}" in first.text["01"]
+    assert f"bucket 'cftutorial-{RUN}' in {REGION}" in first.text["01"]
+    built = second.built["01"]
+    assert f"region {REGION}" in built.where_this_runs
+    assert (built.bucket.name, built.bucket.region) == (f"cftutorial-{RUN}", REGION)
     for number, round_ in enumerate(standin.rounds, start=1):
-        assert f"region {REGION}" in round_.text["01"], number
-        assert f"bucket 'cftutorial-{RUN}' in {REGION}" in round_.text["01"], number
         # the default notebook region is the profile's: both buckets got a LocationConstraint
         assert round_.bucket_regions == {
             f"cftutorial-{RUN}": REGION,
@@ -220,22 +230,40 @@ def test_the_standin_uses_the_standard_credential_chain_and_the_profiles_region(
 
 @pytest.mark.slow
 def test_the_standin_run_passes_every_notebooks_check_and_round_2_creates_it_again(standin):
-    """Round 1 runs 01-07, 09-12 and 08 cleaning up; round 2, after round 1's teardown, runs
-    01-04 again under the same run name: everything is created again (not found), and each check
-    passes."""
+    """Round 1 runs 01-07, 09-12 and 08 cleaning up; round 2, after round 1's teardown, builds
+    01-04 again under the same run name (tests/builders.py): everything is created again (not
+    found), and what each notebook's check cell reads back holds."""
     assert len(standin.rounds) == 2
     first, second = standin.rounds
-    assert list(second.chain.runs) == ["01", "02", "03", "04", "06-ecdsa", "12"]
-    for number, round_ in enumerate(standin.rounds, start=1):
-        text = round_.text
-        assert "will create (19 resources" in text["01"], number
-        assert f"OK: 7 objects in s3://cftutorial-{RUN}" in text["01"], number
-        assert re.search(r"OAC \w+ \(created\)", text["02"]), number
-        assert "AccessControlListNotSupported" in text["03"], number
-        assert "OK: the demo bucket's policy names the OAI" in text["03"], number
-        assert re.search(r"distribution (\w+) \(created\)", text["04"]), number
-        assert re.search(r"key group \w+ holds public key \w+", text["04"]), number
+    assert second.chain is None  # round 2 executes no notebook
+    assert second.keys == ["01", "02", "03", "04", "06-ecdsa", "12"]
     text = first.text
+    assert "will create (19 resources" in text["01"]
+    assert f"OK: 7 objects in s3://cftutorial-{RUN}" in text["01"]
+    assert re.search(r"OAC \w+ \(created\)", text["02"])
+    assert "AccessControlListNotSupported" in text["03"]
+    assert "OK: the demo bucket's policy names the OAI" in text["03"]
+    assert re.search(r"distribution (\w+) \(created\)", text["04"])
+    assert re.search(r"key group \w+ holds public key \w+", text["04"])
+    built, checked = second.built, second.checked
+    assert "will create (19 resources" in built["01"].where_this_runs
+    assert built["01"].bucket.created  # not "(already there)": round 1's teardown deleted it
+    assert len(built["01"].uploaded) == 7
+    assert checked["01"]["keys"] == sorted(built["01"].uploaded)  # 01's check: 7 objects
+    assert checked["01"]["object_ownership"] == "BucketOwnerEnforced"
+    access = built["02"]
+    assert access.kind == "oac" and access.oac.created and access.oai.created
+    assert checked["02"]["oac signing protocol"] == "sigv4"
+    assert checked["02"]["oai canonical user"] == access.oai.s3_canonical_user_id
+    assert built["03"].refused["Code"] == "AccessControlListNotSupported"
+    assert built["03"].demo_policy_written
+    assert checked["03"]["demo policy principal"] == {"AWS": OAI_PRINCIPAL_PREFIX + access.oai.id}
+    made = built["04"]
+    assert made.created and not made.changes
+    assert made.key_group_id and made.key_pair_id  # the key group holding the run's public key
+    assert checked["04"]["status"] == "Deployed"
+    assert checked["04"]["signers"]["TrustedKeyGroups"]["Items"] == [made.key_group_id]
+    assert checked["04"]["policy source arn"] == made.distribution.arn
     assert (
         "OK: S3 403 AccessDenied, edge 403 MissingKey, origin 403 without step 3, 200 with it"
         in text["05"]
@@ -247,7 +275,12 @@ def test_the_standin_run_passes_every_notebooks_check_and_round_2_creates_it_aga
     assert re.search(rf"GET {standin.edge_endpoint}/\w+\.cloudfront\.net/", text["08-clean-up"])
     assert f"GET {standin.aws_endpoint}/cftutorial-{RUN}/video.mp4" in text["05"]
     # round 2's own signing: 06's second key here, 12's KMS-signed URLs through the edge below
-    assert "saved for notebooks 07 and 08: Key-Pair-Id" in second.text["06-ecdsa"]
+    ecdsa = built["06-ecdsa"].signing_key
+    assert (ecdsa.kind, ecdsa.key_group_id) == ("ecdsa", made.key_group_id)
+    assert ecdsa.key_pair_id != made.key_pair_id
+    assert checked["06-ecdsa"]["key group items"] == [made.key_pair_id, ecdsa.key_pair_id]
+    assert checked["06-ecdsa"]["trusted key groups"] == [made.key_group_id]
+    assert built["06-ecdsa"].private_key_mode == "0o600"
 
 
 @pytest.mark.slow
@@ -257,7 +290,7 @@ def test_the_notebooks_beyond_the_guide_run_in_aws_mode_or_say_why_not(standin):
     traceback; 11 (an alternate domain needs a domain you own) refuses with one message."""
     from cftutorial.tutorial.step09_clinic import AWS_LOGS_LATER
 
-    text = standin.rounds[0].text  # round 2 runs 12 only of these (below)
+    text = standin.rounds[0].text  # round 2 builds 12 only of these (below)
     assert "OK: all 10 cases went from 403 to 200; logs not read (aws mode)" in text["09"]
     assert AWS_LOGS_LATER.split("{")[0] in text["09"]
     assert f"s3://cftutorial-{RUN}-logs" in text["09"]
@@ -277,19 +310,25 @@ def test_the_notebooks_beyond_the_guide_run_in_aws_mode_or_say_why_not(standin):
     )
     for notebook in ("09", "10"):
         assert "Traceback" not in text[notebook], notebook
-    for number, round_ in enumerate(standin.rounds, start=1):
-        text = round_.text
-        assert re.search(
-            rf"created KMS key [0-9a-f-]{{36}} RSA_2048 as alias/cftutorial-{RUN}", text["12"]
-        ), number
-        assert (
-            "OK: KMS-signed URL and cookies 200 through the edge; 1 KMS call per URL;"
-            in (text["12"])
-        ), number
-        assert "Traceback" not in text["12"], number
-    assert "OK: the run is back as it was" in standin.rounds[0].text["12"]
-    assert "scheduled for deletion on" in standin.rounds[0].text["12"]
-    assert "(the KMS key too)" in standin.rounds[1].text["12"]  # keep_kms_key: for teardown
+    assert re.search(
+        rf"created KMS key [0-9a-f-]{{36}} RSA_2048 as alias/cftutorial-{RUN}", text["12"]
+    )
+    assert "OK: KMS-signed URL and cookies 200 through the edge; 1 KMS call per URL;" in text["12"]
+    assert "Traceback" not in text["12"]
+    assert "OK: the run is back as it was" in text["12"]
+    assert "scheduled for deletion on" in text["12"]
+    # round 2 builds 12 keeping its KMS key (tests/builders.py: a failed call would raise)
+    kms = standin.rounds[1].built["12"]
+    assert re.fullmatch(r"[0-9a-f-]{36}", kms.key_id) and kms.created
+    assert (kms.key_spec, kms.alias) == ("RSA_2048", f"alias/cftutorial-{RUN}")
+    assert kms.statuses == {"url": 200, "playlist": 200, "segment": 200, "no cookie": 403}
+    assert "Hash-Algorithm=SHA256" in kms.video_url
+    assert kms.timed_kms.calls_per_url == 1
+    assert kms.scan.private_keys and not kms.scan.matching  # the run's key file, not KMS's
+    # keep_kms_key: left trusted next to the run's own key, for teardown
+    assert kms.kept and kms.deletion_date is None
+    items = standin.rounds[1].checked["12"]["key group items"]
+    assert kms.public_key_id in items and kms.run_key.key_pair_id in items
 
 
 NOTHING_LEFT = {
@@ -341,10 +380,27 @@ def test_each_creation_has_its_own_caller_reference(standin):
 
 @pytest.mark.slow
 def test_the_guide_path_runs_to_its_distribution_and_is_torn_down(standin):
+    """The guide round, built (tests/builders.py): 03 grants READ to the OAI in every object's
+    ACL (read back with GetObjectAcl), 04 trusts TrustedSigners 'self' and no key group (read
+    back with GetDistributionConfig); the guide chain (test_notebooks.py) checks the words the
+    notebooks print for both."""
     guide = standin.guide
-    assert guide is not None
-    assert "granted READ to the OAI on 7 objects" in guide.text["03"]
-    assert "guide path: TrustedSigners 'self' needs no key yet" in guide.text["04"]
+    assert guide is not None and guide.chain is None
+    built, checked = guide.built, guide.checked
+    oai = built["02"].access
+    assert oai.kind == "oai" and oai.created
+    objects = built["01"].uploaded
+    assert len(objects) == 7 and built["03"].granted == objects
+    assert set(checked["03"]["grants"]) == set(objects)
+    for key, grants in checked["03"]["grants"].items():
+        assert (oai.s3_canonical_user_id, "READ") in grants, key
+    made = built["04"]
+    assert made.created and made.signing is None and made.bucket_policy is None
+    assert checked["04"]["status"] == "Deployed"
+    assert checked["04"]["signers"] == {
+        "TrustedSigners": {"Enabled": True, "Quantity": 1, "Items": ["self"]},
+        "TrustedKeyGroups": {"Enabled": False, "Quantity": 0, "Items": []},
+    }
     assert guide.bucket_regions == {
         f"cftutorial-{RUN}-guide": REGION,
         f"cftutorial-{RUN}-guide-acl-demo": REGION,
@@ -407,15 +463,21 @@ def test_round_1_is_the_ecdsa_sha256_chain(standin):
 
 
 @pytest.mark.slow
-def test_notebook_01_run_again_with_the_other_approach_says_what_it_changed(standin):
-    """The notebook's own cells (not step()): the guide round's bucket, made by 01 on the guide
-    path, then 01 again with approach='modern': the second run names the change it made."""
-    first, second = standin.guide.text["01"], standin.guide.text["01-modern"]
+def test_notebook_01_run_again_with_the_other_approach_changes_the_object_ownership(standin):
+    """Notebook 01's cells, built (tests/builders.py): the guide round's bucket, made by 01 on
+    the guide path, then 01 again with approach='modern': the second run finds the bucket and
+    holds the change it made (what its cell prints: "changed from ... to ...")."""
+    guide = standin.guide
+    first, second = guide.built["01"].bucket, guide.built["01-modern"]
     bucket = f"cftutorial-{RUN}-guide"
-    assert f"created '{bucket}'" in first and "Object Ownership BucketOwnerPreferred" in first
-    assert f"'{bucket}' (already there)" in second
-    assert "Object Ownership changed from BucketOwnerPreferred to BucketOwnerEnforced" in second
-    assert standin.guide.ownership_after_modern_01 == "BucketOwnerEnforced"
+    assert (first.name, first.created) == (bucket, True)
+    assert first.object_ownership == "BucketOwnerPreferred"
+    assert guide.checked["01"]["object_ownership"] == "BucketOwnerPreferred"
+    assert (second.bucket.name, second.bucket.created) == (bucket, False)  # already there
+    assert second.ownership_changed_from == "BucketOwnerPreferred"
+    assert second.bucket.object_ownership == "BucketOwnerEnforced"
+    assert guide.checked["01-modern"]["object_ownership"] == "BucketOwnerEnforced"
+    assert guide.ownership_after_modern_01 == "BucketOwnerEnforced"
 
 
 @pytest.mark.slow

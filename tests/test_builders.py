@@ -22,7 +22,7 @@ def test_each_builder_takes_its_notebooks_parameters():
     import inspect
     import re
 
-    for number, build in builders.NOTEBOOKS.items():
+    for number, build in {**builders.NOTEBOOKS, **builders.BEYOND_THE_GUIDE}.items():
         (source,) = chains.NOTEBOOK_DIR.glob(f"{number}-*.md")
         cell = re.search(r":tags: \[parameters\]\n\n(.*?)```", source.read_text(), re.S)
         assert cell, f"notebook {number} has no parameters cell"
