@@ -8,7 +8,8 @@ go to the stand-in's edge through ``CFTUTORIAL_EDGE_ENDPOINT``. The local AWS ap
 (LocationConstraint, IfMatch, ...), so every request the run makes is one it accepted.
 
 Round 1 is the modern chain: 01-07, then beyond the guide 09, 10, 12 (11 refuses aws mode
-with one message: an alternate domain needs a domain you own), then 08 with ``clean_up=True``
+with one message: an alternate domain needs a domain you own; held at its first working cell, not
+executed: :func:`_refused`), then 08 with ``clean_up=True``
 tries every URL and cookie and deletes the run (08 kept is the modern chain's: that branch does
 not depend on the backend). It is the ECDSA/SHA-256 chain (its key and its URLs).
 Round 2 (RSA, the same run name) re-creates the run after that: 01-04 (new resources, new
@@ -44,6 +45,8 @@ from typing import Any
 
 import builders
 import chains
+import pytest
+import refusals
 
 from cftutorial import config
 from cftutorial.aws import clients
@@ -85,6 +88,9 @@ class Round:
     ownership_after_modern_01: str = ""
     #: Round 1: ``cftutorial audit`` on the run after 07 (before 08 cleans up) (:func:`_audit`).
     audit: Audited | None = None
+    #: Round 1: what a notebook that refuses aws mode raises at its first working cell, checked
+    #: where it ran, in this round's environment (:func:`_refused`), instead of executing it.
+    refused: dict[str, Exception] = field(default_factory=dict)
 
     @property
     def text(self) -> dict[str, str]:
@@ -92,6 +98,9 @@ class Round:
         shown (round 1 only: the other rounds execute no notebook)."""
         assert self.chain is not None, "this round built its notebooks: read built and checked"
         shown = {}
+        for key, error in self.refused.items():
+            shown[f"{key}-refusal"] = f"{type(error).__name__}: {error}"
+            shown[f"{key}-shown"] = refusals.shown(error)
         for key, executed in self.chain.runs.items():
             if executed.refuses:
                 shown[f"{key}-refusal"], shown[f"{key}-shown"] = executed.refusal, executed.shown
@@ -224,10 +233,21 @@ THROUGH_07 = tuple(f"0{n}" for n in range(1, 8))
 BEYOND = ("09", "10", "11", "12")
 
 
+def _refused(number: str, source: Path) -> Exception:
+    """Notebook ``number`` (``source``, the copy the round runs) in this round: its first
+    working cell's first call is its check (refusals.first_work), and what that check raises on
+    the run as saved now, with no client built (tests/refusals.py)."""
+    from cftutorial.tutorial import state
+
+    refusals.first_work(source)
+    with pytest.MonkeyPatch.context() as patch:
+        return refusals.raised(number, RUN, state.load(RUN), "modern", patch)
+
+
 def _notebook_round(out_dir: Path, home: Path) -> Round:
     """Round 1, as notebook executions: 01-07 (the ECDSA/SHA-256 chain), ``cftutorial audit``
-    (:func:`_audit`), on the modern path 09-12 (11 refuses), 08 with ``clean_up=True`` (it
-    deletes the run), then ``cftutorial teardown``, which finds nothing."""
+    (:func:`_audit`), on the modern path 09, 10 and 12 (11's refusal: :func:`_refused`), 08 with
+    ``clean_up=True`` (it deletes the run), then ``cftutorial teardown``, which finds nothing."""
     chain = chains.Chain(f"standin/{out_dir.name}", chains.InProcess({}), home, out_dir)
     parameters = {"run_name": RUN, "approach": "modern", **chains.SOLUTIONS, **ECDSA}
     for number in THROUGH_07:
@@ -235,8 +255,8 @@ def _notebook_round(out_dir: Path, home: Path) -> Round:
     round_ = Round(chain)
     round_.audit = _audit(RUN, out_dir / "audit-calls.txt")
     for number in BEYOND:
-        if number == "11":
-            chain.run("11", "11", parameters, refuses=True)
+        if number == "11":  # not executed: held as the guide chain's 10-12 are
+            round_.refused["11"] = _refused("11", chain.source("11"))
         elif number == "12":
             chain.run("12", "12", {**parameters, "key_type": "rsa", "measure_urls": 5})
         else:

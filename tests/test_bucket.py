@@ -8,6 +8,7 @@ import builders
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_learner_errors import cell_starting
 
 from cftutorial.aws import buckets, clients, tags
 from cftutorial.errors import BucketError
@@ -160,3 +161,24 @@ def test_rerunning_with_the_other_approach_says_what_changed(local_aws):
     assert buckets.object_ownership("cftutorial-bk-switch") == "BucketOwnerEnforced"
     assert third.ownership_changed_from is None
     assert state.get("bk-switch", "approach") == "modern"
+
+
+def test_notebook_01s_cell_says_which_change_a_re_run_made(local_aws, capsys):
+    """Notebook 01's "Re-running with the other approach" cell, its own source run here on a
+    bucket 01 made on the guide path, then again, then for a new bucket: each of its three
+    answers, and the change it makes (the executed chains run 01 again on the same approach)."""
+    cell = cell_starting("01", "if found is not None and found.object_ownership != ownership:")
+    name = builders.bucket(run_name="bk-cell", approach="guide").bucket.name
+    s3 = clients.client("s3")
+    ownership = step01.ownership_for("modern")
+    shown = []
+    for new in (False, False, True):  # found as the cell before it finds it, each time anew
+        found = None if new else buckets.find_bucket(name, s3=s3)
+        exec(cell, {"found": found, "ownership": ownership, "s3": s3, "bucket": name})
+        shown.append(capsys.readouterr().out)
+    assert shown == [
+        "Object Ownership changed from BucketOwnerPreferred to BucketOwnerEnforced\n",
+        "Object Ownership is already BucketOwnerEnforced: nothing changed\n",
+        "new bucket: Object Ownership BucketOwnerEnforced from the start\n",
+    ]
+    assert buckets.object_ownership(name) == "BucketOwnerEnforced"
