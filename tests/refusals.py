@@ -30,7 +30,7 @@ import pytest
 from chains import ANSI
 
 from cftutorial.aws import clients
-from cftutorial.errors import CftutorialError
+from cftutorial.errors import CftutorialError, ModernPathRequired
 from cftutorial.tutorial import ipython, state
 from cftutorial.tutorial import step09_clinic as step09
 from cftutorial.tutorial import step10_rotation as step10
@@ -101,13 +101,18 @@ def shown(error: Exception) -> str:
     return ANSI.sub("", "\n".join(shell.shown))
 
 
-def on_the_guide_path(guide_chain: Any, number: str, monkeypatch) -> tuple[Exception, str]:
-    """Notebook ``number`` on the guide chain's run: where it stops (in the chain's own copy of
-    the notebook), what its check raises on the run saved after 07, and what the learner sees.
-    Holds the same rendering of 09's error equal to what the executed 09 showed."""
+def on_the_guide_path(guide_chain: Any, number: str, monkeypatch) -> ModernPathRequired:
+    """Notebook ``number`` on the guide chain's run: it stops at its first working cell (in the
+    chain's own copy of the notebook), its check raises ``ModernPathRequired`` naming the
+    notebook on the run saved after 07, and the learner sees that one line and the ``%tb`` hint,
+    rendered as the executed 09's was. Returns the error (the rest of the message is the
+    notebook's own)."""
     saved = guide_chain.probes["saved run after 07"]
     executed = guide_chain["09-refusal"]
     assert first_work(guide_chain.source("09")) and first_work(guide_chain.source(number))
     assert shown(raised("09", "guide", saved, "guide", monkeypatch)) == executed.shown
     error = raised(number, "guide", saved, "guide", monkeypatch)
-    return error, shown(error)
+    assert isinstance(error, ModernPathRequired), repr(error)
+    assert f"notebook {number} needs the modern path" in str(error)
+    assert shown(error) == f"ModernPathRequired: {error}\n{ipython.HINT}"
+    return error

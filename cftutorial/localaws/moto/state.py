@@ -45,15 +45,20 @@ def s3_upload(bucket: str, upload_id: str) -> Partition:
 
 
 @contextlib.contextmanager
-def noting() -> Iterator[set[Partition]]:
-    """Collect the partitions this module's own writes touch in this thread meanwhile (a
-    CloudFront request granting log delivery on a bucket, the edge writing a log file)."""
-    found: set[Partition] = set()
-    token = _noted.set(found)
+def collecting(var: ContextVar[Any], found: Any) -> Iterator[Any]:
+    """``found`` as ``var``'s value in this thread inside the block, so that the code run
+    meanwhile adds to it; ``var`` as it was after."""
+    token = var.set(found)
     try:
         yield found
     finally:
-        _noted.reset(token)
+        var.reset(token)
+
+
+def noting() -> contextlib.AbstractContextManager[set[Partition]]:
+    """Collect the partitions this module's own writes touch in this thread meanwhile (a
+    CloudFront request granting log delivery on a bucket, the edge writing a log file)."""
+    return collecting(_noted, set())
 
 
 def _note(partition: Partition) -> None:

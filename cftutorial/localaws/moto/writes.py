@@ -5,15 +5,15 @@ defaults and ACLs, log files put into S3.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
+from contextlib import AbstractContextManager
 from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 
 from .modules import _cloudfront, _s3, _s3_models, utcnow
 from .read import _grants, _key_group, _public_key
-from .state import _note, s3_bucket, s3_key
+from .state import _note, collecting, s3_bucket, s3_key
 from .values import (
     ACLS_DISABLED,
     DISTRIBUTION_MODEL,
@@ -89,15 +89,9 @@ def restart_deployment(raw: Any) -> None:
         started.append(raw)
 
 
-@contextmanager
-def deployments_started() -> Iterator[list]:
+def deployments_started() -> AbstractContextManager[list]:
     """Collect the distributions whose deployment restarts in this thread meanwhile."""
-    started: list = []
-    token = _deploying.set(started)
-    try:
-        yield started
-    finally:
-        _deploying.reset(token)
+    return collecting(_deploying, [])
 
 
 def deploy_from_now(started: list) -> None:
