@@ -27,7 +27,7 @@ from .cloudfront import (
     public_keys,
 )
 from .middleware import wrap_app
-from .s3 import acls, defaults
+from .s3 import acls, defaults, reads_in_flight
 
 log = logging.getLogger("cftutorial.localaws.fidelity")
 
@@ -43,6 +43,7 @@ PATCHES = (
     certificates,
     defaults,
     acls,
+    reads_in_flight,
     kms,
 )
 

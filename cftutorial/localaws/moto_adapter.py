@@ -100,6 +100,7 @@ from .moto.values import (
     PublicKey,
     StandardLogging,
     StoredObject,
+    dispose_after_reads,
 )
 from .moto.writes import (
     add_bucket_grant,
@@ -162,6 +163,7 @@ __all__ = [
     "delete_public_key",
     "deploy_from_now",
     "deployments_started",
+    "dispose_after_reads",
     "distribution",
     "distribution_answer",
     "distribution_by_domain",

@@ -6,6 +6,7 @@ origins, key groups, public keys, buckets, grants, CORS rules, certificates and 
 from __future__ import annotations
 
 import io
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -172,16 +173,55 @@ class StoredObject:
             return stream.read()
 
 
+#: Streams open on each moto object (by id); an object moto disposed of meanwhile is disposed of
+#: when its last stream closes (:func:`dispose_after_reads`).
+_READING: dict[int, int] = {}
+_DISPOSE_LATER: set[int] = set()
+_READING_LOCK = threading.Lock()
+
+
+def dispose_after_reads(original: Callable) -> Callable:
+    """moto's ``FakeKey.dispose`` (it closes the object's buffer when the object is deleted or
+    replaced), held back while a stream reads the object: as on S3, a GET that started before
+    the delete finishes with the bytes it started on. The last stream's close disposes it."""
+
+    def dispose(self: Any, garbage: bool = False) -> None:
+        with _READING_LOCK:
+            if _READING.get(id(self)):
+                _DISPOSE_LATER.add(id(self))
+                return
+        original(self, garbage)
+
+    return dispose
+
+
 class _KeyStream(io.RawIOBase):
     """A seekable read-only view of one moto object's buffer: each read takes the object's lock,
     seeks to its own position and reads at most what was asked (moto shares one buffer per object
-    between its readers). An object deleted or replaced meanwhile (moto closes its buffer) ends
-    the stream early."""
+    between its readers). The object's buffer stays open until the stream closes, even if the
+    object is deleted or replaced meanwhile (:func:`dispose_after_reads`); one moto closed anyway
+    ends the stream early."""
 
     def __init__(self, key: Any, size: int) -> None:
         self._key = key
         self._size = size
         self._position = 0
+        with _READING_LOCK:
+            _READING[id(key)] = _READING.get(id(key), 0) + 1
+
+    def close(self) -> None:
+        if not self.closed:
+            key = id(self._key)
+            dispose = False
+            with _READING_LOCK:
+                _READING[key] -= 1
+                if not _READING[key]:  # the last stream on the object
+                    del _READING[key]
+                    dispose = key in _DISPOSE_LATER
+                    _DISPOSE_LATER.discard(key)
+            if dispose:
+                self._key.dispose()  # no stream holds it back any more
+        super().close()
 
     def readable(self) -> bool:
         return True

@@ -7,6 +7,7 @@
 | S4-S6 anonymous requests | ``anonymous`` (decision from ``access``) |
 | S7 bucket policy validation | ``policy`` (THE bucket-policy parser, put time and read time) |
 | S8 presigned URLs | ``presigned`` |
+| X28 a GET that started before a delete or overwrite finishes | ``reads_in_flight`` |
 | S3's read decision (also for the edge) | ``access`` |
 | S3's ``<Error>`` body | ``errors`` (THE S3 error renderer) |
 | bucket and key of a request | ``paths`` |
