@@ -151,6 +151,31 @@ def test_a_signed_request_moto_crashed_on_gets_awss_4xx(
     assert code in reply.body
 
 
+@pytest.mark.parametrize(
+    ("target", "argument", "value"),
+    [
+        (f"/{BUCKET}?list-type=2&max-keys=x", b"maxKeys", b"x"),
+        (f"/{BUCKET}?max-keys=-1", b"maxKeys", b"-1"),
+        (f"/{BUCKET}?versions&max-keys=2147483648", b"maxKeys", b"2147483648"),
+        (f"/{BUCKET}/k?partNumber=0", b"partNumber", b"0"),
+        (f"/{BUCKET}/k?uploadId=u&max-parts=%3Cx%3E", b"max-parts", b"&lt;x&gt;"),
+        (f"/{BUCKET}/k?uploadId=u&part-number-marker=1.5", b"part-number-marker", b"1.5"),
+    ],
+)
+def test_an_integer_argument_that_is_not_one_is_invalid_argument(aws, target, argument, value):
+    """moto's int() raised (HTTP 500, a traceback); S3 names the argument and the value."""
+    reply = send(aws, "GET", target, {"Authorization": SCOPE.format("s3")}, None)
+    assert (reply.status, b"<Code>InvalidArgument</Code>" in reply.body) == (400, True), reply.body
+    assert f"<ArgumentName>{argument.decode()}</ArgumentName>".encode() in reply.body
+    assert b"<ArgumentValue>" + value + b"</ArgumentValue>" in reply.body
+    listed = send(
+        aws, "GET", f"/{BUCKET}?list-type=2&max-keys=0", {"Authorization": SCOPE.format("s3")}
+    )
+    assert listed.status == 200, listed.body  # an integer in range still lists
+    got = send(aws, "GET", f"/{BUCKET}/k?max-keys=x", {"Authorization": SCOPE.format("s3")})
+    assert (got.status, got.body) == (200, b"x")  # GetObject takes no max-keys: ignored
+
+
 def test_create_multipart_upload_ignores_a_body(aws):
     reply = send(aws, "POST", f"/{BUCKET}/big?uploads", {"Authorization": SCOPE.format("s3")}, b"x")
     assert reply.status == 200, reply.body[:300]

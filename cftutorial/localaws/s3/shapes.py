@@ -18,6 +18,12 @@ raises (``KeyError``, ``UnicodeDecodeError``, ``AttributeError``):
 * **A multipart upload id that does not exist**: ``404 NoSuchUpload``.
 * **A sub-resource of an object that does not exist** (its tags, its ACL, a restore, a select):
   ``404 NoSuchKey``.
+* **An integer query argument that is not one** (``max-keys``, ``partNumber``, ``max-parts``,
+  ``part-number-marker``; moto raises on ``int()``): ``400 InvalidArgument`` with
+  ``ArgumentName`` and ``ArgumentValue``. The S3 API reference types them as integers but does
+  not document the answer to one that is not; the ``max-keys`` and ``partNumber`` messages are
+  S3's as other S3 implementations measured them against AWS (ceph s3-tests'
+  ``test_bucket_list_maxkeys_invalid``), the other two are local (:data:`INTEGER_ARGUMENTS`).
 
 The last two apply to signed requests only: an anonymous request meets the anonymous rules first
 (:mod:`.anonymous`), which answer ``AccessDenied`` without saying whether anything exists.
@@ -166,14 +172,57 @@ def missing_bucket(request: Request) -> Response | None:
     return status, headers, b"" if request.method == "HEAD" else body
 
 
+#: Integer query argument -> its lowest and highest values, its ArgumentName and the message for
+#: a value that is not an integer between them.
+INT32 = 2**31 - 1
+INTEGER_ARGUMENTS = {
+    "max-keys": (0, INT32, "maxKeys", f"Argument maxKeys must be an integer between 0 and {INT32}"),
+    "partNumber": (
+        1,
+        10000,
+        "partNumber",
+        "Part number must be an integer between 1 and 10000, inclusive",
+    ),
+    "max-parts": (
+        0,
+        INT32,
+        "max-parts",
+        "Provided max-parts not an integer or within integer range",
+    ),
+    "part-number-marker": (
+        0,
+        INT32,
+        "part-number-marker",
+        "Provided part-number-marker not an integer or within integer range",
+    ),
+}
+
+
+def integer_arguments(request: Request) -> Response | None:
+    """``400 InvalidArgument`` for an integer query argument that is not one (moto: HTTP 500):
+    ``max-keys`` of a bucket's listing, the others of an object's request (S3 ignores a query
+    argument its operation does not take)."""
+    _bucket, key = bucket_and_key(request)
+    for name, (lowest, highest, argument, message) in INTEGER_ARGUMENTS.items():
+        value = request.query.get(name)
+        if value is None or (name == "max-keys") == bool(key):  # not this operation's
+            continue
+        if not (value.isascii() and value.isdigit() and lowest <= int(value) <= highest):
+            return s3_error(
+                "InvalidArgument", message, 400, ArgumentName=argument, ArgumentValue=value
+            )
+    return None
+
+
 def check(request: Request) -> Response | None:
-    """The body checks, for every S3 request (anonymous ones included)."""
+    """The body and argument checks, for every S3 request (anonymous ones included)."""
     ignored_body(request)
     return (
         missing_bucket(request)
         or malformed_body(request)
         or form_upload(request)
         or bucket_configuration(request)
+        or integer_arguments(request)
     )
 
 
