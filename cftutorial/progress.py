@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import re
+import sys
 from typing import Any
 
 _BAR = re.compile(r"\s*\|[^|]*\|\s*")  # tqdm's text bar, "|████  |": the HTML draws its own
@@ -21,8 +22,21 @@ _BAR = re.compile(r"\s*\|[^|]*\|\s*")  # tqdm's text bar, "|████  |": th
 COLOURS = {"success": "#5cb85c", "danger": "#d9534f", "": "#5bc0de"}
 
 
+def _in_a_kernel() -> bool:
+    """Whether this process is a running Jupyter kernel (its IPython shell has a kernel).
+
+    tqdm.auto decides once, at its import, by whether ``ipykernel.zmqshell`` was imported: a
+    process that imported ipykernel without running a kernel (a tool, a test) would get widget
+    bars no one sees, printed as their repr."""
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    return getattr(shell, "kernel", None) is not None
+
+
 def _notebook_class() -> Any:
-    """tqdm's notebook bar when tqdm.auto would draw one (in a Jupyter kernel), else None."""
+    """tqdm's notebook bar when tqdm.auto would draw one in a running Jupyter kernel, else None."""
+    if not _in_a_kernel():
+        return None
     from tqdm.auto import tqdm as auto
 
     if not any("notebook" in klass.__module__ for klass in auto.__mro__):
@@ -36,7 +50,7 @@ def bar(**options: Any) -> Any:
     """A tqdm bar (``options`` as tqdm's) that leaves :class:`Snapshot` of itself when closed."""
     notebook = _notebook_class()
     if notebook is None:
-        from tqdm.auto import tqdm
+        from tqdm.std import tqdm  # text (tqdm.auto may have chosen widgets: _in_a_kernel)
 
         return tqdm(**options)
     return _snapshotting(notebook)(**options)
