@@ -94,18 +94,16 @@ class Round:
 
     @property
     def text(self) -> dict[str, str]:
-        """What each executed notebook shows; for a refusal, ``ename: message`` and what is
-        shown (round 1 only: the other rounds execute no notebook)."""
+        """What each executed notebook shows; for a refusal held without executing it
+        (:func:`_refused`), ``ename: message`` and what is shown (round 1 only: the other
+        rounds execute no notebook)."""
         assert self.chain is not None, "this round built its notebooks: read built and checked"
         shown = {}
         for key, error in self.refused.items():
             shown[f"{key}-refusal"] = f"{type(error).__name__}: {error}"
             shown[f"{key}-shown"] = refusals.shown(error)
-        for key, executed in self.chain.runs.items():
-            if executed.refuses:
-                shown[f"{key}-refusal"], shown[f"{key}-shown"] = executed.refusal, executed.shown
-            else:
-                shown[key] = self.chain.text(key)
+        for key in self.chain.runs:
+            shown[key] = self.chain.text(key)
         return shown
 
     @property

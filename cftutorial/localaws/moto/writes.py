@@ -80,10 +80,15 @@ def configure_deployment(seconds: float) -> None:
 _deploying: ContextVar[list | None] = ContextVar("cftutorial_deploying", default=None)
 
 
-def restart_deployment(raw: Any) -> None:
-    """A changed distribution deploys again: ``InProgress`` from now (moto never goes back)."""
+def _in_progress_from_now(raw: Any) -> None:
+    """``InProgress``, for the deployment delay counted from now (moto's time progression)."""
     raw.status = "InProgress"
     raw._time_progressed = datetime.now()
+
+
+def restart_deployment(raw: Any) -> None:
+    """A changed distribution deploys again: ``InProgress`` from now (moto never goes back)."""
+    _in_progress_from_now(raw)
     started = _deploying.get()
     if started is not None:
         started.append(raw)
@@ -101,8 +106,7 @@ def deploy_from_now(started: list) -> None:
     delay is seconds, so time spent keeping the change on disk (an ``fsync`` on a busy machine)
     must not use it up before the client has even read the answer."""
     for raw in started:  # (reading .status now would already move it on to Deployed)
-        raw.status = "InProgress"
-        raw._time_progressed = datetime.now()
+        _in_progress_from_now(raw)
 
 
 def keep_origin_access(raw: Any, config: Mapping[str, Any]) -> None:

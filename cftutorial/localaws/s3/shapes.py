@@ -172,24 +172,34 @@ def missing_bucket(request: Request) -> Response | None:
     return status, headers, b"" if request.method == "HEAD" else body
 
 
-#: Integer query argument -> its lowest and highest values, its ArgumentName and the message for
-#: a value that is not an integer between them.
+#: Integer query argument -> whether it belongs to an object's request (else a bucket's
+#: listing), its lowest and highest values, its ArgumentName and the message for a value that is
+#: not an integer between them.
 INT32 = 2**31 - 1
 INTEGER_ARGUMENTS = {
-    "max-keys": (0, INT32, "maxKeys", f"Argument maxKeys must be an integer between 0 and {INT32}"),
+    "max-keys": (
+        False,
+        0,
+        INT32,
+        "maxKeys",
+        f"Argument maxKeys must be an integer between 0 and {INT32}",
+    ),
     "partNumber": (
+        True,
         1,
         10000,
         "partNumber",
         "Part number must be an integer between 1 and 10000, inclusive",
     ),
     "max-parts": (
+        True,
         0,
         INT32,
         "max-parts",
         "Provided max-parts not an integer or within integer range",
     ),
     "part-number-marker": (
+        True,
         0,
         INT32,
         "part-number-marker",
@@ -199,13 +209,12 @@ INTEGER_ARGUMENTS = {
 
 
 def integer_arguments(request: Request) -> Response | None:
-    """``400 InvalidArgument`` for an integer query argument that is not one (moto: HTTP 500):
-    ``max-keys`` of a bucket's listing, the others of an object's request (S3 ignores a query
-    argument its operation does not take)."""
+    """``400 InvalidArgument`` for an integer query argument that is not one (moto: HTTP 500),
+    where its operation takes it (S3 ignores a query argument its operation does not take)."""
     _bucket, key = bucket_and_key(request)
-    for name, (lowest, highest, argument, message) in INTEGER_ARGUMENTS.items():
+    for name, (on_object, lowest, highest, argument, message) in INTEGER_ARGUMENTS.items():
         value = request.query.get(name)
-        if value is None or (name == "max-keys") == bool(key):  # not this operation's
+        if value is None or on_object != bool(key):
             continue
         if not (value.isascii() and value.isdigit() and lowest <= int(value) <= highest):
             return s3_error(
